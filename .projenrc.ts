@@ -1,0 +1,118 @@
+import { awscdk, javascript } from 'projen';
+
+/** AWS SDK v3 clients used by the handlers and the operator CLI; bundled by esbuild. */
+const sdkClients = [
+  '@aws-sdk/client-bedrock-agent-runtime',
+  '@aws-sdk/client-bedrock-runtime',
+  '@aws-sdk/client-cloudwatch',
+  '@aws-sdk/client-cloudwatch-logs',
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-eventbridge',
+  '@aws-sdk/client-lambda',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/client-sns',
+  '@aws-sdk/lib-dynamodb',
+];
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'lambda-auto-remediation',
+  description:
+    'AWS CDK construct library that detects, diagnoses and repairs AWS Lambda functions that run out of memory: alarms, a Step Functions workflow, a rule engine plus Amazon Bedrock, guarded memory increases, verification and rollback.',
+  author: 'lambda-auto-remediation maintainers',
+  authorAddress: 'maintainers@lambda-auto-remediation.dev',
+  repositoryUrl: 'https://github.com/lambda-auto-remediation/lambda-auto-remediation.git',
+  keywords: ['aws-cdk', 'aws-lambda', 'auto-remediation', 'out-of-memory', 'step-functions', 'bedrock', 'jsii'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~6.0.0',
+  minNodeVersion: '20.16.0',
+
+  publishToPypi: {
+    distName: 'lambda-auto-remediation',
+    module: 'lambda_auto_remediation',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.lambdaautoremediation',
+    mavenGroupId: 'io.github.lambdaautoremediation',
+    mavenArtifactId: 'lambda-auto-remediation',
+  },
+
+  bin: { 'lambda-remediation': 'lib/cli/main.js' },
+
+  devDeps: [
+    ...sdkClients,
+    '@aws-lambda-powertools/logger@^2',
+    '@aws-lambda-powertools/metrics@^2',
+    '@aws-lambda-powertools/tracer@^2',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock@^4.1.0',
+    'aws-sdk-client-mock-jest@^4.1.0',
+    'aws-local-stepfunctions@3.0.0',
+    'asl-validator@^4',
+    'cdk-nag@^3',
+    'dynalite@^4',
+    'aws-cdk@^2',
+  ],
+
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: {
+      // Bundle the SDK clients: the handlers then run the exact SDK version they were tested with
+      // (the runtime's built-in SDK lags npm, e.g. for the Bedrock Converse tool API).
+      externals: [],
+      sourcemap: false,
+    },
+  },
+
+  jestOptions: {
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      reporters: [
+        new javascript.JestReporter('default'),
+        new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js'),
+      ],
+    },
+  },
+
+  tsconfigDev: {
+    include: ['../benchmarks/**/*.ts', '../examples/**/*.ts', '../src/**/*.ts'],
+    compilerOptions: {},
+  },
+
+  githubOptions: { mergify: false },
+  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp'],
+});
+
+for (const ignored of ['/benchmarks', '/examples', '/.ci', '/.tmp', '/scripts', '/scenarios/**/*.test.*']) {
+  project.addPackageIgnore(ignored);
+}
+
+// Python and Java packaging needs PyPI / Maven Central, which this build machine cannot reach.
+// The release jobs keep `package:python` and `package:java`; a local `package-all` packages
+// JavaScript and proves that the Python and Java binding sources generate.
+const bindings = project.addTask('bindings', {
+  description: 'Generate the Python and Java binding sources offline and check them',
+  exec: 'bash scripts/check-bindings.sh',
+});
+const packageAll = project.tasks.tryFind('package-all');
+packageAll?.reset();
+packageAll?.spawn(project.tasks.tryFind('package:js')!);
+packageAll?.spawn(bindings);
+
+project.addTask('bench', {
+  description: 'Run the benchmarks; they print figures, they do not assert timings',
+  exec: 'ts-node --transpile-only benchmarks/run.ts',
+});
+
+project.addTask('demo', {
+  description: 'The main job: diagnose the bundled sample incidents',
+  exec: 'ts-node --transpile-only src/cli/main.ts diagnose --samples',
+});
+
+project.synth();

@@ -1,0 +1,2 @@
+// The public API: constructs and their props. Handler code is never exported from here.
+export {};
