@@ -1,0 +1,720 @@
+/**
+ * The contract between the remediation state machine (built by the workflow construct) and the
+ * Lambda handlers it invokes. Pure types and constants: no AWS SDK, no Powertools, no CDK import,
+ * so both the construct code and the handler bundles can depend on it.
+ *
+ * How the state machine uses it:
+ * - The execution input is the raw EventBridge "CloudWatch Alarm State Change" event. A first
+ *   `Pass` state turns it into the initial {@link WorkflowState}:
+ *   `{ "executionId.$": "$$.Execution.Id", "startedAt.$": "$$.Execution.StartTime", "event.$": "$" }`.
+ * - Every step is one `LambdaInvoke` with `payloadResponseOnly: true`. Its payload is the whole
+ *   state (`$`, the default) unless {@link HandlerSpec.payload} says otherwise, and its output goes
+ *   to {@link HandlerSpec.resultPath}. So the state only grows; no handler rewrites another's field.
+ * - Choice states branch on plain string fields: `$.alarm.status`, `$.diagnosis.action`,
+ *   `$.approval.approved`, `$.repair.status`, `$.verification.next`, `$.rollback.status`.
+ * - Every task has `Catch: States.ALL -> resultPath $.error -> Finalize`. Finalize works out the
+ *   outcome from whatever fields exist, notifies, writes the records and releases the lock.
+ *   Retry uses {@link TRANSIENT_ERROR_NAMES}; {@link FATAL_ERROR_NAMES} must not be retried.
+ * - Large evidence (log lines, metric series) is stored in the DynamoDB table under
+ *   {@link evidenceKey} and only referenced from the state, which keeps the state far below the
+ *   256 KB Step Functions payload limit.
+ *
+ *
+ * The flow (state names are the construct's choice):
+ * ```
+ * Init(Pass) -> Normalize -> Choice $.alarm.status == ACCEPTED ? Collect : Finalize
+ * Collect -> Diagnose -> Choice $.diagnosis.action
+ *   REPAIR           -> Repair
+ *   REQUEST_APPROVAL -> RequestApproval (.waitForTaskToken, TimeoutSeconds = approval timeout)
+ *                       -> Choice $.approval.approved == true ? Repair : Finalize
+ *   otherwise        -> Finalize
+ * Repair -> Choice $.repair.status == SUCCEEDED ? Wait(SecondsPath $.repair.verifyAfterSeconds) : Finalize
+ * Verify -> Choice $.verification.next
+ *   EXTEND   -> Wait(SecondsPath $.verification.extendSeconds) -> Verify
+ *   ROLLBACK -> Rollback -> Finalize
+ *   DONE     -> Finalize
+ * Finalize -> Succeed  (or Fail when $.outcome.outcome == FAILED, at the construct's choice)
+ * ```
+ * A Catch of `States.Timeout` on RequestApproval leads to APPROVAL_TIMED_OUT, `ApprovalRejected`
+ * to REJECTED; Finalize reads both from `$.error.Error`.
+ *
+ * Not exported from `src/index.ts` (it uses unions and exported constants, which jsii rejects).
+ */
+
+import type {
+  AlarmEvent,
+  DiagnosisResult,
+  DiagnosisSource,
+  FunctionConfigSummary,
+  MetricsComparison,
+  RepairResult,
+} from '../core/model';
+
+// ---------------------------------------------------------------------------------------------
+// Environment variables shared by the constructs (which set them) and the handlers (which read them)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Environment variable names. The constructs set them, the handlers check the ones they need at
+ * start (see {@link HandlerSpec.requiredEnv}) and fail with a message naming the missing one.
+ * Lambda limits all variables of a function to 4 KB together: keep lists short and prefer
+ * `MANAGED_FUNCTIONS=*` for large fleets (the EventBridge rule and the IAM policy already limit
+ * the workflow to the managed functions).
+ */
+export const ENV = {
+  /** DynamoDB table holding locks, evidence, diagnosis / repair / audit records. */
+  TABLE_NAME: 'TABLE_NAME',
+  /** SNS topic ARN for notifications and approval requests. */
+  TOPIC_ARN: 'TOPIC_ARN',
+  /** EventBridge bus for result events. @default 'default' */
+  EVENT_BUS_NAME: 'EVENT_BUS_NAME',
+  /**
+   * Functions under management: comma-separated function names, or `*` for "any function an
+   * alarm routed to this workflow names" (the rule and IAM scope it). Required by normalize.
+   */
+  MANAGED_FUNCTIONS: 'MANAGED_FUNCTIONS',
+  /** Optional alarm-name prefix; when set, normalize ignores alarms whose name lacks it. */
+  ALARM_NAME_PREFIX: 'ALARM_NAME_PREFIX',
+  /** JSON of {@link RemediationPolicyConfig}; every field optional. @default '{}' */
+  POLICY: 'REMEDIATION_POLICY',
+  /** `true` makes every repair a dry run (records only, changes nothing). @default 'false' */
+  DRY_RUN: 'DRY_RUN',
+  /** Lock time-to-live in seconds; set it to at least the state machine timeout. @default 21600 */
+  LOCK_TTL_SECONDS: 'LOCK_TTL_SECONDS',
+  /** How far before the alarm the collector looks, seconds. @default 1800 */
+  COLLECTION_WINDOW_SECONDS: 'COLLECTION_WINDOW_SECONDS',
+  /** Most log events the collector keeps. @default 500 */
+  MAX_LOG_EVENTS: 'MAX_LOG_EVENTS',
+  /** Most bytes of log text the collector keeps (the evidence item must stay < 400 KB). @default 131072 */
+  MAX_LOG_BYTES: 'MAX_LOG_BYTES',
+  /** Bedrock model id or inference profile id for the Converse API; unset = rules only. */
+  BEDROCK_MODEL_ID: 'BEDROCK_MODEL_ID',
+  /** Bedrock knowledge base id for `Retrieve`; unset = no retrieval. */
+  KNOWLEDGE_BASE_ID: 'KNOWLEDGE_BASE_ID',
+  /** Bedrock agent id; with AGENT_ALIAS_ID the diagnosis uses `InvokeAgent` instead of Converse. */
+  AGENT_ID: 'AGENT_ID',
+  /** Bedrock agent alias id. */
+  AGENT_ALIAS_ID: 'AGENT_ALIAS_ID',
+  /** Milliseconds before a Bedrock call is abandoned and the rules decide. @default 20000 */
+  BEDROCK_TIMEOUT_MS: 'BEDROCK_TIMEOUT_MS',
+  /** Most output tokens per model call. @default 1024 */
+  MODEL_MAX_TOKENS: 'MODEL_MAX_TOKENS',
+  /** Powertools service name (read by Powertools itself). */
+  POWERTOOLS_SERVICE_NAME: 'POWERTOOLS_SERVICE_NAME',
+  /** Powertools metrics namespace (read by Powertools itself). @default {@link METRICS_NAMESPACE} */
+  POWERTOOLS_METRICS_NAMESPACE: 'POWERTOOLS_METRICS_NAMESPACE',
+} as const;
+
+/** An environment variable name from {@link ENV}. */
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Default CloudWatch namespace of the handlers' own metrics. */
+export const METRICS_NAMESPACE = 'LambdaAutoRemediation';
+/** `source` of the result events put on EventBridge. */
+export const RESULT_EVENT_SOURCE = 'lambda-auto-remediation';
+/** `detail-type` of the result events put on EventBridge (detail: {@link ResultEventDetail}). */
+export const RESULT_EVENT_DETAIL_TYPE = 'Lambda Remediation Result';
+
+/** How approval is required. */
+export type ApprovalMode = 'NONE' | 'ALL' | 'SELECTED';
+
+/** Per-function overrides of the policy (from `addFunction(fn, options)`). */
+export interface FunctionPolicyOverride {
+  readonly maxMemoryMb?: number;
+  readonly maxStepMb?: number;
+  readonly minConfidence?: number;
+  readonly requireApproval?: boolean;
+  readonly dryRun?: boolean;
+  readonly cooldownSeconds?: number;
+  readonly maxRepairsPerDay?: number;
+}
+
+/**
+ * The guardrails as the handlers read them from `REMEDIATION_POLICY` (JSON). The first six map
+ * onto the core's `PolicySettings`; the rest are workflow guardrails. Defaults in
+ * {@link DEFAULT_WORKFLOW_POLICY}.
+ */
+export interface RemediationPolicyConfig {
+  readonly maxMemoryMb?: number;
+  readonly maxStepMb?: number;
+  readonly minStepMb?: number;
+  readonly oomStepFactor?: number;
+  readonly headroomFraction?: number;
+  readonly minConfidence?: number;
+  /** No new repair of a function within this many seconds after its last one. */
+  readonly cooldownSeconds?: number;
+  /** Repairs per function per UTC day. */
+  readonly maxRepairsPerDay?: number;
+  /** Roll back to the original size when verification fails. */
+  readonly rollbackOnFailedVerification?: boolean;
+  readonly approvalMode?: ApprovalMode;
+  /** Functions needing approval when `approvalMode` is `SELECTED`. */
+  readonly approvalFunctions?: string[];
+  /** Functions never to touch (normalize ignores their alarms). */
+  readonly excludedFunctions?: string[];
+  /** Seconds between the repair and its verification (the Wait state uses `$.repair.verifyAfterSeconds`). */
+  readonly verificationWindowSeconds?: number;
+  /** Fewer invocations than this after the repair make the verification INCONCLUSIVE. */
+  readonly verificationMinInvocations?: number;
+  /** When the alarm watched an alias: publish a version with the new size and move the alias. */
+  readonly publishVersionForAlias?: boolean;
+  /** Overrides keyed by function name. */
+  readonly functionOverrides?: Record<string, FunctionPolicyOverride>;
+}
+
+/** Defaults of the workflow guardrails not covered by the core's `DEFAULT_POLICY`. */
+export const DEFAULT_WORKFLOW_POLICY = {
+  cooldownSeconds: 1800,
+  maxRepairsPerDay: 3,
+  rollbackOnFailedVerification: true,
+  approvalMode: 'NONE' as ApprovalMode,
+  verificationWindowSeconds: 600,
+  verificationMinInvocations: 5,
+  publishVersionForAlias: false,
+  lockTtlSeconds: 21600,
+  collectionWindowSeconds: 1800,
+  maxLogEvents: 500,
+  maxLogBytes: 131072,
+  bedrockTimeoutMs: 20000,
+  modelMaxTokens: 1024,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB table layout (single table)
+// ---------------------------------------------------------------------------------------------
+
+/** Partition key attribute (string). */
+export const TABLE_PARTITION_KEY = 'pk';
+/** Sort key attribute (string). */
+export const TABLE_SORT_KEY = 'sk';
+/** TTL attribute (epoch seconds): locks and evidence expire by themselves. */
+export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
+
+/** Key of the per-function lock item. */
+export function lockKey(functionName: string): { pk: string; sk: string } {
+  return { pk: `LOCK#${functionName}`, sk: 'LOCK' };
+}
+/** Key of the per-function guardrail state (last repair time, repairs per day). */
+export function functionStateKey(functionName: string): { pk: string; sk: string } {
+  return { pk: `FUNCTION#${functionName}`, sk: 'STATE' };
+}
+/** Key of the evidence (the full diagnosis request) of one execution. */
+export function evidenceKey(executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: 'EVIDENCE' };
+}
+/** Sort key prefixes of the records stored under `pk = FUNCTION#<name>`. */
+export const RECORD_SORT_KEY_PREFIX = {
+  DIAGNOSIS: 'DIAGNOSIS#',
+  REPAIR: 'REPAIR#',
+  AUDIT: 'AUDIT#',
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Named errors (the `name` of the error a handler throws is the `Error` Step Functions matches)
+// ---------------------------------------------------------------------------------------------
+
+/** Error names thrown by the handlers. */
+export const ERROR_NAMES = {
+  /** An AWS API throttled us after the SDK's own retries. Transient. */
+  THROTTLED: 'ThrottledError',
+  /** `ResourceConflictException` / update in progress after internal retries. Transient. */
+  CONFLICT: 'UpdateConflictError',
+  /** A dependency (AWS API, Bedrock, waiting for `LastUpdateStatus`) took too long. Transient. */
+  TIMEOUT: 'DependencyTimeoutError',
+  /** A 5xx / service-unavailable answer. Transient. */
+  SERVICE_UNAVAILABLE: 'ServiceUnavailableError',
+  /** The handler's input does not match its contract. Fatal. */
+  INVALID_INPUT: 'InvalidInputError',
+  /** The EventBridge event is not a well-formed alarm state change. Fatal. */
+  MALFORMED_EVENT: 'MalformedEventError',
+  /** An AWS API refused us (AccessDenied, not authorized). Fatal: retrying will not help. */
+  ACCESS_DENIED: 'AccessDeniedError',
+  /** The target function does not exist (any more). Fatal. */
+  FUNCTION_NOT_FOUND: 'FunctionNotFoundError',
+  /** A required environment variable is missing or invalid. Fatal. */
+  CONFIGURATION: 'ConfigurationError',
+  /** The memory update ended `Failed` or was rejected; the function is as it was. Fatal. */
+  REPAIR_FAILED: 'RepairFailedError',
+  /** Rollback to the original size failed. Fatal. */
+  ROLLBACK_FAILED: 'RollbackFailedError',
+  /** The operator rejected the approval (`send-task-failure --error ApprovalRejected`). */
+  APPROVAL_REJECTED: 'ApprovalRejected',
+} as const;
+
+/** An error name from {@link ERROR_NAMES}. */
+export type ErrorName = (typeof ERROR_NAMES)[keyof typeof ERROR_NAMES];
+
+/** Retry these (with backoff); everything else goes straight to the Catch. */
+export const TRANSIENT_ERROR_NAMES: readonly string[] = [
+  ERROR_NAMES.THROTTLED,
+  ERROR_NAMES.CONFLICT,
+  ERROR_NAMES.TIMEOUT,
+  ERROR_NAMES.SERVICE_UNAVAILABLE,
+  // The Lambda service's own invoke errors (what sfn-tasks' LambdaInvoke retries by default).
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/** Never retry these. */
+export const FATAL_ERROR_NAMES: readonly string[] = [
+  ERROR_NAMES.INVALID_INPUT,
+  ERROR_NAMES.MALFORMED_EVENT,
+  ERROR_NAMES.ACCESS_DENIED,
+  ERROR_NAMES.FUNCTION_NOT_FOUND,
+  ERROR_NAMES.CONFIGURATION,
+  ERROR_NAMES.REPAIR_FAILED,
+  ERROR_NAMES.ROLLBACK_FAILED,
+];
+
+/** Suggested Retry for the transient errors. */
+export const DEFAULT_RETRY = {
+  errors: TRANSIENT_ERROR_NAMES,
+  intervalSeconds: 2,
+  maxAttempts: 4,
+  backoffRate: 2,
+} as const;
+
+/** What a Catch with `resultPath: '$.error'` puts in the state. */
+export interface CaughtError {
+  readonly Error: string;
+  readonly Cause?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outcomes
+// ---------------------------------------------------------------------------------------------
+
+/** The final outcome of one execution, written by Finalize. */
+export const OUTCOMES = {
+  REPAIRED: 'REPAIRED',
+  REPAIRED_DRY_RUN: 'REPAIRED_DRY_RUN',
+  ROLLED_BACK: 'ROLLED_BACK',
+  NO_ACTION: 'NO_ACTION',
+  HUMAN_REVIEW: 'HUMAN_REVIEW',
+  CANNOT_INCREASE: 'CANNOT_INCREASE',
+  ALREADY_IN_PROGRESS: 'ALREADY_IN_PROGRESS',
+  COOLDOWN: 'COOLDOWN',
+  DAILY_BUDGET_EXHAUSTED: 'DAILY_BUDGET_EXHAUSTED',
+  IGNORED: 'IGNORED',
+  REJECTED: 'REJECTED',
+  APPROVAL_TIMED_OUT: 'APPROVAL_TIMED_OUT',
+  FAILED: 'FAILED',
+} as const;
+
+/** An outcome from {@link OUTCOMES}. */
+export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
+
+// ---------------------------------------------------------------------------------------------
+// Per-step inputs and outputs
+// ---------------------------------------------------------------------------------------------
+
+/** Normalize's verdict; only `ACCEPTED` continues (Choice on `$.alarm.status`). */
+export type IntakeStatus =
+  | 'ACCEPTED'
+  | 'IGNORED'
+  | 'ALREADY_IN_PROGRESS'
+  | 'COOLDOWN'
+  | 'DAILY_BUDGET_EXHAUSTED';
+
+/** The lock this execution holds. */
+export interface LockInfo {
+  readonly functionName: string;
+  /** The execution that owns the lock (release is conditional on it). */
+  readonly owner: string;
+  readonly acquiredAt: string;
+  /** Epoch seconds when DynamoDB's TTL may drop it. */
+  readonly expiresAt: number;
+}
+
+/** Output of normalize, at `$.alarm`. */
+export interface NormalizeOutput {
+  readonly status: IntakeStatus;
+  /** Why it is not ACCEPTED, or a one-line summary when it is. */
+  readonly reason: string;
+  /** The function; absent only when the event names none (then status is IGNORED). */
+  readonly functionName?: string;
+  /** Alias or version the alarm watched (`Resource` dimension `name:alias`), when any. */
+  readonly qualifier?: string;
+  /** The seed's alarm event; present when ACCEPTED. */
+  readonly alarmEvent?: AlarmEvent;
+  /** Alarm kind, for the record. */
+  readonly alarmKind?: 'METRIC' | 'METRIC_MATH' | 'COMPOSITE' | 'METRICS_INSIGHTS';
+  /** Present when ACCEPTED: the lock taken for this execution. */
+  readonly lock?: LockInfo;
+}
+
+/** Output of collect, at `$.collection`. The evidence itself is in the table. */
+export interface CollectOutput {
+  /** Key of the stored `DiagnosisRequest` ({@link evidenceKey}). */
+  readonly evidenceKey: { readonly pk: string; readonly sk: string };
+  readonly functionName: string;
+  readonly functionArn?: string;
+  /** Never environment variables or any other secret-bearing field. */
+  readonly functionConfig: FunctionConfigSummary;
+  /** `RevisionId` read at collection; repair updates only this revision. */
+  readonly revisionId?: string;
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly logEventCount: number;
+  readonly metricPointCount: number;
+  readonly incomplete: boolean;
+  readonly incompleteReasons: string[];
+}
+
+/** What the workflow does after diagnosis (Choice on `$.diagnosis.action`). */
+export type DecisionAction =
+  | 'REPAIR'
+  | 'REQUEST_APPROVAL'
+  | 'NO_ACTION'
+  | 'HUMAN_REVIEW'
+  | 'CANNOT_INCREASE';
+
+/** Model call accounting, for the record. */
+export interface ModelUsage {
+  readonly modelId: string;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly latencyMs: number;
+  /** `ok`, or why the model's answer was not used (error name, `timeout`, `invalid answer`). */
+  readonly status: string;
+}
+
+/** Output of diagnose, at `$.diagnosis`. */
+export interface DiagnoseOutput {
+  readonly diagnosisId: string;
+  readonly action: DecisionAction;
+  /** Why this action (policy, confidence, disagreement, ceiling...). */
+  readonly reason: string;
+  readonly decidedBy: DiagnosisSource;
+  /** Current memory, MB. */
+  readonly originalMemoryMb: number;
+  /** Size repair will set, MB (policy-clamped); equals original unless action is REPAIR/REQUEST_APPROVAL. */
+  readonly targetMemoryMb: number;
+  readonly dryRun: boolean;
+  /** The seed's diagnosis result (bounded: evidence points and reasoning only). */
+  readonly result: DiagnosisResult;
+  /** Present when Bedrock was asked (whether or not its answer was used). */
+  readonly model?: ModelUsage;
+}
+
+/** Payload of the approval task (`.waitForTaskToken`): `{ "taskToken.$": "$$.Task.Token", "state.$": "$" }`. */
+export interface ApprovalRequestInput {
+  readonly taskToken: string;
+  readonly state: WorkflowState;
+}
+
+/** What the operator sends with `send-task-success --task-output`; the task's output at `$.approval`. */
+export interface ApprovalResponse {
+  readonly approved: boolean;
+  readonly approver?: string;
+  readonly comment?: string;
+}
+
+/** Repair status (Choice on `$.repair.status`); a thrown error also reaches Finalize. */
+export type RepairStatus = 'SUCCEEDED' | 'DRY_RUN' | 'FAILED' | 'SKIPPED';
+
+/** Output of repair, at `$.repair`. */
+export interface RepairOutput {
+  readonly repairId: string;
+  readonly status: RepairStatus;
+  readonly reason: string;
+  /** The seed's repair result. */
+  readonly result: RepairResult;
+  readonly originalMemoryMb: number;
+  readonly newMemoryMb: number;
+  readonly repairedAt: string;
+  /** Version published for the alias, when the alias was moved. */
+  readonly publishedVersion?: string;
+  /** Version the alias pointed to before (rollback moves it back). */
+  readonly previousAliasVersion?: string;
+  /** Seconds the Wait state waits before verification (`SecondsPath: $.repair.verifyAfterSeconds`). */
+  readonly verifyAfterSeconds: number;
+  /** The infrastructure-code change to make so the next deploy keeps the size, e.g. `memorySize: 1024`. */
+  readonly iacChange: string;
+}
+
+/** Verification status. */
+export type VerificationStatus = 'SUCCEEDED' | 'FAILED' | 'INCONCLUSIVE';
+
+/** What the workflow does after verification (Choice on `$.verification.next`). */
+export type VerificationNext = 'DONE' | 'EXTEND' | 'ROLLBACK';
+
+/** Output of verify, at `$.verification`. */
+export interface VerifyOutput {
+  readonly status: VerificationStatus;
+  readonly next: VerificationNext;
+  /** 1 for the first verification, 2 after one extension (never more). */
+  readonly attempt: number;
+  /** Seconds to wait before verifying again when `next` is EXTEND (`SecondsPath: $.verification.extendSeconds`). */
+  readonly extendSeconds: number;
+  readonly reason: string;
+  /** The seed's comparison of the alarm metric. */
+  readonly metricsComparison: MetricsComparison;
+  /** Other comparisons by name (errorRate, oomCount, timeoutCount, memoryUtilization). */
+  readonly details: Record<string, MetricsComparison>;
+  readonly invocationsAfter: number;
+}
+
+/** Rollback status (Choice on `$.rollback.status`). */
+export type RollbackStatus = 'ROLLED_BACK' | 'FAILED' | 'SKIPPED';
+
+/** Output of rollback, at `$.rollback`. */
+export interface RollbackOutput {
+  readonly status: RollbackStatus;
+  readonly reason: string;
+  readonly restoredMemoryMb: number;
+  readonly rolledBackAt: string;
+}
+
+/** How the outcome reached people. */
+export type NotificationStatus = 'SENT' | 'FALLBACK_EVENT_ONLY' | 'FAILED';
+
+/** Output of finalize, at `$.outcome`. */
+export interface FinalizeOutput {
+  readonly outcome: Outcome;
+  readonly reason: string;
+  readonly functionName?: string;
+  readonly notificationStatus: NotificationStatus;
+  readonly eventPublished: boolean;
+  readonly lockReleased: boolean;
+  readonly finishedAt: string;
+}
+
+/** Detail of the EventBridge result event. */
+export interface ResultEventDetail {
+  readonly executionId: string;
+  readonly functionName?: string;
+  readonly outcome: Outcome;
+  readonly reason: string;
+  readonly originalMemoryMb?: number;
+  readonly newMemoryMb?: number;
+  readonly iacChange?: string;
+  readonly verificationStatus?: VerificationStatus;
+  readonly notificationStatus: NotificationStatus;
+}
+
+/**
+ * The state that flows through the state machine. Every field but the first three is the output
+ * of one step at its result path. Small by design (a few KB): evidence lives in the table.
+ */
+export interface WorkflowState {
+  /** `$$.Execution.Id`. */
+  readonly executionId: string;
+  /** `$$.Execution.StartTime`. */
+  readonly startedAt: string;
+  /** The raw EventBridge event (execution input). */
+  readonly event: unknown;
+  readonly alarm?: NormalizeOutput;
+  readonly collection?: CollectOutput;
+  readonly diagnosis?: DiagnoseOutput;
+  readonly approval?: ApprovalResponse;
+  readonly repair?: RepairOutput;
+  readonly verification?: VerifyOutput;
+  readonly rollback?: RollbackOutput;
+  readonly outcome?: FinalizeOutput;
+  /** Set by a Catch (`resultPath: '$.error'`). */
+  readonly error?: CaughtError;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The handlers
+// ---------------------------------------------------------------------------------------------
+
+/** Identifier of a handler. */
+export type HandlerId =
+  | 'normalize'
+  | 'collect'
+  | 'diagnose'
+  | 'requestApproval'
+  | 'repair'
+  | 'verify'
+  | 'rollback'
+  | 'finalize';
+
+/** One handler: where it lives, what it does, and how the state machine calls it. */
+export interface HandlerSpec {
+  readonly id: HandlerId;
+  /** Source file, relative to the package root. */
+  readonly entry: string;
+  /** Class projen generates next to it (`src/<dir>/<name>-function.ts`). */
+  readonly functionClass: string;
+  /** Bundle directory under `assets/`. */
+  readonly asset: string;
+  readonly description: string;
+  /** Payload: `$` (the state), or a payload object template when the step needs more. */
+  readonly payload: '$' | Record<string, string>;
+  /** Where the output goes. */
+  readonly resultPath: string;
+  /** True for the `.waitForTaskToken` step. */
+  readonly waitForTaskToken?: boolean;
+  /** Environment variables the handler refuses to start without. */
+  readonly requiredEnv: readonly EnvName[];
+  /** Optional environment variables it reads. */
+  readonly optionalEnv: readonly EnvName[];
+  /** IAM actions it calls (resource scoping is the construct's job). */
+  readonly iamActions: readonly string[];
+  /** Suggested Lambda timeout, seconds. */
+  readonly timeoutSeconds: number;
+  /** Suggested memory, MB. */
+  readonly memorySizeMb: number;
+}
+
+const COMMON_OPTIONAL: readonly EnvName[] = [ENV.POWERTOOLS_SERVICE_NAME, ENV.POWERTOOLS_METRICS_NAMESPACE];
+
+/** Every handler of the workflow, in the order the states run. */
+export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
+  normalize: {
+    id: 'normalize',
+    entry: 'src/workflow/normalize.lambda.ts',
+    functionClass: 'NormalizeFunction',
+    asset: 'assets/workflow/normalize.lambda',
+    description: 'Turns the alarm state-change event into the seed alarm event, ignores non-ALARM and unmanaged, takes the per-function lock, enforces cooldown and daily budget.',
+    payload: '$',
+    resultPath: '$.alarm',
+    requiredEnv: [ENV.TABLE_NAME, ENV.MANAGED_FUNCTIONS],
+    optionalEnv: [ENV.POLICY, ENV.LOCK_TTL_SECONDS, ENV.ALARM_NAME_PREFIX, ...COMMON_OPTIONAL],
+    iamActions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    timeoutSeconds: 30,
+    memorySizeMb: 256,
+  },
+  collect: {
+    id: 'collect',
+    entry: 'src/diagnosis/collect.lambda.ts',
+    functionClass: 'CollectFunction',
+    asset: 'assets/diagnosis/collect.lambda',
+    description: 'GetMetricData for the alarm window, REPORT and error lines from CloudWatch Logs (bounded), GetFunctionConfiguration without secrets; stores the evidence.',
+    payload: '$',
+    resultPath: '$.collection',
+    requiredEnv: [ENV.TABLE_NAME],
+    optionalEnv: [ENV.COLLECTION_WINDOW_SECONDS, ENV.MAX_LOG_EVENTS, ENV.MAX_LOG_BYTES, ...COMMON_OPTIONAL],
+    iamActions: ['cloudwatch:GetMetricData', 'logs:FilterLogEvents', 'lambda:GetFunctionConfiguration', 'dynamodb:PutItem'],
+    timeoutSeconds: 90,
+    memorySizeMb: 512,
+  },
+  diagnose: {
+    id: 'diagnose',
+    entry: 'src/diagnosis/diagnose.lambda.ts',
+    functionClass: 'DiagnoseFunction',
+    asset: 'assets/diagnosis/diagnose.lambda',
+    description: 'Rule engine always; Bedrock Converse (tool answer) with knowledge-base passages, or InvokeAgent; falls back to rules; applies the policy; writes the diagnosis record.',
+    payload: '$',
+    resultPath: '$.diagnosis',
+    requiredEnv: [ENV.TABLE_NAME],
+    optionalEnv: [
+      ENV.POLICY, ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
+      ENV.BEDROCK_TIMEOUT_MS, ENV.MODEL_MAX_TOKENS, ...COMMON_OPTIONAL,
+    ],
+    iamActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'bedrock:InvokeModel', 'bedrock:Retrieve', 'bedrock:InvokeAgent'],
+    timeoutSeconds: 120,
+    memorySizeMb: 512,
+  },
+  requestApproval: {
+    id: 'requestApproval',
+    entry: 'src/workflow/request-approval.lambda.ts',
+    functionClass: 'RequestApprovalFunction',
+    asset: 'assets/workflow/request-approval.lambda',
+    description: 'Publishes the approval request (with the task token and the exact send-task-success / send-task-failure commands) to the topic.',
+    payload: { 'taskToken.$': '$$.Task.Token', 'state.$': '$' },
+    resultPath: '$.approval',
+    waitForTaskToken: true,
+    requiredEnv: [ENV.TABLE_NAME, ENV.TOPIC_ARN],
+    optionalEnv: [...COMMON_OPTIONAL],
+    iamActions: ['sns:Publish', 'dynamodb:PutItem'],
+    timeoutSeconds: 30,
+    memorySizeMb: 256,
+  },
+  repair: {
+    id: 'repair',
+    entry: 'src/repair/repair.lambda.ts',
+    functionClass: 'RepairFunction',
+    asset: 'assets/repair/repair.lambda',
+    description: 'UpdateFunctionConfiguration MemorySize with the collected RevisionId, waits for LastUpdateStatus Successful, retries conflicts, optionally publishes a version and moves the alias; dryRun records only.',
+    payload: '$',
+    resultPath: '$.repair',
+    requiredEnv: [ENV.TABLE_NAME],
+    optionalEnv: [ENV.POLICY, ENV.DRY_RUN, ...COMMON_OPTIONAL],
+    iamActions: [
+      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
+      'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+    ],
+    timeoutSeconds: 300,
+    memorySizeMb: 256,
+  },
+  verify: {
+    id: 'verify',
+    entry: 'src/verification/verify.lambda.ts',
+    functionClass: 'VerifyFunction',
+    asset: 'assets/verification/verify.lambda',
+    description: 'Compares the alarm metric, error rate, OOM/timeout counts and memory utilisation before and after the repair; INCONCLUSIVE extends once; FAILED asks for rollback.',
+    payload: '$',
+    resultPath: '$.verification',
+    requiredEnv: [ENV.TABLE_NAME],
+    optionalEnv: [ENV.POLICY, ENV.MAX_LOG_EVENTS, ENV.MAX_LOG_BYTES, ...COMMON_OPTIONAL],
+    iamActions: ['cloudwatch:GetMetricData', 'logs:FilterLogEvents', 'dynamodb:PutItem'],
+    timeoutSeconds: 90,
+    memorySizeMb: 512,
+  },
+  rollback: {
+    id: 'rollback',
+    entry: 'src/repair/rollback.lambda.ts',
+    functionClass: 'RollbackFunction',
+    asset: 'assets/repair/rollback.lambda',
+    description: 'Restores the original memory size (and the alias target) after a failed verification.',
+    payload: '$',
+    resultPath: '$.rollback',
+    requiredEnv: [ENV.TABLE_NAME],
+    optionalEnv: [...COMMON_OPTIONAL],
+    iamActions: [
+      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias',
+      'dynamodb:PutItem',
+    ],
+    timeoutSeconds: 300,
+    memorySizeMb: 256,
+  },
+  finalize: {
+    id: 'finalize',
+    entry: 'src/verification/finalize.lambda.ts',
+    functionClass: 'FinalizeFunction',
+    asset: 'assets/verification/finalize.lambda',
+    description: 'Works out the outcome on every path, publishes the seed notification to SNS (retried, falls back to the event and audit record), puts the result event, writes the repair record and audit entry, releases the lock.',
+    payload: '$',
+    resultPath: '$.outcome',
+    requiredEnv: [ENV.TABLE_NAME, ENV.TOPIC_ARN],
+    optionalEnv: [ENV.EVENT_BUS_NAME, ...COMMON_OPTIONAL],
+    iamActions: ['sns:Publish', 'events:PutEvents', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    timeoutSeconds: 60,
+    memorySizeMb: 256,
+  },
+};
+
+/** The handlers in state order. */
+export const HANDLER_ORDER: readonly HandlerId[] = [
+  'normalize', 'collect', 'diagnose', 'requestApproval', 'repair', 'verify', 'rollback', 'finalize',
+];
+
+/** Input of each handler (what its payload holds). */
+export interface HandlerInputs {
+  readonly normalize: WorkflowState;
+  readonly collect: WorkflowState & { readonly alarm: NormalizeOutput };
+  readonly diagnose: WorkflowState & { readonly alarm: NormalizeOutput; readonly collection: CollectOutput };
+  readonly requestApproval: ApprovalRequestInput;
+  readonly repair: WorkflowState & { readonly alarm: NormalizeOutput; readonly collection: CollectOutput; readonly diagnosis: DiagnoseOutput };
+  readonly verify: WorkflowState & { readonly alarm: NormalizeOutput; readonly collection: CollectOutput; readonly repair: RepairOutput };
+  readonly rollback: WorkflowState & { readonly collection: CollectOutput; readonly repair: RepairOutput };
+  readonly finalize: WorkflowState;
+}
+
+/** Output of each handler (what lands at its result path). */
+export interface HandlerOutputs {
+  readonly normalize: NormalizeOutput;
+  readonly collect: CollectOutput;
+  readonly diagnose: DiagnoseOutput;
+  /** The handler returns nothing useful; the task's output is the operator's answer. */
+  readonly requestApproval: ApprovalResponse;
+  readonly repair: RepairOutput;
+  readonly verify: VerifyOutput;
+  readonly rollback: RollbackOutput;
+  readonly finalize: FinalizeOutput;
+}
