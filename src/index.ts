@@ -1,2 +1,12 @@
 // The public API: constructs and their props. Handler code is never exported from here.
-export {};
+export * from './auto-remediation';
+export * from './policy';
+export * from './diagnosis/diagnosis';
+export * from './diagnosis/diagnosis-service';
+export * from './monitoring/monitoring-options';
+export * from './monitoring/remediation-monitoring';
+export * from './monitoring/remediation-dashboard';
+export * from './repair/repair-executor';
+export * from './store/remediation-store';
+export * from './verification/verification-service';
+export * from './workflow/remediation-workflow';

@@ -1,0 +1,259 @@
+import { Annotations, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { Diagnosis } from './diagnosis/diagnosis';
+import { DiagnosisService } from './diagnosis/diagnosis-service';
+import { MonitoringOptions } from './monitoring/monitoring-options';
+import { RemediationDashboard } from './monitoring/remediation-dashboard';
+import { RemediationMonitoring } from './monitoring/remediation-monitoring';
+import { Approval, FunctionOptions, RemediationPolicy } from './policy';
+import { RepairExecutor } from './repair/repair-executor';
+import { RemediationStore } from './store/remediation-store';
+import { VerificationService } from './verification/verification-service';
+import { RemediationWorkflow } from './workflow/remediation-workflow';
+
+/** Properties of {@link AutoRemediation}. */
+export interface AutoRemediationProps {
+  /**
+   * The functions to watch and repair. Functions defined in the app and imported ones
+   * (`Function.fromFunctionArn`) both work; add more later with `addFunction`.
+   */
+  readonly functions: lambda.IFunction[];
+
+  /**
+   * The guardrails.
+   *
+   * @default - maxMemoryMb 3008, maxStepMb 1024, minConfidence 0.7, cooldown 30 minutes,
+   * 3 repairs per function per day, rollback on failed verification, 15-minute verification window
+   */
+  readonly policy?: RemediationPolicy;
+
+  /**
+   * Which alarms, with which thresholds, and alarms you already have.
+   *
+   * @default - errors, duration and memory-utilisation alarms with their documented defaults
+   */
+  readonly monitoring?: MonitoringOptions;
+
+  /**
+   * Rules only, or rules plus an Amazon Bedrock model or agent.
+   *
+   * @default Diagnosis.rulesOnly()
+   */
+  readonly diagnosis?: Diagnosis;
+
+  /**
+   * Which repairs wait for a person.
+   *
+   * @default - `Approval.allFunctions()` if `policy.requireApproval`, else `Approval.none()`
+   */
+  readonly approval?: Approval;
+
+  /**
+   * How long an approval request waits; no answer means no action.
+   *
+   * @default Duration.hours(24)
+   */
+  readonly approvalTimeout?: Duration;
+
+  /**
+   * Topic for notifications and approval requests.
+   *
+   * @default - a new encrypted topic
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * E-mail addresses to subscribe to the topic.
+   *
+   * @default - none
+   */
+  readonly notificationEmails?: string[];
+
+  /**
+   * Customer managed key for the table, topic, queue, log groups and handler environments.
+   * A key defined in the same app gets the key-policy statements CloudWatch Logs and EventBridge
+   * need; an imported key must already allow them.
+   *
+   * @default - AWS managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Record and notify only; change nothing. Overrides `policy.dryRun`.
+   *
+   * @default - the policy's `dryRun` (false)
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * Retention of every log group the construct creates.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Create the CloudWatch dashboard of the remediation activity.
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
+}
+
+/**
+ * Detects, diagnoses and repairs AWS Lambda functions that run out of memory.
+ *
+ * Alarms (errors, duration against the timeout, memory utilisation from REPORT lines) route
+ * through EventBridge to a Step Functions workflow that collects evidence, diagnoses it (a rule
+ * engine plus, optionally, Amazon Bedrock), raises the memory within the policy, verifies the
+ * result, rolls back if it did not help, notifies and records every step.
+ *
+ * @example
+ * new AutoRemediation(this, 'AutoRemediation', {
+ *   functions: [ordersFn, thumbnailFn],
+ *   policy: { maxMemoryMb: 3008, cooldown: Duration.minutes(30) },
+ *   notificationEmails: ['oncall@example.com'],
+ * });
+ */
+export class AutoRemediation extends Construct {
+  /** Alarms on the managed functions. */
+  public readonly monitoring: RemediationMonitoring;
+  /** The rule and the state machine. */
+  public readonly workflow: RemediationWorkflow;
+  /** Collector and diagnosis handlers. */
+  public readonly diagnosis: DiagnosisService;
+  /** Repair and rollback handlers. */
+  public readonly repair: RepairExecutor;
+  /** Verifier, finalizer and the notification topic. */
+  public readonly verification: VerificationService;
+  /** Locks and records. */
+  public readonly store: RemediationStore;
+  /** The dashboard, unless disabled. */
+  public readonly dashboard?: RemediationDashboard;
+
+  private readonly excluded: lambda.IFunction[];
+  private readonly managed: lambda.IFunction[] = [];
+
+  constructor(scope: Construct, id: string, props: AutoRemediationProps) {
+    super(scope, id);
+    const policy: RemediationPolicy = { ...props.policy, dryRun: props.dryRun ?? props.policy?.dryRun };
+    this.excluded = [...(props.policy?.excludedFunctions ?? [])];
+    const common = { encryptionKey: props.encryptionKey, logRetention: props.logRetention };
+
+    this.store = new RemediationStore(this, 'Store', { encryptionKey: props.encryptionKey });
+    this.monitoring = new RemediationMonitoring(this, 'Monitoring', { ...props.monitoring });
+    this.diagnosis = new DiagnosisService(this, 'Diagnosis', {
+      ...common, store: this.store, diagnosis: props.diagnosis, policy, approval: props.approval,
+    });
+    this.repair = new RepairExecutor(this, 'Repair', { ...common, store: this.store, policy });
+    this.verification = new VerificationService(this, 'Verification', {
+      ...common,
+      store: this.store,
+      policy,
+      topic: props.notificationTopic,
+      notificationEmails: props.notificationEmails,
+    });
+    this.workflow = new RemediationWorkflow(this, 'Workflow', {
+      ...common,
+      store: this.store,
+      diagnosis: this.diagnosis,
+      repair: this.repair,
+      verification: this.verification,
+      monitoring: this.monitoring,
+      policy,
+      approval: props.approval,
+      approvalTimeout: props.approvalTimeout,
+    });
+
+    for (const fn of props.functions) {
+      this.addFunction(fn);
+    }
+
+    if (props.dashboard ?? true) {
+      this.dashboard = new RemediationDashboard(this, 'Dashboard', {
+        stateMachine: this.workflow.stateMachine,
+        outcomeLogGroup: this.verification.finalizeLogGroup,
+        alarms: this.monitoring.alarms,
+        deadLetterQueue: this.workflow.deadLetterQueue,
+        handlers: [
+          this.workflow.normalizeFunction, this.diagnosis.collectFunction, this.diagnosis.diagnoseFunction,
+          this.workflow.requestApprovalFunction, this.repair.repairFunction, this.verification.verifyFunction,
+          this.repair.rollbackFunction, this.verification.finalizeFunction,
+        ],
+      });
+    }
+  }
+
+  /** The remediation state machine. */
+  public get stateMachine(): sfn.IStateMachine {
+    return this.workflow.stateMachine;
+  }
+
+  /** The notification topic. */
+  public get topic(): sns.ITopic {
+    return this.verification.topic;
+  }
+
+  /** The records and locks table. */
+  public get table(): dynamodb.ITable {
+    return this.store.table;
+  }
+
+  /** Every alarm that starts a remediation (created and existing). */
+  public get alarms(): cloudwatch.IAlarm[] {
+    return this.monitoring.alarms;
+  }
+
+  /** The managed functions, in the order they were added. */
+  public get functions(): lambda.IFunction[] {
+    return [...this.managed];
+  }
+
+  /**
+   * Manage one more function, with optional per-function overrides. A function listed in
+   * `policy.excludedFunctions` is skipped (with a note in the synthesis output).
+   */
+  public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
+    if (this.excluded.includes(fn)) {
+      Annotations.of(this).addInfo(`${fn.node.path} is in policy.excludedFunctions: not monitored, never repaired`);
+      return;
+    }
+    if (this.managed.includes(fn)) {
+      throw new Error(`function ${fn.node.path} is already managed by ${this.node.path}`);
+    }
+    this.managed.push(fn);
+    this.monitoring.addFunction(fn, options);
+    this.diagnosis.addFunction(fn, options);
+    this.repair.addFunction(fn, options);
+    this.verification.addFunction(fn, options);
+    this.workflow.addFunction(fn, options);
+  }
+
+  /** Let a principal answer approval requests (`states:SendTaskSuccess` / `SendTaskFailure`). */
+  public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    return this.workflow.grantApprove(grantee);
+  }
+
+  /** Let a principal read the diagnosis, repair and audit records. */
+  public grantReadRecords(grantee: iam.IGrantable): iam.Grant {
+    return this.store.grantReadData(grantee);
+  }
+
+  /** Remediation runs started. */
+  public metricRemediationsStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.workflow.metricStarted(props);
+  }
+
+  /** Remediation runs that failed (the outcome FAILED). */
+  public metricRemediationsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.workflow.metricFailed(props);
+  }
+}

@@ -1,0 +1,185 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
+
+/** The kinds of alarm the monitoring creates. */
+export enum AlarmKind {
+  /** Invocation errors (`AWS/Lambda` `Errors`, sum per period). */
+  ERRORS = 'ERRORS',
+  /** Longest invocation (`AWS/Lambda` `Duration`, maximum) compared with the function's timeout. */
+  DURATION = 'DURATION',
+  /** Memory used / memory size, in percent, from the `REPORT` lines of the function's log group. */
+  MEMORY_UTILIZATION = 'MEMORY_UTILIZATION',
+  /** Throttled invocations (`AWS/Lambda` `Throttles`, sum per period). */
+  THROTTLES = 'THROTTLES',
+  /** Duration outside the band that CloudWatch anomaly detection learned for the function. */
+  DURATION_ANOMALY = 'DURATION_ANOMALY',
+}
+
+/**
+ * One alarm kind's configuration (the seed's alarm configuration fields). Every field is optional;
+ * unset fields take the kind's documented default.
+ */
+export interface AlarmOptions {
+  /**
+   * Create this kind of alarm at all.
+   *
+   * @default - true for errors, duration and memory utilisation; false for throttles and anomaly detection
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * The value to compare with. Errors and throttles: a count per period; duration: percent of the
+   * function's timeout; memory utilisation: percent of the configured memory.
+   *
+   * @default - errors 1, duration 90, memory utilisation 90, throttles 10
+   */
+  readonly threshold?: number;
+
+  /**
+   * Number of periods (metric alarms) or query runs (memory utilisation) to evaluate.
+   *
+   * @default - 5 for metric alarms, 1 for memory utilisation
+   */
+  readonly evaluationPeriods?: number;
+
+  /**
+   * Number of breaching periods among `evaluationPeriods` that puts the alarm in ALARM.
+   *
+   * @default - 2 for errors and duration, 3 for throttles, 1 for memory utilisation
+   */
+  readonly datapointsToAlarm?: number;
+
+  /**
+   * How the value is compared with the threshold.
+   *
+   * @default ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+   */
+  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
+
+  /**
+   * How missing data points are treated.
+   *
+   * @default TreatMissingData.NOT_BREACHING
+   */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
+
+  /**
+   * The period of one data point (metric alarms) or the interval between query runs (memory
+   * utilisation).
+   *
+   * @default - 1 minute for metric alarms, 5 minutes for memory utilisation
+   */
+  readonly period?: Duration;
+}
+
+/** Options for the duration anomaly-detection alarm. */
+export interface AnomalyAlarmOptions {
+  /**
+   * Create one anomaly-detection alarm per function. Off by default: unlike the other kinds it
+   * costs one CloudFormation resource and three alarm metrics per function.
+   *
+   * @default false
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * Width of the expected band, in standard deviations.
+   *
+   * @default 3
+   */
+  readonly standardDeviations?: number;
+
+  /**
+   * Number of periods to evaluate.
+   *
+   * @default 5
+   */
+  readonly evaluationPeriods?: number;
+
+  /**
+   * Number of breaching periods that puts the alarm in ALARM.
+   *
+   * @default 3
+   */
+  readonly datapointsToAlarm?: number;
+}
+
+/** What the monitoring watches and how. */
+export interface MonitoringOptions {
+  /**
+   * Invocation errors.
+   *
+   * @default - on; one or more errors in 2 of 5 one-minute periods
+   */
+  readonly errors?: AlarmOptions;
+
+  /**
+   * Longest invocation compared with the timeout; `threshold` is a percent of the timeout.
+   *
+   * @default - on; 90 % of the timeout in 2 of 5 one-minute periods
+   */
+  readonly duration?: AlarmOptions;
+
+  /**
+   * Memory utilisation from REPORT lines; `threshold` is a percent of the configured memory.
+   *
+   * @default - on; 90 % or more in the last five-minute window
+   */
+  readonly memoryUtilization?: AlarmOptions;
+
+  /**
+   * Throttled invocations.
+   *
+   * @default - off
+   */
+  readonly throttles?: AlarmOptions;
+
+  /**
+   * Duration anomaly detection (one alarm per function).
+   *
+   * @default - off
+   */
+  readonly anomalyDetection?: AnomalyAlarmOptions;
+
+  /**
+   * Alarms you already have. Their state changes start the workflow too; each must watch a
+   * metric with a `FunctionName` dimension of a managed function.
+   *
+   * @default - none
+   */
+  readonly existingAlarms?: cloudwatch.IAlarm[];
+
+  /**
+   * The start of every alarm name this construct creates. The EventBridge rule matches alarm
+   * names by this prefix, so it must be unique in the account and region.
+   *
+   * @default - `LambdaAutoRemediation-` followed by a name derived from the construct path
+   */
+  readonly alarmNamePrefix?: string;
+}
+
+/** Per-function monitoring settings. */
+export interface MonitoredFunctionOptions {
+  /**
+   * The function's timeout, for the duration alarm. Needed for imported functions, whose timeout
+   * the construct cannot see; without it an imported function gets no duration alarm.
+   *
+   * @default - the timeout of a `lambda.Function` defined in the app (3 seconds if it sets none)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * The function's log group, for the memory alarm and the collector's log reads.
+   *
+   * @default - `/aws/lambda/<functionName>`
+   */
+  readonly logGroup?: logs.ILogGroup;
+
+  /**
+   * Alarm kinds not to create for this function.
+   *
+   * @default - none excluded
+   */
+  readonly excludeAlarms?: AlarmKind[];
+}

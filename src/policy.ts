@@ -1,0 +1,184 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { MonitoredFunctionOptions } from './monitoring/monitoring-options';
+
+/**
+ * The guardrails every repair passes through. The diagnosis (rules or a language model) only
+ * proposes a new memory size; these values decide whether, and how far, it is applied.
+ */
+export interface RemediationPolicy {
+  /**
+   * Never raise a function's memory above this size, in MB. Lambda's own maximum is 10,240 MB;
+   * a larger value is rejected.
+   *
+   * The default keeps an unattended repair from more than doubling the cost of a typical function;
+   * raise it for functions that legitimately need more.
+   *
+   * @default 3008
+   */
+  readonly maxMemoryMb?: number;
+
+  /**
+   * The largest single increase, in MB.
+   *
+   * @default 1024
+   */
+  readonly maxStepMb?: number;
+
+  /**
+   * Minimum diagnosis confidence (0 to 1) to repair without a person. Below it, the workflow
+   * notifies for human review and changes nothing.
+   *
+   * @default 0.7
+   */
+  readonly minConfidence?: number;
+
+  /**
+   * Time after a repair during which new alarms for the same function are recorded but not acted on.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly cooldown?: Duration;
+
+  /**
+   * Repairs per function per day (UTC). Further alarms that day are recorded and notified only.
+   *
+   * @default 3
+   */
+  readonly maxRepairsPerDay?: number;
+
+  /**
+   * Record and notify what would be done, but never change a function.
+   *
+   * @default false
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * Ask a person before every repair. Shorthand for `approval: Approval.allFunctions()`;
+   * the `approval` property of `AutoRemediation` wins when both are set.
+   *
+   * @default false
+   */
+  readonly requireApproval?: boolean;
+
+  /**
+   * Put the original memory size back when verification finds the repair did not help.
+   *
+   * @default true
+   */
+  readonly rollbackOnFailedVerification?: boolean;
+
+  /**
+   * How long to wait after a repair before comparing the metrics before and after.
+   * Too little data extends the window once.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly verificationWindow?: Duration;
+
+  /**
+   * Functions never to touch, even if they are in `functions`: they are neither monitored nor repaired.
+   *
+   * @default - none
+   */
+  readonly excludedFunctions?: lambda.IFunction[];
+}
+
+/** Raised at synthesis time for a policy value that makes no sense. */
+export class InvalidRemediationPolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRemediationPolicyError';
+  }
+}
+
+/**
+ * Which repairs wait for a person to approve them.
+ *
+ * The workflow pauses with a task token; the notification carries a link to approve or reject
+ * that works once, and an unanswered request times out to "no action".
+ */
+export class Approval {
+  /** Repair without asking (within the policy). */
+  public static none(): Approval {
+    return new Approval('NONE', []);
+  }
+
+  /** Ask before every repair. */
+  public static allFunctions(): Approval {
+    return new Approval('ALL', []);
+  }
+
+  /** Ask before repairing these functions only. */
+  public static forFunctions(functions: lambda.IFunction[]): Approval {
+    if (functions.length === 0) {
+      throw new InvalidRemediationPolicyError('Approval.forFunctions needs at least one function, got an empty list');
+    }
+    return new Approval('SELECTED', functions);
+  }
+
+  /** `NONE`, `ALL` or `SELECTED`. */
+  public readonly mode: string;
+
+  /** The functions that need approval when `mode` is `SELECTED`. */
+  public readonly functions: lambda.IFunction[];
+
+  private constructor(mode: string, functions: lambda.IFunction[]) {
+    this.mode = mode;
+    this.functions = functions;
+  }
+
+  /** Whether a repair of this function waits for approval. */
+  public requiresApprovalFor(fn: lambda.IFunction): boolean {
+    if (this.mode === 'ALL') return true;
+    if (this.mode === 'NONE') return false;
+    return this.functions.includes(fn);
+  }
+}
+
+/** Per-function settings for `addFunction`: overrides of the policy and of the monitoring. */
+export interface FunctionOptions extends MonitoredFunctionOptions {
+  /**
+   * Ask a person before repairing this function.
+   *
+   * @default - as the `approval` setting says
+   */
+  readonly requireApproval?: boolean;
+
+  /**
+   * Highest memory size for this function, in MB (at most 10,240).
+   *
+   * @default - the policy's `maxMemoryMb`
+   */
+  readonly maxMemoryMb?: number;
+
+  /**
+   * Largest single increase for this function, in MB.
+   *
+   * @default - the policy's `maxStepMb`
+   */
+  readonly maxStepMb?: number;
+
+  /**
+   * Minimum diagnosis confidence (0 to 1) to repair this function without a person.
+   *
+   * @default - the policy's `minConfidence`
+   */
+  readonly minConfidence?: number;
+
+  /**
+   * Only record and notify for this function.
+   *
+   * @default - the policy's `dryRun`
+   */
+  readonly dryRun?: boolean;
+
+  /**
+   * The alias callers invoke. A repair then publishes a version with the new memory size and
+   * moves this alias to it (rollback moves it back); the repair role may update this alias only.
+   *
+   * @default - the unqualified function is repaired
+   */
+  readonly alias?: lambda.IAlias;
+}

@@ -1,0 +1,106 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { RepairFunction } from './repair-function';
+import { RollbackFunction } from './rollback-function';
+import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { RemediationStore } from '../store/remediation-store';
+import { ENV, HANDLERS } from '../workflow/contract';
+import { createHandler, TargetPolicies } from '../workflow/handler-support';
+import { PolicyConfigBuilder } from '../workflow/settings';
+
+/** Properties of {@link RepairExecutor}. */
+export interface RepairExecutorProps {
+  /** Where repair records and audit entries are written. */
+  readonly store: RemediationStore;
+
+  /**
+   * The guardrails (maximum size, step, dry run).
+   *
+   * @default - the documented defaults of `RemediationPolicy`
+   */
+  readonly policy?: RemediationPolicy;
+
+  /**
+   * The functions it may change. Nothing else can be changed: the rights name these functions.
+   *
+   * @default - none at first; add them with `addFunction`
+   */
+  readonly functions?: lambda.IFunction[];
+
+  /**
+   * Customer managed key for the handlers' environment and log groups.
+   *
+   * @default - AWS managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Retention of the handlers' log groups.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The repair executor (raises MemorySize within the policy, waits until the update is Successful,
+ * optionally publishes a version and moves an alias) and the rollback handler. Their roles may
+ * update exactly the target functions (and the configured aliases), never `*`.
+ */
+export class RepairExecutor extends Construct {
+  /** Raises the memory size. */
+  public readonly repairFunction: lambda.IFunction;
+  /** Puts the original memory size back. */
+  public readonly rollbackFunction: lambda.IFunction;
+
+  private readonly policyConfig: PolicyConfigBuilder;
+  private readonly repairRights: TargetPolicies;
+  private readonly rollbackRights: TargetPolicies;
+
+  constructor(scope: Construct, id: string, props: RepairExecutorProps) {
+    super(scope, id);
+    this.policyConfig = new PolicyConfigBuilder(props.policy, Approval.none());
+    const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
+    const table = props.store.table;
+
+    const repair = createHandler(this, 'Repair', RepairFunction, HANDLERS.repair, settings, {
+      [ENV.TABLE_NAME]: table.tableName,
+      [ENV.POLICY]: this.policyConfig.toJson(this),
+      [ENV.DRY_RUN]: String(this.policyConfig.resolved.dryRun),
+    });
+    table.grant(repair.role, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    this.repairFunction = repair.fn;
+    this.repairRights = new TargetPolicies(this, 'RepairTargetAccess', repair.role, [
+      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
+      'lambda:GetAlias', 'lambda:UpdateAlias',
+    ]);
+
+    const rollback = createHandler(this, 'Rollback', RollbackFunction, HANDLERS.rollback, settings, {
+      [ENV.TABLE_NAME]: table.tableName,
+    });
+    table.grant(rollback.role, 'dynamodb:PutItem');
+    this.rollbackFunction = rollback.fn;
+    this.rollbackRights = new TargetPolicies(this, 'RollbackTargetAccess', rollback.role, [
+      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias',
+    ]);
+
+    if (props.encryptionKey) {
+      props.encryptionKey.grantEncryptDecrypt(repair.role);
+      props.encryptionKey.grantEncryptDecrypt(rollback.role);
+    }
+    for (const fn of props.functions ?? []) {
+      this.addFunction(fn);
+    }
+  }
+
+  /** Allow repairs of one more function (and of its alias, when given). */
+  public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
+    this.policyConfig.addFunction(fn, options);
+    // The unqualified ARN covers configuration updates and PublishVersion; an alias needs its own ARN.
+    const resources = options.alias ? [fn.functionArn, options.alias.functionArn] : [fn.functionArn];
+    this.repairRights.add(resources);
+    this.rollbackRights.add(resources);
+  }
+}

@@ -1,0 +1,169 @@
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { FinalizeFunction } from './finalize-function';
+import { VerifyFunction } from './verify-function';
+import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { RemediationStore } from '../store/remediation-store';
+import { ENV, HANDLERS, RESULT_EVENT_DETAIL_TYPE, RESULT_EVENT_SOURCE } from '../workflow/contract';
+import { createHandler, logGroupArnOf, suppressNag, TargetPolicies } from '../workflow/handler-support';
+import { PolicyConfigBuilder } from '../workflow/settings';
+
+/** Properties of {@link VerificationService}. */
+export interface VerificationServiceProps {
+  /** Where repair records and audit entries are written and the lock lives. */
+  readonly store: RemediationStore;
+
+  /**
+   * The topic for notifications and approval requests.
+   *
+   * @default - a new topic, encrypted with `encryptionKey` or the AWS managed SNS key
+   */
+  readonly topic?: sns.ITopic;
+
+  /**
+   * E-mail addresses subscribed to the topic (each confirms by mail).
+   *
+   * @default - none
+   */
+  readonly notificationEmails?: string[];
+
+  /**
+   * The bus that receives one result event per workflow run
+   * (`source: lambda-auto-remediation`, `detail-type: Lambda Remediation Result`).
+   *
+   * @default - the account's default event bus
+   */
+  readonly eventBus?: events.IEventBus;
+
+  /**
+   * The guardrails (verification window, rollback on failure).
+   *
+   * @default - the documented defaults of `RemediationPolicy`
+   */
+  readonly policy?: RemediationPolicy;
+
+  /**
+   * The functions whose logs the verifier may read.
+   *
+   * @default - none at first; add them with `addFunction`
+   */
+  readonly functions?: lambda.IFunction[];
+
+  /**
+   * Customer managed key for the topic, the handlers' environment and log groups.
+   *
+   * @default - AWS managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Retention of the handlers' log groups.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The verifier (before / after comparison after the verification window) and the finalizer, which
+ * runs on every path: it works out the outcome, notifies through SNS, puts a result event on
+ * EventBridge, writes the records and releases the per-function lock.
+ */
+export class VerificationService extends Construct {
+  /** `source` of the result events. */
+  public static readonly RESULT_EVENT_SOURCE = RESULT_EVENT_SOURCE;
+  /** `detail-type` of the result events. */
+  public static readonly RESULT_EVENT_DETAIL_TYPE = RESULT_EVENT_DETAIL_TYPE;
+
+  /** Notifications and approval requests. */
+  public readonly topic: sns.ITopic;
+  /** The bus result events go to. */
+  public readonly eventBus: events.IEventBus;
+  /** Compares before and after. */
+  public readonly verifyFunction: lambda.IFunction;
+  /** Notifies, records and releases the lock. */
+  public readonly finalizeFunction: lambda.IFunction;
+  /** The finalizer's log group (one line per outcome; the dashboard queries it). */
+  public readonly finalizeLogGroup: logs.ILogGroup;
+
+  private readonly policyConfig: PolicyConfigBuilder;
+  private readonly logReads: TargetPolicies;
+  private readonly encryptionKey?: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: VerificationServiceProps) {
+    super(scope, id);
+    this.encryptionKey = props.encryptionKey;
+    this.policyConfig = new PolicyConfigBuilder(props.policy, Approval.none());
+    const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
+    const table = props.store.table;
+
+    this.topic = props.topic ?? this.createTopic(props.encryptionKey);
+    for (const email of props.notificationEmails ?? []) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+
+    const verify = createHandler(this, 'Verify', VerifyFunction, HANDLERS.verify, settings, {
+      [ENV.TABLE_NAME]: table.tableName,
+      [ENV.POLICY]: this.policyConfig.toJson(this),
+    });
+    table.grant(verify.role, 'dynamodb:PutItem');
+    verify.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ReadLambdaMetrics',
+      actions: ['cloudwatch:GetMetricData'],
+      resources: ['*'],
+    }));
+    suppressNag(verify.role.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'cloudwatch:GetMetricData and the X-Ray actions take no resource-level permission; log reads are limited to the target log groups by separate managed policies.',
+    }]);
+    this.verifyFunction = verify.fn;
+    this.logReads = new TargetPolicies(this, 'VerifyTargetAccess', verify.role, ['logs:FilterLogEvents']);
+
+    const finalize = createHandler(this, 'Finalize', FinalizeFunction, HANDLERS.finalize, settings, {
+      [ENV.TABLE_NAME]: table.tableName,
+      [ENV.TOPIC_ARN]: this.topic.topicArn,
+      [ENV.EVENT_BUS_NAME]: this.eventBus.eventBusName,
+    });
+    table.grant(finalize.role, 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem');
+    this.grantNotify(finalize.role);
+    this.eventBus.grantPutEventsTo(finalize.role);
+    this.finalizeFunction = finalize.fn;
+    this.finalizeLogGroup = finalize.logGroup;
+
+    if (props.encryptionKey) {
+      props.encryptionKey.grantEncryptDecrypt(verify.role);
+      props.encryptionKey.grantEncryptDecrypt(finalize.role);
+    }
+    for (const fn of props.functions ?? []) {
+      this.addFunction(fn);
+    }
+  }
+
+  /** Let the verifier read one more target function's log group. */
+  public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
+    this.policyConfig.addFunction(fn, options);
+    this.logReads.add([logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${fn.functionName}`)]);
+  }
+
+  /** Let a principal publish to the notification topic (and use its key). */
+  public grantNotify(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.topic.grantPublish(grantee);
+    this.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return grant;
+  }
+
+  private createTopic(key: kms.IKey | undefined): sns.ITopic {
+    return new sns.Topic(this, 'Topic', {
+      displayName: 'Lambda auto-remediation',
+      masterKey: key ?? kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+  }
+}
