@@ -1,0 +1,49 @@
+/**
+ * Out-of-memory errors of the managed runtimes' own languages, as the runtimes print them:
+ *
+ * - Node.js: `FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory`,
+ *   `FATAL ERROR: Ineffective mark-compacts near heap limit Allocation failed - ...`,
+ *   `RangeError: Array buffer allocation failed`
+ * - Python: `[ERROR] MemoryError`, a traceback ending in `MemoryError: ...`
+ * - Java: `java.lang.OutOfMemoryError: Java heap space` / `GC overhead limit exceeded` / `Metaspace`
+ * - .NET: `System.OutOfMemoryException` (errorType `OutOfMemoryException`)
+ * - Ruby: `NoMemoryError`, `failed to allocate memory` (errorType `Function<NoMemoryError>`)
+ * - Go: `fatal error: runtime: out of memory`
+ *
+ * Each pattern must start a line, a tab-separated field or a JSON string (where runtimes put an
+ * error type or the first stack line). A sentence that merely mentions memory ("this is a memory
+ * issue") matches nothing.
+ */
+import { LanguageOomRuntime } from './types';
+
+// Where a runtime's error text can start: the message, a line, a tab field, a JSON string, or
+// after a `[ERROR] ` / `[FATAL] ` level tag.
+const S = '(?:^|[\\n\\t"]|\\] )';
+
+const PATTERNS: ReadonlyArray<readonly [LanguageOomRuntime, RegExp]> = [
+  ['nodejs', new RegExp(`${S}FATAL ERROR: [^\\n]{0,200}?(?:JavaScript heap out of memory|Allocation failed)`)],
+  ['nodejs', new RegExp(`${S}(?:RangeError: )?Array buffer allocation failed`)],
+  ['java', new RegExp(`${S}(?:Caused by: |Exception in thread "[^"\\n]{0,200}" )?java\\.lang\\.OutOfMemoryError\\b`)],
+  ['dotnet', new RegExp(`${S}(?:Unhandled exception\\. )?(?:System\\.)?OutOfMemoryException\\b`)],
+  ['ruby', new RegExp(`${S}(?:Function<)?NoMemoryError\\b`)],
+  ['ruby', new RegExp(`${S}failed to allocate memory\\b`)],
+  ['go', new RegExp(`${S}(?:fatal error: )?runtime: out of memory\\b`)],
+  ['python', new RegExp(`${S}MemoryError\\b`)],
+];
+
+// Cheap gate so that ordinary lines skip the patterns entirely.
+const GATE = /Memory|memory|heap|allocation failed/;
+
+/**
+ * The runtime whose out-of-memory error `text` is, or `undefined`.
+ *
+ * @param text one log message (possibly several lines), or an error type / message / stack
+ *   joined with newlines
+ */
+export function detectLanguageOom(text: string): LanguageOomRuntime | undefined {
+  if (!GATE.test(text)) return undefined;
+  for (const [runtime, pattern] of PATTERNS) {
+    if (pattern.test(text)) return runtime;
+  }
+  return undefined;
+}

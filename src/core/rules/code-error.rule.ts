@@ -1,0 +1,57 @@
+/**
+ * Ordinary application errors (unhandled exceptions, ERROR-level lines, stack traces, a platform
+ * status `error` with no other explanation) on invocations that showed no memory signal and
+ * used less than 90 % of their memory: a bug, which more memory does not fix.
+ */
+import { HIGH_USE_RATIO } from '../logs';
+import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
+import { InvocationFacts } from '../logs/types';
+
+export const codeErrorRule: DiagnosisRule = {
+  id: 'code-error',
+  description: 'application errors on invocations with no memory signal',
+  evaluate(ctx) {
+    let codeErrors = 0;
+    let failed = 0;
+    for (const inv of ctx.logs.invocations) {
+      const memory = hasMemorySignal(inv);
+      const error = inv.appError || inv.status === 'error' || memory || inv.timeout || inv.initFailure
+        || inv.permissionError || inv.downstreamTimeout || inv.throttling;
+      if (!error) continue;
+      failed++;
+      if (memory || inv.timeout || inv.initFailure || inv.permissionError || inv.downstreamTimeout || inv.throttling) continue;
+      const ratio = usedRatio(inv);
+      if (ratio !== undefined && ratio >= HIGH_USE_RATIO) continue;
+      codeErrors++;
+    }
+    // Error lines that could not be tied to an invocation still show a code error.
+    const unattributed = Math.max(0, ctx.logs.counts.appError - countAppErrors(ctx.logs.invocations));
+    if (codeErrors === 0 && (unattributed === 0 || failed > 0)) return notApplicable(this.id);
+    const errors = codeErrors > 0 ? codeErrors : unattributed;
+    const shareOfFailures = failed > 0 ? codeErrors / failed : 1;
+    return {
+      ruleId: this.id,
+      answer: 'not-memory',
+      weight: clampWeight(0.45 + 0.35 * saturate(shareOfFailures, 0.8)),
+      category: 'CODE_ERROR',
+      evidence: {
+        type: 'CODE_ERROR',
+        description: `application errors with no memory signal in ${shareText(errors, ctx.invocationCount)}`
+          + (failed > 0 ? `, ${Math.round(shareOfFailures * 100)} % of the failed invocations` : ''),
+      },
+    };
+  },
+};
+
+/** Any sign that the invocation ran out of memory. */
+export function hasMemorySignal(inv: InvocationFacts): boolean {
+  if (inv.platformOom || inv.languageOom || inv.killed) return true;
+  const ratio = usedRatio(inv);
+  return inv.exitError && ratio !== undefined && ratio >= HIGH_USE_RATIO;
+}
+
+function countAppErrors(invocations: readonly InvocationFacts[]): number {
+  let c = 0;
+  for (const inv of invocations) if (inv.appError) c++;
+  return c;
+}

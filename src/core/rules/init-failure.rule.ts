@@ -1,0 +1,28 @@
+/**
+ * The init phase failed (INIT_REPORT / platform.initReport with status error or timeout,
+ * Runtime.ImportModuleError, Runtime.HandlerNotFound, Runtime.UserCodeSyntaxError): broken
+ * packaging or configuration. An init that ran out of memory is reported by the platform as
+ * Runtime.OutOfMemory and handled by the platform-oom rule instead.
+ */
+import { clampWeight, DiagnosisRule, notApplicable } from './types';
+
+export const initFailureRule: DiagnosisRule = {
+  id: 'init-failure',
+  description: 'the init phase failed (import error, missing handler, init error or timeout)',
+  evaluate(ctx) {
+    const failures = Math.max(ctx.logs.init.failures, ctx.logs.counts.initFailure);
+    if (failures === 0) return notApplicable(this.id);
+    const types = ctx.logs.init.errorTypes.filter(t => /^[\w. ]{1,60}$/.test(t));
+    return {
+      ruleId: this.id,
+      answer: 'not-memory',
+      // A SIGKILL next to a failed init may be an out-of-memory kill during init: weigh less.
+      weight: clampWeight((ctx.logs.counts.killed > 0 ? 0.45 : 0.7) + 0.05 * Math.min(failures, 4)),
+      category: 'INIT_FAILURE',
+      evidence: {
+        type: 'INIT_FAILURE',
+        description: `the init phase failed ${failures} time(s)${types.length > 0 ? ` (${types.join(', ')})` : ''}`,
+      },
+    };
+  },
+};

@@ -1,0 +1,24 @@
+/**
+ * Permission errors (AccessDeniedException, `is not authorized to perform`): an IAM problem that
+ * fails fast whatever the memory size.
+ */
+import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText } from './types';
+
+export const permissionErrorRule: DiagnosisRule = {
+  id: 'permission-error',
+  description: 'calls were denied for lack of permission',
+  evaluate(ctx) {
+    const count = ctx.logs.counts.permissionError;
+    if (count === 0) return notApplicable(this.id);
+    return {
+      ruleId: this.id,
+      answer: 'not-memory',
+      weight: clampWeight(0.6 + 0.3 * saturate(count / Math.max(1, ctx.invocationCount), 0.2)),
+      category: 'PERMISSION_ERROR',
+      evidence: {
+        type: 'PERMISSION_ERROR',
+        description: `calls were denied for lack of permission (AccessDenied / not authorized) in ${shareText(count, ctx.invocationCount)}`,
+      },
+    };
+  },
+};

@@ -1,0 +1,31 @@
+/**
+ * The platform itself said the function ran out of memory: `Error Type: Runtime.OutOfMemory` on a
+ * REPORT line or `"errorType": "Runtime.OutOfMemory"` in a platform.report / runtimeDone record.
+ * The strongest evidence there is; its weight grows with the share of invocations affected and
+ * with how close typical use is to the limit (one OOM in 500 invocations that otherwise use
+ * little memory is an outlier input more than an undersized function).
+ */
+import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText } from './types';
+
+export const platformOomRule: DiagnosisRule = {
+  id: 'platform-oom',
+  description: 'the Lambda platform reported Runtime.OutOfMemory',
+  evaluate(ctx) {
+    const count = ctx.logs.counts.platformOom;
+    if (count === 0) return notApplicable(this.id);
+    const share = count / Math.max(1, ctx.invocationCount);
+    const typical = ctx.logs.memory.medianUsedRatio ?? 0;
+    const weight = clampWeight(0.6 + 0.37 * saturate(share, 0.2) + (typical >= 0.8 ? 0.15 : 0));
+    return {
+      ruleId: this.id,
+      answer: 'memory',
+      weight,
+      category: 'OUT_OF_MEMORY',
+      sizing: 'unknown-need',
+      evidence: {
+        type: 'PLATFORM_OUT_OF_MEMORY',
+        description: `the Lambda platform reported Runtime.OutOfMemory for ${shareText(count, ctx.invocationCount)}`,
+      },
+    };
+  },
+};

@@ -1,0 +1,34 @@
+/**
+ * Throttling: the function's own Throttles metric, or another service answering
+ * TooManyRequestsException / Rate exceeded. Concurrency and request quotas, not memory.
+ */
+import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText } from './types';
+
+export const throttlingRule: DiagnosisRule = {
+  id: 'throttling',
+  description: 'the function or a service it calls was throttled',
+  evaluate(ctx) {
+    const logCount = ctx.logs.counts.throttling;
+    const metricThrottles = ctx.metrics.totalThrottles;
+    if (logCount === 0 && metricThrottles === 0) return notApplicable(this.id);
+    const parts: string[] = [];
+    let weight = 0.45;
+    if (metricThrottles > 0) {
+      const rate = ctx.metrics.throttleRateAfter ?? 0;
+      weight += 0.15 + 0.25 * saturate(rate, 0.1);
+      parts.push(`the Throttles metric counted ${metricThrottles} throttled invocation(s)`
+        + (ctx.metrics.throttleRateAfter !== undefined ? ` (${Math.round(rate * 100)} % of requests after the alarm)` : ''));
+    }
+    if (logCount > 0) {
+      weight += 0.1 + 0.2 * saturate(logCount / Math.max(1, ctx.invocationCount), 0.2);
+      parts.push(`calls were throttled (TooManyRequestsException / Rate exceeded) in ${shareText(logCount, ctx.invocationCount)}`);
+    }
+    return {
+      ruleId: this.id,
+      answer: 'not-memory',
+      weight: clampWeight(weight),
+      category: 'THROTTLING',
+      evidence: { type: 'THROTTLING', description: parts.join('; ') },
+    };
+  },
+};

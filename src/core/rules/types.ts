@@ -1,0 +1,72 @@
+/**
+ * The shape of a diagnosis rule: one pure function over the parsed evidence with a three-way
+ * answer (after cdk-nag's compliant / non-compliant / not-applicable).
+ */
+import { LogEvidence } from '../logs/types';
+import { MetricSummary } from '../metrics/summary';
+import { DiagnosisRequest, EvidencePoint, IncidentCategory } from '../model';
+import { PolicySettings } from '../policy';
+import { SizingBasis } from '../sizing';
+
+/** `memory`: evidence of a memory issue; `not-memory`: evidence of another cause; `not-applicable`: the rule has nothing to say. */
+export type RuleAnswer = 'memory' | 'not-memory' | 'not-applicable';
+
+/** Everything a rule may read. Built once per request by the engine. */
+export interface RuleContext {
+  readonly request: DiagnosisRequest;
+  readonly logs: LogEvidence;
+  readonly metrics: MetricSummary;
+  readonly policy: PolicySettings;
+  /** Configured memory (functionConfig, else the latest REPORT), MB. */
+  readonly memorySizeMb?: number;
+  /** Invocations seen in the logs (at least the number of REPORTs). */
+  readonly invocationCount: number;
+}
+
+/** A rule's answer. */
+export interface RuleVerdict {
+  readonly ruleId: string;
+  readonly answer: RuleAnswer;
+  /** Strength of the evidence, 0..1 (0 for not-applicable). */
+  readonly weight: number;
+  /** The incident kind this evidence points to. */
+  readonly category?: IncidentCategory;
+  readonly evidence?: EvidencePoint;
+  /** For memory answers: how the size should be worked out. */
+  readonly sizing?: SizingBasis;
+}
+
+/** One rule. */
+export interface DiagnosisRule {
+  /** Kebab-case, equal to the file name without `.rule.ts`. */
+  readonly id: string;
+  /** One line: what the rule checks. */
+  readonly description: string;
+  evaluate(context: RuleContext): RuleVerdict;
+}
+
+/** The answer of a rule that has nothing to say. */
+export function notApplicable(ruleId: string): RuleVerdict {
+  return { ruleId, answer: 'not-applicable', weight: 0 };
+}
+
+/** Clamp to 0..1 and round to 3 decimals so results are stable across platforms. */
+export function clampWeight(w: number): number {
+  return Math.round(Math.min(1, Math.max(0, w)) * 1000) / 1000;
+}
+
+/** A share (0..1) scaled so that `full` or more counts as 1. */
+export function saturate(share: number, full: number): number {
+  return full <= 0 ? 1 : Math.min(1, Math.max(0, share / full));
+}
+
+/** `12 of 40 invocations (30 %)` */
+export function shareText(count: number, total: number): string {
+  return total > 0 ? `${count} of ${total} invocations (${Math.round((count / total) * 100)} %)` : `${count} log events`;
+}
+
+/** Memory use of one invocation as a fraction of its size, when both figures are known. */
+export function usedRatio(inv: { readonly maxMemoryUsedMb?: number; readonly memorySizeMb?: number }): number | undefined {
+  return inv.maxMemoryUsedMb !== undefined && inv.memorySizeMb !== undefined && inv.memorySizeMb > 0
+    ? inv.maxMemoryUsedMb / inv.memorySizeMb : undefined;
+}
