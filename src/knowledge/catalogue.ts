@@ -6,8 +6,8 @@
  * Pure: no AWS SDK import, no file access. The runbooks are bundled as a generated module
  * (`runbooks.generated.ts`, written by `build-catalogue.ts` from `runbooks/*.md`).
  */
-import { EvidencePoint, IncidentCategory, KnowledgeEntry, KnowledgeReference } from '../core/model';
 import { RUNBOOK_SOURCES, RunbookSource } from './runbooks.generated';
+import { EvidencePoint, IncidentCategory, KnowledgeEntry, KnowledgeReference } from '../core/model';
 
 export type { RunbookSource };
 
@@ -146,7 +146,10 @@ export function validateEntry(entry: KnowledgeEntry): string[] {
  * Parse and validate a set of runbook documents. Throws `RunbookValidationError` naming every
  * broken document, a duplicate id, or a required runbook that is missing.
  */
-export function loadCatalogue(sources: readonly RunbookSource[] = RUNBOOK_SOURCES, required: readonly string[] = REQUIRED_RUNBOOK_IDS): KnowledgeEntry[] {
+export function loadCatalogue(
+  sources: readonly RunbookSource[] = RUNBOOK_SOURCES,
+  required: readonly string[] = REQUIRED_RUNBOOK_IDS,
+): KnowledgeEntry[] {
   const problems: string[] = [];
   const entries: KnowledgeEntry[] = [];
   for (const source of sources) {
@@ -238,7 +241,11 @@ export const MAX_KNOWLEDGE_REFERENCES = 5;
  * @param runtime the function's runtime identifier, e.g. `nodejs22.x`
  * @param catalogue the runbooks to choose from; defaults to the shipped ones
  */
-export function citeRunbooks(result: CitationInput, runtime?: string, catalogue: readonly KnowledgeEntry[] = shippedRunbooks()): KnowledgeReference[] {
+export function citeRunbooks(
+  result: CitationInput,
+  runtime?: string,
+  catalogue: readonly KnowledgeEntry[] = shippedRunbooks(),
+): KnowledgeReference[] {
   const evidenceText = result.evidencePoints.map((p) => `${p.type} ${p.description}`).join('\n').toLowerCase();
   const families = new Set<RuntimeFamily>();
   const configured = runtimeFamily(runtime);
