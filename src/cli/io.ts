@@ -3,12 +3,12 @@
  * can capture what it prints and feed it standard input without touching the real process.
  */
 export interface CliIo {
+  /** Read all of standard input; absent when there is no standard input to read. */
+  stdin?: () => Promise<string>;
   /** Write text to standard output as given (callers add their own newlines). */
   stdout(text: string): void;
   /** Write text to standard error as given (callers add their own newlines). */
   stderr(text: string): void;
-  /** Read all of standard input; absent when there is no standard input to read. */
-  stdin?: () => Promise<string>;
 }
 
 /** A command line that cannot be run as written: unknown subcommand or option, missing value. */
