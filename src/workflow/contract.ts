@@ -95,10 +95,15 @@ export const ENV = {
   AGENT_ID: 'AGENT_ID',
   /** Bedrock agent alias id. */
   AGENT_ALIAS_ID: 'AGENT_ALIAS_ID',
-  /** Milliseconds before a Bedrock call is abandoned and the rules decide. @default 20000 */
-  BEDROCK_TIMEOUT_MS: 'BEDROCK_TIMEOUT_MS',
-  /** Most output tokens per model call. @default 1024 */
-  MODEL_MAX_TOKENS: 'MODEL_MAX_TOKENS',
+  /**
+   * Milliseconds before a model call is abandoned and the rules decide. Same name as the
+   * knowledge module's `LIMIT_ENV.modelTimeoutMs`; the other Bedrock limits (tokens, passages,
+   * daily call budget) are the `BEDROCK_*` names of `src/knowledge/limits.ts` `LIMIT_ENV`.
+   * @default 20000
+   */
+  BEDROCK_TIMEOUT_MS: 'BEDROCK_MODEL_TIMEOUT_MS',
+  /** Most output tokens per model call (= `LIMIT_ENV.maxOutputTokensPerCall`). @default 1024 */
+  MODEL_MAX_TOKENS: 'BEDROCK_MAX_OUTPUT_TOKENS',
   /** Powertools service name (read by Powertools itself). */
   POWERTOOLS_SERVICE_NAME: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools metrics namespace (read by Powertools itself). @default {@link METRICS_NAMESPACE} */
@@ -351,6 +356,8 @@ export interface CollectOutput {
   readonly evidenceKey: { readonly pk: string; readonly sk: string };
   readonly functionName: string;
   readonly functionArn?: string;
+  /** The function's log group (custom `LoggingConfig.LogGroup` or `/aws/lambda/<name>`). */
+  readonly logGroup?: string;
   /** Never environment variables or any other secret-bearing field. */
   readonly functionConfig: FunctionConfigSummary;
   /** `RevisionId` read at collection; repair updates only this revision. */

@@ -1,0 +1,86 @@
+/**
+ * The final outcome of one workflow execution, worked out from whatever the state holds. Every
+ * path (normal ends, refusals, caught errors) reaches Finalize, which asks this function. Pure.
+ */
+import { OUTCOMES, Outcome, WorkflowState } from '../../workflow/contract';
+
+/** The outcome and the one-line reason behind it. */
+export interface OutcomeDecision {
+  readonly outcome: Outcome;
+  readonly reason: string;
+}
+
+function errorText(state: WorkflowState): string {
+  const e = state.error;
+  if (!e) return '';
+  let cause = e.Cause ?? '';
+  // Lambda errors arrive as a JSON Cause {errorType, errorMessage, trace}; keep the message only.
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed && typeof parsed.errorMessage === 'string') cause = parsed.errorMessage;
+  } catch {
+    // not JSON: keep as is
+  }
+  return `${e.Error}${cause ? `: ${cause.slice(0, 500)}` : ''}`;
+}
+
+/** Decide the outcome of `state`. */
+export function decideOutcome(state: WorkflowState): OutcomeDecision {
+  const err = state.error;
+  const alarm = state.alarm;
+  if (!alarm) {
+    return { outcome: OUTCOMES.FAILED, reason: err ? `the alarm event could not be handled: ${errorText(state)}` : 'the alarm event was never normalized' };
+  }
+  switch (alarm.status) {
+    case 'IGNORED': return { outcome: OUTCOMES.IGNORED, reason: alarm.reason };
+    case 'ALREADY_IN_PROGRESS': return { outcome: OUTCOMES.ALREADY_IN_PROGRESS, reason: alarm.reason };
+    case 'COOLDOWN': return { outcome: OUTCOMES.COOLDOWN, reason: alarm.reason };
+    case 'DAILY_BUDGET_EXHAUSTED': return { outcome: OUTCOMES.DAILY_BUDGET_EXHAUSTED, reason: alarm.reason };
+    default: break;
+  }
+
+  const { diagnosis, repair, verification, rollback, approval } = state;
+  if (rollback) {
+    if (rollback.status === 'ROLLED_BACK') {
+      return { outcome: OUTCOMES.ROLLED_BACK, reason: `verification failed (${verification?.reason ?? 'no reason'}); memory restored to ${rollback.restoredMemoryMb} MB` };
+    }
+    return { outcome: OUTCOMES.FAILED, reason: `verification failed and the rollback did not complete: ${rollback.reason}` };
+  }
+  if (err) {
+    if (err.Error === 'States.Timeout' && diagnosis?.action === 'REQUEST_APPROVAL' && !repair) {
+      return { outcome: OUTCOMES.APPROVAL_TIMED_OUT, reason: `nobody answered the approval request for ${diagnosis.targetMemoryMb} MB in time` };
+    }
+    if (err.Error === 'ApprovalRejected' && !repair) {
+      return { outcome: OUTCOMES.REJECTED, reason: `the approval was rejected: ${errorText(state)}` };
+    }
+    if (repair?.status === 'SUCCEEDED') {
+      return { outcome: OUTCOMES.FAILED, reason: `memory was raised to ${repair.newMemoryMb} MB but a later step failed: ${errorText(state)}` };
+    }
+    return { outcome: OUTCOMES.FAILED, reason: errorText(state) };
+  }
+  if (verification) {
+    if (verification.status === 'SUCCEEDED') return { outcome: OUTCOMES.REPAIRED, reason: `verified: ${verification.reason}` };
+    if (verification.status === 'INCONCLUSIVE') return { outcome: OUTCOMES.REPAIRED, reason: `repaired; verification inconclusive: ${verification.reason}` };
+    return { outcome: OUTCOMES.HUMAN_REVIEW, reason: `verification failed (${verification.reason}) and automatic rollback is off: a person should decide` };
+  }
+  if (repair) {
+    switch (repair.status) {
+      case 'DRY_RUN': return { outcome: OUTCOMES.REPAIRED_DRY_RUN, reason: `dry run: would set memory ${repair.originalMemoryMb} -> ${repair.newMemoryMb} MB` };
+      case 'SKIPPED': return { outcome: OUTCOMES.NO_ACTION, reason: repair.reason };
+      case 'FAILED': return { outcome: OUTCOMES.FAILED, reason: `the memory update failed and the function is as it was: ${repair.reason}` };
+      default: return { outcome: OUTCOMES.REPAIRED, reason: `memory set to ${repair.newMemoryMb} MB (not verified)` };
+    }
+  }
+  if (approval && approval.approved !== true) {
+    return { outcome: OUTCOMES.REJECTED, reason: `the repair was not approved${approval.approver ? ` by ${approval.approver}` : ''}${approval.comment ? `: ${approval.comment}` : ''}` };
+  }
+  if (diagnosis) {
+    switch (diagnosis.action) {
+      case 'NO_ACTION': return { outcome: OUTCOMES.NO_ACTION, reason: diagnosis.reason };
+      case 'HUMAN_REVIEW': return { outcome: OUTCOMES.HUMAN_REVIEW, reason: diagnosis.reason };
+      case 'CANNOT_INCREASE': return { outcome: OUTCOMES.CANNOT_INCREASE, reason: diagnosis.reason };
+      default: return { outcome: OUTCOMES.FAILED, reason: `the diagnosis asked for ${diagnosis.action} but no repair ran` };
+    }
+  }
+  return { outcome: OUTCOMES.FAILED, reason: 'the workflow ended before a diagnosis' };
+}

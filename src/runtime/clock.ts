@@ -1,0 +1,30 @@
+/**
+ * Time as the handlers see it. Real by default; the local simulation and tests swap in a
+ * virtual clock so a 10-minute wait or a backoff costs nothing.
+ */
+export interface Clock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+let current: Clock = realClock;
+
+/** The current time. */
+export function now(): Date {
+  return current.now();
+}
+
+/** Wait `ms` milliseconds (virtual under a test clock). */
+export function sleep(ms: number): Promise<void> {
+  return current.sleep(ms);
+}
+
+/** Replace the clock; call with no argument to restore the real one. */
+export function setClock(clock?: Clock): void {
+  current = clock ?? realClock;
+}

@@ -1,0 +1,209 @@
+/**
+ * The DynamoDB side of the workflow: the per-function lock, the guardrail state (last repair,
+ * repairs per day), the evidence of an execution, and the seed's diagnosis / repair records plus
+ * audit entries. One table, keys from the workflow contract.
+ */
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { client } from './clients';
+import { toNamedError } from './errors';
+import type { DiagnosisRecord, DiagnosisRequest, RepairRecord } from '../core/model';
+import {
+  evidenceKey,
+  functionStateKey,
+  lockKey,
+  LockInfo,
+  RECORD_SORT_KEY_PREFIX,
+  TABLE_TTL_ATTRIBUTE,
+} from '../workflow/contract';
+
+/** How long evidence and records are kept before DynamoDB's TTL drops them. */
+const EVIDENCE_TTL_SECONDS = 30 * 24 * 3600;
+
+function isConditionFailure(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+/** UTC day of an ISO time, `YYYY-MM-DD`. */
+export function utcDay(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 10);
+}
+
+/** Result of a lock attempt. */
+export type LockAttempt =
+  | { readonly acquired: true; readonly lock: LockInfo }
+  | { readonly acquired: false; readonly heldBy?: string };
+
+/** The DynamoDB store of one table. */
+export class Store {
+  constructor(private readonly tableName: string) {}
+
+  /**
+   * Take the per-function lock with a conditional write. An expired lock (TTL deletion is lazy)
+   * counts as free.
+   */
+  async acquireLock(functionName: string, owner: string, now: Date, ttlSeconds: number): Promise<LockAttempt> {
+    const nowSec = Math.floor(now.getTime() / 1000);
+    const lock: LockInfo = { functionName, owner, acquiredAt: now.toISOString(), expiresAt: nowSec + ttlSeconds };
+    try {
+      await client('dynamo').send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...lockKey(functionName), recordType: 'LOCK', owner, acquiredAt: lock.acquiredAt, [TABLE_TTL_ATTRIBUTE]: lock.expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk) OR #ttl < :now OR #owner = :owner',
+        ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE, '#owner': 'owner' },
+        ExpressionAttributeValues: { ':now': nowSec, ':owner': owner },
+      }));
+      return { acquired: true, lock };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw toNamedError(err, `dynamodb:PutItem lock for ${functionName}`);
+      const current = await this.get(lockKey(functionName), `lock for ${functionName}`);
+      return { acquired: false, heldBy: current?.owner as string | undefined };
+    }
+  }
+
+  /** Release the lock if `owner` still holds it; false when it was not ours (or already gone). */
+  async releaseLock(functionName: string, owner: string): Promise<boolean> {
+    try {
+      await client('dynamo').send(new DeleteCommand({
+        TableName: this.tableName,
+        Key: lockKey(functionName),
+        ConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': owner },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw toNamedError(err, `dynamodb:DeleteItem lock for ${functionName}`);
+    }
+  }
+
+  /** Last repair time and the number of repairs on `day`. */
+  async functionState(functionName: string, day: string): Promise<{ lastRepairAt?: string; repairsOnDay: number }> {
+    const item = await this.get(functionStateKey(functionName), `state of ${functionName}`);
+    return {
+      lastRepairAt: item?.lastRepairAt as string | undefined,
+      repairsOnDay: Number(item?.[`repairs#${day}`] ?? 0),
+    };
+  }
+
+  /** Count a repair that changed memory: sets the cooldown start and the day's count. */
+  async noteRepair(functionName: string, at: string): Promise<void> {
+    try {
+      await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: functionStateKey(functionName),
+        UpdateExpression: 'SET lastRepairAt = :at, recordType = :t ADD #day :one',
+        ExpressionAttributeNames: { '#day': `repairs#${utcDay(at)}` },
+        ExpressionAttributeValues: { ':at': at, ':one': 1, ':t': 'FUNCTION_STATE' },
+      }));
+    } catch (err) {
+      throw toNamedError(err, `dynamodb:UpdateItem state of ${functionName}`);
+    }
+  }
+
+  /**
+   * Count one model call against the day's budget, atomically; false when the budget is used up
+   * (the call must then not be made).
+   */
+  async reserveModelCall(day: string, budget: number): Promise<boolean> {
+    try {
+      await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: 'BUDGET#MODEL_CALLS', sk: day },
+        UpdateExpression: 'SET recordType = :t, #ttl = :exp ADD calls :one',
+        ConditionExpression: 'attribute_not_exists(calls) OR calls < :budget',
+        ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':one': 1, ':budget': budget, ':t': 'MODEL_BUDGET', ':exp': Math.floor(new Date(`${day}T00:00:00Z`).getTime() / 1000) + 3 * 86400 },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw toNamedError(err, 'dynamodb:UpdateItem model call budget');
+    }
+  }
+
+  /** Store the full diagnosis request of one execution (too large for the state). */
+  async putEvidence(executionId: string, request: DiagnosisRequest, now: Date): Promise<{ pk: string; sk: string }> {
+    const key = evidenceKey(executionId);
+    await this.put({
+      ...key,
+      recordType: 'EVIDENCE',
+      functionName: request.functionName,
+      request,
+      [TABLE_TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + EVIDENCE_TTL_SECONDS,
+    }, `evidence of ${request.functionName}`);
+    return key;
+  }
+
+  /** The stored diagnosis request, or undefined when it is gone. */
+  async getEvidence(key: { pk: string; sk: string }): Promise<DiagnosisRequest | undefined> {
+    const item = await this.get(key, 'evidence');
+    return item?.request as DiagnosisRequest | undefined;
+  }
+
+  /** The seed's diagnosis record, plus how it was reached. */
+  async putDiagnosisRecord(record: DiagnosisRecord, extra: Record<string, unknown>): Promise<void> {
+    await this.put({
+      pk: `FUNCTION#${record.functionName}`,
+      sk: `${RECORD_SORT_KEY_PREFIX.DIAGNOSIS}${record.endTime}#${record.diagnosisId}`,
+      recordType: 'DIAGNOSIS',
+      ...extra,
+      ...record,
+    }, `diagnosis record of ${record.functionName}`);
+  }
+
+  /** The seed's repair record (written again with the final statuses by finalize). */
+  async putRepairRecord(record: RepairRecord, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.put({
+      pk: `FUNCTION#${record.functionName}`,
+      sk: `${RECORD_SORT_KEY_PREFIX.REPAIR}${record.startTime}#${record.repairId}`,
+      recordType: 'REPAIR',
+      ...extra,
+      ...record,
+    }, `repair record of ${record.functionName}`);
+  }
+
+  /** One audit entry: who did what, before, after, why. */
+  async putAudit(entry: AuditEntry): Promise<void> {
+    await this.put({
+      pk: `FUNCTION#${entry.functionName ?? '-'}`,
+      sk: `${RECORD_SORT_KEY_PREFIX.AUDIT}${entry.at}#${entry.step}#${entry.executionId}`,
+      recordType: 'AUDIT',
+      ...entry,
+    }, `audit entry of ${entry.functionName ?? 'unknown function'}`);
+  }
+
+  private async put(item: Record<string, unknown>, what: string): Promise<void> {
+    try {
+      await client('dynamo').send(new PutCommand({ TableName: this.tableName, Item: item }));
+    } catch (err) {
+      throw toNamedError(err, `dynamodb:PutItem ${what}`);
+    }
+  }
+
+  private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const out = await client('dynamo').send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return out.Item;
+    } catch (err) {
+      throw toNamedError(err, `dynamodb:GetItem ${what}`);
+    }
+  }
+}
+
+/** An audit entry (who, what, before, after, why). */
+export interface AuditEntry {
+  readonly executionId: string;
+  readonly functionName?: string;
+  /** The workflow step, e.g. `normalize`, `repair`, `finalize`. */
+  readonly step: string;
+  /** Who: the handler's identity, or the approver. */
+  readonly actor: string;
+  readonly action: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly why: string;
+  readonly at: string;
+  /** Anything else worth keeping (never environment variables). */
+  readonly details?: Record<string, unknown>;
+}

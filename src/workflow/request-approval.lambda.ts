@@ -1,0 +1,56 @@
+/**
+ * Request approval: the `.waitForTaskToken` step. Publishes the approval request (what would
+ * change, why, and the exact commands to approve or reject with the task token) to the topic and
+ * records it. The state machine then waits; the operator's `send-task-success` output lands at
+ * `$.approval`. A task token is issued by Step Functions per task, cannot be forged, and is
+ * accepted once.
+ */
+import { ApprovalRequestInput, ENV, HANDLERS } from './contract';
+import { buildApprovalRequest } from '../core/notification/build';
+import { now } from '../runtime/clock';
+import { envString } from '../runtime/env';
+import { ServiceUnavailableError } from '../runtime/errors';
+import { publishToTopic } from '../runtime/notifier';
+import { HandlerContext, logger, runHandler } from '../runtime/powertools';
+import { Store } from '../runtime/store';
+import { requireFields, requireObject } from '../runtime/validate';
+
+/** What the handler returns to Lambda (the task's real output is the operator's answer). */
+export interface ApprovalRequested {
+  readonly requested: true;
+  readonly messageId?: string;
+}
+
+export async function handler(input: ApprovalRequestInput, context?: HandlerContext): Promise<ApprovalRequested> {
+  return runHandler('requestApproval', HANDLERS.requestApproval.requiredEnv, context, async () => {
+    const payload = requireObject<ApprovalRequestInput>(input, 'approval input');
+    requireFields(payload, ['taskToken', 'state.executionId', 'state.alarm.functionName', 'state.diagnosis.targetMemoryMb'], 'approval input');
+    const body = buildApprovalRequest(payload.state, payload.taskToken);
+    const fn = body.functionName;
+    const sent = await publishToTopic(
+      envString(ENV.TOPIC_ARN),
+      `[Lambda remediation] approve ${fn}: ${body.originalMemory}->${body.proposedMemory} MB?`.slice(0, 100),
+      body,
+      {
+        type: { DataType: 'String', StringValue: 'APPROVAL_REQUEST' },
+        functionName: { DataType: 'String', StringValue: fn },
+      },
+    );
+    // Without the message nobody can answer: fail so the state machine retries, then finalizes.
+    if (!sent.ok) throw new ServiceUnavailableError(`approval request for ${fn} could not be published: ${sent.error}`);
+    await new Store(envString(ENV.TABLE_NAME)).putAudit({
+      executionId: payload.state.executionId,
+      functionName: fn,
+      step: 'requestApproval',
+      actor: 'lambda-auto-remediation',
+      action: 'approval requested',
+      before: { memorySize: body.originalMemory },
+      after: { memorySize: body.proposedMemory },
+      why: payload.state.diagnosis?.reason ?? '',
+      at: now().toISOString(),
+    });
+    // The token is a bearer credential for this decision: never logged.
+    logger.info('approval requested', { functionName: fn, messageId: sent.messageId });
+    return { requested: true, ...(sent.messageId ? { messageId: sent.messageId } : {}) };
+  });
+}
