@@ -1,0 +1,223 @@
+/**
+ * Test support for the handler tests: a real DynamoDB implementation (dynalite) on loopback for
+ * locks, records and conditional writes, the table created with the contract's keys, and the
+ * environment the handlers need.
+ */
+import { AddressInfo } from 'net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { setClients } from '../../src/runtime/clients';
+import { setClock } from '../../src/runtime/clock';
+import { ENV, TABLE_PARTITION_KEY, TABLE_SORT_KEY, WorkflowState } from '../../src/workflow/contract';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite');
+
+export const TABLE = 'remediation-test';
+export const TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:remediation';
+
+export interface Db {
+  readonly doc: DynamoDBDocumentClient;
+  close(): Promise<void>;
+  /** Every item in the table. */
+  items(): Promise<Record<string, unknown>[]>;
+}
+
+/** Start dynalite on 127.0.0.1, port 0, and create the table. */
+export async function startDb(): Promise<Db> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  const raw = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  await raw.send(new CreateTableCommand({
+    TableName: TABLE,
+    AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: TABLE_SORT_KEY, AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: TABLE_SORT_KEY, KeyType: 'RANGE' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+  return {
+    doc,
+    close: async () => {
+      raw.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    items: async () => {
+      const out = await doc.send(new ScanCommand({ TableName: TABLE }));
+      return (out.Items ?? []) as Record<string, unknown>[];
+    },
+  };
+}
+
+/** Clear the table between tests (scan + delete). */
+export async function clearTable(db: Db): Promise<void> {
+  for (const item of await db.items()) {
+    await db.doc.send(new DeleteCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
+  }
+}
+
+/** A virtual clock: `now` is fixed until advanced; sleeps advance it without waiting. */
+export class VirtualClock {
+  public slept: number[] = [];
+  constructor(public current: Date) {}
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+  async sleep(ms: number): Promise<void> {
+    this.slept.push(ms);
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  advance(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+/** Point the handlers at the test table and a virtual clock; returns the clock. */
+export function useTestWorld(db: Db, start = '2026-11-20T10:48:30.000Z'): VirtualClock {
+  setClients({ dynamo: db.doc }, { region: 'us-east-1' });
+  const clock = new VirtualClock(new Date(start));
+  setClock(clock);
+  return clock;
+}
+
+/** The environment the handlers need, plus overrides; previous values restored by the returned function. */
+export function setEnv(overrides: Record<string, string | undefined> = {}): () => void {
+  const base: Record<string, string | undefined> = {
+    [ENV.TABLE_NAME]: TABLE,
+    [ENV.TOPIC_ARN]: TOPIC_ARN,
+    [ENV.EVENT_BUS_NAME]: 'default',
+    [ENV.MANAGED_FUNCTIONS]: 'orders,ingest-2',
+    [ENV.POLICY]: undefined,
+    [ENV.DRY_RUN]: undefined,
+    [ENV.BEDROCK_MODEL_ID]: undefined,
+    [ENV.KNOWLEDGE_BASE_ID]: undefined,
+    [ENV.AGENT_ID]: undefined,
+    [ENV.AGENT_ALIAS_ID]: undefined,
+    [ENV.ALARM_NAME_PREFIX]: undefined,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    ...overrides,
+  };
+  const previous: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(base)) {
+    previous[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  return () => {
+    for (const [k, v] of Object.entries(previous)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
+/** An EventBridge "CloudWatch Alarm State Change" for a single-metric Lambda alarm. */
+export function alarmEvent(opts: {
+  functionName?: string; state?: string; alarmName?: string; metricName?: string; time?: string; resource?: string;
+} = {}): Record<string, unknown> {
+  const fn = opts.functionName ?? 'orders';
+  const alarmName = opts.alarmName ?? `${fn}-errors-alarm`;
+  const dims: Record<string, string> = { FunctionName: fn };
+  if (opts.resource) dims.Resource = opts.resource;
+  return {
+    'version': '0',
+    'id': 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+    'detail-type': 'CloudWatch Alarm State Change',
+    'source': 'aws.cloudwatch',
+    'account': '123456789012',
+    'time': opts.time ?? '2026-11-20T10:48:00Z',
+    'region': 'us-east-1',
+    'resources': [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarmName}`],
+    'detail': {
+      alarmName,
+      configuration: {
+        metrics: [{
+          id: 'm1',
+          metricStat: { metric: { namespace: 'AWS/Lambda', name: opts.metricName ?? 'Errors', dimensions: dims }, period: 60, stat: 'Sum' },
+          returnData: true,
+        }],
+      },
+      previousState: { value: 'OK', reason: 'ok', timestamp: '2026-11-20T10:40:00.000+0000' },
+      state: {
+        value: opts.state ?? 'ALARM',
+        reason: 'Threshold Crossed: 2 out of the last 2 datapoints [12.0, 8.0] were greater than or equal to the threshold (1.0)',
+        reasonData: JSON.stringify({ version: '1.0', threshold: 1, recentDatapoints: [12, 8] }),
+        timestamp: opts.time ? opts.time.replace('Z', '+0000') : '2026-11-20T10:48:00.000+0000',
+      },
+    },
+  };
+}
+
+/** The initial state the Init Pass state builds. */
+export function initialState(event: unknown, executionId = 'arn:aws:states:us-east-1:123456789012:execution:remediation:exec-1'): WorkflowState {
+  return { executionId, startedAt: '2026-11-20T10:48:05.000Z', event };
+}
+
+/** An AWS-SDK-shaped service error. */
+export function awsError(name: string, message = name, status = 400): Error {
+  return Object.assign(new Error(message), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+}
+
+/** A sample incident from `samples/` (the seed's diagnosis request shape). */
+export interface Sample {
+  functionName: string;
+  functionConfig: { memorySize: number; timeout: number; runtime: string; architecture: string };
+  alarmDetails: { alarmName: string; metricName: string; threshold: number; evaluationPeriods: number };
+  metrics: Array<{ timestamp: string; value: number }>;
+  metricSeries: Record<string, Array<{ timestamp: string; value: number }>>;
+  logs: Array<{ timestamp: string; message: string }>;
+}
+
+/** Load `samples/<name>.json`. */
+export function sample(name: string): Sample {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return JSON.parse(JSON.stringify(require(`../../samples/${name}.json`))) as Sample;
+}
+
+/** GetMetricData results for a sample, by the collector's query ids. */
+export function metricDataOf(s: Pick<Sample, 'metrics' | 'metricSeries'>) {
+  const ids: Record<string, string> = { invocations: 'Invocations', errors: 'Errors', duration: 'Duration', throttles: 'Throttles', concurrent: 'ConcurrentExecutions' };
+  const result = (id: string, pts: Array<{ timestamp: string; value: number }>) => ({
+    Id: id, Timestamps: pts.map((p) => new Date(p.timestamp)), Values: pts.map((p) => p.value), StatusCode: 'Complete' as const,
+  });
+  return {
+    MetricDataResults: [
+      result('alarm', s.metrics),
+      ...Object.entries(ids).map(([id, name]) => result(id, s.metricSeries[name] ?? [])),
+    ],
+  };
+}
+
+/** FilterLogEvents events for sample log lines. */
+export function logEventsOf(logs: Array<{ timestamp: string; message: string }>) {
+  return { events: logs.map((l, i) => ({ eventId: String(i), timestamp: Date.parse(l.timestamp), message: `${l.message}\n`, logStreamName: 's' })) };
+}
+
+/** The secret planted in the target function's environment by the secret tests. */
+export const SECRET = 'sk_live_DO_NOT_LEAK_5f3a9c';
+
+/** GetFunctionConfiguration answer for a sample, with a secret in its environment. */
+export function functionConfigOf(s: Pick<Sample, 'functionName' | 'functionConfig'>, overrides: Record<string, unknown> = {}) {
+  return {
+    FunctionName: s.functionName,
+    FunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${s.functionName}`,
+    Runtime: s.functionConfig.runtime,
+    MemorySize: s.functionConfig.memorySize,
+    Timeout: s.functionConfig.timeout,
+    Architectures: [s.functionConfig.architecture],
+    RevisionId: 'rev-1',
+    Version: '$LATEST',
+    LastUpdateStatus: 'Successful',
+    State: 'Active',
+    KMSKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abc',
+    Environment: { Variables: { STRIPE_KEY: SECRET, DB_PASSWORD: SECRET } },
+    LoggingConfig: { LogGroup: `/aws/lambda/${s.functionName}`, LogFormat: 'Text' },
+    ...overrides,
+  } as never;
+}
