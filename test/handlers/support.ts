@@ -8,7 +8,9 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { setClients } from '../../src/runtime/clients';
 import { setClock } from '../../src/runtime/clock';
-import { ENV, TABLE_PARTITION_KEY, TABLE_SORT_KEY, WorkflowState } from '../../src/workflow/contract';
+import { ENV, HandlerInputs, TABLE_PARTITION_KEY, TABLE_SORT_KEY, WorkflowState } from '../../src/workflow/contract';
+import { handler as collectHandler } from '../../src/diagnosis/collect.lambda';
+import { handler as normalizeHandler } from '../../src/workflow/normalize.lambda';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite');
@@ -220,4 +222,13 @@ export function functionConfigOf(s: Pick<Sample, 'functionName' | 'functionConfi
     LoggingConfig: { LogGroup: `/aws/lambda/${s.functionName}`, LogFormat: 'Text' },
     ...overrides,
   } as never;
+}
+
+/** Run normalize and collect for a sample (with the SDK mocks already answering for it). */
+export async function stateAfterCollect(functionName: string, executionId?: string): Promise<HandlerInputs['diagnose']> {
+  const s = initialState(alarmEvent({ functionName }), executionId);
+  const alarm = await normalizeHandler(s);
+  const withAlarm = { ...s, alarm };
+  const collection = await collectHandler(withAlarm as HandlerInputs['collect']);
+  return { ...withAlarm, collection } as HandlerInputs['diagnose'];
 }
