@@ -13,6 +13,7 @@
  * WARN lines only the not-memory signals (permission, downstream, throttling).
  */
 import { detectLanguageOom } from './language-oom';
+import { findInitErrorType } from './platform-errors';
 import { LanguageOomRuntime, LineFacts, LogSignal } from './types';
 
 /** A log level as written by the runtimes' loggers, upper case; `undefined` when the line has none. */
@@ -20,8 +21,8 @@ export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 
 // `[ERROR] ...`, `[ERROR]\t<time>\t<id>\t...` (Python); `[FATAL] ...` (Ruby)
 const BRACKET_LEVEL = /^\[(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\](?:\t[^\t\n]*\t([\w-]+)\t)?/;
-// `<time>\t<id>\tERROR\t...` (Node.js)
-const TAB_LEVEL = /^\d{4}-\d\d-\d\dT[\d:.]+Z\t([\w-]+)\t(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\t/;
+// `<time>\t<id>\tERROR\t...` (Node.js), `<time>\t<id>\tfail\t...` (.NET)
+const TAB_LEVEL = /^\d{4}-\d\d-\d\dT[\d:.]+Z?\t([\w-]+)\t([A-Za-z]{4,8})\t/;
 
 const STACK_TRACE = /(?:^|\n)(?:Traceback \(most recent call last\):|Exception in thread |Unhandled exception\. |panic: |\s+at [\w$.<>]+[ (])/;
 const PERMISSION = /AccessDenied|is not authorized to perform|UnauthorizedOperation|UnrecognizedClientException|AuthorizationError/;
@@ -44,12 +45,12 @@ export function readLevel(message: string): { level?: LogLevel; requestId?: stri
 /** Map logger spellings (`WARNING`, `CRITICAL`, `warn`) onto one set of levels. */
 export function normalizeLevel(level: string | undefined): LogLevel | undefined {
   switch (level?.toUpperCase()) {
-    case 'TRACE': return 'TRACE';
-    case 'DEBUG': return 'DEBUG';
+    case 'TRACE': case 'TRCE': return 'TRACE';
+    case 'DEBUG': case 'DBUG': return 'DEBUG';
     case 'INFO': return 'INFO';
     case 'WARN': case 'WARNING': return 'WARN';
-    case 'ERROR': return 'ERROR';
-    case 'FATAL': case 'CRITICAL': return 'FATAL';
+    case 'ERROR': case 'FAIL': return 'ERROR';
+    case 'FATAL': case 'CRITICAL': case 'CRIT': return 'FATAL';
     default: return undefined;
   }
 }
@@ -75,7 +76,12 @@ export function classifyApplicationText(text: string, level: LogLevel | undefine
   if (PERMISSION.test(text)) signals.push('permissionError');
   if (DOWNSTREAM.test(text)) signals.push('downstreamTimeout');
   if (THROTTLING.test(text)) signals.push('throttling');
+  let initErrorType: string | undefined;
+  if (level !== 'WARN') {
+    initErrorType = findInitErrorType(text);
+    if (initErrorType) signals.push('initFailure');
+  }
   if (level === 'ERROR' || level === 'FATAL' || (level === undefined && STACK_TRACE.test(text))) signals.push('appError');
   if (signals.length === 0) return undefined;
-  return { kind: 'other', requestId, signals, languageOomRuntime };
+  return { kind: 'other', requestId, signals, languageOomRuntime, initErrorType };
 }

@@ -8,7 +8,7 @@
  * time); lines before any `START` are counted without an invocation.
  */
 import { LogRecord } from '../model';
-import { parseApplicationLine } from './application-errors';
+import { classifyApplicationText, parseApplicationLine, readLevel } from './application-errors';
 import { parseJsonRecord } from './json-record';
 import { parsePlatformErrorLine } from './platform-errors';
 import { parseTextPlatformLine } from './text-report';
@@ -39,7 +39,14 @@ export function parseLogLine(message: string): LineFacts | undefined {
     const facts = parseJsonRecord(message);
     if (facts) return facts;
   }
-  return parseTextPlatformLine(message) ?? parsePlatformErrorLine(message) ?? parseApplicationLine(message);
+  const platform = parseTextPlatformLine(message);
+  if (platform) return platform;
+  // A line with an application log level was written by the application: platform error
+  // patterns are not applied to it, so a multi-line application message cannot pose as the
+  // platform.
+  const { level, requestId } = readLevel(message);
+  if (level !== undefined) return classifyApplicationText(message, level, requestId);
+  return parsePlatformErrorLine(message) ?? parseApplicationLine(message);
 }
 
 /**

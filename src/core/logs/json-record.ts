@@ -15,7 +15,7 @@
  *       "errorMessage":"...","stackTrace":["..."]}
  */
 import { classifyApplicationText, normalizeLevel } from './application-errors';
-import { INIT_ERROR_TYPES, statusSignals } from './text-report';
+import { statusSignals } from './text-report';
 import { InvocationStatus, LineFacts, LogSignal } from './types';
 
 /**
@@ -92,11 +92,8 @@ function parseApplicationRecord(o: Record<string, unknown>): LineFacts | undefin
     for (const line of o.stackTrace) if (typeof line === 'string') parts.push(line);
   }
   const facts = classifyApplicationText(parts.join('\n'), level, requestId);
-  const initError = errorType !== undefined && INIT_ERROR_TYPES.has(errorType);
-  if (!facts && !initError) return { kind: 'other', requestId, signals: [], json: true };
-  const signals = facts ? [...facts.signals] : [];
-  if (initError) signals.push('initFailure');
-  return { ...facts, kind: 'other', requestId, signals, json: true, initErrorType: initError ? errorType : undefined };
+  if (!facts) return { kind: 'other', requestId, signals: [], json: true };
+  return { ...facts, json: true };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -24,6 +24,8 @@ const PATTERNS: ReadonlyArray<readonly [LanguageOomRuntime, RegExp]> = [
   ['nodejs', new RegExp(`${S}FATAL ERROR: [^\\n]{0,200}?(?:JavaScript heap out of memory|Allocation failed)`)],
   ['nodejs', new RegExp(`${S}(?:RangeError: )?Array buffer allocation failed`)],
   ['java', new RegExp(`${S}(?:Caused by: |Exception in thread "[^"\\n]{0,200}" )?java\\.lang\\.OutOfMemoryError\\b`)],
+  // The Java runtime's own summary line: `Java heap space: java.lang.OutOfMemoryError`.
+  ['java', new RegExp(`${S}(?:Java heap space|GC overhead limit exceeded|Metaspace|Direct buffer memory|Requested array size exceeds VM limit): java\\.lang\\.OutOfMemoryError\\b`)],
   ['dotnet', new RegExp(`${S}(?:Unhandled exception\\. )?(?:System\\.)?OutOfMemoryException\\b`)],
   ['ruby', new RegExp(`${S}(?:Function<)?NoMemoryError\\b`)],
   ['ruby', new RegExp(`${S}failed to allocate memory\\b`)],

@@ -48,11 +48,19 @@ export function parsePlatformErrorLine(message: string): LineFacts | undefined {
     requestId = requestId ?? timedOut[1];
     timeoutSeconds = Number(timedOut[2]);
   }
-  const init = INIT_ERROR.exec(message);
-  if (init) signals.push('initFailure');
+  const initErrorType = findInitErrorType(message);
+  if (initErrorType) signals.push('initFailure');
 
   if (signals.length === 0) return undefined;
-  return { kind: 'other', requestId, signals: dedupe(signals), timeoutSeconds, initErrorType: init?.[1] };
+  return { kind: 'other', requestId, signals: dedupe(signals), timeoutSeconds, initErrorType };
+}
+
+/**
+ * The `Runtime.*` init error type (`Runtime.ImportModuleError`, `Runtime.HandlerNotFound`, ...)
+ * that starts a line, tab field or JSON string of `text`, if any.
+ */
+export function findInitErrorType(text: string): string | undefined {
+  return text.includes('Runtime.') ? INIT_ERROR.exec(text)?.[1] : undefined;
 }
 
 function dedupe(signals: LogSignal[]): LogSignal[] {

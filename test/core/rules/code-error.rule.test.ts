@@ -1,0 +1,31 @@
+import { buildRuleContext, codeErrorRule, DEFAULT_POLICY } from '../../../src/core';
+import { contextFor, fixture, healthy, rid, textInvocation } from '../support';
+
+describe('code-error rule', () => {
+  test('GIVEN the KeyError sample WHEN evaluated THEN it is a code error, not memory', () => {
+    const v = codeErrorRule.evaluate(buildRuleContext(fixture('downstream-timeout'), DEFAULT_POLICY));
+    expect(v).toMatchObject({ answer: 'not-memory', category: 'CODE_ERROR', weight: 0.8 });
+  });
+
+  test('GIVEN errors only on invocations that ran out of memory WHEN evaluated THEN it is not applicable', () => {
+    const logs = [...healthy(3, 512, 300), ...textInvocation({
+      id: rid(1),
+      memorySizeMb: 512,
+      maxMemoryUsedMb: 512,
+      status: 'error',
+      errorType: 'Runtime.Unknown',
+      lines: ['[ERROR] MemoryError\nTraceback (most recent call last):'],
+    })];
+    expect(codeErrorRule.evaluate(contextFor(logs, {}, 512)).answer).toBe('not-applicable');
+  });
+
+  test('GIVEN errors half explained by memory WHEN evaluated THEN the code-error weight reflects its share', () => {
+    const logs = [
+      ...textInvocation({ id: rid(1), memorySizeMb: 512, maxMemoryUsedMb: 512, status: 'error', errorType: 'Runtime.OutOfMemory' }),
+      ...textInvocation({ id: rid(2), memorySizeMb: 512, maxMemoryUsedMb: 200, lines: ["[ERROR] KeyError: 'id'"] }),
+    ];
+    const v = codeErrorRule.evaluate(contextFor(logs, {}, 512));
+    expect(v.answer).toBe('not-memory');
+    expect(v.weight).toBeCloseTo(0.669, 3);
+  });
+});

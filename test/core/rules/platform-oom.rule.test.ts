@@ -1,0 +1,24 @@
+import { platformOomRule } from '../../../src/core';
+import { contextFor, healthy, rid, textInvocation } from '../support';
+
+function oom(n: number) {
+  return textInvocation({ id: rid(n), memorySizeMb: 512, maxMemoryUsedMb: 512, status: 'error', errorType: 'Runtime.OutOfMemory' });
+}
+
+describe('platform-oom rule', () => {
+  test('GIVEN Runtime.OutOfMemory on 3 of 10 invocations WHEN evaluated THEN it is strong memory evidence sized for an unknown need', () => {
+    const v = platformOomRule.evaluate(contextFor([...healthy(7, 512, 300), ...oom(1), ...oom(2), ...oom(3)], {}, 512));
+    expect(v).toMatchObject({ answer: 'memory', category: 'OUT_OF_MEMORY', sizing: 'unknown-need', weight: 0.97 });
+    expect(v.evidence?.description).toBe('the Lambda platform reported Runtime.OutOfMemory for 3 of 10 invocations (30 %)');
+  });
+
+  test('GIVEN one OOM in 500 invocations with low typical use WHEN evaluated THEN it is much weaker than a 30 % share', () => {
+    const v = platformOomRule.evaluate(contextFor([...healthy(499, 512, 150), ...oom(1)], {}, 512));
+    expect(v.answer).toBe('memory');
+    expect(v.weight).toBeLessThan(0.65);
+  });
+
+  test('GIVEN no platform OOM WHEN evaluated THEN it is not applicable', () => {
+    expect(platformOomRule.evaluate(contextFor(healthy(5, 512, 500), {}, 512))).toEqual({ ruleId: 'platform-oom', answer: 'not-applicable', weight: 0 });
+  });
+});

@@ -1,0 +1,61 @@
+import { DEFAULT_POLICY, recommendMemorySize, resolvePolicy, SizingError } from '../../src/core';
+
+describe('recommendMemorySize', () => {
+  test('GIVEN an OOM kill at 256 MB WHEN sized THEN it steps up by the OOM factor to 384 MB', () => {
+    const r = recommendMemorySize({ currentMb: 256, basis: 'unknown-need' }, DEFAULT_POLICY);
+    expect(r).toMatchObject({ recommendedMb: 384, increaseMb: 128, atCeiling: false, limitedBy: 'none', desiredMb: 384 });
+  });
+
+  test('GIVEN a known peak of 2017 MB at 2048 MB WHEN sized THEN it is the peak plus 25 % headroom, whole MB', () => {
+    const r = recommendMemorySize({ currentMb: 2048, basis: 'known-peak', peakMb: 2017 }, DEFAULT_POLICY);
+    expect(r).toMatchObject({ recommendedMb: 2522, increaseMb: 474, limitedBy: 'none' });
+    expect(r.explanation).toContain('peak 2017 MB plus 25 % headroom is 2522 MB');
+  });
+
+  test('GIVEN a peak whose headroom is less than one step WHEN sized THEN the minimum step applies', () => {
+    const r = recommendMemorySize({ currentMb: 1024, basis: 'known-peak', peakMb: 900 }, DEFAULT_POLICY);
+    expect(r).toMatchObject({ recommendedMb: 1152, increaseMb: 128, limitedBy: 'min-step' });
+  });
+
+  test('GIVEN a large function WHEN the factor asks for more than the largest step THEN the step is held to maxStepMb', () => {
+    const r = recommendMemorySize({ currentMb: 4096, basis: 'unknown-need' }, resolvePolicy({ maxStepMb: 1024 }));
+    expect(r).toMatchObject({ recommendedMb: 5120, increaseMb: 1024, limitedBy: 'max-step' });
+  });
+
+  test('GIVEN a policy maximum of 3008 MB WHEN the target is above it THEN it is clamped to 3008 MB', () => {
+    const r = recommendMemorySize({ currentMb: 2048, basis: 'unknown-need' }, resolvePolicy({ maxMemoryMb: 3008 }));
+    expect(r).toMatchObject({ recommendedMb: 3008, increaseMb: 960, limitedBy: 'policy-maximum', ceilingMb: 3008 });
+  });
+
+  test('GIVEN 8192 MB WHEN the factor asks for 12288 MB THEN it is clamped to the Lambda maximum of 10240 MB', () => {
+    const r = recommendMemorySize({ currentMb: 8192, basis: 'unknown-need' }, DEFAULT_POLICY);
+    expect(r).toMatchObject({ recommendedMb: 10240, increaseMb: 2048, limitedBy: 'lambda-maximum' });
+  });
+
+  test('GIVEN a function already at 10240 MB WHEN sized THEN no increase is possible and the explanation says why', () => {
+    const r = recommendMemorySize({ currentMb: 10240, basis: 'unknown-need' }, DEFAULT_POLICY);
+    expect(r).toMatchObject({ recommendedMb: 10240, increaseMb: 0, atCeiling: true, limitedBy: 'lambda-maximum' });
+    expect(r.explanation).toContain('no increase is possible: the function already has 10240 MB, at the Lambda maximum of 10240 MB');
+  });
+
+  test('GIVEN a function at the policy maximum WHEN sized THEN no increase is possible', () => {
+    const r = recommendMemorySize({ currentMb: 3008, basis: 'known-peak', peakMb: 3000 }, resolvePolicy({ maxMemoryMb: 3008 }));
+    expect(r).toMatchObject({ increaseMb: 0, atCeiling: true, limitedBy: 'policy-maximum' });
+    expect(r.explanation).toContain('the policy maximum of 3008 MB');
+  });
+
+  test('GIVEN a fractional factor WHEN sized THEN the result is rounded up to whole MB', () => {
+    const r = recommendMemorySize({ currentMb: 1000, basis: 'unknown-need' }, resolvePolicy({ oomStepFactor: 1.3333 }));
+    expect(r.recommendedMb).toBe(1334);
+    expect(Number.isInteger(r.recommendedMb)).toBe(true);
+  });
+
+  test('fails when known-peak sizing has no peak', () => {
+    expect(() => recommendMemorySize({ currentMb: 1024, basis: 'known-peak' }, DEFAULT_POLICY)).toThrow(SizingError);
+    expect(() => recommendMemorySize({ currentMb: 1024, basis: 'known-peak' }, DEFAULT_POLICY)).toThrow('known-peak sizing needs a positive peak, got undefined');
+  });
+
+  test('fails when the current size is not positive', () => {
+    expect(() => recommendMemorySize({ currentMb: 0, basis: 'unknown-need' }, DEFAULT_POLICY)).toThrow('current memory size must be a positive number, got 0');
+  });
+});
