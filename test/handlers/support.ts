@@ -232,3 +232,16 @@ export async function stateAfterCollect(functionName: string, executionId?: stri
   const collection = await collectHandler(withAlarm as HandlerInputs['collect']);
   return { ...withAlarm, collection } as HandlerInputs['diagnose'];
 }
+
+/**
+ * Answer a mocked command with `answers` in order (the last one repeats); an Error answer is
+ * thrown. Counted from now, unlike resolvesOnce, whose order counts earlier calls too.
+ */
+export function answerInOrder(stub: { callsFake(fn: (input: unknown) => unknown): unknown }, answers: unknown[]): void {
+  let n = 0;
+  stub.callsFake(async () => {
+    const a = answers[Math.min(n++, answers.length - 1)];
+    if (a instanceof Error) throw a;
+    return a;
+  });
+}
