@@ -1,0 +1,244 @@
+/**
+ * The simulated AWS account: Lambda functions running their workloads minute by minute on a
+ * virtual clock, the CloudWatch metrics and log lines they produce, alarms evaluated from those,
+ * SNS, EventBridge and Bedrock, with every API call recorded. `install()` serves the AWS SDK v3
+ * clients from this account (aws-sdk-client-mock); DynamoDB is the real one on loopback.
+ */
+import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { VirtualClock } from '../clock';
+import { SeededRandom } from '../random';
+import { VirtualScheduler } from '../scheduler';
+import { ApiRecorder } from './api-recorder';
+import { BedrockScript, BedrockService } from './bedrock-service';
+import { AlarmSpec, AlarmTransition, CloudWatchService } from './cloudwatch-service';
+import { LambdaService, LambdaServiceOptions, SimFunction, SimFunctionSpec } from './lambda-service';
+import { invocationLogLines } from './log-format';
+import { LogsService, MetricFilterSpec } from './logs-service';
+import { MessagingOptions, MessagingService } from './messaging-service';
+import { MetricStore } from './metrics';
+import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
+
+const MINUTE = 60_000;
+
+/** A change of a function's workload at a virtual time (an incident starting, traffic changing). */
+export interface WorkloadChange {
+  readonly functionName: string;
+  /** Virtual epoch ms when the change takes effect. */
+  readonly at: number;
+  readonly workload: Partial<WorkloadSpec>;
+}
+
+export interface AccountOptions {
+  /** Virtual start, epoch ms (aligned down to a minute). */
+  readonly start: number;
+  readonly seed?: number;
+  readonly functions: SimFunctionSpec[];
+  readonly changes?: WorkloadChange[];
+  readonly lambda?: LambdaServiceOptions;
+  readonly messaging?: MessagingOptions;
+  readonly bedrock?: BedrockScript;
+}
+
+/** Counts of what the workload did, per function. */
+export interface WorkloadTally {
+  invocations: number;
+  errors: number;
+  oom: number;
+  timeouts: number;
+  throttles: number;
+}
+
+export class SimulatedAccount {
+  public readonly clock: VirtualClock;
+  public readonly scheduler: VirtualScheduler;
+  public readonly random: SeededRandom;
+  public readonly recorder: ApiRecorder;
+  public readonly metrics = new MetricStore();
+  public readonly lambda: LambdaService;
+  public readonly cloudwatch: CloudWatchService;
+  public readonly logs: LogsService;
+  public readonly messaging: MessagingService;
+  public readonly bedrock: BedrockService;
+  /** Per function, per minute start: what happened. */
+  public readonly tally = new Map<string, Map<number, WorkloadTally>>();
+  private generatedUntil: number;
+  private readonly pendingChanges: WorkloadChange[];
+
+  constructor(options: AccountOptions) {
+    const start = Math.floor(options.start / MINUTE) * MINUTE;
+    this.clock = new VirtualClock(start);
+    this.scheduler = new VirtualScheduler(this.clock);
+    this.random = new SeededRandom(options.seed ?? 42);
+    this.recorder = new ApiRecorder(() => this.clock.nowIso());
+    this.lambda = new LambdaService(this.clock, this.random, options.lambda);
+    this.cloudwatch = new CloudWatchService(this.clock, this.random, this.metrics);
+    this.logs = new LogsService(this.clock, this.random);
+    this.messaging = new MessagingService(this.clock, this.random, options.messaging);
+    this.bedrock = new BedrockService(this.scheduler, options.bedrock);
+    for (const f of options.functions) {
+      this.lambda.addFunction(f);
+      this.logs.createLogGroup(logGroupOf(f.functionName));
+    }
+    this.generatedUntil = start;
+    this.pendingChanges = [...(options.changes ?? [])].sort((a, b) => a.at - b.at);
+  }
+
+  public addAlarm(spec: AlarmSpec): void {
+    this.cloudwatch.addAlarm(spec);
+  }
+
+  public addMetricFilter(spec: MetricFilterSpec): void {
+    this.logs.createLogGroup(spec.logGroupName);
+    this.logs.addMetricFilter(spec);
+  }
+
+  /**
+   * Run the workloads up to virtual time `t`: each complete minute is generated (invocations,
+   * logs, metrics) and then every alarm is evaluated at the minute's end. Returns the alarm
+   * transitions, in order.
+   */
+  public runUntil(t: number): AlarmTransition[] {
+    const transitions: AlarmTransition[] = [];
+    while (this.generatedUntil + MINUTE <= t) {
+      const minuteStart = this.generatedUntil;
+      // The world moves on: time is at least the end of the minute being generated.
+      this.clock.advanceTo(minuteStart + MINUTE);
+      this.applyChanges(minuteStart);
+      this.generateMinute(minuteStart);
+      this.generatedUntil = minuteStart + MINUTE;
+      transitions.push(...this.cloudwatch.evaluateAlarms(this.generatedUntil));
+    }
+    this.clock.advanceTo(t);
+    return transitions;
+  }
+
+  /** End of the last generated minute. */
+  public generatedTo(): number {
+    return this.generatedUntil;
+  }
+
+  public functionNamed(name: string): SimFunction {
+    return this.lambda.get(name).fn;
+  }
+
+  /**
+   * Serve the AWS SDK v3 clients from this account (everything but DynamoDB). Returns the
+   * function that restores the real clients.
+   */
+  public install(): () => void {
+    const stubs = [
+      this.stub(LambdaClient, 'Lambda', this.lambda),
+      this.stub(CloudWatchClient, 'CloudWatch', this.cloudwatch),
+      this.stub(CloudWatchLogsClient, 'CloudWatchLogs', this.logs),
+      this.stub(SNSClient, 'SNS', this.messaging),
+      this.stub(EventBridgeClient, 'EventBridge', this.messaging),
+      this.stub(BedrockRuntimeClient, 'BedrockRuntime', this.bedrock),
+      this.stub(BedrockAgentRuntimeClient, 'BedrockAgentRuntime', this.bedrock),
+      this.stub(SFNClient, 'StepFunctions', {
+        sendTaskSuccess: () => ({}),
+        sendTaskFailure: () => ({}),
+        sendTaskHeartbeat: () => ({}),
+      }),
+    ];
+    return () => stubs.forEach((s) => s.restore());
+  }
+
+  private stub(cls: any, service: string, target: object): { restore(): void } {
+    const mock = mockClient(cls);
+    mock.send.callsFake(async (command: { input: unknown; constructor: { name: string } }) => {
+      const operation = command.constructor.name.replace(/Command$/, '');
+      const method = operation.charAt(0).toLowerCase() + operation.slice(1);
+      const fn = (target as Record<string, unknown>)[method];
+      try {
+        if (typeof fn !== 'function') {
+          throw new UnsupportedOperationError(`the simulated account does not implement ${service}:${operation}`);
+        }
+        const out = await (fn as (input: unknown) => unknown).call(target, command.input);
+        this.recorder.record(service, operation, command.input);
+        return { $metadata: { httpStatusCode: 200, requestId: this.random.uuid(), attempts: 1, totalRetryDelay: 0 }, ...(out as object) };
+      } catch (err) {
+        this.recorder.record(service, operation, command.input, (err as Error).name);
+        throw err;
+      }
+    });
+    return mock;
+  }
+
+  private applyChanges(minuteStart: number): void {
+    while (this.pendingChanges.length && this.pendingChanges[0].at < minuteStart + MINUTE) {
+      const c = this.pendingChanges.shift()!;
+      const fn = this.lambda.get(c.functionName).fn;
+      fn.workload = { ...fn.workload, ...c.workload };
+    }
+  }
+
+  private generateMinute(minuteStart: number): void {
+    for (const fn of this.lambda.all()) {
+      const config = this.lambda.effectiveConfig(fn);
+      const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
+      const invocations = simulateMinute(fn.workload, env, minuteStart, this.random);
+      const name = fn.spec.functionName;
+      const alias = fn.spec.alias;
+      const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';
+      const dims: Array<Record<string, string>> = [{ FunctionName: name }, ...(alias ? [{ FunctionName: name, Resource: `${name}:${alias}` }] : [])];
+      const put = (metricName: string, t: number, v: number) => {
+        for (const d of dims) this.metrics.put({ namespace: 'AWS/Lambda', metricName, dimensions: d }, t, v);
+      };
+      const tally: WorkloadTally = { invocations: 0, errors: 0, oom: 0, timeouts: 0, throttles: 0 };
+      const stream = `${new Date(minuteStart).toISOString().slice(0, 10).replace(/-/g, '/')}/[${version}]${streamSuffix(name, version)}`;
+      const events: Array<{ timestamp: number; message: string; logStreamName: string }> = [];
+      for (const inv of invocations) {
+        if (inv.outcome === 'throttled') {
+          put('Throttles', inv.start, 1);
+          tally.throttles++;
+          continue;
+        }
+        tally.invocations++;
+        put('Invocations', inv.start, 1);
+        put('Errors', inv.start, isError(inv.outcome) ? 1 : 0);
+        put('Duration', inv.start, inv.durationMs);
+        put('Throttles', inv.start, 0);
+        if (isError(inv.outcome)) tally.errors++;
+        if (inv.outcome === 'oom-killed' || inv.outcome === 'runtime-oom' || inv.outcome === 'language-oom') tally.oom++;
+        if (inv.outcome === 'timeout') tally.timeouts++;
+        for (const line of invocationLogLines(inv, config.runtime, fn.spec.logFormat ?? 'text', version)) {
+          events.push({ timestamp: inv.start + line.offsetMs, message: line.message, logStreamName: stream });
+        }
+      }
+      if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(fn.workload, env));
+      events.sort((a, b) => a.timestamp - b.timestamp);
+      for (const p of this.logs.append(logGroupOf(name), events)) {
+        const id = { namespace: p.filter.metricNamespace, metricName: p.filter.metricName, dimensions: p.filter.dimensions ?? {} };
+        this.metrics.put(id, p.timestamp, p.value);
+      }
+      if (!this.tally.has(name)) this.tally.set(name, new Map());
+      this.tally.get(name)!.set(minuteStart, tally);
+    }
+  }
+}
+
+export function logGroupOf(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+function streamSuffix(name: string, version: string): string {
+  // A stable sandbox id per function version, like the hex id Lambda appends.
+  let h = 7;
+  for (const ch of `${name}${version}`) h = (h * 31 + ch.charCodeAt(0)) % 4294967291;
+  return (h.toString(16).padStart(8, '0') + '5d1e3c0a9b7f4e21a6c8d0f3b2e1a947').slice(0, 32);
+}
+
+export class UnsupportedOperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedOperationError';
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The simulated Lambda service: function configurations (with an environment that holds a secret,
+ * as real functions do), RevisionId, `LastUpdateStatus` going InProgress -> Successful after a
+ * virtual delay, versions and aliases, and the workload each function runs.
+ */
+import {
+  InvalidParameterValueException,
+  PreconditionFailedException,
+  ResourceConflictException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
+import { VirtualClock } from '../clock';
+import { SeededRandom } from '../random';
+import { LambdaLogFormat } from './log-format';
+import { WorkloadSpec } from './workload';
+
+export const SIM_REGION = 'us-east-1';
+export const SIM_ACCOUNT = '123456789012';
+
+/** How a simulated function starts out. */
+export interface SimFunctionSpec {
+  readonly functionName: string;
+  readonly runtime: string;
+  readonly memorySizeMb: number;
+  readonly timeoutSeconds: number;
+  /** @default 'x86_64' */
+  readonly architecture?: string;
+  /** Environment variables, including the secret that must never leave the function. */
+  readonly environment?: Record<string, string>;
+  /** @default 'text' */
+  readonly logFormat?: LambdaLogFormat;
+  readonly workload: WorkloadSpec;
+  /** When traffic arrives through an alias, its name (the alias points at a published version). */
+  readonly alias?: string;
+  readonly tags?: Record<string, string>;
+}
+
+interface ConfigSnapshot {
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly runtime: string;
+  readonly environment: Record<string, string>;
+}
+
+interface Alias {
+  functionVersion: string;
+  revisionId: string;
+}
+
+/** Mutable state of one simulated function. */
+export interface SimFunction {
+  readonly spec: SimFunctionSpec;
+  readonly arn: string;
+  config: ConfigSnapshot;
+  revisionId: string;
+  lastModified: string;
+  lastUpdateStatus: 'Successful' | 'InProgress' | 'Failed';
+  /** When the in-progress update completes, epoch ms. */
+  updateCompletesAt?: number;
+  readonly versions: Map<string, { config: ConfigSnapshot; revisionId: string }>;
+  readonly aliases: Map<string, Alias>;
+  workload: WorkloadSpec;
+  /** Memory sizes the function had, with the virtual time each took effect. */
+  readonly memoryHistory: Array<{ at: number; memorySize: number; qualifier: string }>;
+}
+
+/** Behaviour scripted by a scenario. */
+export interface LambdaServiceOptions {
+  /** How long an update stays InProgress, virtual ms. @default 2000 */
+  readonly updateDelayMs?: number;
+  /** The first N UpdateFunctionConfiguration calls fail with ResourceConflictException. @default 0 */
+  readonly conflictingUpdates?: number;
+}
+
+export class LambdaService {
+  private readonly functions = new Map<string, SimFunction>();
+  private conflictsLeft: number;
+
+  constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom, private readonly options: LambdaServiceOptions = {}) {
+    this.conflictsLeft = options.conflictingUpdates ?? 0;
+  }
+
+  public addFunction(spec: SimFunctionSpec): SimFunction {
+    const arn = `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${spec.functionName}`;
+    const config: ConfigSnapshot = {
+      memorySize: spec.memorySizeMb,
+      timeout: spec.timeoutSeconds,
+      runtime: spec.runtime,
+      environment: { ...(spec.environment ?? {}) },
+    };
+    const fn: SimFunction = {
+      spec,
+      arn,
+      config,
+      revisionId: this.random.uuid(),
+      lastModified: lambdaTimestamp(this.clock.now()),
+      lastUpdateStatus: 'Successful',
+      versions: new Map(),
+      aliases: new Map(),
+      workload: spec.workload,
+      memoryHistory: [{ at: this.clock.now(), memorySize: spec.memorySizeMb, qualifier: '$LATEST' }],
+    };
+    if (spec.alias) {
+      fn.versions.set('1', { config: { ...config }, revisionId: this.random.uuid() });
+      fn.aliases.set(spec.alias, { functionVersion: '1', revisionId: this.random.uuid() });
+    }
+    this.functions.set(spec.functionName, fn);
+    return fn;
+  }
+
+  public all(): SimFunction[] {
+    return [...this.functions.values()];
+  }
+
+  /** The function by name, ARN or `name:qualifier`; throws ResourceNotFoundException like Lambda. */
+  public get(nameOrArn: string): { fn: SimFunction; qualifier?: string } {
+    const { name, qualifier } = parseFunctionRef(nameOrArn);
+    const fn = this.functions.get(name);
+    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${name}`);
+    this.settle(fn);
+    return { fn, qualifier };
+  }
+
+  /** The configuration invocations currently run with (the alias's version when traffic uses an alias). */
+  public effectiveConfig(fn: SimFunction): ConfigSnapshot {
+    this.settle(fn);
+    if (fn.spec.alias) {
+      const alias = fn.aliases.get(fn.spec.alias)!;
+      return alias.functionVersion === '$LATEST' ? fn.config : fn.versions.get(alias.functionVersion)!.config;
+    }
+    return fn.config;
+  }
+
+  public getFunctionConfiguration(input: { FunctionName?: string; Qualifier?: string }): Record<string, unknown> {
+    const { fn, qualifier } = this.get(required(input.FunctionName, 'FunctionName'));
+    return this.describe(fn, input.Qualifier ?? qualifier);
+  }
+
+  public getFunction(input: { FunctionName?: string; Qualifier?: string }): Record<string, unknown> {
+    const { fn, qualifier } = this.get(required(input.FunctionName, 'FunctionName'));
+    return {
+      Configuration: this.describe(fn, input.Qualifier ?? qualifier),
+      Code: { RepositoryType: 'S3', Location: `https://awslambda-${SIM_REGION}-tasks.s3.${SIM_REGION}.amazonaws.com/snapshots/${SIM_ACCOUNT}/${fn.spec.functionName}` },
+      Tags: { ...(fn.spec.tags ?? {}) },
+    };
+  }
+
+  public listTags(input: { Resource?: string }): Record<string, unknown> {
+    const { fn } = this.get(required(input.Resource, 'Resource'));
+    return { Tags: { ...(fn.spec.tags ?? {}) } };
+  }
+
+  public updateFunctionConfiguration(input: {
+    FunctionName?: string;
+    MemorySize?: number;
+    Timeout?: number;
+    RevisionId?: string;
+  }): Record<string, unknown> {
+    const { fn } = this.get(required(input.FunctionName, 'FunctionName'));
+    if (this.conflictsLeft > 0) {
+      this.conflictsLeft--;
+      throw new ResourceConflictException({
+        message: `The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`,
+        $metadata: { httpStatusCode: 409 },
+      });
+    }
+    if (fn.lastUpdateStatus === 'InProgress') {
+      throw new ResourceConflictException({
+        message: `The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`,
+        $metadata: { httpStatusCode: 409 },
+      });
+    }
+    if (input.RevisionId !== undefined && input.RevisionId !== fn.revisionId) {
+      throw new PreconditionFailedException({
+        message: 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+        $metadata: { httpStatusCode: 412 },
+      });
+    }
+    if (input.MemorySize !== undefined && (!Number.isInteger(input.MemorySize) || input.MemorySize < 128 || input.MemorySize > 10240)) {
+      throw new InvalidParameterValueException({
+        message: `1 validation error detected: Value '${input.MemorySize}' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    fn.config = {
+      ...fn.config,
+      memorySize: input.MemorySize ?? fn.config.memorySize,
+      timeout: input.Timeout ?? fn.config.timeout,
+    };
+    fn.revisionId = this.random.uuid();
+    fn.lastModified = lambdaTimestamp(this.clock.now());
+    fn.lastUpdateStatus = 'InProgress';
+    fn.updateCompletesAt = this.clock.now() + (this.options.updateDelayMs ?? 2000);
+    return this.describe(fn, undefined);
+  }
+
+  public publishVersion(input: { FunctionName?: string; RevisionId?: string; Description?: string }): Record<string, unknown> {
+    const { fn } = this.get(required(input.FunctionName, 'FunctionName'));
+    if (fn.lastUpdateStatus === 'InProgress') {
+      throw new ResourceConflictException({ message: `The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`, $metadata: { httpStatusCode: 409 } });
+    }
+    if (input.RevisionId !== undefined && input.RevisionId !== fn.revisionId) {
+      throw new PreconditionFailedException({ message: 'The Revision Id provided does not match the latest Revision Id.', $metadata: { httpStatusCode: 412 } });
+    }
+    const next = String(Math.max(0, ...[...fn.versions.keys()].map(Number)) + 1);
+    fn.versions.set(next, { config: { ...fn.config }, revisionId: this.random.uuid() });
+    return this.describe(fn, next);
+  }
+
+  public getAlias(input: { FunctionName?: string; Name?: string }): Record<string, unknown> {
+    const { fn } = this.get(required(input.FunctionName, 'FunctionName'));
+    const name = required(input.Name, 'Name');
+    const alias = fn.aliases.get(name);
+    if (!alias) throw notFound(`Alias not found: ${fn.arn}:${name}`);
+    return { AliasArn: `${fn.arn}:${name}`, Name: name, FunctionVersion: alias.functionVersion, RevisionId: alias.revisionId };
+  }
+
+  public listAliases(input: { FunctionName?: string }): Record<string, unknown> {
+    const { fn } = this.get(required(input.FunctionName, 'FunctionName'));
+    return { Aliases: [...fn.aliases.keys()].map((name) => this.getAlias({ FunctionName: fn.spec.functionName, Name: name })) };
+  }
+
+  public updateAlias(input: { FunctionName?: string; Name?: string; FunctionVersion?: string; RevisionId?: string }): Record<string, unknown> {
+    const { fn } = this.get(required(input.FunctionName, 'FunctionName'));
+    const name = required(input.Name, 'Name');
+    const alias = fn.aliases.get(name);
+    if (!alias) throw notFound(`Alias not found: ${fn.arn}:${name}`);
+    if (input.RevisionId !== undefined && input.RevisionId !== alias.revisionId) {
+      throw new PreconditionFailedException({ message: 'The Revision Id provided does not match the latest Revision Id.', $metadata: { httpStatusCode: 412 } });
+    }
+    if (input.FunctionVersion !== undefined) {
+      if (input.FunctionVersion !== '$LATEST' && !fn.versions.has(input.FunctionVersion)) throw notFound(`Function not found: ${fn.arn}:${input.FunctionVersion}`);
+      alias.functionVersion = input.FunctionVersion;
+      alias.revisionId = this.random.uuid();
+      fn.memoryHistory.push({ at: this.clock.now(), memorySize: this.effectiveConfig(fn).memorySize, qualifier: name });
+    }
+    return this.getAlias({ FunctionName: fn.spec.functionName, Name: name });
+  }
+
+  public listVersionsByFunction(input: { FunctionName?: string }): Record<string, unknown> {
+    const { fn } = this.get(required(input.FunctionName, 'FunctionName'));
+    return { Versions: [this.describe(fn, undefined), ...[...fn.versions.keys()].map((v) => this.describe(fn, v))] };
+  }
+
+  /** Complete an in-progress update whose virtual delay has passed. */
+  private settle(fn: SimFunction): void {
+    if (fn.lastUpdateStatus === 'InProgress' && fn.updateCompletesAt !== undefined && this.clock.now() >= fn.updateCompletesAt) {
+      fn.lastUpdateStatus = 'Successful';
+      fn.updateCompletesAt = undefined;
+      if (!fn.spec.alias) fn.memoryHistory.push({ at: this.clock.now(), memorySize: fn.config.memorySize, qualifier: '$LATEST' });
+    }
+  }
+
+  private describe(fn: SimFunction, qualifier: string | undefined): Record<string, unknown> {
+    let version = '$LATEST';
+    let config = fn.config;
+    let revisionId = fn.revisionId;
+    if (qualifier && qualifier !== '$LATEST') {
+      const alias = fn.aliases.get(qualifier);
+      version = alias ? alias.functionVersion : qualifier;
+      if (version !== '$LATEST') {
+        const v = fn.versions.get(version);
+        if (!v) throw notFound(`Function not found: ${fn.arn}:${qualifier}`);
+        config = v.config;
+        revisionId = v.revisionId;
+      }
+    }
+    const logGroup = `/aws/lambda/${fn.spec.functionName}`;
+    return {
+      FunctionName: fn.spec.functionName,
+      FunctionArn: qualifier ? `${fn.arn}:${qualifier}` : fn.arn,
+      Runtime: config.runtime,
+      Role: `arn:aws:iam::${SIM_ACCOUNT}:role/${fn.spec.functionName}-role`,
+      Handler: 'index.handler',
+      CodeSize: 48213,
+      Description: '',
+      Timeout: config.timeout,
+      MemorySize: config.memorySize,
+      LastModified: fn.lastModified,
+      CodeSha256: 'rS3pX2kq8xQb5J0a6eW3mC1vYzq6u3Hn1yT4mK7pQ0Y=',
+      Version: version,
+      Environment: { Variables: { ...config.environment } },
+      TracingConfig: { Mode: 'PassThrough' },
+      RevisionId: revisionId,
+      State: 'Active',
+      LastUpdateStatus: version === '$LATEST' ? fn.lastUpdateStatus : 'Successful',
+      PackageType: 'Zip',
+      Architectures: [fn.spec.architecture ?? 'x86_64'],
+      EphemeralStorage: { Size: 512 },
+      LoggingConfig: { LogFormat: (fn.spec.logFormat ?? 'text') === 'json' ? 'JSON' : 'Text', LogGroup: logGroup },
+    };
+  }
+}
+
+/** Split a FunctionName parameter (name, `name:qualifier`, full or partial ARN). */
+export function parseFunctionRef(ref: string): { name: string; qualifier?: string } {
+  const parts = ref.split(':');
+  if (ref.startsWith('arn:')) {
+    // arn:aws:lambda:region:account:function:name[:qualifier]
+    return { name: parts[6], qualifier: parts[7] };
+  }
+  if (parts.length >= 3 && parts[1] === 'function') return { name: parts[2], qualifier: parts[3] }; // account:function:name
+  return { name: parts[0], qualifier: parts[1] };
+}
+
+/** Lambda's LastModified format, e.g. `2026-11-28T12:00:00.000+0000`. */
+export function lambdaTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+function notFound(message: string): ResourceNotFoundException {
+  return new ResourceNotFoundException({ message, $metadata: { httpStatusCode: 404 } });
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new InvalidParameterValueException({ message: `${name} is required`, $metadata: { httpStatusCode: 400 } });
+  return value;
+}

@@ -1,0 +1,98 @@
+import { compileFilterPattern } from '../../../src/simulation/account/filter-pattern';
+import { LogsService } from '../../../src/simulation/account/logs-service';
+import { VirtualClock } from '../../../src/simulation/clock';
+import { SeededRandom } from '../../../src/simulation/random';
+
+const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
+const REPORT = 'REPORT RequestId: 1f2642aa-dcde-4204-83b3-0f66110e2cb6\tDuration: 1144.53 ms\tBilled Duration: 1145 ms\tMemory Size: 256 MB\tMax Memory Used: 250 MB\t';
+const KILL = 'RequestId: 1f2642aa-dcde-4204-83b3-0f66110e2cb6 Error: Runtime exited with error: signal: killed\nRuntime.ExitError';
+
+describe('filter patterns', () => {
+  test('GIVEN term patterns THEN all terms, ?alternatives, -exclusions and quoted phrases behave as CloudWatch Logs', () => {
+    expect(compileFilterPattern('REPORT RequestId').matches(REPORT)).toBe(true);
+    expect(compileFilterPattern('?REPORT ?"Task timed out"').matches(KILL)).toBe(false);
+    expect(compileFilterPattern('?REPORT ?"signal: killed"').matches(KILL)).toBe(true);
+    expect(compileFilterPattern('RequestId -REPORT').matches(REPORT)).toBe(false);
+    expect(compileFilterPattern('report').matches(REPORT)).toBe(false); // case-sensitive
+  });
+
+  test('GIVEN a JSON pattern THEN fields compare with wildcards and numbers', () => {
+    const line = JSON.stringify({ type: 'platform.report', record: { metrics: { maxMemoryUsedMB: 250 }, status: 'error' } });
+    expect(compileFilterPattern('{ $.type = "platform.report" }').matches(line)).toBe(true);
+    expect(compileFilterPattern('{ $.type = "platform.*" && $.record.metrics.maxMemoryUsedMB > 200 }').matches(line)).toBe(true);
+    expect(compileFilterPattern('{ $.record.status = "success" }').matches(line)).toBe(false);
+    expect(compileFilterPattern('{ $.type = "platform.report" }').matches(REPORT)).toBe(false);
+  });
+
+  test('GIVEN a space-delimited REPORT pattern THEN named fields extract the numbers', () => {
+    const p = compileFilterPattern('[type=REPORT, ..., label1=Max, label2=Memory, label3="Used:", used, unit=MB]');
+    expect(p.extract(REPORT)).toMatchObject({ type: 'REPORT', used: 250 });
+    expect(p.matches(KILL)).toBe(false);
+  });
+});
+
+describe('CloudWatch Logs', () => {
+  const logs = () => {
+    const svc = new LogsService(new VirtualClock(T0 + 3600_000), new SeededRandom(1));
+    const events = [];
+    for (let i = 0; i < 7000; i++) events.push({ timestamp: T0 + i * 100, message: i % 2 ? REPORT : `START RequestId: r${i} Version: $LATEST`, logStreamName: 's1' });
+    svc.append('/aws/lambda/orders', events);
+    return svc;
+  };
+
+  test('GIVEN 7,000 events WHEN FilterLogEvents pages with nextToken THEN every matching event exactly once', () => {
+    const svc = logs();
+    let token: string | undefined;
+    let total = 0;
+    let pages = 0;
+    do {
+      const page = svc.filterLogEvents({ logGroupName: '/aws/lambda/orders', filterPattern: 'REPORT', startTime: T0, nextToken: token }) as any;
+      total += page.events.length;
+      token = page.nextToken;
+      pages++;
+    } while (token);
+    expect(total).toBe(3500);
+    expect(pages).toBe(2);
+  });
+
+  test('GIVEN a time window and limit WHEN filtered THEN only events inside, at most limit', () => {
+    const out = logs().filterLogEvents({ logGroupName: '/aws/lambda/orders', startTime: T0 + 1000, endTime: T0 + 1999, limit: 5 }) as any;
+    expect(out.events.map((e: any) => e.timestamp)).toEqual([T0 + 1000, T0 + 1100, T0 + 1200, T0 + 1300, T0 + 1400]);
+  });
+
+  test('GIVEN the memory alarm query WHEN run by Logs Insights THEN utilisation from @maxMemoryUsed / @memorySize per log group', async () => {
+    const svc = logs();
+    const { queryId } = svc.startQuery({
+      logGroupIdentifiers: ['/aws/lambda/orders'],
+      startTime: T0 / 1000,
+      endTime: T0 / 1000 + 600,
+      queryString: 'filter @type = "REPORT" | fields @log, 100 * @maxMemoryUsed / @memorySize as memoryUtilization | stats max(memoryUtilization) as peak, count(*) as n by @log',
+    }) as any;
+    const out = svc.getQueryResults({ queryId }) as any;
+    expect(out.status).toBe('Complete');
+    expect(out.results).toEqual([[
+      { field: '@log', value: '123456789012:/aws/lambda/orders' },
+      { field: 'peak', value: String(100 * 250 / 256) },
+      { field: 'n', value: '3000' },
+    ]]);
+  });
+
+  test('GIVEN parse with named groups, sort and limit THEN the newest parsed values', () => {
+    const svc = logs();
+    const { queryId } = svc.startQuery({
+      logGroupName: '/aws/lambda/orders',
+      startTime: T0 / 1000,
+      endTime: T0 / 1000 + 3600,
+      queryString: 'fields @timestamp, @message | filter @message like /^REPORT/ | parse @message /Max Memory Used: (?<used>\\d+) MB/ | sort @timestamp desc | limit 2 | display @timestamp, used',
+    }) as any;
+    const out = svc.getQueryResults({ queryId }) as any;
+    expect(out.results).toEqual([
+      [{ field: '@timestamp', value: '2026-11-28 12:11:39.900' }, { field: 'used', value: '250' }],
+      [{ field: '@timestamp', value: '2026-11-28 12:11:39.700' }, { field: 'used', value: '250' }],
+    ]);
+  });
+
+  test('fails when the log group does not exist', () => {
+    expect(() => logs().filterLogEvents({ logGroupName: '/aws/lambda/nope' })).toThrow('The specified log group does not exist.');
+  });
+});

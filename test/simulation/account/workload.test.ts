@@ -1,0 +1,73 @@
+import {
+  expectedDurationMs,
+  gcSlowdown,
+  simulateMinute,
+  vcpusFor,
+  WorkloadSpec,
+} from '../../../src/simulation/account/workload';
+import { SeededRandom } from '../../../src/simulation/random';
+
+const START = Date.UTC(2026, 10, 28, 12, 0, 0);
+const spec: WorkloadSpec = { invocationsPerMinute: 60, memoryNeedMb: 300, cpuMsAt1Vcpu: 400, ioMs: 50, memoryNeedSpread: 0.05 };
+const node = (memorySizeMb: number, timeoutSeconds = 30) => ({ memorySizeMb, timeoutSeconds, runtime: 'nodejs22.x' });
+
+describe('workload', () => {
+  test('GIVEN more memory WHEN below 1,769 MB THEN CPU grows in proportion and duration falls', () => {
+    expect(vcpusFor(1769)).toBe(1);
+    expect(vcpusFor(3538)).toBe(2);
+    expect(vcpusFor(10240)).toBeCloseTo(5.79, 2);
+    // 512 MB -> 0.289 vCPU: 400 ms of CPU takes ~1382 ms; 1024 MB -> ~691 ms.
+    expect(expectedDurationMs(spec, node(512))).toBeCloseTo(50 + 400 / (512 / 1769), 1);
+    expect(expectedDurationMs(spec, node(1024))).toBeCloseTo(50 + 400 / (1024 / 1769), 1);
+  });
+
+  test('GIVEN single-threaded work WHEN above 1,769 MB THEN no faster; parallel work keeps speeding up', () => {
+    expect(expectedDurationMs(spec, node(3538))).toBeCloseTo(expectedDurationMs(spec, node(1769)), 5);
+    const parallel = { ...spec, parallelism: 4 };
+    expect(expectedDurationMs(parallel, node(3538))).toBeCloseTo(50 + 400 / 2, 5);
+  });
+
+  test('GIVEN memory use near the limit WHEN the runtime has a GC THEN invocations slow down', () => {
+    expect(gcSlowdown(spec, node(1024), 300)).toBe(1);
+    expect(gcSlowdown(spec, node(320), 300)).toBeGreaterThan(1.8);
+    expect(gcSlowdown({ ...spec, gcPressure: 0 }, node(320), 300)).toBe(1);
+  });
+
+  test('GIVEN a need above memory WHEN killed behaviour THEN every invocation is OOM-killed with Max Memory Used at the limit', () => {
+    const inv = simulateMinute({ ...spec, memoryNeedMb: 400 }, node(256), START, new SeededRandom(1));
+    expect(inv).toHaveLength(60);
+    expect(inv.every((i) => i.outcome === 'oom-killed')).toBe(true);
+    expect(inv.every((i) => i.maxMemoryUsedMb >= 256 && i.maxMemoryUsedMb <= 258)).toBe(true);
+  });
+
+  test('GIVEN the same need WHEN memory is raised above it THEN invocations succeed', () => {
+    const inv = simulateMinute({ ...spec, memoryNeedMb: 400 }, node(768), START, new SeededRandom(1));
+    expect(inv.filter((i) => i.outcome !== 'success')).toHaveLength(0);
+    expect(Math.max(...inv.map((i) => i.maxMemoryUsedMb))).toBeLessThan(520);
+  });
+
+  test('GIVEN a Node.js workload with language OOM WHEN the heap limit (90 %) is passed THEN language-oom before the sandbox limit', () => {
+    const inv = simulateMinute({ ...spec, memoryNeedMb: 240, memoryNeedSpread: 0, oomBehaviour: 'language' }, node(256), START, new SeededRandom(3));
+    expect(inv.every((i) => i.outcome === 'language-oom')).toBe(true);
+    expect(inv.every((i) => i.maxMemoryUsedMb <= 256)).toBe(true);
+  });
+
+  test('GIVEN CPU work beyond the timeout WHEN memory is low THEN timeouts at exactly the timeout', () => {
+    const inv = simulateMinute({ ...spec, cpuMsAt1Vcpu: 3000 }, node(512, 5), START, new SeededRandom(4));
+    expect(inv.every((i) => i.outcome === 'timeout')).toBe(true);
+    expect(inv.every((i) => i.durationMs >= 5000 && i.durationMs < 5030)).toBe(true);
+  });
+
+  test('GIVEN a concurrency limit below demand WHEN a minute runs THEN some invocations are throttled', () => {
+    const inv = simulateMinute({ ...spec, invocationsPerMinute: 600, concurrencyLimit: 2 }, node(512), START, new SeededRandom(5));
+    const throttled = inv.filter((i) => i.outcome === 'throttled').length;
+    expect(throttled).toBeGreaterThan(400);
+    expect(throttled).toBeLessThan(600);
+  });
+
+  test('GIVEN the same seed WHEN generated twice THEN identical invocations', () => {
+    const a = simulateMinute(spec, node(512), START, new SeededRandom(9));
+    const b = simulateMinute(spec, node(512), START, new SeededRandom(9));
+    expect(a).toEqual(b);
+  });
+});
