@@ -245,3 +245,27 @@ export function answerInOrder(stub: { callsFake(fn: (input: unknown) => unknown)
     return a;
   });
 }
+
+/** `n` healthy invocations' START/END/REPORT lines, one per 10 s from `start`. */
+export function healthyLines(n: number, start: string, memorySize: number, used: number, opts: { killedEvery?: number } = {}) {
+  const lines: Array<{ timestamp: string; message: string }> = [];
+  for (let i = 0; i < n; i++) {
+    const t = Date.parse(start) + i * 10_000;
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const at = (ms: number) => new Date(t + ms).toISOString();
+    lines.push({ timestamp: at(0), message: `START RequestId: ${id} Version: $LATEST` });
+    const killed = opts.killedEvery !== undefined && i % opts.killedEvery === 0;
+    if (killed) lines.push({ timestamp: at(400), message: `RequestId: ${id} Error: Runtime exited with error: signal: killed\nRuntime.ExitError` });
+    lines.push({ timestamp: at(500), message: `END RequestId: ${id}` });
+    lines.push({
+      timestamp: at(500),
+      message: `REPORT RequestId: ${id}\tDuration: 480.00 ms\tBilled Duration: 480 ms\tMemory Size: ${memorySize} MB\tMax Memory Used: ${killed ? memorySize : used} MB\t`,
+    });
+  }
+  return lines;
+}
+
+/** Per-minute series of `value` for `minutes` minutes from `start`. */
+export function flatSeries(start: string, minutes: number, value: number) {
+  return Array.from({ length: minutes }, (_, i) => ({ timestamp: new Date(Date.parse(start) + i * 60_000).toISOString(), value }));
+}
