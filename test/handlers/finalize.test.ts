@@ -1,0 +1,208 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler as finalize } from '../../src/verification/finalize.lambda';
+import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
+import { handler as normalize } from '../../src/workflow/normalize.lambda';
+import { DiagnoseOutput, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
+import { alarmEvent, awsError, clearTable, Db, initialState, setEnv, startDb, TOPIC_ARN, useTestWorld } from './support';
+
+const sns = mockClient(SNSClient);
+const events = mockClient(EventBridgeClient);
+
+let db: Db;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  db = await startDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+beforeEach(async () => {
+  await clearTable(db);
+  useTestWorld(db);
+  restoreEnv = setEnv();
+  sns.reset();
+  events.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+});
+afterEach(() => restoreEnv());
+
+const DIAGNOSIS: DiagnoseOutput = {
+  diagnosisId: 'd-1',
+  action: 'REPAIR',
+  reason: 'OUT_OF_MEMORY with confidence 1.00 (decided by rules): 512 -> 768 MB',
+  decidedBy: 'rules',
+  originalMemoryMb: 512,
+  targetMemoryMb: 768,
+  dryRun: false,
+  result: {
+    functionName: 'orders', isMemoryIssue: true, confidence: 1, reasoning: 'killed at the limit', recommendedAction: 'INCREASE_MEMORY',
+    recommendedMemoryIncrease: 256, recommendedMemorySize: 768, evidencePoints: [], category: 'OUT_OF_MEMORY', decidedBy: 'rules',
+  },
+};
+const REPAIR: RepairOutput = {
+  repairId: 'r-1', status: 'SUCCEEDED', reason: 'raised', originalMemoryMb: 512, newMemoryMb: 768, repairedAt: '2026-11-20T10:50:00.000Z',
+  verifyAfterSeconds: 600, iacChange: 'memorySize: 768',
+  result: { functionName: 'orders', originalMemory: 512, newMemory: 768, status: 'SUCCEEDED', timestamp: '2026-11-20T10:50:00.000Z', executionId: 'x' },
+};
+const VERIFIED: VerifyOutput = {
+  status: 'SUCCEEDED', next: 'DONE', attempt: 1, extendSeconds: 600, reason: 'alarm metric improved +100.0% (12 -> 0)',
+  metricsComparison: { before: 12, after: 0, improvement: '+100.0%' }, details: {}, invocationsAfter: 60,
+};
+
+async function accepted(): Promise<WorkflowState> {
+  const s = initialState(alarmEvent({ functionName: 'orders' }));
+  return { ...s, alarm: await normalize(s) };
+}
+
+function published(): { subject: string; body: Record<string, unknown>; attributes: PublishCommandInput['MessageAttributes'] } {
+  const input = sns.commandCalls(PublishCommand)[0].args[0].input as PublishCommandInput;
+  return { subject: input.Subject!, body: JSON.parse(input.Message!), attributes: input.MessageAttributes };
+}
+
+describe('finalize handler', () => {
+  test('REPAIRED: seed notification naming the IaC change, result event, records, lock released', async () => {
+    // GIVEN a verified repair of orders from 512 to 768 MB
+    const state = { ...(await accepted()), diagnosis: DIAGNOSIS, repair: REPAIR, verification: VERIFIED };
+
+    // WHEN finalize runs
+    const out = await finalize(state);
+
+    // THEN
+    expect(out).toMatchObject({ outcome: 'REPAIRED', notificationStatus: 'SENT', eventPublished: true, lockReleased: true, functionName: 'orders' });
+    const { subject, body, attributes } = published();
+    expect(subject).toBe('[Lambda remediation] orders: memory raised 512->768 MB');
+    expect(body).toMatchObject({
+      type: 'REPAIRED',
+      functionName: 'orders',
+      issue: { alarmName: 'orders-errors-alarm', detectedAt: '2026-11-20T10:48:00.000Z' },
+      diagnosis: { result: 'OUT_OF_MEMORY: INCREASE_MEMORY', confidence: 1, reasoning: 'killed at the limit' },
+      repair: { action: 'INCREASE_MEMORY', originalMemory: 512, newMemory: 768, executedAt: '2026-11-20T10:50:00.000Z' },
+      verification: { status: 'SUCCEEDED', metricsComparison: { before: 12, after: 0, improvement: '+100.0%' } },
+      iacChange: 'memorySize: 768',
+      actionRequired: 'set memorySize: 768 for orders in your infrastructure code, or the next deploy reverts the repair',
+    });
+    expect(attributes).toEqual({
+      outcome: { DataType: 'String', StringValue: 'REPAIRED' },
+      functionName: { DataType: 'String', StringValue: 'orders' },
+      type: { DataType: 'String', StringValue: 'REPAIRED' },
+    });
+    expect(events).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [expect.objectContaining({ Source: 'lambda-auto-remediation', DetailType: 'Lambda Remediation Result', EventBusName: 'default' })],
+    });
+    const detail = JSON.parse((events.commandCalls(PutEventsCommand)[0].args[0].input as { Entries: Array<{ Detail: string }> }).Entries[0].Detail);
+    expect(detail).toMatchObject({ outcome: 'REPAIRED', functionName: 'orders', newMemoryMb: 768, iacChange: 'memorySize: 768', notificationStatus: 'SENT' });
+    const items = await db.items();
+    expect(items.some((i) => i.pk === lockKey('orders').pk)).toBe(false);
+    expect(items.find((i) => String(i.sk).startsWith('REPAIR#'))).toMatchObject({ status: 'SUCCEEDED', verificationStatus: 'SUCCEEDED', notificationStatus: 'SENT' });
+    expect(items.find((i) => i.step === 'finalize')).toMatchObject({ action: 'outcome REPAIRED', before: { memorySize: 512 }, after: { memorySize: 768 } });
+  });
+
+  test('SNS failing is retried three times, then the event and the audit record carry the outcome', async () => {
+    sns.on(PublishCommand).rejects(awsError('InternalErrorException', 'sns down', 500));
+    const state = { ...(await accepted()), diagnosis: DIAGNOSIS, repair: REPAIR, verification: VERIFIED };
+    const out = await finalize(state);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 3);
+    expect(out).toMatchObject({ outcome: 'REPAIRED', notificationStatus: 'FALLBACK_EVENT_ONLY', eventPublished: true, lockReleased: true });
+    const audit = (await db.items()).find((i) => i.step === 'finalize') as { details: { notificationError: string; notification: { iacChange: string } } };
+    expect(audit.details.notificationError).toContain('sns down');
+    expect(audit.details.notification.iacChange).toBe('memorySize: 768');
+  });
+
+  test('every channel down: outcome still in the audit record, lock still released', async () => {
+    sns.on(PublishCommand).rejects(awsError('InternalErrorException', 'sns down', 500));
+    events.on(PutEventsCommand).rejects(awsError('InternalException', 'events down', 500));
+    const out = await finalize({ ...(await accepted()), diagnosis: DIAGNOSIS, repair: REPAIR, verification: VERIFIED });
+    expect(out).toMatchObject({ notificationStatus: 'FAILED', eventPublished: false, lockReleased: true });
+    expect((await db.items()).find((i) => i.step === 'finalize')?.action).toBe('outcome REPAIRED');
+  });
+
+  test('ROLLED_BACK after a failed verification names the restored size, no IaC change', async () => {
+    const state = {
+      ...(await accepted()), diagnosis: DIAGNOSIS, repair: REPAIR,
+      verification: { ...VERIFIED, status: 'FAILED' as const, next: 'ROLLBACK' as const, reason: 'out-of-memory rate did not improve (0.5 -> 0.5)' },
+      rollback: { status: 'ROLLED_BACK' as const, reason: 'restored', restoredMemoryMb: 512, rolledBackAt: '2026-11-20T11:01:00.000Z' },
+    };
+    const out = await finalize(state);
+    expect(out.outcome).toBe('ROLLED_BACK');
+    const { body } = published();
+    expect(body.repair).toMatchObject({ originalMemory: 512, newMemory: 512 });
+    expect(body.iacChange).toBeUndefined();
+  });
+
+  test.each([
+    ['dry run', 'REPAIRED_DRY_RUN', { repair: { ...REPAIR, status: 'DRY_RUN' as const } }],
+    ['not memory', 'NO_ACTION', { diagnosis: { ...DIAGNOSIS, action: 'NO_ACTION' as const, reason: 'not a memory issue' } }],
+    ['human review', 'HUMAN_REVIEW', { diagnosis: { ...DIAGNOSIS, action: 'HUMAN_REVIEW' as const } }],
+    ['at the ceiling', 'CANNOT_INCREASE', { diagnosis: { ...DIAGNOSIS, action: 'CANNOT_INCREASE' as const } }],
+    ['approval timed out', 'APPROVAL_TIMED_OUT', { diagnosis: { ...DIAGNOSIS, action: 'REQUEST_APPROVAL' as const }, error: { Error: 'States.Timeout', Cause: '' } }],
+    ['approval rejected by send-task-failure', 'REJECTED', { diagnosis: { ...DIAGNOSIS, action: 'REQUEST_APPROVAL' as const }, error: { Error: 'ApprovalRejected', Cause: 'no' } }],
+    ['approval answered false', 'REJECTED', { diagnosis: { ...DIAGNOSIS, action: 'REQUEST_APPROVAL' as const }, approval: { approved: false, approver: 'ana' } }],
+    ['update failed', 'FAILED', { diagnosis: DIAGNOSIS, repair: { ...REPAIR, status: 'FAILED' as const, newMemoryMb: 512 } }],
+    ['a step threw', 'FAILED', { diagnosis: DIAGNOSIS, error: { Error: 'AccessDeniedError', Cause: JSON.stringify({ errorType: 'AccessDeniedError', errorMessage: 'lambda:UpdateFunctionConfiguration on orders failed' }) } }],
+  ])('%s -> %s', async (_label, outcome, extra) => {
+    const out = await finalize({ ...(await accepted()), ...extra } as WorkflowState);
+    expect(out.outcome).toBe(outcome);
+    expect(out.lockReleased).toBe(true);
+    expect(published().body.outcome).toBe(outcome);
+  });
+
+  test('a caught error is explained with the Lambda error message', async () => {
+    const out = await finalize({
+      ...(await accepted()), diagnosis: DIAGNOSIS,
+      error: { Error: 'AccessDeniedError', Cause: JSON.stringify({ errorType: 'AccessDeniedError', errorMessage: 'lambda:UpdateFunctionConfiguration on orders failed: AccessDeniedException' }) },
+    });
+    expect(out.reason).toBe('AccessDeniedError: lambda:UpdateFunctionConfiguration on orders failed: AccessDeniedException');
+  });
+
+  test('ALREADY_IN_PROGRESS is recorded and put on the bus without paging, and the other execution keeps its lock', async () => {
+    const holder = initialState(alarmEvent({ functionName: 'orders' }), 'exec-holder');
+    await normalize(holder);
+    const s = initialState(alarmEvent({ functionName: 'orders' }), 'exec-second');
+    const out = await finalize({ ...s, alarm: await normalize(s) });
+    expect(out).toMatchObject({ outcome: 'ALREADY_IN_PROGRESS', lockReleased: false });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    expect((await db.items()).find((i) => i.pk === lockKey('orders').pk)?.owner).toBe('exec-holder');
+  });
+
+  test('a malformed event (no alarm) still ends in a FAILED outcome with a record', async () => {
+    const out = await finalize({ ...initialState({ nonsense: true }), error: { Error: 'MalformedEventError', Cause: 'event detail-type must be ...' } });
+    expect(out.outcome).toBe('FAILED');
+    expect((await db.items()).find((i) => i.step === 'finalize')?.why).toContain('MalformedEventError');
+  });
+});
+
+describe('request-approval handler', () => {
+  test('publishes the approval request with both commands and the token; records it; never logs the token', async () => {
+    const state = { ...(await accepted()), diagnosis: { ...DIAGNOSIS, action: 'REQUEST_APPROVAL' as const } };
+    const token = 'AQCEAAAAKgAAAAMAAAAAAAAAAT0k+token';
+    const out = await requestApproval({ taskToken: token, state });
+    expect(out).toEqual({ requested: true, messageId: 'm-1' });
+    const input = sns.commandCalls(PublishCommand)[0].args[0].input as PublishCommandInput;
+    expect(input.TopicArn).toBe(TOPIC_ARN);
+    expect(input.Subject).toBe('[Lambda remediation] approve orders: 512->768 MB?');
+    const body = JSON.parse(input.Message!);
+    expect(body.approveCommand).toBe(`aws stepfunctions send-task-success --task-token '${token}' --task-output '{"approved":true,"approver":"YOUR_NAME"}'`);
+    expect(body.rejectCommand).toBe(`aws stepfunctions send-task-failure --task-token '${token}' --error ApprovalRejected --cause 'rejected by YOUR_NAME'`);
+    expect(input.MessageAttributes?.type).toEqual({ DataType: 'String', StringValue: 'APPROVAL_REQUEST' });
+    const audit = (await db.items()).find((i) => i.step === 'requestApproval');
+    expect(audit).toMatchObject({ action: 'approval requested', after: { memorySize: 768 } });
+    expect(JSON.stringify(audit)).not.toContain(token);
+  });
+
+  test('fails (for the state machine to retry) when the request cannot be published', async () => {
+    sns.on(PublishCommand).rejects(awsError('InternalErrorException', 'down', 500));
+    const state = { ...(await accepted()), diagnosis: { ...DIAGNOSIS, action: 'REQUEST_APPROVAL' as const } };
+    await expect(requestApproval({ taskToken: 't', state })).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+  });
+
+  test('fails when the payload has no task token', async () => {
+    const state = await accepted();
+    await expect(requestApproval({ state } as never)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining('taskToken') });
+  });
+});
