@@ -87,8 +87,9 @@ function optionalModule(load: ModuleLoader, name: 'live-diagnose' | 'simulate-co
     mod = load(name);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    // Only "this very module is absent" means unavailable; an error inside it must surface.
-    if (err?.code === 'MODULE_NOT_FOUND' && String(err.message).includes(name)) {
+    // Only "this very module is absent" means unavailable; a module it imports being absent must
+    // surface (Node's message then names ./<name> only in the "Require stack" lines below).
+    if (err?.code === 'MODULE_NOT_FOUND' && String(err.message).split('\n')[0].includes(`'./${name}'`)) {
       throw new SubcommandUnavailableError(`'${what}' is not available in this build (module ./${name} is missing)`);
     }
     throw e;

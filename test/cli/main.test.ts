@@ -107,6 +107,17 @@ describe('lambda-remediation (main dispatch)', () => {
     await expect(run(['simulate'], capture().io, { load })).rejects.toThrow("Cannot find module './@aws-sdk/client-nothing'");
   });
 
+  test('fails loudly when live-diagnose is present but one of its own imports is missing', async () => {
+    // GIVEN Node's error for a missing SDK client required by lib/cli/live-diagnose.js
+    const load: ModuleLoader = () => {
+      throw Object.assign(new Error("Cannot find module '@aws-sdk/client-lambda'\nRequire stack:\n- /pkg/lib/cli/live-diagnose.js\n- /pkg/lib/cli/main.js"), {
+        code: 'MODULE_NOT_FOUND',
+      });
+    };
+    // WHEN / THEN
+    await expect(run(['diagnose', '--function', 'orders'], capture().io, { load })).rejects.toThrow("Cannot find module '@aws-sdk/client-lambda'");
+  });
+
   test('the entry point runs as a program: prints results and sets the exit code', () => {
     // GIVEN the real process entry point under ts-node, one good and one missing file
     const result = spawnSync(
