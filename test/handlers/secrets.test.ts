@@ -1,0 +1,118 @@
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler as collect } from '../../src/diagnosis/collect.lambda';
+import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
+import { handler as repair } from '../../src/repair/repair.lambda';
+import { logger } from '../../src/runtime/powertools';
+import { handler as finalize } from '../../src/verification/finalize.lambda';
+import { handler as verify } from '../../src/verification/verify.lambda';
+import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
+import { handler as normalize } from '../../src/workflow/normalize.lambda';
+import { HandlerInputs, WorkflowState } from '../../src/workflow/contract';
+import {
+  alarmEvent, answerInOrder, clearTable, Db, functionConfigOf, initialState, logEventsOf, metricDataOf, sample, SECRET, setEnv, startDb, useTestWorld,
+} from './support';
+
+const lambda = mockClient(LambdaClient);
+const cw = mockClient(CloudWatchClient);
+const logs = mockClient(CloudWatchLogsClient);
+const bedrock = mockClient(BedrockRuntimeClient);
+const sns = mockClient(SNSClient);
+const events = mockClient(EventBridgeClient);
+const oom = sample('oom-killed-nodejs');
+
+let db: Db;
+let restoreEnv: () => void;
+let written: string[];
+let spies: jest.SpyInstance[];
+
+beforeAll(async () => {
+  db = await startDb();
+});
+afterAll(async () => {
+  await db.close();
+});
+beforeEach(async () => {
+  await clearTable(db);
+  useTestWorld(db);
+  restoreEnv = setEnv({ BEDROCK_MODEL_ID: 'amazon.nova-lite-v1:0', REMEDIATION_POLICY: JSON.stringify({ approvalMode: 'ALL' }) });
+  for (const m of [lambda, cw, logs, bedrock, sns, events]) m.reset();
+  // GIVEN a target function whose environment holds a secret (and whose answer keeps it in every read)
+  answerInOrder(lambda.on(GetFunctionConfigurationCommand), [
+    functionConfigOf(oom), functionConfigOf(oom),
+    functionConfigOf(oom, { MemorySize: 384, LastUpdateStatus: 'Successful', RevisionId: 'rev-2' }),
+  ]);
+  lambda.on(UpdateFunctionConfigurationCommand).resolves({ MemorySize: 384, Environment: { Variables: { STRIPE_KEY: SECRET } } } as never);
+  cw.on(GetMetricDataCommand).resolves(metricDataOf(oom));
+  logs.on(FilterLogEventsCommand).resolves(logEventsOf(oom.logs));
+  bedrock.on(ConverseCommand).resolves({
+    output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't', name: 'submit_diagnosis', input: {
+      isMemoryIssue: true, confidence: 0.9, reasoning: 'killed at the limit', recommendedAction: 'INCREASE_MEMORY',
+      recommendedMemoryIncrease: 128, evidencePoints: [], category: 'OUT_OF_MEMORY',
+    } as never } }] } },
+    usage: { inputTokens: 10, outputTokens: 10, totalTokens: 20 },
+  });
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+  // Capture every log line at the most verbose level.
+  logger.setLogLevel('DEBUG');
+  written = [];
+  const capture = (chunk: unknown) => {
+    written.push(String(chunk));
+    return true;
+  };
+  spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture as never),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture as never),
+    jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { written.push(a.map(String).join(' ')); }),
+    jest.spyOn(console, 'warn').mockImplementation((...a: unknown[]) => { written.push(a.map(String).join(' ')); }),
+    jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { written.push(a.map(String).join(' ')); }),
+  ];
+});
+afterEach(() => {
+  spies.forEach((s) => s.mockRestore());
+  logger.setLogLevel('INFO');
+  restoreEnv();
+});
+
+describe('secrets of the target function', () => {
+  test('a secret in the environment appears in no log line, record, prompt, notification, event or state', async () => {
+    // WHEN the whole workflow runs: normalize, collect, diagnose (model), approval, repair, verify, finalize
+    let state: WorkflowState = initialState(alarmEvent({ functionName: 'ingest-2' }));
+    state = { ...state, alarm: await normalize(state) };
+    state = { ...state, collection: await collect(state as HandlerInputs['collect']) };
+    state = { ...state, diagnosis: await diagnose(state as HandlerInputs['diagnose']) };
+    await requestApproval({ taskToken: 'token', state });
+    state = { ...state, approval: { approved: true, approver: 'ana' } };
+    state = { ...state, repair: await repair(state as HandlerInputs['repair']) };
+    state = { ...state, verification: await verify(state as HandlerInputs['verify']) };
+    state = { ...state, outcome: await finalize(state) };
+
+    // THEN the run did reach every channel ...
+    expect(state.repair?.status).toBe('SUCCEEDED');
+    expect(written.length).toBeGreaterThan(10);
+    expect(bedrock.commandCalls(ConverseCommand)).toHaveLength(1);
+    expect(sns.commandCalls(PublishCommand).length).toBeGreaterThanOrEqual(2);
+    const items = await db.items();
+    expect(items.length).toBeGreaterThan(5);
+
+    // ... and the secret (and the variable names) are in none of them
+    const channels: Record<string, string> = {
+      logs: written.join('\n'),
+      records: JSON.stringify(items),
+      prompt: JSON.stringify(bedrock.commandCalls(ConverseCommand).map((c) => c.args[0].input)),
+      notifications: JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input)),
+      events: JSON.stringify(events.commandCalls(PutEventsCommand).map((c) => c.args[0].input)),
+      state: JSON.stringify(state),
+    };
+    for (const [channel, text] of Object.entries(channels)) {
+      expect({ channel, leaked: text.includes(SECRET) }).toEqual({ channel, leaked: false });
+      expect({ channel, leaked: text.includes('STRIPE_KEY') }).toEqual({ channel, leaked: false });
+    }
+  });
+});
