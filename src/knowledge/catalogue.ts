@@ -232,7 +232,8 @@ export const MAX_KNOWLEDGE_REFERENCES = 5;
 /**
  * The runbooks a diagnosis should cite, most relevant first.
  *
- * A runbook scores by its category (primary match 0.9, `related:` tag 0.6), general runbooks by
+ * A runbook scores by its category (primary match 0.9, `related:` tag 0.6 unless its `when:` tag
+ * contradicts the diagnosis' isMemoryIssue), general runbooks by
  * their `when:memory` / `when:not-memory` tag (0.5), plus a small boost for each tag word found
  * in the evidence. Runtime-specific runbooks (`runtime:` tags) are cited only for that runtime,
  * taken from `runtime` or, when unknown, from a language out-of-memory message in the evidence.
@@ -263,7 +264,7 @@ export function citeRunbooks(
     let base = 0;
     if (entry.category === result.category) {
       base = PRIMARY_CATEGORY;
-    } else if (entry.tags.includes(`related:${result.category}`)) {
+    } else if (entry.tags.includes(`related:${result.category}`) && !contradicts(entry, result.isMemoryIssue)) {
       base = RELATED_CATEGORY;
     } else if (entry.category === GENERAL_CATEGORY && entry.tags.includes(result.isMemoryIssue ? 'when:memory' : 'when:not-memory')) {
       base = GENERAL_WHEN_MATCH;
@@ -300,6 +301,11 @@ export function renderRunbookMetadata(entry: KnowledgeEntry): string {
       documentType: 'runbook',
     },
   });
+}
+
+/** A runbook about memory cited for a not-memory diagnosis, or the other way round. */
+function contradicts(entry: KnowledgeEntry, isMemoryIssue: boolean): boolean {
+  return entry.tags.includes(isMemoryIssue ? 'when:not-memory' : 'when:memory');
 }
 
 function round2(n: number): number {

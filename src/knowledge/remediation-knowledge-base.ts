@@ -345,7 +345,8 @@ export class RemediationKnowledgeBase extends Construct implements IRemediationK
     });
     this.encryptionKey?.grantEncrypt(handler);
     iam.Grant.addToPrincipal({ grantee: handler, actions: ['bedrock:StartIngestionJob'], resourceArns: [this.knowledgeBaseArn] });
-    acknowledgeWildcardResource(handler, this.documentBucket.arnForObjects(`${CASES_PREFIX}*`),
+    // The grant lands on the function's role, which may live outside the function (a shared role).
+    acknowledgeWildcardResource(handler.role ?? handler, this.documentBucket.arnForObjects(`${CASES_PREFIX}*`),
       'The case writer puts one object per repair under the cases/ prefix of the knowledge base bucket; the keys are not known at deploy time.');
   }
 
