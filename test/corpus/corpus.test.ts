@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
-import type { IncidentLabel } from './generate';
+import { allScenarios, buildIncident, IncidentLabel } from './generate';
 import { diagnose, parseDiagnosisRequest } from '../../src/core';
 import { DiagnosisResult, IncidentCategory } from '../../src/core/model';
 import { LAMBDA_MAX_MEMORY_MB, resolvePolicy } from '../../src/core/policy';
@@ -61,6 +61,15 @@ describe('labelled incident corpus', () => {
     const categories = new Set(cases.filter((c) => !c.label.isMemoryIssue).map((c) => c.label.category));
     for (const kind of ['DOWNSTREAM_TIMEOUT', 'THROTTLING', 'CODE_ERROR', 'PERMISSION_ERROR', 'INIT_FAILURE', 'FUNCTION_TIMEOUT', 'INSUFFICIENT_DATA'] as IncidentCategory[]) {
       expect(categories).toContain(kind);
+    }
+  });
+
+  test('the committed files are exactly what generate.ts produces', () => {
+    const scenarios = allScenarios();
+    expect(scenarios.map((s) => s.file).sort()).toEqual(FILES);
+    for (const s of scenarios) {
+      const committed = JSON.parse(readFileSync(path.join(DIR, s.file), 'utf8'));
+      expect({ file: s.file, same: JSON.stringify(committed) === JSON.stringify(buildIncident(s)) }).toEqual({ file: s.file, same: true });
     }
   });
 

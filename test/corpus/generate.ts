@@ -50,7 +50,7 @@ interface Shape {
   readonly memPctAfter?: number;
 }
 
-interface Scenario {
+export interface Scenario {
   readonly file: string;
   readonly fn: FunctionSpec;
   readonly alarm: AlarmMetric;
@@ -512,6 +512,19 @@ const errorsShape = (errorsAfter: number, invocations = 40, durationBefore = 400
     shape: errorsShape(4, 80, 120, 3),
     write: (log) => mixed(log, 50, 7, { used: [0.6, 0.9], dur: [40, 300], body: work.batch }, killed(work.batch)),
     label: actOom(128, 'Rust function at 128 MB killed 7 times (signal: killed, Runtime.OutOfMemory).'),
+  });
+}
+
+{
+  const fn = fnSpec('etl-normalize', 'python3.9', 'arm64', 384, 120);
+  add({
+    file: 'oom-process-exited-python39-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 20, 2000, 2),
+    write: (log) => mixed(log, 30, 5, { used: [0.7, 0.9], dur: [800, 3000], body: work.rows },
+      { used: [1.0, 1.0], dur: [800, 3000], body: work.rows, outcome: { kind: 'process-exited' } }),
+    label: actOom(384, 'Older wording of a kill: "Process exited before completing request" on 5 invocations, each with Max Memory Used equal to the 384 MB Memory Size.'),
   });
 }
 

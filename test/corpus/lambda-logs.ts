@@ -93,7 +93,9 @@ export type Outcome =
   /** The runtime process exited (`Runtime.ExitError`), e.g. `signal: aborted`, `exit status 2`. */
   | { readonly kind: 'exit'; readonly reason: string }
   /** The function ran past its timeout. */
-  | { readonly kind: 'timeout' };
+  | { readonly kind: 'timeout' }
+  /** Older runtimes' wording for a process that died mid-request (text format only). */
+  | { readonly kind: 'process-exited' };
 
 export interface InvocationSpec {
   readonly usedMb: number;
@@ -334,6 +336,8 @@ export class LambdaLog {
         this.emit(`RequestId: ${id} Error: Runtime exited with error: ${outcome.reason}\nRuntime.ExitError`);
       } else if (outcome.kind === 'timeout') {
         this.emit(`${iso(this.now)} ${id} Task timed out after ${fn.timeout.toFixed(2)} seconds`);
+      } else if (outcome.kind === 'process-exited') {
+        this.emit(`RequestId: ${id} Process exited before completing request`);
       }
       this.emit(`END RequestId: ${id}`);
       let report = `REPORT RequestId: ${id}\tDuration: ${ms(spec.durationMs)} ms\tBilled Duration: ${billed} ms\t`
