@@ -6,9 +6,9 @@
 import { promises as fs, readdirSync } from 'fs';
 import * as path from 'path';
 import { diagnose, parseDiagnosisRequest } from '../core';
+import { CliIo, EXIT_OK, EXIT_USAGE, UsageError } from './io';
 import { DiagnosisResult } from '../core/model';
 import { PolicySettings, resolvePolicy } from '../core/policy';
-import { CliIo, EXIT_OK, EXIT_USAGE, UsageError } from './io';
 
 /** One input of the command, in the order it was given. */
 export type DiagnoseInput =

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { diagnose, parseDiagnosisRequest } from '../../src/core';
-import { resolvePolicy } from '../../src/core/policy';
 import { bundledSampleFiles, bundledSamplesDir } from '../../src/cli/diagnose-command';
 import { CliIo } from '../../src/cli/io';
 import { run } from '../../src/cli/main';
+import { diagnose, parseDiagnosisRequest } from '../../src/core';
+import { resolvePolicy } from '../../src/core/policy';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
 const OOM = path.join(SAMPLES, 'oom-killed-nodejs.json');
