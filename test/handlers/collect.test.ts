@@ -3,12 +3,12 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler as collect } from '../../src/diagnosis/collect.lambda';
-import { handler as normalize } from '../../src/workflow/normalize.lambda';
-import { HandlerInputs } from '../../src/workflow/contract';
 import {
   alarmEvent, awsError, clearTable, Db, functionConfigOf, initialState, logEventsOf, metricDataOf, sample, SECRET, setEnv, startDb, useTestWorld,
 } from './support';
+import { handler as collect } from '../../src/diagnosis/collect.lambda';
+import { HandlerInputs } from '../../src/workflow/contract';
+import { handler as normalize } from '../../src/workflow/normalize.lambda';
 
 const lambda = mockClient(LambdaClient);
 const cw = mockClient(CloudWatchClient);

@@ -5,10 +5,10 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
 import {
   awsError, clearTable, Db, functionConfigOf, logEventsOf, metricDataOf, sample, Sample, setEnv, startDb, stateAfterCollect, useTestWorld,
 } from './support';
+import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
 
 const lambda = mockClient(LambdaClient);
 const cw = mockClient(CloudWatchClient);

@@ -2,11 +2,11 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler as finalize } from '../../src/verification/finalize.lambda';
-import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
-import { handler as normalize } from '../../src/workflow/normalize.lambda';
-import { DiagnoseOutput, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
 import { alarmEvent, awsError, clearTable, Db, initialState, setEnv, startDb, TOPIC_ARN, useTestWorld } from './support';
+import { handler as finalize } from '../../src/verification/finalize.lambda';
+import { DiagnoseOutput, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
+import { handler as normalize } from '../../src/workflow/normalize.lambda';
+import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
 
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
@@ -40,18 +40,38 @@ const DIAGNOSIS: DiagnoseOutput = {
   targetMemoryMb: 768,
   dryRun: false,
   result: {
-    functionName: 'orders', isMemoryIssue: true, confidence: 1, reasoning: 'killed at the limit', recommendedAction: 'INCREASE_MEMORY',
-    recommendedMemoryIncrease: 256, recommendedMemorySize: 768, evidencePoints: [], category: 'OUT_OF_MEMORY', decidedBy: 'rules',
+    functionName: 'orders',
+    isMemoryIssue: true,
+    confidence: 1,
+    reasoning: 'killed at the limit',
+    recommendedAction: 'INCREASE_MEMORY',
+    recommendedMemoryIncrease: 256,
+    recommendedMemorySize: 768,
+    evidencePoints: [],
+    category: 'OUT_OF_MEMORY',
+    decidedBy: 'rules',
   },
 };
 const REPAIR: RepairOutput = {
-  repairId: 'r-1', status: 'SUCCEEDED', reason: 'raised', originalMemoryMb: 512, newMemoryMb: 768, repairedAt: '2026-11-20T10:50:00.000Z',
-  verifyAfterSeconds: 600, iacChange: 'memorySize: 768',
+  repairId: 'r-1',
+  status: 'SUCCEEDED',
+  reason: 'raised',
+  originalMemoryMb: 512,
+  newMemoryMb: 768,
+  repairedAt: '2026-11-20T10:50:00.000Z',
+  verifyAfterSeconds: 600,
+  iacChange: 'memorySize: 768',
   result: { functionName: 'orders', originalMemory: 512, newMemory: 768, status: 'SUCCEEDED', timestamp: '2026-11-20T10:50:00.000Z', executionId: 'x' },
 };
 const VERIFIED: VerifyOutput = {
-  status: 'SUCCEEDED', next: 'DONE', attempt: 1, extendSeconds: 600, reason: 'alarm metric improved +100.0% (12 -> 0)',
-  metricsComparison: { before: 12, after: 0, improvement: '+100.0%' }, details: {}, invocationsAfter: 60,
+  status: 'SUCCEEDED',
+  next: 'DONE',
+  attempt: 1,
+  extendSeconds: 600,
+  reason: 'alarm metric improved +100.0% (12 -> 0)',
+  metricsComparison: { before: 12, after: 0, improvement: '+100.0%' },
+  details: {},
+  invocationsAfter: 60,
 };
 
 async function accepted(): Promise<WorkflowState> {
@@ -123,7 +143,9 @@ describe('finalize handler', () => {
 
   test('ROLLED_BACK after a failed verification names the restored size, no IaC change', async () => {
     const state = {
-      ...(await accepted()), diagnosis: DIAGNOSIS, repair: REPAIR,
+      ...(await accepted()),
+      diagnosis: DIAGNOSIS,
+      repair: REPAIR,
       verification: { ...VERIFIED, status: 'FAILED' as const, next: 'ROLLBACK' as const, reason: 'out-of-memory rate did not improve (0.5 -> 0.5)' },
       rollback: { status: 'ROLLED_BACK' as const, reason: 'restored', restoredMemoryMb: 512, rolledBackAt: '2026-11-20T11:01:00.000Z' },
     };
@@ -153,7 +175,8 @@ describe('finalize handler', () => {
 
   test('a caught error is explained with the Lambda error message', async () => {
     const out = await finalize({
-      ...(await accepted()), diagnosis: DIAGNOSIS,
+      ...(await accepted()),
+      diagnosis: DIAGNOSIS,
       error: { Error: 'AccessDeniedError', Cause: JSON.stringify({ errorType: 'AccessDeniedError', errorMessage: 'lambda:UpdateFunctionConfiguration on orders failed: AccessDeniedException' }) },
     });
     expect(out.reason).toBe('AccessDeniedError: lambda:UpdateFunctionConfiguration on orders failed: AccessDeniedException');

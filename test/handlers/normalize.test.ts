@@ -1,7 +1,7 @@
-import { handler } from '../../src/workflow/normalize.lambda';
-import { functionStateKey, lockKey } from '../../src/workflow/contract';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { alarmEvent, clearTable, Db, initialState, setEnv, startDb, TABLE, useTestWorld } from './support';
+import { functionStateKey, lockKey } from '../../src/workflow/contract';
+import { handler } from '../../src/workflow/normalize.lambda';
 
 let db: Db;
 let restoreEnv: () => void;

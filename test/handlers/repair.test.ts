@@ -1,19 +1,20 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import {
+  alarmEvent, answerInOrder, awsError, clearTable, Db, functionConfigOf, initialState, logEventsOf, metricDataOf, sample, setEnv, startDb,
+  stateAfterCollect, useTestWorld, VirtualClock,
+} from './support';
 import { handler as collect } from '../../src/diagnosis/collect.lambda';
 import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
 import { handler as repair } from '../../src/repair/repair.lambda';
 import { handler as rollback } from '../../src/repair/rollback.lambda';
-import { handler as normalize } from '../../src/workflow/normalize.lambda';
 import { functionStateKey, HandlerInputs } from '../../src/workflow/contract';
-import {
-  alarmEvent, answerInOrder, awsError, clearTable, Db, functionConfigOf, initialState, logEventsOf, metricDataOf, sample, setEnv, startDb, stateAfterCollect, useTestWorld, VirtualClock,
-} from './support';
+import { handler as normalize } from '../../src/workflow/normalize.lambda';
 
 const lambda = mockClient(LambdaClient);
 const cw = mockClient(CloudWatchClient);

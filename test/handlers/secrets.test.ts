@@ -5,18 +5,18 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import {
+  alarmEvent, answerInOrder, clearTable, Db, functionConfigOf, initialState, logEventsOf, metricDataOf, sample, SECRET, setEnv, startDb, useTestWorld,
+} from './support';
 import { handler as collect } from '../../src/diagnosis/collect.lambda';
 import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
 import { handler as repair } from '../../src/repair/repair.lambda';
 import { logger } from '../../src/runtime/powertools';
 import { handler as finalize } from '../../src/verification/finalize.lambda';
 import { handler as verify } from '../../src/verification/verify.lambda';
-import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
-import { handler as normalize } from '../../src/workflow/normalize.lambda';
 import { HandlerInputs, WorkflowState } from '../../src/workflow/contract';
-import {
-  alarmEvent, answerInOrder, clearTable, Db, functionConfigOf, initialState, logEventsOf, metricDataOf, sample, SECRET, setEnv, startDb, useTestWorld,
-} from './support';
+import { handler as normalize } from '../../src/workflow/normalize.lambda';
+import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
 
 const lambda = mockClient(LambdaClient);
 const cw = mockClient(CloudWatchClient);
@@ -51,10 +51,26 @@ beforeEach(async () => {
   cw.on(GetMetricDataCommand).resolves(metricDataOf(oom));
   logs.on(FilterLogEventsCommand).resolves(logEventsOf(oom.logs));
   bedrock.on(ConverseCommand).resolves({
-    output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't', name: 'submit_diagnosis', input: {
-      isMemoryIssue: true, confidence: 0.9, reasoning: 'killed at the limit', recommendedAction: 'INCREASE_MEMORY',
-      recommendedMemoryIncrease: 128, evidencePoints: [], category: 'OUT_OF_MEMORY',
-    } as never } }] } },
+    output: {
+      message: {
+        role: 'assistant',
+        content: [{
+          toolUse: {
+            toolUseId: 't',
+            name: 'submit_diagnosis',
+            input: {
+              isMemoryIssue: true,
+              confidence: 0.9,
+              reasoning: 'killed at the limit',
+              recommendedAction: 'INCREASE_MEMORY',
+              recommendedMemoryIncrease: 128,
+              evidencePoints: [],
+              category: 'OUT_OF_MEMORY',
+            } as never,
+          },
+        }],
+      },
+    },
     usage: { inputTokens: 10, outputTokens: 10, totalTokens: 20 },
   });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });

@@ -6,10 +6,10 @@
 import { AddressInfo } from 'net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { handler as collectHandler } from '../../src/diagnosis/collect.lambda';
 import { setClients } from '../../src/runtime/clients';
 import { setClock } from '../../src/runtime/clock';
 import { ENV, HandlerInputs, TABLE_PARTITION_KEY, TABLE_SORT_KEY, WorkflowState } from '../../src/workflow/contract';
-import { handler as collectHandler } from '../../src/diagnosis/collect.lambda';
 import { handler as normalizeHandler } from '../../src/workflow/normalize.lambda';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,14 +3,14 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
-import { handler as repair } from '../../src/repair/repair.lambda';
-import { handler as verify } from '../../src/verification/verify.lambda';
-import { HandlerInputs } from '../../src/workflow/contract';
 import {
   answerInOrder, awsError, clearTable, Db, flatSeries, functionConfigOf, healthyLines, logEventsOf, metricDataOf, sample, setEnv, startDb,
   stateAfterCollect, useTestWorld, VirtualClock,
 } from './support';
+import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
+import { handler as repair } from '../../src/repair/repair.lambda';
+import { handler as verify } from '../../src/verification/verify.lambda';
+import { HandlerInputs } from '../../src/workflow/contract';
 
 const lambda = mockClient(LambdaClient);
 const cw = mockClient(CloudWatchClient);

@@ -71,7 +71,8 @@ describe('normalizeAlarmEvent', () => {
 
   test('a garbled reasonData only loses threshold and value', () => {
     const n = normalizeAlarmEvent(event({
-      alarmName: 'a', state: { ...ALARM_STATE, reasonData: '{not json' },
+      alarmName: 'a',
+      state: { ...ALARM_STATE, reasonData: '{not json' },
       configuration: { metrics: [{ id: 'm', metricStat: { metric: { name: 'Errors', dimensions: { FunctionName: 'orders' } } } }] },
     }), NOW);
     expect(n.output.alarmEvent).toMatchObject({ threshold: 0, currentValue: 0, functionName: 'orders' });

@@ -28,7 +28,11 @@ describe('compareWindows', () => {
   });
 
   test('the error rate decides when the alarm metric has no baseline', () => {
-    const r = compareWindows({ before: { ...base, alarmMetric: undefined }, after: { ...base, alarmMetric: undefined, errors: 2, oomCount: 0 }, minInvocations: 5 });
+    const r = compareWindows({
+      before: { ...base, alarmMetric: undefined },
+      after: { ...base, alarmMetric: undefined, errors: 2, oomCount: 0 },
+      minInvocations: 5,
+    });
     expect(r.status).toBe('SUCCEEDED');
     expect(r.reason).toBe('error rate improved +80.0% (0.1 -> 0.02)');
   });
