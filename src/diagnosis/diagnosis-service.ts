@@ -9,7 +9,7 @@ import { Diagnosis } from './diagnosis';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { createHandler, logGroupArnOf, suppressNag, TargetPolicies } from '../workflow/handler-support';
+import { createHandler, logGroupArnOf, suppressNag, TargetPolicies, wildcardResourceFindings } from '../workflow/handler-support';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link DiagnosisService}. */
@@ -118,11 +118,14 @@ export class DiagnosisService extends Construct {
     suppressNag(collect.role.node.findChild('DefaultPolicy'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'cloudwatch:GetMetricData and the X-Ray actions take no resource-level permission; the Lambda and Logs reads are limited to the target functions by separate managed policies.',
+      findings: ['Resource::*'],
     }]);
-    if (this.diagnosis.modelId && /^(us|eu|apac|jp|au|ca|us-gov|global)\./.test(this.diagnosis.modelId)) {
+    const modelFindings = wildcardResourceFindings(this, this.diagnosis.policyStatements(this).flatMap(st => st.resources));
+    if (modelFindings.length > 0) {
       suppressNag(diagnose.role.node.findChild('DefaultPolicy'), [{
         id: 'AwsSolutions-IAM5',
-        reason: 'A cross-region inference profile may route to the configured foundation model in any region, so that one model is granted in region *; X-Ray actions take no resource-level permission.',
+        reason: 'A cross-region inference profile may route to the configured foundation model in any region, so that one model is granted in every region (region *), never other models.',
+        findings: modelFindings,
       }]);
     }
 

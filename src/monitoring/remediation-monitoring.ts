@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { AlarmKind, AlarmOptions, MonitoredFunctionOptions, MonitoringOptions } from './monitoring-options';
+import { logGroupArnOf, suppressNag, wildcardResourceFindings } from '../workflow/handler-support';
 
 /** Properties of {@link RemediationMonitoring}. */
 export interface RemediationMonitoringProps extends MonitoringOptions {
@@ -168,6 +169,11 @@ export class RemediationMonitoring extends Construct {
       this.logChunks.push(chunk);
     }
     chunk.logGroupNames.push(logGroupName);
+    suppressNag(chunk.role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'logs:StartQuery names each target log group; the trailing :* is how IAM addresses the streams of exactly that log group, not a wildcard over groups.',
+      findings: wildcardResourceFindings(this, [logGroupArnOf(this, logGroupName)]),
+    }]);
   }
 
   private createLogAlarm(index: number): LogChunk {
@@ -176,9 +182,7 @@ export class RemediationMonitoring extends Construct {
     const o = this.options.memoryUtilization ?? {};
     const period = o.period ?? Duration.minutes(5);
     const threshold = o.threshold ?? 90;
-    const logGroupArns = () => logGroupNames.map(name => stack.formatArn({
-      service: 'logs', resource: 'log-group', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    }));
+    const logGroupArns = () => logGroupNames.map(name => logGroupArnOf(this, name));
 
     // One role per alarm keeps each role's policy well under IAM's 10,240-character limit.
     const role = new iam.Role(this, `MemoryQueryRole${index}`, {
@@ -203,13 +207,11 @@ export class RemediationMonitoring extends Construct {
         }),
       },
     });
-    const cfnRole = role.node.defaultChild as iam.CfnRole;
-    cfnRole.addMetadata('cdk_nag', {
-      rules_to_suppress: [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'logs:GetQueryResults and logs:StopQuery act on query ids and support no resource-level permission; logs:StartQuery is limited to the target log groups.',
-      }],
-    });
+    suppressNag(role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'logs:GetQueryResults and logs:StopQuery act on query ids and support no resource-level permission; logs:StartQuery is limited to the target log groups.',
+      findings: ['Resource::*'],
+    }]);
 
     const alarmName = `${this.alarmNamePrefix}-Memory-${index}`;
     new cloudwatch.CfnLogAlarm(this, `MemoryAlarm${index}`, {
@@ -234,7 +236,7 @@ export class RemediationMonitoring extends Construct {
     this.created.push(cloudwatch.Alarm.fromAlarmArn(this, `MemoryAlarm${index}Ref`, stack.formatArn({
       service: 'cloudwatch', resource: 'alarm', resourceName: alarmName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     })));
-    return { logGroupNames };
+    return { logGroupNames, role };
   }
 
   private addAnomalyAlarm(fn: lambda.IFunction): void {
@@ -290,6 +292,7 @@ interface InsightsChunk {
 
 interface LogChunk {
   readonly logGroupNames: string[];
+  readonly role: iam.Role;
 }
 
 /** The timeout of a function defined in this app; imported functions have none we can see. */

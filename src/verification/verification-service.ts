@@ -122,6 +122,7 @@ export class VerificationService extends Construct {
     suppressNag(verify.role.node.findChild('DefaultPolicy'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'cloudwatch:GetMetricData and the X-Ray actions take no resource-level permission; log reads are limited to the target log groups by separate managed policies.',
+      findings: ['Resource::*'],
     }]);
     this.verifyFunction = verify.fn;
     this.logReads = new TargetPolicies(this, 'VerifyTargetAccess', verify.role, ['logs:FilterLogEvents']);

@@ -2,7 +2,7 @@
 // log group per handler (retention, optional KMS key), chunked policies on the target functions,
 // and cdk-nag suppressions written as metadata (cdk-nag is not a runtime dependency).
 // Not exported from src/index.ts.
-import { ArnFormat, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,20 +14,100 @@ import { HandlerSpec, ENV, METRICS_NAMESPACE } from './contract';
 export interface NagSuppression {
   readonly id: string;
   readonly reason: string;
+  /** For rules with per-finding ids: the findings this reason covers (e.g. `Resource::*`). */
+  readonly findings?: string[];
 }
 
-/** Add cdk-nag suppressions to a construct's CloudFormation resource (its default child if needed). */
+/**
+ * Record why a cdk-nag rule does not apply, in both forms cdk-nag understands: a CDK validation
+ * acknowledgement on the construct (read by cdk-nag 3) and the `cdk_nag` CloudFormation metadata
+ * (cdk-nag 2 and compliance tooling). Neither needs cdk-nag at runtime.
+ *
+ * Rules that report one finding per resource (AwsSolutions-IAM5) are acknowledged per finding,
+ * `AwsSolutions-IAM5[Resource::*]`; pass those ids in `findings`.
+ */
 export function suppressNag(construct: IConstruct, suppressions: NagSuppression[]): void {
   const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild;
   if (!(resource instanceof CfnResource)) {
     throw new Error(`cannot suppress cdk-nag findings on ${construct.node.path}: it has no CloudFormation resource`);
   }
-  const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagSuppression[] } | undefined)?.rules_to_suppress ?? [];
-  const merged = [...existing];
+  const existing = (resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagMetadataEntry[] } | undefined)?.rules_to_suppress ?? [];
+  const merged: NagMetadataEntry[] = existing.map(e => ({ ...e }));
   for (const s of suppressions) {
-    if (!merged.some(e => e.id === s.id)) merged.push(s);
+    const same = merged.find(e => e.id === s.id && e.reason === s.reason);
+    if (!same) {
+      merged.push({ id: s.id, reason: s.reason, ...(s.findings ? { applies_to: [...s.findings] } : {}) });
+    } else if (s.findings) {
+      same.applies_to = [...new Set([...(same.applies_to ?? []), ...s.findings])];
+    }
+    const ids = s.findings ? s.findings.map(f => `${s.id}[${f}]`) : [s.id];
+    if (ids.length > 0) Validations.of(resource).acknowledge(...ids.map(id => ({ id, reason: s.reason })));
   }
   resource.addMetadata('cdk_nag', { rules_to_suppress: merged });
+}
+
+/**
+ * The finding ids cdk-nag's AwsSolutions-IAM5 reports for these resources: each resource that
+ * contains `*`, written as cdk-nag flattens CloudFormation references (`<LogicalId.Arn>`).
+ */
+export function wildcardResourceFindings(scope: IConstruct, resources: string[]): string[] {
+  return resources
+    .map(r => flattenReference(Stack.of(scope).resolve(r)))
+    .filter(r => r.includes('*'))
+    .map(r => `Resource::${r}`);
+}
+
+/** The AwsSolutions-IAM5 finding ids of a policy (or role) resource as it stands now. */
+export function policyWildcardFindings(resource: CfnResource): string[] {
+  const stack = Stack.of(resource);
+  const documents: unknown[] = [];
+  if (resource instanceof iam.CfnRole) {
+    for (const p of (stack.resolve(resource.policies) ?? []) as { PolicyDocument?: unknown; policyDocument?: unknown }[]) {
+      documents.push(stack.resolve(p.PolicyDocument ?? p.policyDocument));
+    }
+  } else if (resource instanceof iam.CfnPolicy || resource instanceof iam.CfnManagedPolicy) {
+    documents.push(stack.resolve(resource.policyDocument));
+  }
+  const findings = new Set<string>();
+  for (const doc of documents as { Statement?: { Effect: string; Action: unknown; Resource: unknown }[] }[]) {
+    for (const st of doc?.Statement ?? []) {
+      if (st.Effect !== 'Allow') continue;
+      for (const a of ([] as unknown[]).concat(st.Action)) {
+        if (typeof a === 'string' && a.includes('*')) findings.add(`Action::${a}`);
+      }
+      for (const r of ([] as unknown[]).concat(st.Resource)) {
+        const flat = flattenReference(r);
+        if (flat.includes('*')) findings.add(`Resource::${flat}`);
+      }
+    }
+  }
+  return [...findings];
+}
+
+/** cdk-nag's flat rendering of a CloudFormation value (Fn::Join joined, Ref -> <X>, GetAtt -> <X.Y>). */
+function flattenReference(node: unknown): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
+  const o = node as Record<string, any>;
+  if (o['Fn::Join']) {
+    const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenReference).join(delimiter);
+  }
+  if (o['Fn::Sub']) return flattenReference(o['Fn::Sub']);
+  if (o['Fn::GetAtt']) {
+    const [res, attr] = o['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flattenReference(res)}.${flattenReference(attr)}>`;
+  }
+  if (o['Fn::ImportValue']) return flattenReference(o['Fn::ImportValue']);
+  if (o.Ref) return `<${flattenReference(o.Ref)}>`;
+  return JSON.stringify(node);
+}
+
+/** One entry of the `cdk_nag` metadata (cdk-nag 2 format). */
+interface NagMetadataEntry {
+  readonly id: string;
+  readonly reason: string;
+  applies_to?: string[];
 }
 
 /** Settings common to every handler. */
@@ -88,6 +168,7 @@ export function createHandler(
   suppressNag(role.node.findChild('DefaultPolicy'), [{
     id: 'AwsSolutions-IAM5',
     reason: 'X-Ray tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which take no resource-level permission; every other action names its resources.',
+    findings: ['Resource::*'],
   }]);
   suppressNag(fn, [{
     id: 'AwsSolutions-L1',
@@ -132,7 +213,7 @@ export function logGroupArnOf(scope: IConstruct, logGroupName: string): string {
  */
 export class TargetPolicies {
   private static readonly PART_BUDGET = 5500;
-  private readonly parts: { resources: string[]; room: number }[] = [];
+  private readonly parts: { resources: string[]; room: number; policy: iam.ManagedPolicy }[] = [];
 
   constructor(
     private readonly scope: Construct,
@@ -153,7 +234,7 @@ export class TargetPolicies {
     if (!part || part.room < cost) {
       const list: string[] = [];
       const index = this.parts.length + 1;
-      new iam.ManagedPolicy(this.scope, `${this.id}${index}`, {
+      const policy = new iam.ManagedPolicy(this.scope, `${this.id}${index}`, {
         description: `lambda-auto-remediation: rights on the target functions (part ${index})`,
         roles: [this.role],
         document: new iam.PolicyDocument({
@@ -165,11 +246,19 @@ export class TargetPolicies {
           })],
         }),
       });
-      part = { resources: list, room: TargetPolicies.PART_BUDGET };
+      part = { resources: list, room: TargetPolicies.PART_BUDGET, policy };
       this.parts.push(part);
     }
     part.resources.push(...resources);
     part.room -= cost;
+    const findings = wildcardResourceFindings(this.scope, resources);
+    if (findings.length > 0) {
+      suppressNag(part.policy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Log-event reads name each target log group; the trailing :* is how IAM addresses the streams of exactly that log group, not a wildcard over groups.',
+        findings,
+      }]);
+    }
   }
 }
 

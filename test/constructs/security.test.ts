@@ -1,0 +1,166 @@
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ACCOUNT, awsSolutionsFindings, demoFunctions, ensureHandlerAssets, newStack, REGION, resolveIntrinsics } from './helpers';
+import { AutoRemediation, Diagnosis } from '../../src';
+
+// Synthesis needs the handler bundles; build any that are missing before the suites below construct stacks.
+ensureHandlerAssets();
+
+interface Statement { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[] }
+
+/** Every IAM statement in the template (inline and managed policies), with intrinsics resolved. */
+function allStatements(template: Template): Statement[] {
+  const docs = [
+    ...Object.values(template.findResources('AWS::IAM::Policy')).map(r => r.Properties.PolicyDocument),
+    ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')).map(r => r.Properties.PolicyDocument),
+    ...Object.values(template.findResources('AWS::IAM::Role')).flatMap(r => (r.Properties.Policies ?? []).map((p: any) => p.PolicyDocument)),
+  ];
+  return docs.flatMap(d => (resolveIntrinsics(d, template) as { Statement: Statement[] }).Statement);
+}
+
+const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+describe('least privilege', () => {
+  // GIVEN two functions in the stack and one imported, one of them with an alias
+  const { stack } = newStack();
+  const [a, b] = demoFunctions(stack, 2);
+  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: a.currentVersion });
+  const imported = lambda.Function.fromFunctionArn(stack, 'Imported', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:legacy-report`);
+  // WHEN
+  const remediation = new AutoRemediation(stack, 'AutoRemediation', {
+    functions: [b, imported],
+    diagnosis: Diagnosis.bedrockModel('anthropic.claude-3-5-haiku-20241022-v1:0', { knowledgeBaseId: 'KB12345678' }),
+  });
+  remediation.addFunction(a, { alias });
+  const template = Template.fromStack(stack);
+  const statements = allStatements(template);
+
+  test('never allows lambda:UpdateFunctionConfiguration (or any Lambda write) on *', () => {
+    const writes = statements.filter(s => list(s.Action).some(x => /^lambda:(Update|Publish|\*)/.test(x)));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const s of writes) {
+      for (const r of list(s.Resource)) {
+        expect(r).not.toBe('*');
+        expect(r).not.toMatch(/function:\*$/);
+      }
+    }
+  });
+
+  test('the repair rights name exactly the target functions and the configured alias', () => {
+    const repair = statements.filter(s => list(s.Action).includes('lambda:PublishVersion'));
+    expect(repair).toHaveLength(1);
+    const resources = list(repair[0].Resource);
+    expect(resources).toHaveLength(4);
+    expect(resources).toEqual(expect.arrayContaining([
+      `arn:aws:lambda:${REGION}:${ACCOUNT}:function:legacy-report`,
+      expect.stringMatching(/function:Target1[0-9A-F]{8}x+$/),
+      expect.stringMatching(/function:Target1[0-9A-F]{8}x+:live$/),
+      expect.stringMatching(/function:Target2[0-9A-F]{8}x+$/),
+    ]));
+  });
+
+  test('log reads are limited to the targets\' log groups', () => {
+    const reads = statements.filter(s => list(s.Action).includes('logs:FilterLogEvents'));
+    expect(reads.length).toBe(2); // collector and verifier
+    for (const s of reads) {
+      expect(list(s.Resource)).toEqual(expect.arrayContaining([
+        `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/legacy-report:*`,
+      ]));
+      for (const r of list(s.Resource)) {
+        if (r.includes(':log-group:')) expect(r).toMatch(/log-group:\/aws\/lambda\/[^*]+:\*$/);
+      }
+    }
+  });
+
+  test('Bedrock invoke only for the configured model and retrieve only for the configured knowledge base', () => {
+    const bedrock = statements.filter(s => list(s.Action).some(x => x.startsWith('bedrock:')));
+    expect(bedrock.map(s => [s.Action, s.Resource])).toEqual([
+      ['bedrock:InvokeModel', `arn:aws:bedrock:${REGION}::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0`],
+      ['bedrock:Retrieve', `arn:aws:bedrock:${REGION}:${ACCOUNT}:knowledge-base/KB12345678`],
+    ]);
+  });
+
+  test('no role of the construct uses an AWS managed policy', () => {
+    const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('AutoRemediation'));
+    expect(roles.length).toBeGreaterThanOrEqual(10);
+    for (const [, role] of roles) {
+      expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    }
+  });
+});
+
+describe('Bedrock rights per diagnosis choice', () => {
+  test('rules only grants no Bedrock action at all', () => {
+    const { stack } = newStack();
+    new AutoRemediation(stack, 'AutoRemediation', { functions: demoFunctions(stack, 1) });
+    const actions = allStatements(Template.fromStack(stack)).flatMap(s => list(s.Action));
+    expect(actions.filter(a => a.startsWith('bedrock:'))).toEqual([]);
+  });
+
+  test('an agent grants InvokeAgent on that agent alias only', () => {
+    const { stack } = newStack();
+    new AutoRemediation(stack, 'AutoRemediation', {
+      functions: demoFunctions(stack, 1),
+      diagnosis: Diagnosis.bedrockAgent('AGENT12345', 'ALIAS12345'),
+    });
+    const template = Template.fromStack(stack);
+    const bedrock = allStatements(template).filter(s => list(s.Action).some(x => x.startsWith('bedrock:')));
+    expect(bedrock.map(s => [s.Action, s.Resource])).toEqual([
+      ['bedrock:InvokeAgent', `arn:aws:bedrock:${REGION}:${ACCOUNT}:agent-alias/AGENT12345/ALIAS12345`],
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AGENT_ID: 'AGENT12345', AGENT_ALIAS_ID: 'ALIAS12345' }) },
+    });
+  });
+
+  test('a cross-region inference profile grants the profile and that model in every region', () => {
+    const { stack } = newStack();
+    new AutoRemediation(stack, 'AutoRemediation', {
+      functions: demoFunctions(stack, 1),
+      diagnosis: Diagnosis.bedrockModel('us.anthropic.claude-3-5-haiku-20241022-v1:0'),
+    });
+    const bedrock = allStatements(Template.fromStack(stack)).filter(s => list(s.Action).includes('bedrock:InvokeModel'));
+    expect(bedrock.map(s => s.Resource)).toEqual([[
+      `arn:aws:bedrock:${REGION}:${ACCOUNT}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0`,
+      'arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0',
+    ]]);
+  });
+
+  test('fails when the model id is empty', () => {
+    expect(() => Diagnosis.bedrockModel(' ')).toThrow(/model id must not be empty/);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  test.each([
+    ['defaults', {}],
+    ['Bedrock model with knowledge base, approval for all, throttles and anomaly alarms', {
+      diagnosis: Diagnosis.bedrockModel('us.anthropic.claude-3-5-haiku-20241022-v1:0', { knowledgeBaseId: 'KB12345678' }),
+      policy: { requireApproval: true },
+      monitoring: { throttles: { enabled: true }, anomalyDetection: { enabled: true } },
+      notificationEmails: ['oncall@example.com'],
+    }],
+  ])('reports no unacknowledged error or warning (%s)', (_name, extra) => {
+    // GIVEN the construct with these options
+    const { stack } = newStack();
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: demoFunctions(stack, 3), ...extra });
+    // WHEN cdk-nag checks it (only the construct: the demo functions are the user's)
+    const findings = awsSolutionsFindings(remediation);
+    // THEN
+    expect(findings.filter(f => f.severity === 'error')).toEqual([]);
+    expect(findings.filter(f => f.severity !== 'error')).toEqual([]);
+  });
+
+  test('every suppression carries a written reason', () => {
+    const { stack } = newStack();
+    new AutoRemediation(stack, 'AutoRemediation', { functions: demoFunctions(stack, 2) });
+    const template = Template.fromStack(stack).toJSON();
+    const suppressions = Object.values(template.Resources as Record<string, any>)
+      .flatMap(r => r.Metadata?.cdk_nag?.rules_to_suppress ?? []);
+    expect(suppressions.length).toBeGreaterThan(0);
+    for (const s of suppressions) {
+      expect(s.id).toMatch(/^AwsSolutions-/);
+      expect(s.reason.length).toBeGreaterThanOrEqual(40);
+    }
+  });
+});
