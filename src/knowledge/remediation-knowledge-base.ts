@@ -307,6 +307,8 @@ export class RemediationKnowledgeBase extends Construct implements IRemediationK
           description: `runbooks ${contentHash}`,
         },
         physicalResourceId: cr.PhysicalResourceId.of(`runbooks-ingestion-${contentHash}`),
+        // A sync already running (a quick redeploy) must not fail the deployment; the next change syncs again.
+        ignoreErrorCodesMatching: 'ConflictException',
       };
       const ingestion = new cr.AwsCustomResource(this, 'StartIngestion', {
         onCreate: call,
