@@ -21,7 +21,7 @@ import {
   LOG_KIND_PATTERNS,
   MAX_LOOKBACK_MINUTES,
 } from './agent-contract';
-import { bedrockLimitsFromEnv, truncateText } from './limits';
+import { BedrockLimits, bedrockLimitsFromEnv, truncateText } from './limits';
 
 /** One parameter as Bedrock sends it: every value is a string, typed by `type`. */
 export interface AgentActionParameter {
@@ -124,9 +124,11 @@ export function maskSecrets(line: string): string {
 
 /** The agent's action-group entry point. */
 export async function handler(event: AgentActionEvent): Promise<AgentActionResponse> {
+  // Configuration errors fail the invocation loudly; everything after is answered to the agent.
   const allowed = allowedFunctions(process.env);
+  const limits = bedrockLimitsFromEnv(process.env);
   try {
-    const body = await dispatch(event, allowed, new Date());
+    const body = await dispatch(event, allowed, limits, new Date());
     return respond(event, JSON.stringify(body));
   } catch (err) {
     const e = err as Error;
@@ -140,7 +142,7 @@ export async function handler(event: AgentActionEvent): Promise<AgentActionRespo
   }
 }
 
-async function dispatch(event: AgentActionEvent, allowed: Set<string>, now: Date): Promise<unknown> {
+async function dispatch(event: AgentActionEvent, allowed: Set<string>, limits: BedrockLimits, now: Date): Promise<unknown> {
   const definition = AGENT_FUNCTIONS.find((f) => f.name === event.function);
   if (!definition) throw new AgentActionRefusedError(`unknown function '${event.function}'; available: ${AGENT_FUNCTIONS.map((f) => f.name).join(', ')}`);
   const params = new Map((event.parameters ?? []).map((p) => [p.name, p.value]));
@@ -150,7 +152,6 @@ async function dispatch(event: AgentActionEvent, allowed: Set<string>, now: Date
   if (!allowed.has(functionName)) {
     throw new AgentActionRefusedError(`function '${requested}' is not under remediation management and may not be read`);
   }
-  const limits = bedrockLimitsFromEnv(process.env);
   switch (definition.name) {
     case 'getFunctionConfiguration':
       return getFunctionConfiguration(functionName);

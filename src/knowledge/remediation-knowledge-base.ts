@@ -189,6 +189,8 @@ export class RemediationKnowledgeBase extends Construct implements IRemediationK
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
+      // Versions keep a replaced runbook or case recoverable for a while, not forever.
+      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90) }],
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'knowledge-documents/',
       removalPolicy,

@@ -200,3 +200,15 @@ describe('maskSecrets', () => {
     expect(maskSecrets(line)).toBe(masked);
   });
 });
+
+describe('agent action handler: configuration', () => {
+  test('fails when a limit in the environment is invalid, before any AWS call', async () => {
+    process.env.BEDROCK_MAX_LOG_LINES = '0';
+    try {
+      await expect(handler(event('getRecentLogs', { functionName: 'orders-api' }))).rejects.toThrow('maxLogLines must be a whole number from 1 to 1000, got 0');
+      expect(logs).not.toHaveReceivedAnyCommand();
+    } finally {
+      delete process.env.BEDROCK_MAX_LOG_LINES;
+    }
+  });
+});

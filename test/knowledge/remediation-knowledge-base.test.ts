@@ -22,6 +22,7 @@ describe('RemediationKnowledgeBase', () => {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [{ NoncurrentVersionExpiration: { NoncurrentDays: 90 }, Status: 'Enabled' }] },
       LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^KbAccessLogs') }, LogFilePrefix: 'knowledge-documents/' },
     });
     t.hasResourceProperties('AWS::S3::BucketPolicy', {
