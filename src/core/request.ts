@@ -149,9 +149,12 @@ function requireNumber(value: unknown, field: string, min?: number, max?: number
   return value as number;
 }
 
+// The shape of an ISO-8601 instant; strings of this shape skip the slower Date.parse.
+const ISO_INSTANT = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d(?:\.\d{1,9})?(?:Z|[+-][0-2]\d:?[0-5]\d)$/;
+
 function requireTimestamp(value: unknown, field: string): string {
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
-  if (typeof value === 'string' && value !== '' && !Number.isNaN(Date.parse(value))) return value;
+  if (typeof value === 'string' && (ISO_INSTANT.test(value) || (value !== '' && !Number.isNaN(Date.parse(value))))) return value;
   throw invalid(field, 'must be an ISO-8601 timestamp or epoch milliseconds', value);
 }
 

@@ -18,39 +18,60 @@ export const INIT_ERROR_TYPES: ReadonlySet<string> = new Set([
   'Runtime.BadFunctionCode',
 ]);
 
+const NO_SIGNALS: readonly LogSignal[] = Object.freeze([]);
+
 /**
  * Parse a platform text line. Returns `undefined` when the message is not one of the platform's
  * text lines (START / END / REPORT / INIT_REPORT).
  */
 export function parseTextPlatformLine(message: string): LineFacts | undefined {
   if (message.startsWith('REPORT ')) return parseReport(message);
-  if (message.startsWith('START ')) return { kind: 'start', requestId: requestIdAfter(message, 'START RequestId: '), signals: [] };
-  if (message.startsWith('END ')) return { kind: 'other', requestId: requestIdAfter(message, 'END RequestId: '), signals: [] };
+  if (message.startsWith('START ')) return { kind: 'start', requestId: requestIdAfter(message, 'START RequestId: '), signals: NO_SIGNALS };
+  if (message.startsWith('END ')) return { kind: 'other', requestId: requestIdAfter(message, 'END RequestId: '), signals: NO_SIGNALS };
   if (message.startsWith('INIT_REPORT ')) return parseInitReport(message);
   return undefined;
 }
 
 function parseReport(message: string): LineFacts {
-  const fields = splitFields(message);
-  const requestId = fields.get('REPORT RequestId');
-  const status = asStatus(fields.get('Status'));
-  const errorType = fields.get('Error Type');
-  const figures: ReportFigures = {
-    durationMs: asNumber(fields.get('Duration')),
-    billedDurationMs: asNumber(fields.get('Billed Duration')),
-    memorySizeMb: asNumber(fields.get('Memory Size')),
-    maxMemoryUsedMb: asNumber(fields.get('Max Memory Used')),
-    initDurationMs: asNumber(fields.get('Init Duration')),
-    status,
-    errorType,
+  const figures = parseReportFigures(message);
+  return {
+    kind: 'report',
+    requestId: requestIdAfter(message, 'REPORT RequestId: '),
+    report: figures,
+    signals: statusSignals(figures.status, figures.errorType),
   };
-  return { kind: 'report', requestId, report: figures, signals: statusSignals(status, errorType) };
+}
+
+/** The figures of a text REPORT line. */
+export function parseReportFigures(message: string): ReportFigures {
+  // One forward pass over the tab-separated fields, reading numbers in place (no splitting, no
+  // intermediate strings): this runs once per invocation and dominates large requests.
+  let durationMs: number | undefined;
+  let billedDurationMs: number | undefined;
+  let memorySizeMb: number | undefined;
+  let maxMemoryUsedMb: number | undefined;
+  let initDurationMs: number | undefined;
+  let status: InvocationStatus | undefined;
+  let errorType: string | undefined;
+  const n = message.length;
+  let i = message.indexOf('\t');
+  while (i >= 0 && i < n) {
+    const at = i + 1;
+    if (message.startsWith('Duration: ', at)) durationMs = numberAt(message, at + 10);
+    else if (message.startsWith('Billed Duration: ', at)) billedDurationMs = numberAt(message, at + 17);
+    else if (message.startsWith('Memory Size: ', at)) memorySizeMb = numberAt(message, at + 13);
+    else if (message.startsWith('Max Memory Used: ', at)) maxMemoryUsedMb = numberAt(message, at + 17);
+    else if (message.startsWith('Init Duration: ', at)) initDurationMs = numberAt(message, at + 15);
+    else if (message.startsWith('Status: ', at)) status = asStatus(textAt(message, at + 8));
+    else if (message.startsWith('Error Type: ', at)) errorType = textAt(message, at + 12);
+    i = nextSeparator(message, at);
+  }
+  return { durationMs, billedDurationMs, memorySizeMb, maxMemoryUsedMb, initDurationMs, status, errorType };
 }
 
 function parseInitReport(message: string): LineFacts {
-  const fields = splitFields(message);
-  const status = fields.get('Status');
-  const errorType = fields.get('Error Type');
+  const status = fieldText(message, '\tStatus: ');
+  const errorType = fieldText(message, '\tError Type: ');
   const signals: LogSignal[] = [];
   if (status === 'error' || status === 'timeout') {
     // An init that ran out of memory is a memory problem, not an init-code problem.
@@ -65,6 +86,7 @@ function parseInitReport(message: string): LineFacts {
  * `platform.report` has the same status and errorType).
  */
 export function statusSignals(status: InvocationStatus | undefined, errorType: string | undefined): LogSignal[] {
+  if (status === undefined && errorType === undefined) return [];
   const signals: LogSignal[] = [];
   if (errorType === 'Runtime.OutOfMemory') signals.push('platformOom');
   else if (errorType === 'Runtime.ExitError') signals.push('exitError');
@@ -73,31 +95,47 @@ export function statusSignals(status: InvocationStatus | undefined, errorType: s
   return signals;
 }
 
-/** Split `A: 1 ms\tB: 2 MB\t\nXRAY TraceId: ...` into a map of field name to value (units kept). */
-function splitFields(message: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let start = 0;
-  const n = message.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? message.charCodeAt(i) : 9;
-    if (c === 9 /* \t */ || c === 10 /* \n */ || c === 13 /* \r */) {
-      if (i > start) {
-        const part = message.slice(start, i);
-        const colon = part.indexOf(': ');
-        if (colon > 0) out.set(part.slice(0, colon).trim(), part.slice(colon + 2).trim());
-      }
-      start = i + 1;
-    }
+/** Index of the next tab or newline at or after `from` (fields of REPORT / INIT_REPORT lines), or -1. */
+function nextSeparator(message: string, from: number): number {
+  for (let i = from; i < message.length; i++) {
+    const c = message.charCodeAt(i);
+    if (c === 9 || c === 10) return i;
   }
-  return out;
+  return -1;
 }
 
-/** `"990.80 ms"` -> 990.8, `"256 MB"` -> 256; anything else -> undefined. */
-function asNumber(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const space = value.indexOf(' ');
-  const n = Number(space < 0 ? value : value.slice(0, space));
-  return Number.isFinite(n) ? n : undefined;
+/** The decimal number starting at `from` (`990.80`), or undefined when there is none. */
+function numberAt(message: string, from: number): number | undefined {
+  let value = 0;
+  let digits = 0;
+  let scale = 0;
+  for (let i = from; i < message.length; i++) {
+    const c = message.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      digits++;
+      if (scale > 0) scale *= 10;
+    } else if (c === 46 /* . */ && scale === 0) {
+      scale = 1;
+    } else {
+      break;
+    }
+  }
+  if (digits === 0) return undefined;
+  return scale > 1 ? value / scale : value;
+}
+
+/** The text from `from` up to the next tab or line end, trimmed; undefined when empty. */
+function textAt(message: string, from: number): string | undefined {
+  const end = nextSeparator(message, from);
+  const text = message.slice(from, end < 0 ? message.length : end).trim();
+  return text === '' ? undefined : text;
+}
+
+/** The text that follows `label` up to the next tab or line end, or undefined. */
+function fieldText(message: string, label: string): string | undefined {
+  const at = message.indexOf(label);
+  return at < 0 ? undefined : textAt(message, at + label.length);
 }
 
 function asStatus(value: string | undefined): InvocationStatus | undefined {
