@@ -9,7 +9,7 @@ import { Diagnosis } from './diagnosis';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { createHandler, logGroupArnOf, suppressNag, TargetPolicies, wildcardResourceFindings } from '../workflow/handler-support';
+import { createHandler, functionNameOf, logGroupArnOf, suppressNag, TargetPolicies, wildcardResourceFindings } from '../workflow/handler-support';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link DiagnosisService}. */
@@ -139,7 +139,7 @@ export class DiagnosisService extends Construct {
     this.policyConfig.addFunction(fn, options);
     this.targetReads.add([
       fn.functionArn,
-      logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${fn.functionName}`),
+      logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${functionNameOf(fn)}`),
     ]);
   }
 }

@@ -170,7 +170,9 @@ export interface MonitoredFunctionOptions {
   readonly timeout?: Duration;
 
   /**
-   * The function's log group, for the memory alarm and the collector's log reads.
+   * The function's log group, for the memory alarm and the collector's log reads. The memory
+   * alarm names the function from a log group called `/aws/lambda/<name>`; with another name the
+   * memory alarm still fires but cannot say which function, and the workflow ignores it.
    *
    * @default - `/aws/lambda/<functionName>`
    */

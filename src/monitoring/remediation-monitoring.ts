@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { AlarmKind, AlarmOptions, MonitoredFunctionOptions, MonitoringOptions } from './monitoring-options';
-import { logGroupArnOf, suppressNag, wildcardResourceFindings } from '../workflow/handler-support';
+import { functionNameOf, logGroupArnOf, suppressNag, wildcardResourceFindings } from '../workflow/handler-support';
 
 /** Properties of {@link RemediationMonitoring}. */
 export interface RemediationMonitoringProps extends MonitoringOptions {
@@ -81,12 +81,13 @@ export class RemediationMonitoring extends Construct {
       throw new InvalidMonitoringError(`function ${fn.node.path} is already monitored`);
     }
     this.targets.push(fn);
+    const functionName = functionNameOf(fn);
     const excluded = new Set(options.excludeAlarms ?? []);
     const wants = (kind: AlarmKind, opts: AlarmOptions | undefined, onByDefault: boolean) =>
       !excluded.has(kind) && (opts?.enabled ?? onByDefault);
 
     if (wants(AlarmKind.ERRORS, this.options.errors, true)) {
-      this.addToInsightsAlarm('Errors', fn.functionName, {
+      this.addToInsightsAlarm('Errors', functionName, {
         title: 'Errors',
         select: 'SUM(Errors)',
         threshold: this.options.errors?.threshold ?? 1,
@@ -101,7 +102,7 @@ export class RemediationMonitoring extends Construct {
       if (!(percent > 0 && percent <= 100)) {
         throw new InvalidMonitoringError(`duration threshold is a percent of the timeout between 0 and 100, got ${percent}`);
       }
-      this.addToInsightsAlarm(`Duration${seconds}s`, fn.functionName, {
+      this.addToInsightsAlarm(`Duration${seconds}s`, functionName, {
         title: `Duration-${seconds}s`,
         select: 'MAX(Duration)',
         // Duration is reported in milliseconds; one alarm per timeout value keeps one threshold.
@@ -111,7 +112,7 @@ export class RemediationMonitoring extends Construct {
       });
     }
     if (wants(AlarmKind.THROTTLES, this.options.throttles, false)) {
-      this.addToInsightsAlarm('Throttles', fn.functionName, {
+      this.addToInsightsAlarm('Throttles', functionName, {
         title: 'Throttles',
         select: 'SUM(Throttles)',
         threshold: this.options.throttles?.threshold ?? 10,
@@ -120,7 +121,7 @@ export class RemediationMonitoring extends Construct {
       });
     }
     if (wants(AlarmKind.MEMORY_UTILIZATION, this.options.memoryUtilization, true)) {
-      this.addToLogAlarm(options.logGroup?.logGroupName ?? `/aws/lambda/${fn.functionName}`);
+      this.addToLogAlarm(options.logGroup?.logGroupName ?? `/aws/lambda/${functionName}`);
     }
     if (!excluded.has(AlarmKind.DURATION_ANOMALY) && (this.options.anomalyDetection?.enabled ?? false)) {
       this.addAnomalyAlarm(fn);
@@ -224,7 +225,7 @@ export class RemediationMonitoring extends Construct {
       treatMissingData: o.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
       scheduledQueryConfiguration: {
         queryString: MEMORY_QUERY,
-        aggregationExpression: 'max(memoryUtilization) by @log',
+        aggregationExpression: MEMORY_AGGREGATION,
         logGroupIdentifiers: Lazy.list({ produce: () => logGroupNames }),
         scheduleConfiguration: {
           scheduleExpression: `rate(${period.toMinutes()} minute${period.toMinutes() === 1 ? '' : 's'})`,
@@ -248,7 +249,7 @@ export class RemediationMonitoring extends Construct {
       metric: new cloudwatch.Metric({
         namespace: 'AWS/Lambda',
         metricName: 'Duration',
-        dimensionsMap: { FunctionName: fn.functionName },
+        dimensionsMap: { FunctionName: functionNameOf(fn) },
         statistic: 'Average',
         period: Duration.minutes(5),
       }),
@@ -272,10 +273,17 @@ export class InvalidMonitoringError extends Error {
 
 /**
  * Logs Insights query over REPORT lines. `@maxMemoryUsed` and `@memorySize` are the fields Logs
- * Insights discovers in Lambda's text REPORT line; the ratio is unit-free, and `@log` names the
- * log group, so each function is its own contributor.
+ * Insights discovers in Lambda's text REPORT line; the ratio is unit-free. The function name is
+ * parsed from `@log` (`<account>:/aws/lambda/<name>`) into `FunctionName`, so each function is its
+ * own contributor and the contributor event names the function the same way as the Metrics
+ * Insights alarms' `FunctionName` attribute does.
  */
-const MEMORY_QUERY = 'filter @type = "REPORT" | fields @log, 100 * @maxMemoryUsed / @memorySize as memoryUtilization';
+const MEMORY_QUERY = [
+  'filter @type = "REPORT"',
+  'parse @log "*:/aws/lambda/*" as logAccount, FunctionName',
+  'fields FunctionName, 100 * @maxMemoryUsed / @memorySize as memoryUtilization',
+].join(' | ');
+const MEMORY_AGGREGATION = 'max(memoryUtilization) by FunctionName';
 
 interface InsightsSpec {
   readonly title: string;

@@ -11,7 +11,7 @@ import { VerifyFunction } from './verify-function';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS, RESULT_EVENT_DETAIL_TYPE, RESULT_EVENT_SOURCE } from '../workflow/contract';
-import { createHandler, logGroupArnOf, suppressNag, TargetPolicies } from '../workflow/handler-support';
+import { createHandler, functionNameOf, logGroupArnOf, suppressNag, TargetPolicies } from '../workflow/handler-support';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link VerificationService}. */
@@ -150,7 +150,7 @@ export class VerificationService extends Construct {
   /** Let the verifier read one more target function's log group. */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     this.policyConfig.addFunction(fn, options);
-    this.logReads.add([logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${fn.functionName}`)]);
+    this.logReads.add([logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${functionNameOf(fn)}`)]);
   }
 
   /** Let a principal publish to the notification topic (and use its key). */

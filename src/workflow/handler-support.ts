@@ -195,6 +195,27 @@ export function allowLogsToUseKey(scope: Construct, key: kms.IKey | undefined): 
   }));
 }
 
+/**
+ * The function's name, as a literal when it can be known at synthesis time. An imported function
+ * (`fromFunctionName`, `fromFunctionArn` with a partition token) exposes its name as a token
+ * that splits its own ARN; the name is recovered from the ARN's literal tail, which keeps
+ * alarm queries exact and templates small.
+ */
+export function functionNameOf(fn: lambda.IFunction): string {
+  const name = fn.functionName;
+  if (!Token.isUnresolved(name)) return name;
+  const resolved = Stack.of(fn).resolve(name) as Record<string, any>;
+  const select = resolved?.['Fn::Select'];
+  const split = select?.[1]?.['Fn::Split'];
+  const joined = split?.[1]?.['Fn::Join'];
+  if (select?.[0] === 6 && split?.[0] === ':' && Array.isArray(joined?.[1])) {
+    const tail = joined[1][joined[1].length - 1];
+    const match = typeof tail === 'string' ? /:function:([A-Za-z0-9_-]{1,64})$/.exec(tail) : null;
+    if (match) return match[1];
+  }
+  return name;
+}
+
 /** ARN of a log group by name, as IAM expects it for log-event reads. */
 export function logGroupArnOf(scope: IConstruct, logGroupName: string): string {
   return Stack.of(scope).formatArn({

@@ -11,7 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ENV, HANDLERS } from './contract';
 import { buildRemediationDefinition } from './definition';
-import { allowLogsToUseKey, createHandler, policyWildcardFindings, suppressNag } from './handler-support';
+import { allowLogsToUseKey, createHandler, functionNameOf, policyWildcardFindings, suppressNag } from './handler-support';
 import { NormalizeFunction } from './normalize-function';
 import { RequestApprovalFunction } from './request-approval-function';
 import { PolicyConfigBuilder } from './settings';
@@ -240,7 +240,7 @@ export class RemediationWorkflow extends Construct {
   /** Put one more function under management. */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     this.policyConfig.addFunction(fn, options);
-    this.managedNames.push(fn.functionName);
+    this.managedNames.push(functionNameOf(fn));
   }
 
   /**

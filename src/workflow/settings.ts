@@ -4,6 +4,7 @@ import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { ApprovalMode, FunctionPolicyOverride, RemediationPolicyConfig } from './contract';
+import { functionNameOf } from './handler-support';
 import { LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB } from '../core/policy';
 import { Approval, FunctionOptions, InvalidRemediationPolicyError, RemediationPolicy } from '../policy';
 
@@ -89,9 +90,9 @@ export class PolicyConfigBuilder {
 
   constructor(policy: RemediationPolicy | undefined, private readonly approval: Approval | undefined) {
     this.resolved = resolveRemediationPolicy(policy);
-    this.excludedNames = (policy?.excludedFunctions ?? []).map(fn => fn.functionName);
+    this.excludedNames = (policy?.excludedFunctions ?? []).map(functionNameOf);
     for (const fn of approval?.mode === 'SELECTED' ? approval.functions : []) {
-      this.approvalNames.push(fn.functionName);
+      this.approvalNames.push(functionNameOf(fn));
     }
   }
 
@@ -123,7 +124,7 @@ export class PolicyConfigBuilder {
       throw new InvalidRemediationPolicyError(`minConfidence must be between 0 and 1, got ${options.minConfidence}`);
     }
     if (Object.keys(override).length > 0) {
-      this.overrides.set(fn.functionName, override);
+      this.overrides.set(functionNameOf(fn), override);
     }
     if (options.alias) this.usesAliases = true;
   }

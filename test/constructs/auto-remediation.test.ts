@@ -104,8 +104,12 @@ describe('AutoRemediation with every optional prop defaulted', () => {
       expect.stringMatching(/^\/aws\/lambda\/Orders1[0-9A-F]{8}x+$/),
       expect.stringMatching(/^\/aws\/lambda\/Thumbs1[0-9A-F]{8}x+$/),
     ]);
-    expect(props.ScheduledQueryConfiguration.QueryString).toContain('@maxMemoryUsed / @memorySize');
-    expect(props.ScheduledQueryConfiguration.AggregationExpression).toBe('max(memoryUtilization) by @log');
+    expect(props.ScheduledQueryConfiguration.QueryString).toBe('filter @type = "REPORT"'
+      + ' | parse @log "*:/aws/lambda/*" as logAccount, FunctionName'
+      + ' | fields FunctionName, 100 * @maxMemoryUsed / @memorySize as memoryUtilization');
+    // One contributor per function, named by the FunctionName attribute normalize reads.
+    expect(props.ScheduledQueryConfiguration.AggregationExpression).toBe('max(memoryUtilization) by FunctionName');
+    expect(props.ScheduledQueryConfiguration.ScheduleConfiguration).toEqual({ ScheduleExpression: 'rate(5 minutes)', StartTimeOffset: 300 });
     expect(props.Threshold).toBe(90);
     expect(props.AlarmName.startsWith(remediation.monitoring.alarmNamePrefix)).toBe(true);
   });
@@ -168,6 +172,24 @@ describe('AutoRemediation options', () => {
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm', {
       Properties: { AlarmName: Match.stringLikeRegexp('Duration') },
     }))).toHaveLength(0);
+  });
+
+  test('a function imported by name is named literally in the alarm query and the policy', () => {
+    // GIVEN a function imported with fromFunctionName (its functionName is a token over its ARN)
+    const { stack } = newStack();
+    const imported = lambda.Function.fromFunctionName(stack, 'ByName', 'checkout-api');
+    // WHEN
+    new AutoRemediation(stack, 'AutoRemediation', { functions: [imported], approval: Approval.forFunctions([imported]) });
+    const template = Template.fromStack(stack);
+    // THEN the names are plain strings in the template
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp("IN \\('checkout-api'\\)") })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::LogAlarm', {
+      ScheduledQueryConfiguration: Match.objectLike({ LogGroupIdentifiers: ['/aws/lambda/checkout-api'] }),
+    });
+    const policy = JSON.parse(envOf(template, 'Rule engine always').REMEDIATION_POLICY as string);
+    expect(policy.approvalFunctions).toEqual(['checkout-api']);
   });
 
   test('an imported function with a timeout passed to addFunction gets a duration alarm', () => {
