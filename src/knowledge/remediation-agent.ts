@@ -156,6 +156,10 @@ export class RemediationAgent extends Construct implements IRemediationAgent {
     const idleSeconds = (props.idleSessionTtl ?? Duration.minutes(10)).toSeconds();
     if (idleSeconds < 60 || idleSeconds > 3600) throw new Error(`idleSessionTtl must be 60 to 3600 seconds, got ${idleSeconds}`);
 
+    // Aliases and versions are read through their function: configuration, logs and metrics are
+    // the function's, and an unqualified ARN is what GetFunctionConfiguration authorises.
+    const targets = props.targets.map(baseFunction);
+
     // The action handler: its own role, its own log group, rights on the targets only.
     const logGroup = new logs.LogGroup(this, 'ActionLogs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     const handlerRole = new iam.Role(this, 'ActionRole', {
@@ -169,14 +173,14 @@ export class RemediationAgent extends Construct implements IRemediationAgent {
       logGroup,
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: { [AGENT_ACTIONS_ENV.allowedFunctions]: props.targets.map((f) => f.functionName).join(',') },
+      environment: { [AGENT_ACTIONS_ENV.allowedFunctions]: targets.map((f) => f.functionName).join(',') },
     });
     handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadTargetConfiguration',
       actions: ['lambda:GetFunctionConfiguration'],
-      resources: props.targets.map((f) => f.functionArn),
+      resources: targets.map((f) => f.functionArn),
     }));
-    const logGroupArns = props.targets.map((f) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${f.functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
+    const logGroupArns = targets.map((f) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `/aws/lambda/${f.functionName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadTargetLogs', actions: ['logs:FilterLogEvents'], resources: logGroupArns }));
     handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadLambdaMetrics',
@@ -290,6 +294,13 @@ export class RemediationAgent extends Construct implements IRemediationAgent {
         'A cross-Region inference profile routes to the same foundation model in several Regions; the Region is the only wildcard.');
     }
   }
+}
+
+/** The function behind an alias or a version; the function itself otherwise. */
+function baseFunction(target: lambda.IFunction): lambda.IFunction {
+  if (target instanceof lambda.Alias) return target.version.lambda;
+  if (target instanceof lambda.Version) return target.lambda;
+  return target;
 }
 
 class ImportedAgent extends Construct implements IRemediationAgent {

@@ -209,3 +209,18 @@ describe('RemediationAgent', () => {
     expect(() => RemediationAgent.fromAgentAttributes(stack, 'X', { agentId: 'AGENT12345', agentAliasId: 'live' })).toThrow("agent alias id 'live' must be 10 letters or digits");
   });
 });
+
+describe('RemediationAgent targets behind an alias', () => {
+  test('GIVEN a target alias WHEN synthesized THEN the handler reads the aliased function, unqualified', () => {
+    const { stack } = newStack();
+    const fn = targetFunction(stack, 'Orders');
+    const live = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
+    new RemediationAgent(stack, 'Agent', { targets: [live], foundationModel: 'amazon.nova-pro-v1:0' });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ALLOWED_FUNCTIONS: { Ref: Match.stringLikeRegexp('^Orders') } }) },
+    });
+    const statements = policyStatements(t, 'AgentActionRoleDefaultPolicy');
+    expect(statements.find((s) => s.Sid === 'ReadTargetConfiguration')?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Orders/), 'Arn'] });
+  });
+});
