@@ -3,11 +3,15 @@
  * tool (the answer is structured data, not prose), and `InvokeAgent`. Each call has a wall-clock
  * budget; callers treat any error as "the rules decide".
  */
-import { InvokeAgentCommand, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
-import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
-import { client } from './clients';
+import { BedrockAgentRuntimeClient, InvokeAgentCommand, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { client, registerClient } from './clients';
 import { DependencyTimeoutError, toNamedError } from './errors';
 import { DIAGNOSIS_TOOL_NAME, DIAGNOSIS_TOOL_SCHEMA, Passage, SYSTEM_PROMPT } from './model-diagnosis';
+
+// Few SDK retries for Bedrock: the handler has a time budget and falls back to the rules.
+registerClient('bedrock', (o) => new BedrockRuntimeClient({ region: o.region, maxAttempts: 2 }));
+registerClient('bedrockAgent', (o) => new BedrockAgentRuntimeClient({ region: o.region, maxAttempts: 2 }));
 
 /** Token use and latency of one call. */
 export interface CallUsage {

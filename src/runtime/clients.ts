@@ -2,15 +2,16 @@
  * AWS SDK clients, created once per container on first use (so a cold start only pays for the
  * clients a handler really touches) and replaceable for tests and the local simulation.
  */
-import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
-import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// Type-only imports: each SDK-facing module registers the factory of the clients it uses, so a
+// handler bundle only contains the SDK clients that handler really calls.
+import type { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
 
 /** The clients the handlers use. */
@@ -30,21 +31,15 @@ export interface ClientOptions {
   readonly region?: string;
 }
 
-type Factories = { [K in keyof Clients]: (o: ClientOptions) => Clients[K] };
+/** Creates one client. */
+export type ClientFactory<K extends keyof Clients> = (o: ClientOptions) => Clients[K];
 
-const factories: Factories = {
-  lambda: (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }),
-  cloudWatch: (o) => new CloudWatchClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }),
-  logs: (o) => new CloudWatchLogsClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }),
-  dynamo: (o) => DynamoDBDocumentClient.from(new DynamoDBClient({ region: o.region, maxAttempts: 5 }), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-  }),
-  sns: (o) => new SNSClient({ region: o.region, maxAttempts: 3 }),
-  events: (o) => new EventBridgeClient({ region: o.region, maxAttempts: 3 }),
-  // Few SDK retries for Bedrock: the handler has a time budget and falls back to the rules.
-  bedrock: (o) => new BedrockRuntimeClient({ region: o.region, maxAttempts: 2 }),
-  bedrockAgent: (o) => new BedrockAgentRuntimeClient({ region: o.region, maxAttempts: 2 }),
-};
+const factories: { [K in keyof Clients]?: ClientFactory<K> } = {};
+
+/** Register how to create a client (first registration wins; called at module load). */
+export function registerClient<K extends keyof Clients>(name: K, factory: ClientFactory<K>): void {
+  if (!factories[name]) (factories as Record<string, unknown>)[name] = factory;
+}
 
 let cache: Partial<Record<keyof Clients, unknown>> = {};
 let options: ClientOptions = {};
@@ -53,7 +48,9 @@ let options: ClientOptions = {};
 export function client<K extends keyof Clients>(name: K): Clients[K] {
   let c = cache[name] as Clients[K] | undefined;
   if (!c) {
-    c = factories[name](options);
+    const factory = factories[name] as ClientFactory<K> | undefined;
+    if (!factory) throw new Error(`no factory registered for the ${name} client`);
+    c = factory(options);
     // Tracing patches the middleware stack; keep the handlers working if X-Ray is unavailable.
     try {
       if (name !== 'dynamo') tracer.captureAWSv3Client(c as never);

@@ -7,62 +7,18 @@
  * Partial failures (metrics or logs) continue with what was collected and are marked incomplete;
  * without the configuration nothing can be sized, so its failure is a named error.
  */
-import { GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetFunctionConfigurationCommand, GetFunctionConfigurationCommandOutput } from '@aws-sdk/client-lambda';
-import { client } from './clients';
+import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { client, registerClient } from './clients';
 import { toNamedError } from './errors';
-import type { AlarmDetails, DiagnosisRequest, FunctionConfigSummary, LogRecord, TimedValue } from '../core/model';
+import { readFunctionConfig, SafeFunctionConfig } from './function-config';
 
-/** The subset of a function's configuration the workflow keeps. No environment, ever. */
-export interface SafeFunctionConfig {
-  readonly functionName: string;
-  readonly functionArn?: string;
-  readonly summary: FunctionConfigSummary;
-  readonly revisionId?: string;
-  readonly version?: string;
-  readonly lastModified?: string;
-  readonly logGroup: string;
-  readonly lastUpdateStatus?: string;
-  readonly state?: string;
-}
+export { readFunctionConfig, toSafeConfig } from './function-config';
+export type { SafeFunctionConfig } from './function-config';
+import type { AlarmDetails, DiagnosisRequest, LogRecord, TimedValue } from '../core/model';
 
-/**
- * Keep only named, non-secret fields of a `GetFunctionConfiguration` answer. An allow-list, not a
- * deny-list: `Environment`, `KMSKeyArn` values, layers, VPC, image and signing details are never
- * copied, so a field AWS adds later cannot leak.
- */
-export function toSafeConfig(functionName: string, out: GetFunctionConfigurationCommandOutput): SafeFunctionConfig {
-  return {
-    functionName: out.FunctionName ?? functionName,
-    functionArn: out.FunctionArn,
-    summary: {
-      memorySize: out.MemorySize ?? 128,
-      timeout: out.Timeout ?? 3,
-      ...(out.Runtime ? { runtime: out.Runtime } : {}),
-      ...(out.Architectures?.[0] ? { architecture: out.Architectures[0] } : {}),
-    },
-    revisionId: out.RevisionId,
-    version: out.Version,
-    lastModified: out.LastModified,
-    logGroup: out.LoggingConfig?.LogGroup ?? `/aws/lambda/${out.FunctionName ?? functionName}`,
-    lastUpdateStatus: out.LastUpdateStatus,
-    state: out.State,
-  };
-}
-
-/** Read the function's configuration (sanitized). */
-export async function readFunctionConfig(functionName: string, qualifier?: string): Promise<SafeFunctionConfig> {
-  try {
-    const out = await client('lambda').send(new GetFunctionConfigurationCommand({
-      FunctionName: functionName,
-      ...(qualifier ? { Qualifier: qualifier } : {}),
-    }));
-    return toSafeConfig(functionName, out);
-  } catch (err) {
-    throw toNamedError(err, `lambda:GetFunctionConfiguration on ${functionName}`);
-  }
-}
+registerClient('cloudWatch', (o) => new CloudWatchClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('logs', (o) => new CloudWatchLogsClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
 
 /** What to collect. */
 export interface CollectRequest {

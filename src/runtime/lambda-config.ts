@@ -5,15 +5,18 @@
  */
 import {
   GetAliasCommand,
+  LambdaClient,
   GetFunctionConfigurationCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { client } from './clients';
+import { client, registerClient } from './clients';
 import { sleep } from './clock';
-import { toSafeConfig, SafeFunctionConfig } from './collector';
 import { DependencyTimeoutError, RepairFailedError, toNamedError, UpdateConflictError } from './errors';
+import { toSafeConfig, SafeFunctionConfig } from './function-config';
+
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
 
 /** Tuning of the update loop (tests shorten it). */
 export interface UpdateOptions {

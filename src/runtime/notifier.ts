@@ -3,13 +3,16 @@
  * are returned, not thrown: Finalize falls back to the event and the audit record so an outcome
  * is never lost because one channel is down.
  */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { client } from './clients';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
+import { client, registerClient } from './clients';
 import { sleep } from './clock';
 import { toNamedError } from './errors';
 import { logger } from './powertools';
 import { RESULT_EVENT_DETAIL_TYPE, RESULT_EVENT_SOURCE, ResultEventDetail } from '../workflow/contract';
+
+registerClient('sns', (o) => new SNSClient({ region: o.region, maxAttempts: 3 }));
+registerClient('events', (o) => new EventBridgeClient({ region: o.region, maxAttempts: 3 }));
 
 /** How a send went. */
 export interface SendResult {

@@ -3,8 +3,9 @@
  * repairs per day), the evidence of an execution, and the seed's diagnosis / repair records plus
  * audit entries. One table, keys from the workflow contract.
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { client } from './clients';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { client, registerClient } from './clients';
 import { toNamedError } from './errors';
 import type { DiagnosisRecord, DiagnosisRequest, RepairRecord } from '../core/model';
 import {
@@ -15,6 +16,10 @@ import {
   RECORD_SORT_KEY_PREFIX,
   TABLE_TTL_ATTRIBUTE,
 } from '../workflow/contract';
+
+registerClient('dynamo', (o) => DynamoDBDocumentClient.from(new DynamoDBClient({ region: o.region, maxAttempts: 5 }), {
+  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
+}));
 
 /** How long evidence and records are kept before DynamoDB's TTL drops them. */
 const EVIDENCE_TTL_SECONDS = 30 * 24 * 3600;
