@@ -1,0 +1,97 @@
+/**
+ * Compare what a scenario run produced with what its file expects. Each check is one line of
+ * the report: name, passed, and the actual value when it failed.
+ */
+import { ApiCall } from './account/api-recorder';
+import { PublishedMessage } from './account/messaging-service';
+import { ScenarioExpectations } from './scenario';
+
+export interface ExpectationResult {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly detail: string;
+}
+
+/** What the checks read. */
+export interface ObservedRun {
+  readonly records: Array<Record<string, unknown>>;
+  readonly apiCalls: ApiCall[];
+  readonly notifications: PublishedMessage[];
+  readonly outcomes: Record<string, number>;
+  readonly executions: Array<{ outcome?: string }>;
+  readonly alarmEvents: number;
+}
+
+export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun, memoryOf: (functionName: string) => number): ExpectationResult[] {
+  const out: ExpectationResult[] = [];
+  const check = (name: string, expected: unknown, actual: unknown) => {
+    const passed = JSON.stringify(expected) === JSON.stringify(actual);
+    out.push({ name, passed, detail: passed ? `${JSON.stringify(actual)}` : `expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}` });
+  };
+  const updates = run.apiCalls.filter((c) => c.service === 'Lambda' && c.operation === 'UpdateFunctionConfiguration');
+
+  if (expect.executions !== undefined) check('executions', expect.executions, run.executions.length);
+  if (expect.outcomes) {
+    for (const [outcome, n] of Object.entries(expect.outcomes)) check(`outcome ${outcome}`, n, run.outcomes[outcome] ?? 0);
+    const allowed = new Set([...Object.keys(expect.outcomes), ...(expect.otherOutcomesAllowed ?? [])]);
+    const unexpected = Object.entries(run.outcomes).filter(([o]) => !allowed.has(o));
+    out.push({
+      name: 'no other outcomes',
+      passed: unexpected.length === 0,
+      detail: unexpected.length === 0 ? 'none' : `unexpected ${JSON.stringify(Object.fromEntries(unexpected))}`,
+    });
+  }
+  if (expect.updateFunctionConfigurationCalls !== undefined) check('UpdateFunctionConfiguration calls', expect.updateFunctionConfigurationCalls, updates.length);
+  for (const [fn, e] of Object.entries(expect.functions ?? {})) {
+    if (e.finalMemoryMb !== undefined) check(`${fn} final memory (MB)`, e.finalMemoryMb, memoryOf(fn));
+    if (e.updateFunctionConfigurationCalls !== undefined) {
+      check(`${fn} UpdateFunctionConfiguration calls`, e.updateFunctionConfigurationCalls, updates.filter((c) => String((c.input as { FunctionName?: string }).FunctionName).split(':').includes(fn)).length);
+    }
+  }
+  const n = expect.notifications;
+  if (n) {
+    if (n.count !== undefined) check('notifications', n.count, run.notifications.length);
+    if (n.types) check('notification types', n.types, run.notifications.map((m) => (m.json as { type?: string } | undefined)?.type ?? m.attributes.type));
+    const texts = run.notifications.map((m) => `${m.subject ?? ''}\n${m.message}`);
+    for (const t of n.contain ?? []) {
+      const hit = texts.some((x) => x.includes(t));
+      out.push({ name: `a notification contains '${t}'`, passed: hit, detail: hit ? 'found' : `not in ${texts.length} notification(s)` });
+    }
+    for (const t of n.notContain ?? []) {
+      const hit = texts.some((x) => x.includes(t));
+      out.push({ name: `no notification contains '${t}'`, passed: !hit, detail: hit ? 'found' : 'absent' });
+    }
+  }
+  const r = expect.records;
+  if (r) {
+    const kind = (prefix: string) => run.records.filter((i) => String(i.sk ?? '').startsWith(prefix));
+    const repairs = latestRepairRecords(run.records);
+    if (r.diagnosis !== undefined) check('diagnosis records', r.diagnosis, kind('DIAGNOSIS#').length);
+    if (r.repair !== undefined) check('repair records', r.repair, repairs.length);
+    if (r.minAudit !== undefined) {
+      const audits = kind('AUDIT#').length;
+      out.push({ name: `at least ${r.minAudit} audit records`, passed: audits >= r.minAudit, detail: `${audits}` });
+    }
+    if (r.repairStatuses) check('repair record statuses', r.repairStatuses, repairs.map((i) => String(i.status)).sort());
+    if (r.verificationStatuses) check('repair record verification statuses', r.verificationStatuses, repairs.map((i) => String(i.verificationStatus)).sort());
+  }
+  if (expect.decidedBy) {
+    const diag = run.records.filter((i) => String(i.sk ?? '').startsWith('DIAGNOSIS#')).map((i) => String(i.decidedBy ?? (i as { diagnosis?: { decidedBy?: string } }).diagnosis?.decidedBy));
+    check('diagnoses decided by', expect.decidedBy, diag.sort());
+  }
+  return out;
+}
+
+/**
+ * One repair record per repairId: the latest written (by endTime). A repair is recorded when it
+ * happens and again when the workflow finishes; both describe the same repair.
+ */
+export function latestRepairRecords(records: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const byId = new Map<string, Record<string, unknown>>();
+  for (const r of records.filter((i) => String(i.sk ?? '').startsWith('REPAIR#'))) {
+    const id = String(r.repairId ?? r.sk);
+    const prev = byId.get(id);
+    if (!prev || String(r.endTime ?? '') >= String(prev.endTime ?? '')) byId.set(id, r);
+  }
+  return [...byId.values()];
+}

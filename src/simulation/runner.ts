@@ -1,0 +1,426 @@
+/**
+ * Runs a scenario end to end: synthesize the stack, read the ACTUAL state machine definition,
+ * alarms, rule and tables from the template, start the simulated account and DynamoDB on
+ * loopback, and drive virtual time — workloads minute by minute, alarms evaluated, matching
+ * events starting executions of the real workflow with the real handlers — until every execution
+ * has finished. Then compare what happened with the scenario's expectations.
+ */
+import { resolve as resolvePath } from 'node:path';
+import { SimulatedAccount, WorkloadChange } from './account/account';
+import { ApiCall } from './account/api-recorder';
+import { AlarmTransition } from './account/cloudwatch-service';
+import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
+import { PublishedMessage, PutEvent } from './account/messaging-service';
+import { matchesPattern } from './event-pattern';
+import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
+import { checkExpectations, ExpectationResult } from './expectations';
+import { Scenario } from './scenario';
+import { SIMULATION_STACK_NAME, synthesizeScenarioStack } from './stack';
+import { CfnTemplate, TemplateResolver } from './template';
+import { installVirtualDate } from './virtual-date';
+import { setClients } from '../runtime/clients';
+import { setClock } from '../runtime/clock';
+import { HANDLERS } from '../workflow/contract';
+
+const MINUTE = 60_000;
+
+/** Shared across scenarios of one run: the loopback DynamoDB. */
+export class SimulationEnvironment {
+  public static async start(): Promise<SimulationEnvironment> {
+    return new SimulationEnvironment(await LocalDynamoDb.start());
+  }
+
+  private constructor(public readonly dynamodb: LocalDynamoDb) {}
+
+  public async stop(): Promise<void> {
+    await this.dynamodb.stop();
+  }
+}
+
+/** One execution's outcome for the report. */
+export interface ExecutionSummary {
+  readonly name: string;
+  readonly functionName?: string;
+  readonly alarmName?: string;
+  readonly startedAt: string;
+  readonly endedAt?: string;
+  readonly status?: string;
+  /** `$.outcome.outcome` written by NotifyResult, e.g. REPAIRED, ALREADY_IN_PROGRESS. */
+  readonly outcome?: string;
+  readonly reason?: string;
+  readonly steps: Array<{ state: string; at: string; detail: string }>;
+}
+
+/** Timeline of one function: virtual times of each milestone. */
+export interface FunctionTimeline {
+  readonly functionName: string;
+  readonly originalMemoryMb: number;
+  readonly finalMemoryMb: number;
+  readonly firstFailureAt?: string;
+  readonly alarmAt?: string;
+  readonly repairedAt?: string;
+  readonly verifiedAt?: string;
+  /** ms from first failure to the memory change. */
+  readonly timeToRepairMs?: number;
+  /** ms from first failure to the verification that succeeded. */
+  readonly timeToVerifiedRecoveryMs?: number;
+}
+
+/** Everything a scenario run produced. */
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly description: string;
+  readonly passed: boolean;
+  readonly expectations: ExpectationResult[];
+  readonly error?: string;
+  readonly wallTimeMs: number;
+  readonly virtualStart: string;
+  readonly virtualEnd: string;
+  readonly alarmEvents: number;
+  readonly unroutedEvents: number;
+  readonly executions: ExecutionSummary[];
+  readonly outcomes: Record<string, number>;
+  readonly functions: FunctionTimeline[];
+  readonly apiCalls: ApiCall[];
+  readonly notifications: PublishedMessage[];
+  readonly events: PutEvent[];
+  readonly records: Array<Record<string, unknown>>;
+  readonly alarmTransitions: Array<{ alarmName: string; contributor?: Record<string, string>; from: string; to: string; at: string }>;
+  readonly notes: string[];
+  /** Lines the handlers logged (Powertools JSON); checked for secrets. */
+  readonly handlerLogLines: number;
+  /** Secrets from the functions' environments found anywhere they must not be. */
+  readonly leakedSecrets: string[];
+}
+
+/** Run one scenario. Never throws for a scenario failure: the result says what went wrong. */
+export async function runScenario(scenario: Scenario, env: SimulationEnvironment): Promise<ScenarioResult> {
+  const wallStart = performance.now();
+  const start = Date.parse(scenario.start ?? '2026-11-28T12:00:00Z');
+  const notes: string[] = [];
+  const template = synthesizeScenarioStack(scenario);
+  const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME);
+
+  const changes: WorkloadChange[] = scenario.functions.flatMap((f) => (f.incidents ?? []).map((i) => ({
+    functionName: f.functionName,
+    at: start + i.atMinute * MINUTE,
+    workload: i.workload,
+  })));
+  const account = new SimulatedAccount({
+    start,
+    seed: scenario.seed ?? 42,
+    functions: scenario.functions.map((f) => ({
+      functionName: f.functionName,
+      runtime: f.runtime,
+      memorySizeMb: f.memorySizeMb,
+      timeoutSeconds: f.timeoutSeconds,
+      architecture: f.architecture,
+      environment: f.environment,
+      logFormat: f.logFormat,
+      workload: f.workload,
+      alias: f.alias,
+    })),
+    changes,
+    lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
+    messaging: { snsFailures: scenario.account?.snsFailures },
+    bedrock: scenario.bedrock,
+  });
+  const { alarms, skipped } = resolver.alarms();
+  for (const a of alarms) account.addAlarm(a);
+  notes.push(...skipped);
+
+  const machine = resolver.stateMachineDefinition();
+  const rules = resolver.rules().filter((r) => r.targets.some((t) => t.arn === machine.arn));
+  if (rules.length === 0) notes.push('no EventBridge rule targets the state machine: no alarm can start it');
+  await env.dynamodb.resetTables(tablesFromTemplate(template, (id) => resolver.physicalName(id)));
+
+  const handlers = bindHandlers(resolver);
+  const handlerEnv: Record<string, string> = {};
+  for (const h of resolver.functions()) {
+    if (!handlers.has(h.arn)) continue;
+    for (const [k, v] of Object.entries(h.environment)) {
+      if (handlerEnv[k] !== undefined && handlerEnv[k] !== v && !k.startsWith('POWERTOOLS_')) {
+        notes.push(`handlers disagree on ${k}; the simulation uses the first value`);
+        continue;
+      }
+      handlerEnv[k] ??= v;
+    }
+  }
+
+  const executor = new WorkflowExecutor({
+    definition: machine.definition,
+    stateMachineArn: machine.arn,
+    handlers,
+    scheduler: account.scheduler,
+    requestId: () => account.random.uuid(),
+    approval: scenario.approval ? {
+      decision: scenario.approval.decision,
+      afterMs: (scenario.approval.afterMinutes ?? 5) * MINUTE,
+      approver: scenario.approval.approver,
+      comment: scenario.approval.comment,
+    } : undefined,
+  });
+
+  const secrets = scenario.functions.flatMap((f) => Object.values(f.environment ?? {})).filter((v) => v.length >= 8);
+  const handlerLog: string[] = [];
+  const restore = installRuntime(account, env, handlerEnv, handlerLog);
+  const executions: Array<Promise<ExecutionRecord>> = [];
+  const transitions: AlarmTransition[] = [];
+  let alarmEvents = 0;
+  let unrouted = 0;
+  let error: string | undefined;
+  const end = start + scenario.durationMinutes * MINUTE;
+  try {
+    let seq = 0;
+    const deliver = (t: AlarmTransition) => {
+      const copies = t.to === 'ALARM' ? (scenario.storm?.copiesPerAlarmEvent ?? 1) : 1;
+      for (let c = 0; c < copies; c++) {
+        const event = c === 0 ? t.event : { ...t.event, id: account.random.uuid() };
+        alarmEvents++;
+        const targets = rules.filter((r) => matchesPattern(r.eventPattern, event)).flatMap((r) => r.targets.filter((x) => x.arn === machine.arn));
+        if (targets.length === 0) {
+          unrouted++;
+          continue;
+        }
+        for (const target of targets) {
+          const input = target.input !== undefined ? JSON.parse(target.input) : event;
+          const name = `sim-${String(++seq).padStart(4, '0')}`;
+          // Copies of a storm arrive spread over the minute.
+          const delay = c === 0 ? 0 : Math.floor((c * MINUTE) / copies);
+          executions.push(account.scheduler.participate(name, async () => {
+            if (delay > 0) await account.scheduler.sleep(delay);
+            return executor.execute(name, input);
+          }));
+        }
+      }
+    };
+    for (;;) {
+      await account.scheduler.idle();
+      const nextMinute = account.generatedTo() + MINUTE;
+      const nextWake = account.scheduler.nextWake();
+      if (account.scheduler.active() === 0 && nextMinute > end) break;
+      if (nextWake !== undefined && nextWake < nextMinute) {
+        account.scheduler.wakeUntil(nextWake);
+        continue;
+      }
+      const happened = account.runUntil(nextMinute);
+      transitions.push(...happened);
+      if (nextMinute <= end) happened.forEach(deliver);
+      account.scheduler.wakeUntil(nextMinute);
+      if (nextMinute - start > 7 * 24 * 60 * MINUTE) throw new Error('the simulation ran for a virtual week without finishing');
+    }
+  } catch (err) {
+    error = `${(err as Error).name}: ${(err as Error).message}`;
+  } finally {
+    restore();
+  }
+  const records = await Promise.all(executions).catch((err) => {
+    error ??= String(err);
+    return [] as ExecutionRecord[];
+  });
+  const tableItems = await collectRecords(env, template, resolver);
+
+  const summaries = records.map((r) => summarize(r));
+  const outcomes: Record<string, number> = {};
+  for (const s of summaries) outcomes[s.outcome ?? s.status ?? 'UNKNOWN'] = (outcomes[s.outcome ?? s.status ?? 'UNKNOWN'] ?? 0) + 1;
+  const apiCalls = account.recorder.calls();
+  const timelines = scenario.functions.map((f) => timeline(f.functionName, f.memorySizeMb, account, records, transitions));
+  const notifications = account.messaging.messages;
+  const exposed = JSON.stringify([apiCalls.filter((c) => !(c.service === 'Lambda' && c.operation === 'GetFunctionConfiguration')), notifications, account.messaging.events, tableItems, records.map((r) => r.steps), handlerLog]);
+  const leakedSecrets = secrets.filter((s) => exposed.includes(s));
+
+  const repairIds = tableItems.filter((i) => String(i.sk ?? '').startsWith('REPAIR#')).map((i) => String(i.repairId));
+  for (const id of new Set(repairIds)) {
+    const n = repairIds.filter((x) => x === id).length;
+    if (n > 1) notes.push(`repair ${id} has ${n} repair records (written at repair and at finalize under different sort keys)`);
+  }
+  const partial = {
+    records: tableItems,
+    apiCalls,
+    notifications,
+    outcomes,
+    executions: summaries,
+    functions: timelines,
+    alarmEvents,
+    leakedSecrets,
+  };
+  const expectations = checkExpectations(scenario.expect, partial, (name) => account.functionNamed(name).config.memorySize);
+  if (leakedSecrets.length) expectations.push({ name: 'no secret leaves the function', passed: false, detail: `${leakedSecrets.length} secret value(s) found in calls, records, notifications or logs` });
+  return {
+    scenario: scenario.name,
+    description: scenario.description,
+    passed: !error && expectations.every((e) => e.passed),
+    expectations,
+    ...(error ? { error } : {}),
+    wallTimeMs: Math.round(performance.now() - wallStart),
+    virtualStart: new Date(start).toISOString(),
+    virtualEnd: new Date(account.clock.now()).toISOString(),
+    alarmEvents,
+    unroutedEvents: unrouted,
+    executions: summaries,
+    outcomes,
+    functions: timelines,
+    apiCalls,
+    notifications,
+    events: account.messaging.events,
+    records: tableItems,
+    alarmTransitions: transitions.map((t) => ({ alarmName: t.alarmName, ...(t.contributor ? { contributor: t.contributor } : {}), from: t.from, to: t.to, at: new Date(t.at).toISOString() })),
+    notes,
+    handlerLogLines: handlerLog.length,
+    leakedSecrets,
+  };
+}
+
+/**
+ * Bind every handler function of the template to its module: the workflow contract names each
+ * handler's source file, and the constructs describe each function with the handler's
+ * description (projen's default description is the source file itself).
+ */
+function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
+  const out = new Map<string, BoundHandler>();
+  for (const f of resolver.functions()) {
+    const description = f.description ?? '';
+    const spec = Object.values(HANDLERS).find((h) => description === h.entry || (h.description.length > 0 && description.includes(h.description)));
+    if (!spec) continue;
+    // From src/simulation (ts-jest) or lib/simulation (compiled): the sibling module.
+    const modulePath = resolvePath(__dirname, '..', spec.entry.replace(/^src\//, '').replace(/\.ts$/, ''));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(modulePath) as { handler?: (event: unknown, context: unknown) => Promise<unknown> };
+    if (typeof mod.handler !== 'function') throw new Error(`${spec.entry} exports no handler function`);
+    const handler = mod.handler;
+    out.set(f.arn, {
+      functionArn: f.arn,
+      functionName: f.functionName,
+      source: spec.entry,
+      timeoutSeconds: f.timeout ?? 3,
+      invoke: (event, context) => handler(event, context),
+    });
+  }
+  return out;
+}
+
+/** Point the handlers at the simulated world; returns the function that puts everything back. */
+function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[]): () => void {
+  const savedEnv = { ...process.env };
+  Object.assign(process.env, handlerEnv, {
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'simulated',
+    AWS_SECRET_ACCESS_KEY: 'simulated',
+  });
+  delete process.env.AWS_PROFILE;
+  const unmock = account.install();
+  setClients({ dynamo: env.dynamodb.documentClient(account.recorder, account.scheduler) }, { region: 'us-east-1' });
+  setClock({ now: () => new Date(account.clock.now()), sleep: (ms) => account.scheduler.sleep(ms) });
+  const restoreDate = installVirtualDate(account.clock);
+  // Handler logs (Powertools writes JSON lines to stdout, warnings to stderr) are kept for the
+  // secret check, not printed.
+  const capture = (stream: NodeJS.WriteStream) => {
+    const real = stream.write.bind(stream);
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (account.scheduler.current()) {
+        handlerLog.push(String(chunk));
+        const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+        cb?.();
+        return true;
+      }
+      return (real as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    return () => {
+      stream.write = real;
+    };
+  };
+  const releaseStdout = capture(process.stdout);
+  const releaseStderr = capture(process.stderr);
+  return () => {
+    releaseStdout();
+    releaseStderr();
+    restoreDate();
+    setClock();
+    setClients();
+    unmock();
+    for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+    Object.assign(process.env, savedEnv);
+  };
+}
+
+async function collectRecords(env: SimulationEnvironment, template: CfnTemplate, resolver: TemplateResolver): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  for (const t of tablesFromTemplate(template, (id) => resolver.physicalName(id))) {
+    for (const item of await env.dynamodb.scanAll(t.tableName)) {
+      const sk = String(item.sk ?? '');
+      // Evidence items are the collected logs and metrics: large and already in apiCalls.
+      if (sk === 'EVIDENCE') continue;
+      items.push(item);
+    }
+  }
+  return items.sort((a, b) => String(a.pk).localeCompare(String(b.pk)) || String(a.sk).localeCompare(String(b.sk)));
+}
+
+function summarize(r: ExecutionRecord): ExecutionSummary {
+  const out = (state: string) => [...r.steps].reverse().find((s) => s.state === state && s.output !== undefined)?.output as any;
+  const finalize = [...r.steps].reverse().find((s) => s.output && typeof s.output === 'object' && 'outcome' in (s.output as object) && 'notificationStatus' in (s.output as object))?.output as any;
+  const normalize = r.steps.find((s) => s.output && typeof s.output === 'object' && 'status' in (s.output as object))?.output as any;
+  const event = r.input as any;
+  return {
+    name: r.name,
+    functionName: finalize?.functionName ?? normalize?.functionName,
+    alarmName: event?.detail?.alarmName,
+    startedAt: new Date(r.startedAt).toISOString(),
+    ...(r.endedAt ? { endedAt: new Date(r.endedAt).toISOString() } : {}),
+    status: r.status,
+    outcome: finalize?.outcome,
+    reason: finalize?.reason,
+    steps: r.steps.map((s) => ({ state: s.state, at: new Date(s.endedAt).toISOString(), detail: stepDetail(s.output, s.error) })),
+  };
+  void out;
+}
+
+function stepDetail(output: any, error?: { name: string; message: string }): string {
+  if (error) return `error ${error.name}`;
+  if (!output || typeof output !== 'object') return '';
+  if ('notificationStatus' in output) return `${output.outcome}: ${output.reason}`;
+  if ('action' in output && 'targetMemoryMb' in output) return `${output.action} ${output.originalMemoryMb}->${output.targetMemoryMb} MB (${output.decidedBy}, confidence ${output.result?.confidence})`;
+  if ('verifyAfterSeconds' in output) return `${output.status} ${output.originalMemoryMb}->${output.newMemoryMb} MB`;
+  if ('next' in output && 'attempt' in output) return `${output.status} (${output.next})`;
+  if ('restoredMemoryMb' in output) return `${output.status} to ${output.restoredMemoryMb} MB`;
+  if ('evidenceKey' in output) return `${output.logEventCount} log events, ${output.metricPointCount} metric points${output.incomplete ? ' (incomplete)' : ''}`;
+  if ('approved' in output) return output.approved ? `approved by ${output.approver ?? 'operator'}` : 'not approved';
+  if ('status' in output) return `${output.status}: ${output.reason ?? ''}`;
+  return '';
+}
+
+function timeline(name: string, originalMemoryMb: number, account: SimulatedAccount, records: ExecutionRecord[], transitions: AlarmTransition[]): FunctionTimeline {
+  const tally = account.tally.get(name);
+  let firstFailure: number | undefined;
+  for (const [minute, t] of [...(tally ?? new Map()).entries()].sort((a, b) => a[0] - b[0])) {
+    if (t.errors > 0 || t.throttles > 0) {
+      firstFailure = minute;
+      break;
+    }
+  }
+  const fn = account.functionNamed(name);
+  const alarm = transitions.find((t) => t.to === 'ALARM' && (t.contributor?.FunctionName === name || JSON.stringify(t.event).includes(`"FunctionName":"${name}"`)));
+  let repairedAt: number | undefined;
+  let verifiedAt: number | undefined;
+  for (const r of records) {
+    for (const s of r.steps) {
+      const o = s.output as any;
+      if (!o || typeof o !== 'object') continue;
+      if ('verifyAfterSeconds' in o && o.status === 'SUCCEEDED' && o.result?.functionName === name) repairedAt ??= s.endedAt;
+      if ('next' in o && 'attempt' in o && o.status === 'SUCCEEDED' && r.steps.some((x) => (x.output as any)?.result?.functionName === name)) verifiedAt ??= s.endedAt;
+    }
+  }
+  const iso = (t?: number) => (t === undefined ? undefined : new Date(t).toISOString());
+  return {
+    functionName: name,
+    originalMemoryMb,
+    finalMemoryMb: fn.config.memorySize,
+    ...(firstFailure !== undefined ? { firstFailureAt: iso(firstFailure) } : {}),
+    ...(alarm ? { alarmAt: iso(alarm.at) } : {}),
+    ...(repairedAt !== undefined ? { repairedAt: iso(repairedAt) } : {}),
+    ...(verifiedAt !== undefined ? { verifiedAt: iso(verifiedAt) } : {}),
+    ...(repairedAt !== undefined && firstFailure !== undefined ? { timeToRepairMs: repairedAt - firstFailure } : {}),
+    ...(verifiedAt !== undefined && firstFailure !== undefined ? { timeToVerifiedRecoveryMs: verifiedAt - firstFailure } : {}),
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * Reading a synthesized CloudFormation template the way the simulation needs it: intrinsic
+ * functions resolved to placeholder names and ARNs in the simulated account, the state machine
+ * definition, the handler functions and their environment, the alarms, the EventBridge rule and
+ * the DynamoDB tables.
+ */
+import { AlarmMetricQuery, AlarmSpec } from './account/cloudwatch-service';
+import { SIM_ACCOUNT, SIM_REGION } from './account/lambda-service';
+import { Dimensions } from './account/metrics';
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, any>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+export interface CfnTemplate {
+  readonly Resources?: Record<string, CfnResource>;
+  readonly Parameters?: Record<string, { Default?: unknown }>;
+}
+
+/** A Lambda function of the template. */
+export interface TemplateFunction {
+  readonly logicalId: string;
+  readonly functionName: string;
+  readonly arn: string;
+  readonly description?: string;
+  readonly environment: Record<string, string>;
+  readonly memorySize?: number;
+  readonly timeout?: number;
+  readonly runtime?: string;
+}
+
+/** An EventBridge rule of the template and where it sends events. */
+export interface TemplateRule {
+  readonly logicalId: string;
+  readonly eventPattern: Record<string, unknown>;
+  readonly targets: Array<{ arn: string; input?: string; inputPath?: string }>;
+}
+
+export class TemplateResolver {
+  constructor(public readonly template: CfnTemplate, private readonly stackName = 'SimulationStack') {}
+
+  /** Resolve every intrinsic function in `value`. */
+  public resolve(value: unknown): any {
+    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (value === null || typeof value !== 'object') return value;
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    if (keys.length === 1) {
+      const [k] = keys;
+      const arg = obj[k];
+      switch (k) {
+        case 'Ref': return this.ref(String(arg));
+        case 'Fn::GetAtt': {
+          const [id, attr] = Array.isArray(arg) ? arg.map(String) : String(arg).split('.');
+          return this.getAtt(id, attr);
+        }
+        case 'Fn::Join': {
+          const [sep, parts] = arg as [string, unknown[]];
+          return (this.resolve(parts) as unknown[]).map(String).join(sep);
+        }
+        case 'Fn::Select': {
+          const [index, list] = arg as [unknown, unknown];
+          return (this.resolve(list) as unknown[])[Number(this.resolve(index))];
+        }
+        case 'Fn::Split': {
+          const [sep, s] = arg as [string, unknown];
+          return String(this.resolve(s)).split(sep);
+        }
+        case 'Fn::Sub': {
+          const [text, vars] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [String(arg), {}];
+          return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => {
+            if (vars[name] !== undefined) return String(this.resolve(vars[name]));
+            const [id, attr] = name.split('.');
+            return String(attr ? this.getAtt(id, attr) : this.ref(id));
+          });
+        }
+        case 'Fn::If': {
+          const [, a] = arg as [string, unknown, unknown];
+          return this.resolve(a);
+        }
+        case 'Fn::ImportValue': return `imported-${String(this.resolve(arg))}`;
+        case 'Fn::Base64': return Buffer.from(String(this.resolve(arg))).toString('base64');
+        default: break;
+      }
+    }
+    return Object.fromEntries(keys.map((k) => [k, this.resolve(obj[k])]));
+  }
+
+  /** `Ref` of a pseudo parameter, parameter or resource. */
+  public ref(id: string): string {
+    switch (id) {
+      case 'AWS::Partition': return 'aws';
+      case 'AWS::Region': return SIM_REGION;
+      case 'AWS::AccountId': return SIM_ACCOUNT;
+      case 'AWS::URLSuffix': return 'amazonaws.com';
+      case 'AWS::StackName': return this.stackName;
+      case 'AWS::StackId': return `arn:aws:cloudformation:${SIM_REGION}:${SIM_ACCOUNT}:stack/${this.stackName}/00000000-0000-0000-0000-000000000000`;
+      case 'AWS::NoValue': return '';
+      default: break;
+    }
+    const param = this.template.Parameters?.[id];
+    if (param) return String(param.Default ?? `param-${id}`);
+    const r = this.template.Resources?.[id];
+    if (!r) return id;
+    const name = this.physicalName(id);
+    switch (r.Type) {
+      case 'AWS::SNS::Topic': return `arn:aws:sns:${SIM_REGION}:${SIM_ACCOUNT}:${name}`;
+      case 'AWS::SQS::Queue': return `https://sqs.${SIM_REGION}.amazonaws.com/${SIM_ACCOUNT}/${name}`;
+      case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${SIM_REGION}:${SIM_ACCOUNT}:stateMachine:${name}`;
+      case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${SIM_ACCOUNT}:policy/${name}`;
+      case 'AWS::KMS::Key': return `${name.toLowerCase().replace(/[^a-z0-9]/g, '').padEnd(8, '0').slice(0, 8)}-0000-4000-8000-000000000000`;
+      default: return name;
+    }
+  }
+
+  /** `Fn::GetAtt` of a resource. */
+  public getAtt(id: string, attr: string): string {
+    const r = this.template.Resources?.[id];
+    const name = this.physicalName(id);
+    if (!r) return `${id}.${attr}`;
+    if (attr === 'Arn') {
+      switch (r.Type) {
+        case 'AWS::Lambda::Function': return `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${name}`;
+        case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${SIM_REGION}:${SIM_ACCOUNT}:table/${name}`;
+        case 'AWS::SQS::Queue': return `arn:aws:sqs:${SIM_REGION}:${SIM_ACCOUNT}:${name}`;
+        case 'AWS::IAM::Role': return `arn:aws:iam::${SIM_ACCOUNT}:role/${name}`;
+        case 'AWS::Logs::LogGroup': return `arn:aws:logs:${SIM_REGION}:${SIM_ACCOUNT}:log-group:${name}:*`;
+        case 'AWS::KMS::Key': return `arn:aws:kms:${SIM_REGION}:${SIM_ACCOUNT}:key/${this.ref(id)}`;
+        case 'AWS::StepFunctions::StateMachine': return this.ref(id);
+        case 'AWS::SNS::Topic': return this.ref(id);
+        case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${SIM_REGION}:${SIM_ACCOUNT}:alarm:${name}`;
+        default: return `arn:aws:${r.Type.split('::')[1].toLowerCase()}:${SIM_REGION}:${SIM_ACCOUNT}:${name}`;
+      }
+    }
+    if (attr === 'Name' || attr === 'TopicName' || attr === 'QueueName') return name;
+    if (attr === 'QueueUrl') return this.ref(id);
+    return `${name}.${attr}`;
+  }
+
+  /** The physical name of a resource: its name property when set, else derived from the logical id. */
+  public physicalName(id: string): string {
+    const r = this.template.Resources?.[id];
+    const p = r?.Properties ?? {};
+    const nameProp = ['FunctionName', 'TableName', 'TopicName', 'QueueName', 'StateMachineName', 'RoleName', 'LogGroupName', 'AlarmName', 'Name', 'BucketName'].find((k) => typeof p[k] === 'string' || (p[k] && typeof p[k] === 'object'));
+    if (nameProp) {
+      const v = p[nameProp];
+      return typeof v === 'string' ? v : String(this.resolve(v));
+    }
+    return `${this.stackName}-${id}`.slice(0, 64);
+  }
+
+  public resourcesOfType(type: string): Array<[string, CfnResource]> {
+    return Object.entries(this.template.Resources ?? {}).filter(([, r]) => r.Type === type);
+  }
+
+  /** The state machine definition (the only one, or the one named), intrinsics resolved. */
+  public stateMachineDefinition(logicalId?: string): { logicalId: string; arn: string; definition: any } {
+    const machines = this.resourcesOfType('AWS::StepFunctions::StateMachine');
+    const found = logicalId ? machines.find(([id]) => id === logicalId) : machines[0];
+    if (!found) throw new TemplateError(`the template has no state machine${logicalId ? ` '${logicalId}'` : ''}`);
+    const [id, r] = found;
+    const p = r.Properties ?? {};
+    let text: string;
+    if (p.DefinitionString !== undefined) text = String(this.resolve(p.DefinitionString));
+    else if (p.Definition !== undefined) text = JSON.stringify(this.resolve(p.Definition));
+    else throw new TemplateError(`state machine ${id} has no definition`);
+    for (const [k, v] of Object.entries((this.resolve(p.DefinitionSubstitutions ?? {}) as Record<string, unknown>))) {
+      text = text.split('${' + k + '}').join(String(v));
+    }
+    return { logicalId: id, arn: this.ref(id), definition: JSON.parse(text) };
+  }
+
+  public functions(): TemplateFunction[] {
+    return this.resourcesOfType('AWS::Lambda::Function').map(([id, r]) => {
+      const p = r.Properties ?? {};
+      const env = (this.resolve(p.Environment?.Variables ?? {}) ?? {}) as Record<string, unknown>;
+      return {
+        logicalId: id,
+        functionName: this.physicalName(id),
+        arn: this.getAtt(id, 'Arn'),
+        description: typeof p.Description === 'string' ? p.Description : undefined,
+        environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+        memorySize: p.MemorySize,
+        timeout: p.Timeout,
+        runtime: p.Runtime,
+      };
+    });
+  }
+
+  /** Metric alarms (AWS::CloudWatch::Alarm) as alarm specs; anomaly-detection alarms are skipped with a note. */
+  public alarms(): { alarms: AlarmSpec[]; skipped: string[] } {
+    const alarms: AlarmSpec[] = [];
+    const skipped: string[] = [];
+    for (const [id, r] of this.resourcesOfType('AWS::CloudWatch::Alarm')) {
+      const p = this.resolve(r.Properties ?? {});
+      const name = p.AlarmName ?? this.physicalName(id);
+      if (String(p.ComparisonOperator).includes('Band') || p.ThresholdMetricId) {
+        skipped.push(`${name}: anomaly detection alarms are not simulated`);
+        continue;
+      }
+      const dims = (list: Array<{ Name: string; Value: string }> | undefined): Dimensions => Object.fromEntries((list ?? []).map((d) => [d.Name, String(d.Value)]));
+      const metrics: AlarmMetricQuery[] | undefined = p.Metrics?.map((m: any) => ({
+        id: m.Id,
+        ...(m.Expression ? { expression: m.Expression } : {}),
+        ...(m.MetricStat ? {
+          metricStat: {
+            namespace: m.MetricStat.Metric.Namespace,
+            metricName: m.MetricStat.Metric.MetricName,
+            dimensions: dims(m.MetricStat.Metric.Dimensions),
+            period: m.MetricStat.Period,
+            stat: m.MetricStat.Stat,
+          },
+        } : {}),
+        ...(m.Period ? { period: m.Period } : {}),
+        ...(m.Label ? { label: m.Label } : {}),
+        returnData: m.ReturnData ?? true,
+      }));
+      alarms.push({
+        alarmName: name,
+        alarmDescription: p.AlarmDescription,
+        namespace: p.Namespace,
+        metricName: p.MetricName,
+        dimensions: p.Dimensions ? dims(p.Dimensions) : undefined,
+        statistic: p.Statistic ?? p.ExtendedStatistic,
+        period: p.Period,
+        metrics,
+        threshold: Number(p.Threshold),
+        comparisonOperator: p.ComparisonOperator,
+        evaluationPeriods: Number(p.EvaluationPeriods),
+        datapointsToAlarm: p.DatapointsToAlarm !== undefined ? Number(p.DatapointsToAlarm) : undefined,
+        treatMissingData: p.TreatMissingData,
+      });
+    }
+    for (const [id, r] of Object.entries(this.template.Resources ?? {})) {
+      if (r.Type !== 'AWS::CloudWatch::Alarm' && /Alarm$/.test(r.Type) && r.Type.startsWith('AWS::CloudWatch::')) {
+        const p = this.resolve(r.Properties ?? {});
+        skipped.push(`${p.AlarmName ?? id}: ${r.Type} is not simulated`);
+      }
+    }
+    return { alarms, skipped };
+  }
+
+  public rules(): TemplateRule[] {
+    return this.resourcesOfType('AWS::Events::Rule').map(([id, r]) => {
+      const p = this.resolve(r.Properties ?? {});
+      return {
+        logicalId: id,
+        eventPattern: p.EventPattern ?? {},
+        targets: (p.Targets ?? []).map((t: any) => ({ arn: t.Arn, input: t.Input, inputPath: t.InputPath })),
+      };
+    });
+  }
+}
+
+export class TemplateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
