@@ -28,7 +28,9 @@ describe('environment', () => {
     const orders = effectivePolicy('orders', env);
     expect(orders.core.maxMemoryMb).toBe(2048);
     expect(orders.core.minConfidence).toBe(0.7);
-    expect(orders).toMatchObject({ dryRun: true, maxRepairsPerDay: 1, cooldownSeconds: 600, requireApproval: false, rollbackOnFailedVerification: true });
+    expect(orders).toMatchObject({
+      dryRun: true, maxRepairsPerDay: 1, cooldownSeconds: 600, requireApproval: false, rollbackOnFailedVerification: true,
+    });
     const payments = effectivePolicy('payments', env);
     expect(payments).toMatchObject({ dryRun: false, maxRepairsPerDay: 3, requireApproval: true });
     expect(payments.core.maxMemoryMb).toBe(4096);
