@@ -17,6 +17,7 @@ import { Approval, FunctionOptions, RemediationPolicy } from './policy';
 import { RepairExecutor } from './repair/repair-executor';
 import { RemediationStore } from './store/remediation-store';
 import { VerificationService } from './verification/verification-service';
+import { InvalidRemediationPolicyError } from './workflow/construct-errors';
 import { RemediationWorkflow } from './workflow/remediation-workflow';
 
 /** Properties of {@link AutoRemediation}. */
@@ -227,7 +228,7 @@ export class AutoRemediation extends Construct {
       return;
     }
     if (this.managed.includes(fn)) {
-      throw new Error(`function ${fn.node.path} is already managed by ${this.node.path}`);
+      throw new InvalidRemediationPolicyError(`function ${fn.node.path} is already managed by ${this.node.path}`);
     }
     this.managed.push(fn);
     this.monitoring.addFunction(fn, options);

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { MonitoredFunctionOptions } from './monitoring/monitoring-options';
+import { InvalidRemediationPolicyError } from './workflow/construct-errors';
 
 /**
  * The guardrails every repair passes through. The diagnosis (rules or a language model) only
@@ -83,14 +84,6 @@ export interface RemediationPolicy {
    * @default - none
    */
   readonly excludedFunctions?: lambda.IFunction[];
-}
-
-/** Raised at synthesis time for a policy value that makes no sense. */
-export class InvalidRemediationPolicyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidRemediationPolicyError';
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { InvalidDiagnosisError } from '../workflow/construct-errors';
 
 /** Options for {@link Diagnosis.bedrockModel}. */
 export interface BedrockModelOptions {
@@ -108,14 +109,6 @@ export class Diagnosis {
       }));
     }
     return statements;
-  }
-}
-
-/** Raised at synthesis time for an unusable diagnosis choice. */
-export class InvalidDiagnosisError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidDiagnosisError';
   }
 }
 

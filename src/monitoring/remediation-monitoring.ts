@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { AlarmKind, AlarmOptions, MonitoredFunctionOptions, MonitoringOptions } from './monitoring-options';
+import { InvalidMonitoringError } from '../workflow/construct-errors';
 import { functionNameOf, logGroupArnOf, suppressNag, wildcardResourceFindings } from '../workflow/handler-support';
 
 /** Properties of {@link RemediationMonitoring}. */
@@ -260,14 +261,6 @@ export class RemediationMonitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.created.push(alarm);
-  }
-}
-
-/** Raised at synthesis time for an unusable monitoring configuration. */
-export class InvalidMonitoringError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidMonitoringError';
   }
 }
 

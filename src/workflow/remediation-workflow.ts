@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { InvalidWorkflowError } from './construct-errors';
 import { ENV, HANDLERS } from './contract';
 import { buildRemediationDefinition } from './definition';
 import { allowLogsToUseKey, createHandler, functionNameOf, policyWildcardFindings, suppressNag } from './handler-support';
@@ -126,7 +127,7 @@ export class RemediationWorkflow extends Construct {
     this.policyConfig = new PolicyConfigBuilder(props.policy, props.approval);
     const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
     if (approvalTimeout.toSeconds() < 60 || approvalTimeout.toSeconds() > 7 * 24 * 3600) {
-      throw new Error(`approvalTimeout must be between 1 minute and 7 days, got ${approvalTimeout.toSeconds()} seconds`);
+      throw new InvalidWorkflowError(`approvalTimeout must be between 1 minute and 7 days, got ${approvalTimeout.toSeconds()} seconds`);
     }
     const verification = this.policyConfig.resolved.verificationWindowSeconds;
     // Long enough for an approval, a verification extended once, and the handlers themselves.
@@ -215,7 +216,7 @@ export class RemediationWorkflow extends Construct {
     if (alarmNamePrefix) nameMatchers.push({ prefix: alarmNamePrefix });
     for (const alarm of existing) nameMatchers.push(alarm.alarmName);
     if (nameMatchers.length === 0) {
-      throw new Error('the workflow routes no alarm: give monitoring, alarmNamePrefix or alarms');
+      throw new InvalidWorkflowError('the workflow routes no alarm: give monitoring, alarmNamePrefix or alarms');
     }
     this.rule = new events.Rule(this, 'AlarmRule', {
       description: 'Routes alarm state changes of the managed Lambda functions to the remediation workflow',

@@ -3,10 +3,11 @@
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
+import { InvalidRemediationPolicyError } from './construct-errors';
 import { ApprovalMode, FunctionPolicyOverride, RemediationPolicyConfig } from './contract';
 import { functionNameOf } from './handler-support';
 import { LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB } from '../core/policy';
-import { Approval, FunctionOptions, InvalidRemediationPolicyError, RemediationPolicy } from '../policy';
+import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 
 /** The policy with every default applied, as the workflow receives it. */
 export interface ResolvedRemediationPolicy {

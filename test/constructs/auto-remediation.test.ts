@@ -4,7 +4,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ACCOUNT, demoFunctions, ensureHandlerAssets, newStack, REGION, resolveIntrinsics } from './helpers';
-import { Approval, AutoRemediation, InvalidRemediationPolicyError } from '../../src';
+import { Approval, AutoRemediation } from '../../src';
+import { InvalidRemediationPolicyError } from '../../src/workflow/construct-errors';
 
 // Synthesis needs the handler bundles; build any that are missing before the suites below construct stacks.
 ensureHandlerAssets();
