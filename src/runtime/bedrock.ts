@@ -6,6 +6,7 @@
 import { BedrockAgentRuntimeClient, InvokeAgentCommand, RetrieveCommand } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { client, registerClient } from './clients';
+import { delay } from './clock';
 import { DependencyTimeoutError, toNamedError } from './errors';
 import { DIAGNOSIS_TOOL_NAME, DIAGNOSIS_TOOL_SCHEMA, Passage, SYSTEM_PROMPT } from './model-diagnosis';
 
@@ -22,19 +23,17 @@ export interface CallUsage {
 
 async function withTimeout<T>(what: string, timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new DependencyTimeoutError(`${what} took longer than ${timeoutMs} ms`));
-    }, timeoutMs);
+  const budget = delay(timeoutMs);
+  const timeout = budget.promise.then((): never => {
+    controller.abort();
+    throw new DependencyTimeoutError(`${what} took longer than ${timeoutMs} ms`);
   });
   try {
     return await Promise.race([run(controller.signal), timeout]);
   } catch (err) {
     throw toNamedError(err, what);
   } finally {
-    clearTimeout(timer);
+    budget.cancel();
   }
 }
 

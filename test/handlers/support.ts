@@ -71,6 +71,9 @@ export class VirtualClock {
   }
   async sleep(ms: number): Promise<void> {
     this.slept.push(ms);
+    // Let pending I/O (mocked AWS answers) settle first: a virtual time budget only expires when
+    // nothing else is ready, as in an event-driven simulation.
+    await new Promise((resolve) => setImmediate(resolve));
     this.current = new Date(this.current.getTime() + ms);
   }
   advance(seconds: number): void {
