@@ -24,14 +24,31 @@ const BRACKET_LEVEL = /^\[(TRACE|DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\]
 // `<time>\t<id>\tERROR\t...` (Node.js), `<time>\t<id>\tfail\t...` (.NET)
 const TAB_LEVEL = /^\d{4}-\d\d-\d\dT[\d:.]+Z?\t([\w-]+)\t([A-Za-z]{4,8})\t/;
 
-const STACK_TRACE = /(?:^|\n)(?:Traceback \(most recent call last\):|Exception in thread |Unhandled exception\. |panic: |\s+at [\w$.<>]+[ (])/;
+// Unhandled errors as the runtimes print them when the line has no level: Python tracebacks,
+// Java / .NET / Node.js stack frames, Go panics, the Ruby runtime's `Critical exception from
+// handler` / `Error raised from handler method`.
+const STACK_TRACE = /(?:^|\n)(?:Traceback \(most recent call last\):|Exception in thread |Unhandled exception\. |panic: |Critical exception from handler|Error raised from handler method|\s+at [\w$.<>]+[ (])/;
 const PERMISSION = /AccessDenied|is not authorized to perform|UnauthorizedOperation|UnrecognizedClientException|AuthorizationError/;
-const DOWNSTREAM = /ETIMEDOUT|ECONNRESET|ECONNREFUSED|ESOCKETTIMEDOUT|EAI_AGAIN|ReadTimeout|ConnectTimeout|TimeoutError|Connect timeout on endpoint URL|Read timeout on endpoint URL|socket hang up|Unable to execute HTTP request|SocketTimeoutException|TaskCanceledException|context deadline exceeded|Net::OpenTimeout|Net::ReadTimeout/;
+const DOWNSTREAM = new RegExp([
+  'ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'ESOCKETTIMEDOUT', 'EAI_AGAIN', 'socket hang up', // Node.js
+  'ReadTimeout', 'ConnectTimeout', 'TimeoutError', 'Connect timeout on endpoint URL', 'Read timeout on endpoint URL', // Python, SDKs
+  'Unable to execute HTTP request', 'TimeoutException', 'connect timed out', 'Read timed out', 'Connection timed out', // Java, .NET
+  'TaskCanceledException', 'context deadline exceeded', 'i/o timeout', // .NET, Go
+  'Net::OpenTimeout', 'Net::ReadTimeout', // Ruby
+  'error sending request', 'operation timed out', // Rust (reqwest, hyper)
+].join('|'));
 const THROTTLING = /TooManyRequestsException|Rate exceeded|ThrottlingException|ThrottledException|ProvisionedThroughputExceededException|RequestLimitExceeded|SlowDown\b/;
+
+const RUBY_LEVELS: Record<string, LogLevel | undefined> = { D: 'DEBUG', I: 'INFO', W: 'WARN', E: 'ERROR', F: 'FATAL' };
 
 /** The level of a text log line and the request id it names, when it has them. */
 export function readLevel(message: string): { level?: LogLevel; requestId?: string } {
   const c = message.charCodeAt(0);
+  // Ruby's Logger: `E, [2026-11-20T12:00:00.123456 #8] ERROR -- : message`
+  if (message.charCodeAt(1) === 44 /* , */ && message.startsWith(' [', 2)) {
+    const level = RUBY_LEVELS[message[0]];
+    if (level) return { level };
+  }
   if (c === 91 /* [ */) {
     const m = BRACKET_LEVEL.exec(message);
     if (m) return { level: normalizeLevel(m[1]), requestId: m[2] };

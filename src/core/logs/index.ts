@@ -188,6 +188,9 @@ function isQuietApplicationLine(message: string, c0: number): boolean {
   if (c0 === 91 /* [ */) {
     return message.startsWith('[INFO]') || message.startsWith('[DEBUG]') || message.startsWith('[TRACE]');
   }
+  if ((c0 === 73 /* I */ || c0 === 68 /* D */) && message.charCodeAt(1) === 44 /* , */ && message.startsWith(' [', 2)) {
+    return true; // Ruby Logger INFO / DEBUG
+  }
   if (c0 >= 48 && c0 <= 57 && message.charCodeAt(4) === 45 /* - */ && message.charCodeAt(10) === 84 /* T */) {
     const t1 = message.indexOf('\t');
     if (t1 < 0 || t1 > 40) return false;

@@ -5,7 +5,7 @@
  * below the limit is a crash of the code itself, not a memory issue.
  */
 import { AT_LIMIT_RATIO, HIGH_USE_RATIO } from '../logs';
-import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
+import { clampWeight, countApproached, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
 
 /** Below this use ratio an exit is taken as a crash of the code. */
 const CRASH_RATIO = 0.8;
@@ -34,10 +34,13 @@ export const killedAtLimitRule: DiagnosisRule = {
     const n = Math.max(1, ctx.invocationCount);
     if (atLimit > 0) {
       const typical = ctx.logs.memory.medianUsedRatio ?? 0;
+      // Memory that climbed to the limit before the kill will be killed again (see platform-oom).
+      const approached = countApproached(ctx.logs.invocations, inv => (inv.killed || inv.exitError) && !inv.platformOom);
+      const climbing = approached * 2 >= atLimit;
       return {
         ruleId: this.id,
         answer: 'memory',
-        weight: clampWeight(0.55 + 0.35 * saturate(atLimit / n, 0.2) + (typical >= 0.8 ? 0.1 : 0)),
+        weight: clampWeight(0.55 + 0.35 * saturate(atLimit / n, 0.2) + (typical >= 0.8 ? 0.1 : 0) + (climbing ? 0.15 : 0)),
         category: 'OUT_OF_MEMORY',
         sizing: 'unknown-need',
         evidence: {

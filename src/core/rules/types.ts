@@ -2,7 +2,8 @@
  * The shape of a diagnosis rule: one pure function over the parsed evidence with a three-way
  * answer (after cdk-nag's compliant / non-compliant / not-applicable).
  */
-import { LogEvidence } from '../logs/types';
+import { wasCutShort } from '../logs';
+import { InvocationFacts, LogEvidence } from '../logs/types';
 import { MetricSummary } from '../metrics/summary';
 import { DiagnosisRequest, EvidencePoint, IncidentCategory } from '../model';
 import { PolicySettings } from '../policy';
@@ -69,4 +70,24 @@ export function shareText(count: number, total: number): string {
 export function usedRatio(inv: { readonly maxMemoryUsedMb?: number; readonly memorySizeMb?: number }): number | undefined {
   return inv.maxMemoryUsedMb !== undefined && inv.memorySizeMb !== undefined && inv.memorySizeMb > 0
     ? inv.maxMemoryUsedMb / inv.memorySizeMb : undefined;
+}
+
+/** Use ratio of the previous invocation at or above which memory was already near the limit. */
+export const APPROACH_RATIO = 0.85;
+
+/**
+ * How many of the invocations picked by `isTarget` followed a completed invocation that was
+ * already near the memory limit (in log order). Memory climbing to the limit before a kill is a
+ * leak or a growing working set, not a one-off oversized input. A previous invocation that was
+ * itself cut short does not count: its figure is the limit, not a measured climb.
+ */
+export function countApproached(invocations: readonly InvocationFacts[], isTarget: (inv: InvocationFacts) => boolean): number {
+  let approached = 0;
+  let previousRatio: number | undefined;
+  for (const inv of invocations) {
+    if (isTarget(inv) && previousRatio !== undefined && previousRatio >= APPROACH_RATIO) approached++;
+    const ratio = usedRatio(inv);
+    if (ratio !== undefined) previousRatio = wasCutShort(inv) ? undefined : ratio;
+  }
+  return approached;
 }

@@ -8,6 +8,8 @@ describe('readLevel', () => {
     expect(readLevel("[ERROR] KeyError: 'customer_id'")).toEqual({ level: 'ERROR', requestId: undefined });
     expect(readLevel(`2026-11-20T12:06:00.000Z\t${ID}\tWARN\tretrying`)).toEqual({ level: 'WARN', requestId: ID });
     expect(readLevel(`2026-11-20T12:06:00.000Z\t${ID}\tfail\tSystem.Exception: boom`)).toEqual({ level: 'ERROR', requestId: ID });
+    expect(readLevel('E, [2026-11-20T12:00:00.123456 #8] ERROR -- : render failed')).toEqual({ level: 'ERROR' });
+    expect(readLevel('I, [2026-11-20T12:00:00.123456 #8]  INFO -- : rendering')).toEqual({ level: 'INFO' });
     expect(readLevel('plain text')).toEqual({});
   });
 });
@@ -26,6 +28,11 @@ describe('parseApplicationLine', () => {
     expect(parseApplicationLine('java.lang.NullPointerException: order is null\n\tat com.example.Handler.handleRequest(Handler.java:21)')?.signals).toEqual(['appError']);
   });
 
+  test('GIVEN the Ruby runtime\'s unhandled error record WHEN parsed THEN it is an application error', () => {
+    const line = 'Critical exception from handler {\n  "errorMessage": "undefined method `fetch\' for nil",\n  "errorType": "Function<NoMethodError>",\n  "stackTrace": [\n    "/var/task/handler.rb:9:in `handler\'"\n  ]\n}';
+    expect(parseApplicationLine(line)?.signals).toEqual(['appError']);
+  });
+
   test('GIVEN permission errors WHEN parsed THEN they are permission errors', () => {
     expect(parseApplicationLine('[ERROR] ClientError: An error occurred (AccessDeniedException) when calling the PutItem operation: User: arn:aws:sts::123456789012:assumed-role/orders-role/orders is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:eu-west-1:123456789012:table/orders')?.signals)
       .toEqual(['permissionError', 'appError']);
@@ -39,6 +46,8 @@ describe('parseApplicationLine', () => {
     '[ERROR] ReadTimeoutError: Read timeout on endpoint URL: "https://dynamodb.eu-west-1.amazonaws.com/"',
     '[ERROR] ConnectTimeoutError: Connect timeout on endpoint URL: "https://api.example.com/v1/prices"',
     'com.amazonaws.SdkClientException: Unable to execute HTTP request: Connect to s3.amazonaws.com:443 failed: connect timed out',
+    '{"level":"ERROR","errorType":"reqwest::Error","errorMessage":"error sending request for url (https://docs.vendor.example.com/api/render): operation timed out"}',
+    'panic: Get "https://api.example.com/v1": dial tcp 10.0.3.17:443: i/o timeout',
   ])('GIVEN a downstream timeout (%s) WHEN parsed THEN it is a downstream timeout', line => {
     expect(parseApplicationLine(line)?.signals).toContain('downstreamTimeout');
   });

@@ -18,6 +18,19 @@ describe('platform-oom rule', () => {
     expect(v.weight).toBeLessThan(0.65);
   });
 
+  test('GIVEN memory climbing to the limit before each rare OOM (a leak) WHEN evaluated THEN the OOMs weigh as much as a large share', () => {
+    const logs = [];
+    for (let cycle = 0; cycle < 3; cycle++) {
+      for (let i = 0; i < 50; i++) {
+        logs.push(...textInvocation({ id: rid(cycle * 100 + i + 10), memorySizeMb: 512, maxMemoryUsedMb: 160 + i * 7 }));
+      }
+      logs.push(...oom(cycle + 1));
+    }
+    const v = platformOomRule.evaluate(contextFor(logs, {}, 512));
+    expect(v.weight).toBeGreaterThanOrEqual(0.8);
+    expect(v.evidence?.description).toBe('the Lambda platform reported Runtime.OutOfMemory for 3 of 153 invocations (2 %); memory use had already climbed near the limit before 3 of them');
+  });
+
   test('GIVEN no platform OOM WHEN evaluated THEN it is not applicable', () => {
     expect(platformOomRule.evaluate(contextFor(healthy(5, 512, 500), {}, 512))).toEqual({ ruleId: 'platform-oom', answer: 'not-applicable', weight: 0 });
   });
