@@ -224,7 +224,8 @@ export class RemediationWorkflow extends Construct {
         source: ['aws.cloudwatch'],
         // Metrics Insights alarms over many functions emit one contributor event per function.
         detailType: ['CloudWatch Alarm State Change', 'CloudWatch Alarm Contributor State Change'],
-        detail: { alarmName: nameMatchers },
+        // Only transitions into ALARM start a run; OK and INSUFFICIENT_DATA would only end IGNORED.
+        detail: { alarmName: nameMatchers, state: { value: ['ALARM'] } },
       },
       targets: [new targets.SfnStateMachine(this.stateMachine, {
         deadLetterQueue: dlq,

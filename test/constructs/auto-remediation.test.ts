@@ -61,7 +61,7 @@ describe('AutoRemediation with every optional prop defaulted', () => {
       EventPattern: {
         'source': ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change', 'CloudWatch Alarm Contributor State Change'],
-        'detail': { alarmName: [{ prefix }] },
+        'detail': { alarmName: [{ prefix }], state: { value: ['ALARM'] } },
       },
       Targets: [Match.objectLike({
         RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
@@ -153,8 +153,17 @@ describe('AutoRemediation with every optional prop defaulted', () => {
     expect(remediation.alarms).toHaveLength(4);
   });
 
-  test('creates the dashboard', () => {
+  test('creates a dashboard of alarms, runs by outcome, repairs and rollbacks', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    const body = JSON.parse(resolveIntrinsics(dashboard.Properties.DashboardBody, template) as string);
+    const titles = body.widgets.map((w: any) => w.properties.title).filter(Boolean);
+    expect(titles).toEqual([
+      'Alarms that start remediations', 'Workflow runs', 'Runs by outcome', 'Repairs and rollbacks',
+      'Latest outcomes', 'Handler errors', 'Undelivered alarm events (dead-letter queue)',
+    ]);
+    const outcomes = body.widgets.find((w: any) => w.properties.title === 'Runs by outcome');
+    expect(outcomes.properties.query).toContain('stats count(*) as runs by outcome');
   });
 });
 
@@ -250,7 +259,7 @@ describe('AutoRemediation options', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({
-        detail: { alarmName: [{ prefix: remediation.monitoring.alarmNamePrefix }, 'orders-p99-latency'] },
+        detail: { alarmName: [{ prefix: remediation.monitoring.alarmNamePrefix }, 'orders-p99-latency'], state: { value: ['ALARM'] } },
       }),
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
