@@ -224,7 +224,14 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const outcomes: Record<string, number> = {};
   for (const s of summaries) outcomes[s.outcome ?? s.status ?? 'UNKNOWN'] = (outcomes[s.outcome ?? s.status ?? 'UNKNOWN'] ?? 0) + 1;
   const apiCalls = account.recorder.calls();
-  const timelines = scenario.functions.map((f) => timeline(f.functionName, f.memorySizeMb, account, records, transitions));
+  const timelines = scenario.functions.map((f) => timeline(
+    f.functionName,
+    f.memorySizeMb,
+    f.incidents?.length ? start + Math.min(...f.incidents.map((i) => i.atMinute)) * MINUTE : undefined,
+    account,
+    records,
+    transitions,
+  ));
   const notifications = account.messaging.messages;
   const exposed = JSON.stringify([apiCalls.filter((c) => !(c.service === 'Lambda' && c.operation === 'GetFunctionConfiguration')), notifications, account.messaging.events, tableItems, records.map((r) => r.steps), handlerLog]);
   const leakedSecrets = secrets.filter((s) => exposed.includes(s));
@@ -390,7 +397,14 @@ function stepDetail(output: any, error?: { name: string; message: string }): str
   return '';
 }
 
-function timeline(name: string, originalMemoryMb: number, account: SimulatedAccount, records: ExecutionRecord[], transitions: AlarmTransition[]): FunctionTimeline {
+function timeline(
+  name: string,
+  originalMemoryMb: number,
+  incidentStart: number | undefined,
+  account: SimulatedAccount,
+  records: ExecutionRecord[],
+  transitions: AlarmTransition[],
+): FunctionTimeline {
   const tally = account.tally.get(name);
   let firstFailure: number | undefined;
   for (const [minute, t] of [...(tally ?? new Map()).entries()].sort((a, b) => a[0] - b[0])) {
@@ -399,6 +413,8 @@ function timeline(name: string, originalMemoryMb: number, account: SimulatedAcco
       break;
     }
   }
+  // Slowness without errors (memory pressure): the incident's start is the first failure.
+  firstFailure ??= incidentStart;
   const fn = account.functionNamed(name);
   const alarm = transitions.find((t) => t.to === 'ALARM' && (t.contributor?.FunctionName === name || JSON.stringify(t.event).includes(`"FunctionName":"${name}"`)));
   let repairedAt: number | undefined;

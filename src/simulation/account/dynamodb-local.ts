@@ -42,6 +42,7 @@ export class LocalDynamoDb {
   }
 
   public readonly endpoint: string;
+  private readonly clients: DynamoDBClient[] = [];
   /** A plain client for the simulation's own use (not recorded). */
   public readonly admin: DynamoDBClient;
 
@@ -88,6 +89,7 @@ export class LocalDynamoDb {
    */
   public documentClient(recorder: ApiRecorder, scheduler: VirtualScheduler): DynamoDBDocumentClient {
     const base = new DynamoDBClient({ ...clientConfig(this.endpoint), maxAttempts: 5 });
+    this.clients.push(base);
     base.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
@@ -110,6 +112,8 @@ export class LocalDynamoDb {
 
   public async stop(): Promise<void> {
     this.admin.destroy();
+    // Keep-alive sockets would hold the server (and the process) open.
+    for (const c of this.clients) c.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -32,15 +32,15 @@ export function invocationLogLines(inv: Invocation, runtime: string, format: Lam
     lines.push({ offsetMs: 1, message: appInfoText(family, iso(1), id) });
     for (const m of errorTextLines(inv, family, iso(end), id)) lines.push({ offsetMs: end, message: m });
     lines.push({ offsetMs: end, message: `END RequestId: ${id}` });
-    lines.push({ offsetMs: end, message: reportText(inv) });
+    lines.push({ offsetMs: end, message: reportText(inv, runtime) });
     return lines;
   }
 
   lines.push({ offsetMs: 0, message: JSON.stringify({ time: iso(0), type: 'platform.start', record: { requestId: id, version } }) });
   lines.push({ offsetMs: 1, message: JSON.stringify({ timestamp: iso(1), level: 'INFO', requestId: id, message: 'processing request' }) });
   for (const m of errorJsonLines(inv, family, iso(end), id)) lines.push({ offsetMs: end, message: m });
-  const status = platformStatus(inv);
-  const errorType = platformErrorType(inv);
+  const status = platformStatus(inv, runtime);
+  const errorType = platformErrorType(inv, runtime);
   lines.push({
     offsetMs: end,
     message: JSON.stringify({
@@ -72,7 +72,7 @@ export function invocationLogLines(inv: Invocation, runtime: string, format: Lam
 }
 
 /** The text REPORT line, tab-separated with a trailing tab as Lambda writes it. */
-export function reportText(inv: Invocation): string {
+export function reportText(inv: Invocation, runtime?: string): string {
   const parts = [
     `REPORT RequestId: ${inv.requestId}`,
     `Duration: ${inv.durationMs.toFixed(2)} ms`,
@@ -81,24 +81,25 @@ export function reportText(inv: Invocation): string {
     `Max Memory Used: ${inv.maxMemoryUsedMb} MB`,
   ];
   if (inv.initDurationMs !== undefined) parts.push(`Init Duration: ${inv.initDurationMs.toFixed(2)} ms`);
-  const errorType = platformErrorType(inv);
+  const errorType = platformErrorType(inv, runtime);
   if (inv.outcome === 'timeout') parts.push('Status: timeout');
   else if (errorType) parts.push('Status: error', `Error Type: ${errorType}`);
   return parts.join('\t') + '\t';
 }
 
-function platformStatus(inv: Invocation): string {
+function platformStatus(inv: Invocation, runtime: string): string {
   if (inv.outcome === 'timeout') return 'timeout';
   if (inv.outcome === 'success') return 'success';
-  return platformErrorType(inv) ? 'error' : 'success';
+  return platformErrorType(inv, runtime) ? 'error' : 'success';
 }
 
 /** The platform-level error type, when the platform (not the function code) saw the failure. */
-function platformErrorType(inv: Invocation): string | undefined {
+function platformErrorType(inv: Invocation, runtime?: string): string | undefined {
   switch (inv.outcome) {
     case 'oom-killed': return 'Runtime.ExitError';
     case 'runtime-oom': return 'Runtime.OutOfMemory';
-    case 'language-oom': return 'Runtime.ExitError';
+    // Node.js aborts the process at its heap limit; Java and Python report a function error.
+    case 'language-oom': return runtime && (runtime.startsWith('java') || runtime.startsWith('python')) ? undefined : 'Runtime.ExitError';
     default: return undefined;
   }
 }
@@ -139,15 +140,12 @@ function languageOomText(family: string, iso: string, id: string): string[] {
         `RequestId: ${id} Error: Runtime exited with error: signal: aborted (core dumped)\nRuntime.ExitError`,
       ];
     case 'python':
-      return [
-        '[ERROR] MemoryError\nTraceback (most recent call last):\n  File "/var/task/app.py", line 41, in handler\n    rows = load_all(event)',
-        `RequestId: ${id} Error: Runtime exited with error: exit status 1\nRuntime.ExitError`,
-      ];
+      // The Python runtime reports the MemoryError as a function error; the process lives on.
+      return ['[ERROR] MemoryError\nTraceback (most recent call last):\n  File "/var/task/app.py", line 41, in handler\n    rows = load_all(event)'];
     case 'java':
-      return [
-        'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n\tat com.example.Handler.handleRequest(Handler.java:57)',
-        `RequestId: ${id} Error: Runtime exited with error: exit status 1\nRuntime.ExitError`,
-      ];
+      // The Java runtime catches the Throwable and reports it as a function error in one event:
+      // `<message>: <class>` then the stack trace.
+      return ['Java heap space: java.lang.OutOfMemoryError\njava.lang.OutOfMemoryError: Java heap space\n\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n\tat com.example.Handler.handleRequest(Handler.java:57)'];
     case 'dotnet':
       return [`${iso}\t${id}\tfail\tSystem.OutOfMemoryException: Exception of type 'System.OutOfMemoryException' was thrown.`];
     case 'ruby':
