@@ -16,6 +16,8 @@ import { RULES } from './rules';
 import { DiagnosisRule, RuleContext, RuleVerdict } from './rules/types';
 import { recommendMemorySize, SizingBasis, SizingResult } from './sizing';
 
+/** Rules whose memory answer rests on the platform's own figures or error types, not on application text. */
+const PLATFORM_MEASURED_RULES: ReadonlySet<string> = new Set(['platform-oom', 'killed-at-limit', 'memory-pressure', 'function-timeout']);
 /** Confidence ceiling of a memory diagnosis that rests on no platform evidence at all. */
 const NO_PLATFORM_EVIDENCE_CAP = 0.65;
 /** Confidence of "we cannot tell" results. */
@@ -116,7 +118,13 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   }
 
   const isMemoryIssue = memoryScore > notMemoryScore;
-  let confidence = isMemoryIssue ? memoryScore * (1 - notMemoryScore / 2) : notMemoryScore * (1 - memoryScore / 2);
+  // The losing side lowers the confidence. Memory evidence measured by the platform (REPORT
+  // figures, OOM kills) is a fact about the invocations it covers; other causes found in the
+  // logs can explain other failures but not those, so they weigh half as much against it.
+  const measured = memory.some(v => PLATFORM_MEASURED_RULES.has(v.ruleId));
+  let confidence = isMemoryIssue
+    ? memoryScore * (1 - notMemoryScore * (measured ? 0.25 : 0.5))
+    : notMemoryScore * (1 - memoryScore / 2);
   const hasPlatformEvidence = logs.memory.reportCount > 0 || logs.counts.platformOom > 0 || logs.counts.killed > 0;
   if (isMemoryIssue && !hasPlatformEvidence) confidence = Math.min(confidence, NO_PLATFORM_EVIDENCE_CAP);
   confidence = finalConfidence(confidence, request);

@@ -6,13 +6,17 @@
  */
 import { clampWeight, DiagnosisRule, notApplicable } from './types';
 
+const ERROR_TYPE_NAME = /^(?:[A-Z]\w{0,40}(?:\.[A-Z]\w{0,40}){1,3}|init (?:error|timeout))$/;
+
 export const initFailureRule: DiagnosisRule = {
   id: 'init-failure',
   description: 'the init phase failed (import error, missing handler, init error or timeout)',
   evaluate(ctx) {
     const failures = Math.max(ctx.logs.init.failures, ctx.logs.counts.initFailure);
     if (failures === 0) return notApplicable(this.id);
-    const types = ctx.logs.init.errorTypes.filter(t => /^[\w. ]{1,60}$/.test(t));
+    // Only names shaped like Lambda error types are repeated (INIT_REPORT lines are text, and
+    // text from the logs never reaches the reasoning verbatim).
+    const types = ctx.logs.init.errorTypes.filter(t => ERROR_TYPE_NAME.test(t));
     return {
       ruleId: this.id,
       answer: 'not-memory',
