@@ -177,13 +177,14 @@ export function createHandler(
   return { fn, role, logGroup };
 }
 
+/** Keys that already carry the CloudWatch Logs statement (one statement per key, however many log groups). */
+const KEYS_OPEN_TO_LOGS = new WeakSet<kms.IKey>();
+
 /** Let CloudWatch Logs use a customer key defined in this app (imported keys need their own policy). */
 export function allowLogsToUseKey(scope: Construct, key: kms.IKey | undefined): void {
-  if (!key) return;
+  if (!key || KEYS_OPEN_TO_LOGS.has(key)) return;
+  KEYS_OPEN_TO_LOGS.add(key);
   const stack = Stack.of(scope);
-  const marker = `lar-logs-key-policy-${key.node.addr}`;
-  if (stack.node.tryFindChild(marker)) return;
-  new Construct(stack, marker);
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchLogsLambdaAutoRemediation',
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
