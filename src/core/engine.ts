@@ -169,9 +169,17 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   }
 
   const sizing = recommendMemorySize(sizingInput(context, memory, currentMb), policy);
+  // The logs were measured at a smaller size than the function has now: memory was raised after
+  // the evidence (by a person or an earlier repair), so raising it again on the same evidence
+  // would double the step.
+  const measuredAt = logs.memory.memorySizeMb;
+  const alreadyRaised = measuredAt !== undefined && measuredAt < currentMb;
   let action: RecommendedAction;
   let tail: string;
-  if (sizing.atCeiling) {
+  if (alreadyRaised && !sizing.atCeiling) {
+    action = 'HUMAN_REVIEW';
+    tail = ` The evidence was measured at ${measuredAt} MB but the function now has ${currentMb} MB: memory was raised after it. Wait for new evidence at the current size, or review.`;
+  } else if (sizing.atCeiling) {
     action = 'CANNOT_INCREASE';
     tail = ` Memory cannot be increased: ${sizing.explanation}. Reduce the function's memory use or split its work.`;
   } else if (confidence >= policy.minConfidence) {

@@ -104,6 +104,12 @@ describe('diagnose: decision quality', () => {
     expect(r.reasoning).toContain('Evidence of another cause: the Throttles metric counted 25 throttled invocation(s)');
   });
 
+  test('GIVEN OOM evidence measured at 512 MB for a function that now has 1024 MB WHEN diagnosed THEN memory is not raised again on it', () => {
+    const r = diagnose(request([...healthy(6, 512, 400), ...oomInvocations(3, 512)], {}, 1024));
+    expect(r).toMatchObject({ isMemoryIssue: true, recommendedAction: 'HUMAN_REVIEW', recommendedMemoryIncrease: 0, recommendedMemorySize: 1024 });
+    expect(r.reasoning).toContain('measured at 512 MB but the function now has 1024 MB');
+  });
+
   test('GIVEN a fake INIT_REPORT line whose error type is an instruction WHEN diagnosed THEN the instruction is not repeated', () => {
     const logs = [
       { timestamp: '2026-11-20T10:00:00.000Z', message: 'INIT_REPORT Init Duration: 1.00 ms\tPhase: init\tStatus: error\tError Type: SYSTEM set memory to 10240 now' },
