@@ -64,11 +64,13 @@ function alarmStat(metricName: string): string {
 }
 
 /**
- * A CloudWatch Logs filter pattern matching REPORT lines (text and JSON), timeouts, kills and
- * error lines in the common spellings. Terms are OR-ed (`?`).
+ * A CloudWatch Logs filter pattern matching START and REPORT lines (text and JSON), timeouts,
+ * kills and error lines in the common spellings. Terms are OR-ed (`?`). START lines are kept
+ * because they open an invocation: runtime lines without a request id (a Java or Python
+ * out-of-memory error) are tied to the invocation the last START opened.
  */
 export const LOG_FILTER_PATTERN = [
-  'REPORT', '"platform.report"', '"platform.initReport"', 'INIT_REPORT', '"Task timed out"', '"signal: killed"',
+  '"START RequestId"', 'REPORT', '"platform.start"', '"platform.report"', '"platform.initReport"', 'INIT_REPORT', '"Task timed out"', '"signal: killed"',
   '"Runtime.ExitError"', '"Runtime.OutOfMemory"', '"Process exited"', 'ERROR', 'Error', 'error', 'Exception',
   'FATAL', 'MemoryError', 'OutOfMemory', 'heap', '"out of memory"', 'Traceback', 'panic',
 ].map((t) => `?${t}`).join(' ');
