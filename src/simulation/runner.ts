@@ -271,7 +271,13 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     notifications,
     events: account.messaging.events,
     records: tableItems,
-    alarmTransitions: transitions.map((t) => ({ alarmName: t.alarmName, ...(t.contributor ? { contributor: t.contributor } : {}), from: t.from, to: t.to, at: new Date(t.at).toISOString() })),
+    alarmTransitions: transitions.map((t) => ({
+      alarmName: t.alarmName,
+      ...(t.contributor ? { contributor: t.contributor } : {}),
+      from: t.from,
+      to: t.to,
+      at: new Date(t.at).toISOString(),
+    })),
     notes,
     handlerLogLines: handlerLog.length,
     leakedSecrets,
@@ -351,7 +357,11 @@ function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, h
   };
 }
 
-async function collectRecords(env: SimulationEnvironment, template: CfnTemplate, resolver: TemplateResolver): Promise<Array<Record<string, unknown>>> {
+async function collectRecords(
+  env: SimulationEnvironment,
+  template: CfnTemplate,
+  resolver: TemplateResolver,
+): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
   for (const t of tablesFromTemplate(template, (id) => resolver.physicalName(id))) {
     for (const item of await env.dynamodb.scanAll(t.tableName)) {

@@ -200,7 +200,8 @@ export class TemplateResolver {
         skipped.push(`${name}: anomaly detection alarms are not simulated`);
         continue;
       }
-      const dims = (list: Array<{ Name: string; Value: string }> | undefined): Dimensions => Object.fromEntries((list ?? []).map((d) => [d.Name, String(d.Value)]));
+      const dims = (list: Array<{ Name: string; Value: string }> | undefined): Dimensions =>
+        Object.fromEntries((list ?? []).map((d) => [d.Name, String(d.Value)]));
       const metrics: AlarmMetricQuery[] | undefined = p.Metrics?.map((m: any) => ({
         id: m.Id,
         ...(m.Expression ? { expression: m.Expression } : {}),
