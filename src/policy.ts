@@ -168,8 +168,10 @@ export interface FunctionOptions extends MonitoredFunctionOptions {
   readonly dryRun?: boolean;
 
   /**
-   * The alias callers invoke. A repair then publishes a version with the new memory size and
-   * moves this alias to it (rollback moves it back); the repair role may update this alias only.
+   * The alias callers invoke. When an alarm watches this alias (an existing alarm on the
+   * `Resource` = `<name>:<alias>` dimension), a repair publishes a version with the new memory
+   * size and moves the alias to it, and rollback moves it back; the repair and rollback roles may
+   * update this alias and no other. The created alarms watch the function as a whole.
    *
    * @default - the unqualified function is repaired
    */

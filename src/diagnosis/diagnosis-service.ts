@@ -105,7 +105,8 @@ export class DiagnosisService extends Construct {
       ...(this.diagnosis.agentId ? { [ENV.AGENT_ID]: this.diagnosis.agentId } : {}),
       ...(this.diagnosis.agentAliasId ? { [ENV.AGENT_ALIAS_ID]: this.diagnosis.agentAliasId } : {}),
     });
-    table.grant(diagnose.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // GetItem: the evidence; PutItem: the diagnosis record; UpdateItem: the daily model-call budget.
+    table.grant(diagnose.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     for (const statement of this.diagnosis.policyStatements(this)) {
       diagnose.role.addToPolicy(statement);
     }
@@ -139,6 +140,8 @@ export class DiagnosisService extends Construct {
     this.policyConfig.addFunction(fn, options);
     this.targetReads.add([
       fn.functionArn,
+      // An alarm on the alias makes the collector read the alias's configuration.
+      ...(options.alias ? [options.alias.functionArn] : []),
       logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${functionNameOf(fn)}`),
     ]);
   }

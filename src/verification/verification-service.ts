@@ -113,7 +113,8 @@ export class VerificationService extends Construct {
       [ENV.TABLE_NAME]: table.tableName,
       [ENV.POLICY]: this.policyConfig.toJson(this),
     });
-    table.grant(verify.role, 'dynamodb:PutItem');
+    // GetItem: the evidence collected before the repair; PutItem: the audit entry.
+    table.grant(verify.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
     verify.role.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadLambdaMetrics',
       actions: ['cloudwatch:GetMetricData'],

@@ -80,6 +80,29 @@ describe('least privilege', () => {
     ]);
   });
 
+  test('each handler gets exactly the DynamoDB actions its store calls make, on the table only', () => {
+    const tableArn = /^arn:aws:dynamodb:us-east-1:123456789012:table\/AutoRemediationStoreTable/;
+    const byRole: Record<string, string[]> = {};
+    for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
+      const doc = resolveIntrinsics(policy.Properties.PolicyDocument, template) as { Statement: Statement[] };
+      for (const st of doc.Statement.filter(x => list(x.Action).some(a => a.startsWith('dynamodb:')))) {
+        for (const r of list(st.Resource)) expect(r).toMatch(tableArn);
+        const role = id.replace(/^AutoRemediation/, '').replace(/RoleDefaultPolicy.*$/, '');
+        byRole[role] = [...(byRole[role] ?? []), ...list(st.Action)].sort();
+      }
+    }
+    expect(byRole).toEqual({
+      WorkflowNormalize: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      DiagnosisCollect: ['dynamodb:PutItem'],
+      DiagnosisDiagnose: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      WorkflowRequestApproval: ['dynamodb:PutItem'],
+      RepairRepair: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      VerificationVerify: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      RepairRollback: ['dynamodb:PutItem'],
+      VerificationFinalize: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    });
+  });
+
   test('no role of the construct uses an AWS managed policy', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('AutoRemediation'));
     expect(roles.length).toBeGreaterThanOrEqual(10);
