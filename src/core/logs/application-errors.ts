@@ -27,7 +27,7 @@ const TAB_LEVEL = /^\d{4}-\d\d-\d\dT[\d:.]+Z?\t([\w-]+)\t([A-Za-z]{4,8})\t/;
 // Unhandled errors as the runtimes print them when the line has no level: Python tracebacks,
 // Java / .NET / Node.js stack frames, Go panics, the Ruby runtime's `Critical exception from
 // handler` / `Error raised from handler method`.
-const STACK_TRACE = /(?:^|\n)(?:Traceback \(most recent call last\):|Exception in thread |Unhandled exception\. |panic: |Critical exception from handler|Error raised from handler method|\s+at [\w$.<>]+[ (])/;
+const STACK_TRACE = /(?:^|\n)(?:Traceback \(most recent call last\):|Exception in thread |Unhandled exception\. |panic: |Critical exception from handler|Error raised from handler method|[ \t]+at [\w$.<>]+[ (])/;
 const PERMISSION = /AccessDenied|is not authorized to perform|UnauthorizedOperation|UnrecognizedClientException|AuthorizationError/;
 const DOWNSTREAM = new RegExp([
   'ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'ESOCKETTIMEDOUT', 'EAI_AGAIN', 'socket hang up', // Node.js

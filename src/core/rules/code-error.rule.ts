@@ -1,7 +1,9 @@
 /**
  * Ordinary application errors (unhandled exceptions, ERROR-level lines, stack traces, a platform
- * status `error` with no other explanation) on invocations that showed no memory signal and
- * used less than 90 % of their memory: a bug, which more memory does not fix.
+ * status `error` with no other explanation) on invocations that showed no memory signal: a bug,
+ * which more memory does not fix. A bare platform error near the memory limit (no error text) is
+ * left alone, since memory may have caused it; an error with its own text near the limit still
+ * counts, with less weight.
  */
 import { HIGH_USE_RATIO } from '../logs';
 import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
@@ -12,6 +14,7 @@ export const codeErrorRule: DiagnosisRule = {
   description: 'application errors on invocations with no memory signal',
   evaluate(ctx) {
     let codeErrors = 0;
+    let nearLimit = 0;
     let failed = 0;
     for (const inv of ctx.logs.invocations) {
       const memory = hasMemorySignal(inv);
@@ -21,7 +24,10 @@ export const codeErrorRule: DiagnosisRule = {
       failed++;
       if (memory || inv.timeout || inv.initFailure || inv.permissionError || inv.downstreamTimeout || inv.throttling) continue;
       const ratio = usedRatio(inv);
-      if (ratio !== undefined && ratio >= HIGH_USE_RATIO) continue;
+      if (ratio !== undefined && ratio >= HIGH_USE_RATIO) {
+        if (!inv.appError) continue;
+        nearLimit++;
+      }
       codeErrors++;
     }
     // Error lines that could not be tied to an invocation still show a code error.
@@ -32,12 +38,13 @@ export const codeErrorRule: DiagnosisRule = {
     return {
       ruleId: this.id,
       answer: 'not-memory',
-      weight: clampWeight(0.45 + 0.35 * saturate(shareOfFailures, 0.8)),
+      weight: clampWeight((0.45 + 0.35 * saturate(shareOfFailures, 0.8)) * (1 - 0.3 * (codeErrors > 0 ? nearLimit / codeErrors : 0))),
       category: 'CODE_ERROR',
       evidence: {
         type: 'CODE_ERROR',
         description: `application errors with no memory signal in ${shareText(errors, ctx.invocationCount)}`
-          + (failed > 0 ? `, ${Math.round(shareOfFailures * 100)} % of the failed invocations` : ''),
+          + (failed > 0 ? `, ${Math.round(shareOfFailures * 100)} % of the failed invocations` : '')
+          + (nearLimit > 0 ? ` (${nearLimit} of them near the memory limit)` : ''),
       },
     };
   },
