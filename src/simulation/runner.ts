@@ -97,7 +97,7 @@ export interface ScenarioResult {
 export async function runScenario(scenario: Scenario, env: SimulationEnvironment): Promise<ScenarioResult> {
   const wallStart = performance.now();
   const start = Date.parse(scenario.start ?? '2026-11-28T12:00:00Z');
-  const notes: string[] = [];
+  const notes: string[] = scenario.knownIssue ? [`known issue: ${scenario.knownIssue}`] : [];
   const template = synthesizeScenarioStack(scenario);
   const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME);
 

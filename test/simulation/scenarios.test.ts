@@ -31,6 +31,8 @@ function declaresEverything(s: Scenario): string[] {
 describe.each(files)('scenario %s', (file) => {
   const scenario = loadScenarioFile(join(DIR, file));
   let result: ScenarioResult;
+  // A scenario with a documented known issue must fail its expectations until the issue is fixed.
+  const outcomeTest = scenario.knownIssue ? test.failing : test;
 
   beforeAll(async () => {
     result = await runScenario(scenario, env);
@@ -44,13 +46,13 @@ describe.each(files)('scenario %s', (file) => {
     expect(result.error).toBeUndefined();
   });
 
-  test('THEN the outcomes are the expected ones', () => {
+  outcomeTest('THEN the outcomes are the expected ones', () => {
     for (const [outcome, n] of Object.entries(scenario.expect.outcomes ?? {})) {
       expect({ outcome, n: result.outcomes[outcome] ?? 0 }).toEqual({ outcome, n });
     }
   });
 
-  test('THEN every function ends at the expected memory size', () => {
+  outcomeTest('THEN every function ends at the expected memory size', () => {
     for (const [fn, e] of Object.entries(scenario.expect.functions ?? {})) {
       if (e.finalMemoryMb === undefined) continue;
       const memory = result.functions.find((f) => f.functionName === fn)?.finalMemoryMb;
@@ -58,19 +60,23 @@ describe.each(files)('scenario %s', (file) => {
     }
   });
 
-  test('THEN UpdateFunctionConfiguration was called the expected number of times', () => {
+  outcomeTest('THEN UpdateFunctionConfiguration was called the expected number of times', () => {
     const calls = result.apiCalls.filter((c) => c.service === 'Lambda' && c.operation === 'UpdateFunctionConfiguration').length;
     expect(calls).toBe(scenario.expect.updateFunctionConfigurationCalls);
   });
 
-  test('THEN the notifications say what happened and no secret leaks', () => {
+  outcomeTest('THEN the notifications say what happened', () => {
     const texts = result.notifications.map((n) => `${n.subject}\n${n.message}`).join('\n---\n');
     for (const t of scenario.expect.notifications?.contain ?? []) expect(texts).toContain(t);
+  });
+
+  test('THEN no secret of the functions leaks into calls, records, notifications or logs', () => {
+    const texts = result.notifications.map((n) => `${n.subject}\n${n.message}`).join('\n---\n');
     for (const t of scenario.expect.notifications?.notContain ?? []) expect(texts).not.toContain(t);
     expect(result.leakedSecrets).toEqual([]);
   });
 
-  test('THEN every other expectation of the file holds (records, counts, decisions)', () => {
+  outcomeTest('THEN every other expectation of the file holds (records, counts, decisions)', () => {
     expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
   });
 });
