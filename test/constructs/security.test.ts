@@ -85,7 +85,7 @@ describe('least privilege', () => {
     const byRole: Record<string, string[]> = {};
     for (const [id, policy] of Object.entries(template.findResources('AWS::IAM::Policy'))) {
       const doc = resolveIntrinsics(policy.Properties.PolicyDocument, template) as { Statement: Statement[] };
-      for (const st of doc.Statement.filter(x => list(x.Action).some(a => a.startsWith('dynamodb:')))) {
+      for (const st of doc.Statement.filter(x => list(x.Action).some(action => action.startsWith('dynamodb:')))) {
         for (const r of list(st.Resource)) expect(r).toMatch(tableArn);
         const role = id.replace(/^AutoRemediation/, '').replace(/RoleDefaultPolicy.*$/, '');
         byRole[role] = [...(byRole[role] ?? []), ...list(st.Action)].sort();
