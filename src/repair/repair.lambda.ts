@@ -47,6 +47,7 @@ export async function handler(input: HandlerInputs['repair'], context?: HandlerC
         result: { functionName: fn, originalMemory: original, newMemory, status, timestamp: repairedAt, executionId: state.executionId },
         originalMemoryMb: original,
         newMemoryMb: newMemory,
+        startedAt,
         repairedAt,
         verifyAfterSeconds: policy.verificationWindowSeconds,
         iacChange: iacChangeFor(newMemory),

@@ -72,7 +72,8 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
         functionName: functionName ?? r.result.functionName,
         diagnosisId: state.diagnosis?.diagnosisId ?? '',
         executionId,
-        startTime: r.repairedAt,
+        // Same key as the record the repair step wrote: this write completes it.
+        startTime: r.startedAt ?? r.repairedAt,
         endTime: at,
         originalMemory: r.originalMemoryMb,
         newMemory: body.repair?.newMemory ?? r.newMemoryMb,

@@ -431,6 +431,8 @@ export interface RepairOutput {
   readonly result: RepairResult;
   readonly originalMemoryMb: number;
   readonly newMemoryMb: number;
+  /** When the repair step started (the repair record's `startTime`, part of its key). */
+  readonly startedAt?: string;
   readonly repairedAt: string;
   /** Version published for the alias, when the alias was moved. */
   readonly publishedVersion?: string;

@@ -1,8 +1,9 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { alarmEvent, awsError, clearTable, Db, initialState, setEnv, startDb, TOPIC_ARN, useTestWorld } from './support';
+import { alarmEvent, awsError, clearTable, Db, initialState, setEnv, startDb, TABLE, TOPIC_ARN, useTestWorld } from './support';
 import { handler as finalize } from '../../src/verification/finalize.lambda';
 import { DiagnoseOutput, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
@@ -227,5 +228,20 @@ describe('request-approval handler', () => {
   test('fails when the payload has no task token', async () => {
     const state = await accepted();
     await expect(requestApproval({ state } as never)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining('taskToken') });
+  });
+});
+
+describe('repair record', () => {
+  test('finalize completes the record the repair step wrote (one record per repair)', async () => {
+    const repair = { ...REPAIR, startedAt: '2026-11-20T10:49:58.000Z' };
+    const state = { ...(await accepted()), diagnosis: DIAGNOSIS, repair, verification: VERIFIED };
+    await db.doc.send(new PutCommand({
+      TableName: TABLE,
+      Item: { pk: 'FUNCTION#orders', sk: 'REPAIR#2026-11-20T10:49:58.000Z#r-1', status: 'SUCCEEDED', verificationStatus: 'PENDING' },
+    }));
+    await finalize(state);
+    const records = (await db.items()).filter((i) => String(i.sk).startsWith('REPAIR#'));
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ verificationStatus: 'SUCCEEDED', notificationStatus: 'SENT', endTime: expect.any(String) });
   });
 });

@@ -9,6 +9,7 @@ import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib
 import { handler as collectHandler } from '../../src/diagnosis/collect.lambda';
 import { setClients } from '../../src/runtime/clients';
 import { setClock } from '../../src/runtime/clock';
+import { logger } from '../../src/runtime/powertools';
 import { ENV, HandlerInputs, TABLE_PARTITION_KEY, TABLE_SORT_KEY, WorkflowState } from '../../src/workflow/contract';
 import { handler as normalizeHandler } from '../../src/workflow/normalize.lambda';
 
@@ -84,6 +85,8 @@ export class VirtualClock {
 /** Point the handlers at the test table and a virtual clock; returns the clock. */
 export function useTestWorld(db: Db, start = '2026-11-20T10:48:30.000Z'): VirtualClock {
   setClients({ dynamo: db.doc }, { region: 'us-east-1' });
+  // Quiet handler logs in tests; the secret test turns them up to DEBUG to inspect them.
+  logger.setLogLevel('SILENT');
   const clock = new VirtualClock(new Date(start));
   setClock(clock);
   return clock;
