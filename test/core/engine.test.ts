@@ -61,6 +61,15 @@ describe('diagnose: decision quality', () => {
     expect(r.recommendedMemoryIncrease).toBe(0);
   });
 
+  test('GIVEN memory evidence but no functionConfig and no REPORT WHEN diagnosed THEN no size is recommended and a person reviews', () => {
+    const r = diagnose({
+      ...request([{ timestamp: '2026-11-20T10:00:00.000Z', message: 'RequestId: 0a1b2c3d-1111-4222-8333-000000000001 Error: Runtime.OutOfMemory' }]),
+      functionConfig: undefined,
+    });
+    expect(r).toMatchObject({ isMemoryIssue: true, recommendedAction: 'HUMAN_REVIEW', recommendedMemoryIncrease: 0, recommendedMemorySize: 0 });
+    expect(r.reasoning).toContain('The current memory size is unknown');
+  });
+
   test('GIVEN a function at 10240 MB with OOMs WHEN diagnosed THEN it is a memory issue that cannot be increased, and the reasoning says so', () => {
     const r = diagnose(request([...healthy(5, 10240, 9000), ...oomInvocations(3, 10240)], {}, 10240));
     expect(r).toMatchObject({ isMemoryIssue: true, recommendedAction: 'CANNOT_INCREASE', recommendedMemoryIncrease: 0, recommendedMemorySize: 10240 });

@@ -109,7 +109,10 @@ export interface LogEvidence {
   readonly jsonEventCount: number;
   readonly memory: MemoryUsageStats;
   readonly init: InitStats;
-  /** First example text per signal (cut to 200 characters), to quote in evidence points. */
+  /**
+   * First log text per signal (cut to 200 characters), for a person or a model prompt to look at
+   * as data. Raw log text: the engine never copies it into a diagnosis result.
+   */
   readonly examples: Partial<Record<LogSignal, string>>;
 }
 
