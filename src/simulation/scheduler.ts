@@ -107,8 +107,13 @@ export class VirtualScheduler {
   public async idle(realTimeoutMs = 120_000): Promise<void> {
     const started = performance.now();
     let spins = 0;
-    while (!this.allBlocked()) {
+    // Always let the macrotask queue turn: a participant woken a moment ago still counts its
+    // other, pending sleeps (say, an uncancelled time budget) but is runnable until its
+    // continuation has run. Two quiet turns in a row mean everyone is really waiting.
+    let quietTurns = 0;
+    while (quietTurns < 2) {
       await new Promise<void>((r) => setImmediate(r));
+      quietTurns = this.allBlocked() ? quietTurns + 1 : 0;
       if (++spins % 1000 === 0 && performance.now() - started > realTimeoutMs) {
         const busy = [...this.participants].filter((p) => p.pendingSleeps === 0 || p.inflight > 0).map((p) => p.name);
         throw new SchedulerStallError(`executions still busy after ${realTimeoutMs} ms of real time: ${busy.slice(0, 5).join(', ')}`);
