@@ -78,7 +78,8 @@ function parsePlatformRecord(type: string, record: Record<string, unknown>): Lin
 
 function parseApplicationRecord(o: Record<string, unknown>): LineFacts | undefined {
   const level = normalizeLevel(str(o.level) ?? str(o.log_level) ?? str(o.levelname));
-  const requestId = str(o.requestId) ?? str(o.AWSRequestId) ?? str(o.awsRequestId);
+  // requestId: the runtimes' JSON format; function_request_id: Powertools for AWS Lambda.
+  const requestId = str(o.requestId) ?? str(o.AWSRequestId) ?? str(o.awsRequestId) ?? str(o.function_request_id);
   // Rebuild the text the way the text format shows it: error type first, then message and
   // stack, one per line, so the same start-anchored patterns apply.
   const parts: string[] = [];
@@ -91,6 +92,10 @@ function parseApplicationRecord(o: Record<string, unknown>): LineFacts | undefin
   if (Array.isArray(o.stackTrace)) {
     for (const line of o.stackTrace) if (typeof line === 'string') parts.push(line);
   }
+  // Powertools' logger.exception(): `exception_name` and the formatted traceback in `exception`.
+  const exceptionName = str(o.exception_name);
+  if (exceptionName) parts.push(exceptionName);
+  if (typeof o.exception === 'string') parts.push(o.exception);
   const facts = classifyApplicationText(parts.join('\n'), level, requestId);
   if (!facts) return { kind: 'other', requestId, signals: [], json: true };
   return { ...facts, json: true };

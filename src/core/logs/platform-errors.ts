@@ -36,9 +36,10 @@ export function parsePlatformErrorLine(message: string): LineFacts | undefined {
 
   const exited = RUNTIME_EXITED.exec(message);
   if (exited) {
-    // SIGKILL is what the sandbox sends when the process crosses its memory limit; any other
-    // signal or exit status is a crash of the process itself.
-    signals.push(exited[1] === 'killed' ? 'killed' : 'exitError');
+    // SIGKILL is what the sandbox sends when the process crosses its memory limit (exit status
+    // 137 = 128 + 9 when a wrapper script reports it); any other signal or exit status is a crash
+    // of the process itself.
+    signals.push(exited[1] === 'killed' || exited[2] === '137' ? 'killed' : 'exitError');
   }
   if (EXIT_ERROR.test(message) || PROCESS_EXITED.test(message)) signals.push('exitError');
   if (RUNTIME_OOM.test(message)) signals.push('platformOom');

@@ -68,6 +68,20 @@ describe('parseJsonRecord', () => {
     expect(facts?.languageOomRuntime).toBe('nodejs');
   });
 
+  test('GIVEN a Powertools logger.exception record WHEN parsed THEN the exception and the request id are read', () => {
+    const facts = parseJsonRecord(JSON.stringify({
+      level: 'ERROR',
+      location: 'handler:12',
+      message: 'failed to build report',
+      timestamp: TIME,
+      service: 'reports',
+      function_request_id: ID,
+      exception_name: 'MemoryError',
+      exception: 'Traceback (most recent call last):\n  File "/var/task/app.py", line 12, in handler\nMemoryError',
+    }));
+    expect(facts).toMatchObject({ requestId: ID, languageOomRuntime: 'python', signals: ['languageOom', 'appError'] });
+  });
+
   test('GIVEN a JSON INFO record quoting an OOM WHEN parsed THEN it carries no signal', () => {
     const facts = parseJsonRecord(JSON.stringify({ timestamp: TIME, level: 'INFO', requestId: ID, message: 'java.lang.OutOfMemoryError: Java heap space (from the user manual)' }));
     expect(facts?.signals).toEqual([]);

@@ -11,6 +11,10 @@ describe('parsePlatformErrorLine', () => {
     expect(parsePlatformErrorLine(`RequestId: ${ID} Error: Runtime exited with error: signal: killed\nRuntime.ExitError`)?.signals).toEqual(['killed', 'exitError']);
   });
 
+  test('GIVEN exit status 137 (128 + SIGKILL) WHEN parsed THEN it is a kill', () => {
+    expect(parsePlatformErrorLine(`RequestId: ${ID} Error: Runtime exited with error: exit status 137\nRuntime.ExitError`)?.signals).toEqual(['killed', 'exitError']);
+  });
+
   test('GIVEN an exit with another signal or an exit status WHEN parsed THEN it is an exit error, not a kill', () => {
     expect(parsePlatformErrorLine(`RequestId: ${ID} Error: Runtime exited with error: signal: aborted\nRuntime.ExitError`)?.signals).toEqual(['exitError']);
     expect(parsePlatformErrorLine(`RequestId: ${ID} Error: Runtime exited with error: exit status 1`)?.signals).toEqual(['exitError']);
