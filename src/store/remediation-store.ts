@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { TABLE_PARTITION_KEY, TABLE_SORT_KEY, TABLE_TTL_ATTRIBUTE } from '../workflow/contract';
 
 /** Properties of {@link RemediationStore}. */
 export interface RemediationStoreProps {
@@ -29,12 +30,12 @@ export interface RemediationStoreProps {
  * through the TTL attribute.
  */
 export class RemediationStore extends Construct {
-  /** Partition key attribute name. */
-  public static readonly PARTITION_KEY = 'pk';
-  /** Sort key attribute name. */
-  public static readonly SORT_KEY = 'sk';
-  /** TTL attribute (epoch seconds). */
-  public static readonly TTL_ATTRIBUTE = 'expiresAt';
+  /** Partition key attribute name (`LOCK#<fn>`, `FUNCTION#<fn>`, `EXECUTION#<id>`). */
+  public static readonly PARTITION_KEY = TABLE_PARTITION_KEY;
+  /** Sort key attribute name (`LOCK`, `STATE`, `EVIDENCE`, `DIAGNOSIS#...`, `REPAIR#...`, `AUDIT#...`). */
+  public static readonly SORT_KEY = TABLE_SORT_KEY;
+  /** TTL attribute (epoch seconds): locks and evidence expire by themselves. */
+  public static readonly TTL_ATTRIBUTE = TABLE_TTL_ATTRIBUTE;
 
   /** The table. */
   public readonly table: dynamodb.Table;

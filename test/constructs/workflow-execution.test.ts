@@ -1,8 +1,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { AslDefinition, demoFunctions, ensureHandlerAssets, newStack, stateMachineDefinition } from './helpers';
 import { AutoRemediation } from '../../src';
 import { STATE_NAMES as S } from '../../src/workflow/definition';
+
+/** The part of aws-local-stepfunctions used here (its type declarations are ESM-only). */
+interface LocalStateMachine {
+  run(input: unknown, options: unknown): { result: Promise<unknown> };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { StateMachine } = require('aws-local-stepfunctions') as {
+  StateMachine: new (definition: unknown, options?: unknown) => LocalStateMachine;
+};
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22+); give Node 20 the same.
 const P = Promise as unknown as { withResolvers?: () => unknown };
@@ -53,17 +61,17 @@ async function execute(definition: AslDefinition, handlers: Partial<Record<strin
     visited.push(name);
     return (handlers[name] ?? defaults[name])(input);
   }]));
-  const machine = new StateMachine(definition as any, { validationOptions: { checkArn: false } });
-  const execution = machine.run(ALARM_EVENT as any, {
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const execution = machine.run(ALARM_EVENT, {
     overrides: {
-      taskResourceLocalHandlers: taskResourceLocalHandlers as any,
+      taskResourceLocalHandlers,
       waitTimeOverrides: { [S.WAIT]: 0, [S.EXTEND]: 0 },
       retryIntervalOverrides: Object.fromEntries(Object.keys(defaults).map(n => [n, 0])),
     },
-    context: { Execution: { Id: 'exec-1', StartTime: '2026-11-28T12:00:00Z' }, Task: { Token: 'token-1' } } as any,
+    context: { Execution: { Id: 'exec-1', StartTime: '2026-11-28T12:00:00Z' }, Task: { Token: 'token-1' } },
   });
   try {
-    const output = await execution.result;
+    const output = await execution.result as any;
     return { visited, output, failed: undefined as undefined | Error };
   } catch (e) {
     return { visited, output: undefined, failed: e as Error };
