@@ -17,6 +17,7 @@ export const functionTimeoutRule: DiagnosisRule = {
     let timeouts = 0;
     let nearLimit = 0;
     let low = 0;
+    let lowMemory = 0;
     let downstream = 0;
     for (const inv of ctx.logs.invocations) {
       if (!inv.timeout) continue;
@@ -24,8 +25,11 @@ export const functionTimeoutRule: DiagnosisRule = {
       if (inv.downstreamTimeout) downstream++;
       const ratio = usedRatio(inv);
       if (ratio === undefined) continue;
-      if (ratio >= HIGH_USE_RATIO) nearLimit++;
-      else if (ratio < LOW_RATIO) low++;
+      // A timeout whose invocation was waiting on another service is explained by that wait,
+      // however much memory it used.
+      if (ratio >= HIGH_USE_RATIO && !inv.downstreamTimeout) nearLimit++;
+      else if (ratio < LOW_RATIO || inv.downstreamTimeout) low++;
+      if (ratio < LOW_RATIO) lowMemory++;
     }
     timeouts = Math.max(timeouts, ctx.logs.counts.timeout);
     if (timeouts === 0) return notApplicable(this.id);
@@ -46,6 +50,7 @@ export const functionTimeoutRule: DiagnosisRule = {
     const viaDownstream = downstream > 0 || ctx.logs.counts.downstreamTimeout > 0;
     const category = viaDownstream ? 'DOWNSTREAM_TIMEOUT' : 'FUNCTION_TIMEOUT';
     const measured = low > 0;
+    const lowText = lowMemory === timeouts ? ` with memory use below ${Math.round(LOW_RATIO * 100)} % of the limit` : '';
     return {
       ruleId: this.id,
       answer: 'not-memory',
@@ -54,7 +59,7 @@ export const functionTimeoutRule: DiagnosisRule = {
       evidence: {
         type: 'FUNCTION_TIMEOUT',
         description: `the function timed out in ${shareText(timeouts, ctx.invocationCount)}`
-          + (measured ? ` with memory use below ${Math.round(LOW_RATIO * 100)} % of the limit` : '')
+          + lowText
           + (viaDownstream ? ', while calls to other services timed out' : ''),
       },
     };

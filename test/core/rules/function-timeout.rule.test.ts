@@ -32,6 +32,12 @@ describe('function-timeout rule', () => {
     expect(v).toMatchObject({ answer: 'not-memory', category: 'DOWNSTREAM_TIMEOUT' });
   });
 
+  test('GIVEN timeouts near the memory limit while waiting on a downstream call WHEN evaluated THEN the wait explains them', () => {
+    const err = '[ERROR] ConnectTimeoutError: Connect timeout on endpoint URL: "https://api.example.com/"';
+    const v = functionTimeoutRule.evaluate(contextFor([...healthy(6, 1024, 900), ...timedOut(1, 1000, [err]), ...timedOut(2, 990, [err])]));
+    expect(v).toMatchObject({ answer: 'not-memory', category: 'DOWNSTREAM_TIMEOUT' });
+  });
+
   test('GIVEN no timeout WHEN evaluated THEN it is not applicable', () => {
     expect(functionTimeoutRule.evaluate(contextFor(healthy(4, 1024, 1000))).answer).toBe('not-applicable');
   });
