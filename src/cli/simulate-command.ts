@@ -82,6 +82,18 @@ export function scenarioPath(ref: string, dir = bundledScenarioDir()): string | 
   return existsSync(p) ? p : undefined;
 }
 
+type SimulationModules = typeof import('../simulation/scenario') & typeof import('../simulation/runner') & typeof import('../simulation/report');
+
+function loadSimulation(): SimulationModules {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require('../simulation/scenario') as typeof import('../simulation/scenario')),
+    ...(require('../simulation/runner') as typeof import('../simulation/runner')),
+    ...(require('../simulation/report') as typeof import('../simulation/report')),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 /** Run `simulate` with `argv` (after the subcommand); resolves to the exit code. */
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv);
@@ -111,11 +123,18 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
 
   // Loaded here, not at the top: the simulation pulls in aws-cdk-lib, the SDK mocks and dynalite,
   // which `--help` and the other subcommands do not need.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { loadScenarioFile } = require('../simulation/scenario') as typeof import('../simulation/scenario');
-  const { runScenario, SimulationEnvironment } = require('../simulation/runner') as typeof import('../simulation/runner');
-  const { buildReport, formatTimeline } = require('../simulation/report') as typeof import('../simulation/report');
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  let sim: SimulationModules;
+  try {
+    sim = loadSimulation();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err?.code !== 'MODULE_NOT_FOUND') throw e;
+    io.stderr(`lambda-remediation simulate: a package the simulation needs is not installed (${String(err.message).split('\n')[0]}). `
+      + 'The simulation runs from a clone of the repository after `npm ci` (it uses development dependencies: '
+      + 'aws-local-stepfunctions, aws-sdk-client-mock, dynalite).\n');
+    return EXIT_FAILURE;
+  }
+  const { loadScenarioFile, runScenario, SimulationEnvironment, buildReport, formatTimeline } = sim;
 
   const scenarios = [];
   for (const f of files) {
