@@ -25,6 +25,7 @@ const INSUFFICIENT_DATA_CONFIDENCE = 0.2;
 const UNKNOWN_CONFIDENCE = 0.3;
 /** A losing memory side at least this strong still asks for a person. */
 const SUSPECTED_MEMORY_SCORE = 0.5;
+const MAX_CONFIDENCE = 0.99;
 /** Incomplete data costs this share of the confidence. */
 const INCOMPLETE_FACTOR = 0.9;
 
@@ -256,7 +257,8 @@ function describe(verdicts: readonly RuleVerdict[]): string {
 
 function finalConfidence(confidence: number, request: DiagnosisRequest): number {
   const c = request.incomplete === true ? confidence * INCOMPLETE_FACTOR : confidence;
-  return Math.round(Math.min(1, Math.max(0, c)) * 100) / 100;
+  // Rules never know everything: 0.99 at most.
+  return Math.round(Math.min(MAX_CONFIDENCE, Math.max(0, c)) * 100) / 100;
 }
 
 /** Evidence points that describe the data rather than a rule's finding. */
