@@ -4,10 +4,16 @@
  * `npm run bench -- <word>` runs only the benchmarks whose name contains the word.
  */
 import { diagnoseBenchmark } from './diagnose.bench';
+import { handlersBenchmark } from './handlers.bench';
 import { Benchmark } from './harness';
+import { simulateBenchmark } from './simulate.bench';
+import { synthBenchmark } from './synth.bench';
 
 const BENCHMARKS: readonly Benchmark[] = [
   diagnoseBenchmark,
+  handlersBenchmark,
+  synthBenchmark,
+  simulateBenchmark,
 ];
 
 async function main(filter?: string): Promise<void> {

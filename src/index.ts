@@ -10,3 +10,5 @@ export * from './repair/repair-executor';
 export * from './store/remediation-store';
 export * from './verification/verification-service';
 export * from './workflow/remediation-workflow';
+export * from './knowledge/remediation-knowledge-base';
+export * from './knowledge/remediation-agent';
