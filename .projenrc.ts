@@ -84,7 +84,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   githubOptions: { mergify: false },
-  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp'],
+  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage'],
 });
 
 // Handler-side modules are bundled by esbuild (or only run from a clone: CLI simulation), so they
@@ -92,6 +92,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 for (const glob of ['src/runtime/**', 'src/simulation/**', 'src/cli/**', 'benchmarks/**', 'examples/**']) {
   project.eslint?.allowDevDeps(glob);
 }
+
+// projen's default `logs` ignore pattern would hide the log parsers and their tests.
+project.gitignore.include('/src/core/logs/', '/test/core/logs/');
 
 for (const ignored of ['/benchmarks', '/examples', '/.ci', '/.tmp', '/scripts', '/scenarios/**/*.test.*']) {
   project.addPackageIgnore(ignored);
@@ -116,9 +119,11 @@ const bench = project.addTask('bench', {
 bench.spawn(project.tasks.tryFind('bundle')!);
 bench.exec('ts-node --transpile-only benchmarks/run.ts', { receiveArgs: true });
 
-project.addTask('demo', {
-  description: 'The main job: diagnose the bundled sample incidents',
-  exec: 'ts-node --transpile-only src/cli/main.ts diagnose --samples',
+const demo = project.addTask('demo', {
+  description: 'The main job: run the remediation loop locally on the default scenario (`npm run demo -- --all` for every scenario)',
 });
+// The simulation synthesizes the stack, whose handler code comes from the esbuild bundles.
+demo.spawn(project.tasks.tryFind('bundle')!);
+demo.exec('ts-node --transpile-only src/cli/main.ts simulate', { receiveArgs: true });
 
 project.synth();
