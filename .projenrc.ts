@@ -112,6 +112,9 @@ packageAll?.reset();
 packageAll?.spawn(project.tasks.tryFind('package:js')!);
 packageAll?.spawn(bindings);
 
+// Tests synthesize stacks and run the simulation, which read the handler bundles (assets/).
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
 const bench = project.addTask('bench', {
   description: 'Run the benchmarks (`npm run bench -- <name>` for one); they print figures, they do not assert timings',
 });
