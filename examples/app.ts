@@ -65,10 +65,13 @@ export class AutoRemediationDemoStack extends Stack {
   }
 }
 
-const app = new App();
-new AutoRemediationDemoStack(app, 'LambdaAutoRemediationDemo', {
-  allocateMb: Number(app.node.tryGetContext('allocateMb') ?? process.env.ALLOCATE_MB ?? 200),
-  notificationEmail: app.node.tryGetContext('notificationEmail') ?? process.env.NOTIFICATION_EMAIL,
-  bedrockModelId: app.node.tryGetContext('bedrockModelId') ?? process.env.BEDROCK_MODEL_ID,
-});
-app.synth();
+// Synthesize only when run as the CDK app, so that the stack class can be imported elsewhere.
+if (require.main === module) {
+  const app = new App();
+  new AutoRemediationDemoStack(app, 'LambdaAutoRemediationDemo', {
+    allocateMb: Number(app.node.tryGetContext('allocateMb') ?? process.env.ALLOCATE_MB ?? 200),
+    notificationEmail: app.node.tryGetContext('notificationEmail') ?? process.env.NOTIFICATION_EMAIL,
+    bedrockModelId: app.node.tryGetContext('bedrockModelId') ?? process.env.BEDROCK_MODEL_ID,
+  });
+  app.synth();
+}
