@@ -8,6 +8,7 @@
  * not a memory issue); the other side lowers the confidence. Words in application logs only ever
  * reach the engine as typed signals, so a log line cannot instruct it.
  */
+import { citeRunbooks } from '../knowledge/catalogue';
 import { LogEvidence, parseLogs } from './logs';
 import { MetricSummary, summarizeMetrics } from './metrics/summary';
 import { DiagnosisRequest, DiagnosisResult, EvidencePoint, IncidentCategory, RecommendedAction } from './model';
@@ -60,7 +61,10 @@ export function diagnoseWithTrace(
 ): DiagnosisTrace {
   const context = buildRuleContext(request, resolvePolicy(policy));
   const verdicts = rules.map(rule => rule.evaluate(context));
-  return combine(context, verdicts);
+  const trace = combine(context, verdicts);
+  // The shipped runbooks are cited even without Bedrock, so an operator always gets a next read.
+  const knowledgeReferences = citeRunbooks(trace.result, request.functionConfig?.runtime);
+  return { ...trace, result: ordered({ ...trace.result, knowledgeReferences }) };
 }
 
 /** Parse logs and metrics of `request` into what the rules read. */

@@ -10,6 +10,18 @@ function oomInvocations(count: number, sizeMb: number, first = 1) {
 }
 
 describe('diagnose: the four shared samples', () => {
+  test('GIVEN no Bedrock WHEN a sample is diagnosed THEN the shipped runbooks for its category are cited', () => {
+    const oom = diagnose(fixture('oom-killed-nodejs'));
+    expect(oom.knowledgeReferences?.[0]).toMatchObject({ id: 'rb-oom-kill' });
+    const pressure = diagnose(fixture('gc-pressure-duration'));
+    expect(pressure.knowledgeReferences?.map(r => r.id)).toContain('rb-gc-ruby');
+    const codeError = diagnose(fixture('downstream-timeout'));
+    expect(codeError.knowledgeReferences?.map(r => r.id)).toEqual(['rb-when-not-to-raise-memory']);
+    for (const r of [oom, pressure, codeError]) {
+      for (const ref of r.knowledgeReferences ?? []) expect(ref.relevance).toBeGreaterThan(0);
+    }
+  });
+
   test('GIVEN oom-killed-nodejs WHEN diagnosed THEN it is an out-of-memory issue and memory goes from 256 to 384..512 MB', () => {
     const r = diagnose(fixture('oom-killed-nodejs'));
     expect(r).toMatchObject({ isMemoryIssue: true, category: 'OUT_OF_MEMORY', recommendedAction: 'INCREASE_MEMORY', decidedBy: 'rules', incomplete: false });
