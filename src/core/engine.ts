@@ -8,8 +8,8 @@
  * not a memory issue); the other side lowers the confidence. Words in application logs only ever
  * reach the engine as typed signals, so a log line cannot instruct it.
  */
-import { citeRunbooks } from '../knowledge/catalogue';
 import { LogEvidence, parseLogs } from './logs';
+import { citeRunbooks } from '../knowledge/catalogue';
 import { MetricSummary, summarizeMetrics } from './metrics/summary';
 import { DiagnosisRequest, DiagnosisResult, EvidencePoint, IncidentCategory, RecommendedAction } from './model';
 import { PolicySettings, resolvePolicy } from './policy';
