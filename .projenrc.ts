@@ -112,6 +112,15 @@ packageAll?.reset();
 packageAll?.spawn(project.tasks.tryFind('package:js')!);
 packageAll?.spawn(bindings);
 
+// Minify the handler bundles (projen's Lambda bundling options have no switch for it): about half
+// the size and module-load time. Names are kept so error classes and stack traces stay readable.
+for (const task of project.tasks.all.filter((t) => /^bundle:.*\.lambda$/.test(t.name))) {
+  const args = task.steps[0]?.execArgs;
+  if (!args || args[0] !== 'esbuild') throw new Error(`unexpected bundle task ${task.name}`);
+  task.reset();
+  task.exec([...args, '--minify', '--keep-names'].join(' '));
+}
+
 // Tests synthesize stacks and run the simulation, which read the handler bundles (assets/).
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
