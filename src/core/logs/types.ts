@@ -33,19 +33,11 @@ export type LogSignal =
   /** The init phase failed (INIT_REPORT Status: error|timeout, ImportModuleError, HandlerNotFound). */
   | 'initFailure';
 
-/** Everything known about one invocation (one request id). */
-export interface InvocationFacts {
+/** Everything known about one invocation (one request id): its REPORT figures and its signals. */
+export interface InvocationFacts extends ReportFigures {
   readonly requestId: string;
   /** True when a REPORT line / platform.report record was seen for it. */
   readonly hasReport: boolean;
-  readonly durationMs?: number;
-  readonly billedDurationMs?: number;
-  readonly memorySizeMb?: number;
-  readonly maxMemoryUsedMb?: number;
-  readonly initDurationMs?: number;
-  readonly status?: InvocationStatus;
-  /** Platform error type, e.g. `Runtime.OutOfMemory`, `Runtime.ExitError`. */
-  readonly errorType?: string;
   /** The configured timeout when a `Task timed out after N seconds` line gave it. */
   readonly timeoutSeconds?: number;
   readonly languageOomRuntime?: LanguageOomRuntime;
@@ -130,6 +122,7 @@ export interface ReportFigures {
   readonly maxMemoryUsedMb?: number;
   readonly initDurationMs?: number;
   readonly status?: InvocationStatus;
+  /** Platform error type, e.g. `Runtime.OutOfMemory`, `Runtime.ExitError`. */
   readonly errorType?: string;
 }
 
