@@ -6,10 +6,11 @@
  * has finished. Then compare what happened with the scenario's expectations.
  */
 import { resolve as resolvePath } from 'node:path';
-import { SimulatedAccount, WorkloadChange } from './account/account';
+import { CallAuthorization, SimulatedAccount, WorkloadChange } from './account/account';
 import { ApiCall } from './account/api-recorder';
 import { AlarmTransition } from './account/cloudwatch-service';
 import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
+import { AccessDeniedRecord, AccessGate, IamAuthorizer, UnlistedActionRecord } from './account/iam';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
 import { matchesPattern } from './event-pattern';
 import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
@@ -91,14 +92,29 @@ export interface ScenarioResult {
   readonly handlerLogLines: number;
   /** Secrets from the functions' environments found anywhere they must not be. */
   readonly leakedSecrets: string[];
+  /** Whether every handler call was authorized by the IAM evaluator (account/iam.ts). */
+  readonly iamEvaluated: boolean;
+  /** Calls IAM denied; each fails the scenario unless `expect.accessDenied` lists it. */
+  readonly accessDenied: AccessDeniedRecord[];
+  /** Calls of actions the evaluator's data does not list, authorized by `UNLISTED_ACTIONS`. */
+  readonly unlistedActions: UnlistedActionRecord[];
+}
+
+/** How to run a scenario. */
+export interface RunOptions {
+  /** Authorize every handler call with the IAM evaluator. @default true */
+  readonly iam?: boolean;
+  /** Change the synthesized template before it is read (tests: remove a grant). */
+  readonly template?: (template: CfnTemplate) => CfnTemplate;
 }
 
 /** Run one scenario. Never throws for a scenario failure: the result says what went wrong. */
-export async function runScenario(scenario: Scenario, env: SimulationEnvironment): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, env: SimulationEnvironment, options: RunOptions = {}): Promise<ScenarioResult> {
   const wallStart = performance.now();
   const start = Date.parse(scenario.start ?? '2026-11-28T12:00:00Z');
   const notes: string[] = scenario.knownIssue ? [`known issue: ${scenario.knownIssue}`] : [];
-  const template = synthesizeScenarioStack(scenario);
+  const synthesized = synthesizeScenarioStack(scenario);
+  const template = options.template ? options.template(synthesized) : synthesized;
   const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME);
 
   const changes: WorkloadChange[] = scenario.functions.flatMap((f) => (f.incidents ?? []).map((i) => ({
@@ -119,6 +135,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       logFormat: f.logFormat,
       workload: f.workload,
       alias: f.alias,
+      tags: functionTags(resolver, f.functionName),
     })),
     changes,
     lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
@@ -135,6 +152,30 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   await env.dynamodb.resetTables(tablesFromTemplate(template, (id) => resolver.physicalName(id)));
 
   const handlers = bindHandlers(resolver);
+  let gate: AccessGate | undefined;
+  let setupError: string | undefined;
+  if (options.iam !== false) {
+    try {
+      const authorizer = IamAuthorizer.fromTemplate(resolver);
+      gate = new AccessGate(authorizer, {
+        now: () => account.clock.nowIso(),
+        beginIo: () => account.scheduler.beginIo(),
+        functionTags: (name) => {
+          try {
+            return account.lambda.get(name).fn.spec.tags;
+          } catch {
+            return undefined;
+          }
+        },
+      });
+      account.useAuthorization(gate);
+      notes.push(...authorizer.notes([...handlers.keys()].map((arn) => authorizer.roleOfFunction(arn)).filter((r): r is string => !!r)));
+    } catch (err) {
+      setupError = `${(err as Error).name}: ${(err as Error).message}`;
+    }
+  } else {
+    notes.push('iam not evaluated: every call was answered');
+  }
   const handlerEnv: Record<string, string> = {};
   for (const h of resolver.functions()) {
     if (!handlers.has(h.arn)) continue;
@@ -163,14 +204,15 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
 
   const secrets = scenario.functions.flatMap((f) => Object.values(f.environment ?? {})).filter((v) => v.length >= 8);
   const handlerLog: string[] = [];
-  const restore = installRuntime(account, env, handlerEnv, handlerLog);
+  const restore = installRuntime(account, env, handlerEnv, handlerLog, gate);
   const executions: Array<Promise<ExecutionRecord>> = [];
   const transitions: AlarmTransition[] = [];
   let alarmEvents = 0;
   let unrouted = 0;
-  let error: string | undefined;
+  let error: string | undefined = setupError;
   const end = start + scenario.durationMinutes * MINUTE;
   try {
+    if (setupError) throw new Error(setupError);
     let seq = 0;
     const deliver = (t: AlarmTransition) => {
       const copies = t.to === 'ALARM' ? (scenario.storm?.copiesPerAlarmEvent ?? 1) : 1;
@@ -210,7 +252,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       if (nextMinute - start > 7 * 24 * 60 * MINUTE) throw new Error('the simulation ran for a virtual week without finishing');
     }
   } catch (err) {
-    error = `${(err as Error).name}: ${(err as Error).message}`;
+    error ??= `${(err as Error).name}: ${(err as Error).message}`;
   } finally {
     restore();
   }
@@ -250,6 +292,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     functions: timelines,
     alarmEvents,
     leakedSecrets,
+    ...(gate ? { accessDenied: gate.denied } : {}),
   };
   const expectations = checkExpectations(scenario.expect, partial, (name) => account.functionNamed(name).config.memorySize);
   if (leakedSecrets.length) expectations.push({ name: 'no secret leaves the function', passed: false, detail: `${leakedSecrets.length} secret value(s) found in calls, records, notifications or logs` });
@@ -281,6 +324,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     notes,
     handlerLogLines: handlerLog.length,
     leakedSecrets,
+    iamEvaluated: !!gate,
+    accessDenied: gate?.denied ?? [],
+    unlistedActions: gate?.unlisted ?? [],
   };
 }
 
@@ -313,7 +359,9 @@ function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
 }
 
 /** Point the handlers at the simulated world; returns the function that puts everything back. */
-function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[]): () => void {
+function installRuntime(
+  account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[], authorization?: CallAuthorization,
+): () => void {
   const savedEnv = { ...process.env };
   Object.assign(process.env, handlerEnv, {
     AWS_REGION: 'us-east-1',
@@ -323,7 +371,7 @@ function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, h
   });
   delete process.env.AWS_PROFILE;
   const unmock = account.install();
-  setClients({ dynamo: env.dynamodb.documentClient(account.recorder, account.scheduler) }, { region: 'us-east-1' });
+  setClients({ dynamo: env.dynamodb.documentClient(account.recorder, account.scheduler, authorization) }, { region: 'us-east-1' });
   setClock({ now: () => new Date(account.clock.now()), sleep: (ms) => account.scheduler.sleep(ms) });
   const restoreDate = installVirtualDate(account.clock);
   // Handler logs (Powertools writes JSON lines to stdout, warnings to stderr) are kept for the
@@ -355,6 +403,13 @@ function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, h
     for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
     Object.assign(process.env, savedEnv);
   };
+}
+
+/** Tags of a function as the template declares them (`aws:ResourceTag/...` conditions read these). */
+function functionTags(resolver: TemplateResolver, functionName: string): Record<string, string> | undefined {
+  const found = resolver.resourcesOfType('AWS::Lambda::Function').find(([id]) => resolver.physicalName(id) === functionName);
+  const tags = found ? (resolver.resolve(found[1].Properties?.Tags ?? []) as Array<{ Key: string; Value: string }>) : [];
+  return tags.length ? Object.fromEntries(tags.map((t) => [String(t.Key), String(t.Value)])) : undefined;
 }
 
 async function collectRecords(

@@ -47,6 +47,17 @@ export interface AccountOptions {
   readonly bedrock?: BedrockScript;
 }
 
+/**
+ * Authorization of the handlers' calls (IAM, see iam.ts `AccessGate`). Without one every call is
+ * answered.
+ */
+export interface CallAuthorization {
+  /** Throws the service's access-denied error when the call is not allowed. */
+  check(service: string, operation: string, input: unknown): Promise<void>;
+  /** Sees each successful call (what later requests refer to, e.g. a query's log groups). */
+  observe?(service: string, operation: string, input: unknown, output: unknown): void;
+}
+
 /** Counts of what the workload did, per function. */
 export interface WorkloadTally {
   invocations: number;
@@ -71,6 +82,7 @@ export class SimulatedAccount {
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
   private readonly pendingChanges: WorkloadChange[];
+  private authorization?: CallAuthorization;
 
   constructor(options: AccountOptions) {
     const start = Math.floor(options.start / MINUTE) * MINUTE;
@@ -151,6 +163,11 @@ export class SimulatedAccount {
     return () => stubs.forEach((s) => s.restore());
   }
 
+  /** Authorize the handlers' calls from now on (undefined: answer every call). */
+  public useAuthorization(authorization: CallAuthorization | undefined): void {
+    this.authorization = authorization;
+  }
+
   private stub(cls: any, service: string, target: object): { restore(): void } {
     const mock = mockClient(cls);
     mock.send.callsFake(async (command: { input: unknown; constructor: { name: string } }) => {
@@ -161,7 +178,10 @@ export class SimulatedAccount {
         if (typeof fn !== 'function') {
           throw new UnsupportedOperationError(`the simulated account does not implement ${service}:${operation}`);
         }
+        // IAM decides before the service does anything with the request.
+        await this.authorization?.check(service, operation, command.input);
         const out = await (fn as (input: unknown) => unknown).call(target, command.input);
+        this.authorization?.observe?.(service, operation, command.input, out);
         this.recorder.record(service, operation, command.input);
         return { $metadata: { httpStatusCode: 200, requestId: this.random.uuid(), attempts: 1, totalRetryDelay: 0 }, ...(out as object) };
       } catch (err) {
