@@ -66,7 +66,7 @@ export function formatTimeline(r: ScenarioResult): string {
   lines.push(`  alarm events ${r.alarmEvents}; executions ${r.executions.length} (${Object.entries(r.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')})${quiet.length ? `, ${quiet.length} quiet` : ''}`);
   lines.push(`  UpdateFunctionConfiguration calls ${updates}; notifications ${r.notifications.length}; records ${r.records.length}; AWS API calls ${r.apiCalls.length}`);
   if (r.iamEvaluated) {
-    lines.push(`  iam: every handler call authorized; denied ${r.accessDenied.length}${r.unlistedActions.length ? `; unlisted-action calls ${r.unlistedActions.length} (${[...new Set(r.unlistedActions.map((u) => u.action))].join(', ')})` : ''}`);
+    lines.push(`  iam: ${r.authorizedCalls} handler calls authorized by the evaluator; denied ${r.accessDenied.length}${r.unlistedActions.length ? `; unlisted-action calls ${r.unlistedActions.length} (${[...new Set(r.unlistedActions.map((u) => u.action))].join(', ')})` : ''}`);
   } else {
     lines.push('  iam: not evaluated');
   }

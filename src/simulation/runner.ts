@@ -94,6 +94,8 @@ export interface ScenarioResult {
   readonly leakedSecrets: string[];
   /** Whether every handler call was authorized by the IAM evaluator (account/iam.ts). */
   readonly iamEvaluated: boolean;
+  /** Handler calls the evaluator authorized (allowed or denied). */
+  readonly authorizedCalls: number;
   /** Calls IAM denied; each fails the scenario unless `expect.accessDenied` lists it. */
   readonly accessDenied: AccessDeniedRecord[];
   /** Calls of actions the evaluator's data does not list, authorized by `UNLISTED_ACTIONS`. */
@@ -325,6 +327,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     handlerLogLines: handlerLog.length,
     leakedSecrets,
     iamEvaluated: !!gate,
+    authorizedCalls: gate?.checked ?? 0,
     accessDenied: gate?.denied ?? [],
     unlistedActions: gate?.unlisted ?? [],
   };

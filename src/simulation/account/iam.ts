@@ -248,8 +248,28 @@ export class IamAuthorizer {
       if (unlisted && result.errors.message === 'invalid.action') return this.evaluateUnlisted(role, req, unlisted);
       return denied('Error', `because the evaluator rejected the request (${result.errors.message}${errorDetail(result.errors)})`);
     }
+    if (result.resultType === 'wildcard') return this.evaluateLiteral(role, req, req.action);
     if (result.overallResult === 'Allowed') return { allowed: true, result: 'Allowed' };
     return denied(result.overallResult, this.why(role, req, result));
+  }
+
+  /**
+   * A resource with `*` in it. AWS compares the policies with the ARN the service presents, the
+   * `*` of the `:*` log group form or a bare `*` included as a character; iam-simulate reads a `*`
+   * in the request as "any resource matching this pattern" (its "wildcard" result), which allows a
+   * grant on one log stream or one alarm to cover the whole pattern. The request has passed the
+   * evaluator's validation (action, resource type); the decision is the evaluator's again, on the
+   * resource with each `*` written as `?`: iam-simulate takes `?` in a request literally, and a
+   * policy pattern matches a one-character literal there exactly when it matches the `*`
+   * character (`*` and `?` are both wildcards in policies, never literals).
+   */
+  private evaluateLiteral(role: RoleModel, req: IamRequest, action: string): IamDecision {
+    const literal = evaluator().runUnsafeSimulation(this.simulation(role, { ...req, resource: req.resource.replace(/\*/g, '?') }, action), {});
+    if (literal === 'Allowed') return { allowed: true, result: 'Allowed' };
+    const external = role.external.length ? ` (not evaluated: ${role.external.join(', ')})` : '';
+    return denied(literal, literal === 'ExplicitlyDenied'
+      ? 'with an explicit deny in an identity-based or resource-based policy'
+      : `because no identity-based policy allows the ${action} action${external}`);
   }
 
   private async evaluateUnlisted(role: RoleModel, req: IamRequest, unlisted: UnlistedAction): Promise<IamDecision> {
@@ -258,11 +278,13 @@ export class IamAuthorizer {
     if (proxy.resultType === 'error') {
       return { ...denied('Error', `because the evaluator rejected ${unlisted.evaluatedAs} on the same request (${proxy.errors.message}${errorDetail(proxy.errors)})`), unlistedAction: true };
     }
-    if (proxy.overallResult !== 'Allowed') {
+    const proxyDecision = proxy.resultType === 'wildcard' ? this.evaluateLiteral(role, req, unlisted.evaluatedAs) : undefined;
+    if (proxyDecision && !proxyDecision.allowed) return { ...proxyDecision, unlistedAction: true };
+    if (!proxyDecision && proxy.overallResult !== 'Allowed') {
       return { ...denied(proxy.overallResult, `${this.why(role, { ...req, action: unlisted.evaluatedAs }, proxy)} (${req.action} is not in the evaluator's data and is checked as ${unlisted.evaluatedAs} plus the literal grant)`), unlistedAction: true };
     }
     // The literal action, matched by the evaluator's statement engine without its action validation.
-    const literal = ev.runUnsafeSimulation(this.simulation(role, req, req.action), {});
+    const literal = ev.runUnsafeSimulation(this.simulation(role, { ...req, resource: req.resource.replace(/\*/g, '?') }, req.action), {});
     if (literal !== 'Allowed') {
       return { ...denied(literal, `because no identity-based policy grants ${req.action} itself (${literal}; ${unlisted.evaluatedAs} alone does not grant it)`), unlistedAction: true };
     }
@@ -359,6 +381,8 @@ export interface AccessGateOptions {
 export class AccessGate {
   public readonly denied: AccessDeniedRecord[] = [];
   public readonly unlisted: UnlistedActionRecord[] = [];
+  /** Handler calls authorized so far (allowed or denied). */
+  public checked = 0;
   private readonly queries = new Map<string, string[]>();
   private readonly env: RequestEnv;
 
@@ -375,6 +399,7 @@ export class AccessGate {
   public async check(service: string, operation: string, input: unknown): Promise<void> {
     const caller = currentCaller();
     if (!caller) return;
+    this.checked++;
     const end = this.options.beginIo?.() ?? (() => undefined);
     try {
       const op = `${service}:${operation}`;
