@@ -118,6 +118,19 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const synthesized = synthesizeScenarioStack(scenario);
   const template = options.template ? options.template(synthesized) : synthesized;
   const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME);
+  // IAM: the template's roles and policies, decided by the evaluator (account/iam.ts). Built
+  // first so that simulated services acting with a role of their own can be given `authorize`.
+  let authorizer: IamAuthorizer | undefined;
+  let setupError: string | undefined;
+  if (options.iam !== false) {
+    try {
+      authorizer = IamAuthorizer.fromTemplate(resolver);
+    } catch (err) {
+      setupError = `${(err as Error).name}: ${(err as Error).message}`;
+    }
+  } else {
+    notes.push('iam not evaluated: every call was answered');
+  }
 
   const changes: WorkloadChange[] = scenario.functions.flatMap((f) => (f.incidents ?? []).map((i) => ({
     functionName: f.functionName,
@@ -155,28 +168,21 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
 
   const handlers = bindHandlers(resolver);
   let gate: AccessGate | undefined;
-  let setupError: string | undefined;
-  if (options.iam !== false) {
-    try {
-      const authorizer = IamAuthorizer.fromTemplate(resolver);
-      gate = new AccessGate(authorizer, {
-        now: () => account.clock.nowIso(),
-        beginIo: () => account.scheduler.beginIo(),
-        functionTags: (name) => {
-          try {
-            return account.lambda.get(name).fn.spec.tags;
-          } catch {
-            return undefined;
-          }
-        },
-      });
-      account.useAuthorization(gate);
-      notes.push(...authorizer.notes([...handlers.keys()].map((arn) => authorizer.roleOfFunction(arn)).filter((r): r is string => !!r)));
-    } catch (err) {
-      setupError = `${(err as Error).name}: ${(err as Error).message}`;
-    }
-  } else {
-    notes.push('iam not evaluated: every call was answered');
+  if (authorizer) {
+    gate = new AccessGate(authorizer, {
+      now: () => account.clock.nowIso(),
+      beginIo: () => account.scheduler.beginIo(),
+      functionTags: (name) => {
+        try {
+          return account.lambda.get(name).fn.spec.tags;
+        } catch {
+          return undefined;
+        }
+      },
+    });
+    account.useAuthorization(gate);
+    const handlerRoles = [...handlers.keys()].map((arn) => authorizer!.roleOfFunction(arn)).filter((r): r is string => !!r);
+    notes.push(...authorizer.notes(handlerRoles));
   }
   const handlerEnv: Record<string, string> = {};
   for (const h of resolver.functions()) {

@@ -438,3 +438,21 @@ describe('through the simulated account (the SDK clients the handlers use)', () 
     }
   });
 });
+
+describe('the evaluator is an AGPL devDependency', () => {
+  test('GIVEN the module imported THEN the evaluator is not loaded; WHEN it is missing THEN building an authorizer says so', () => {
+    jest.isolateModules(() => {
+      let loaded = false;
+      jest.doMock('@cloud-copilot/iam-simulate', () => {
+        loaded = true;
+        throw new Error("Cannot find module '@cloud-copilot/iam-simulate'");
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const iam = require('../../../src/simulation/account/iam') as typeof import('../../../src/simulation/account/iam');
+      expect(loaded).toBe(false);
+      expect(() => iam.IamAuthorizer.fromTemplate(new TemplateResolver({ Resources: {} }))).toThrow(/^iam evaluation needs @cloud-copilot\/iam-simulate/);
+      expect(loaded).toBe(true);
+    });
+    jest.dontMock('@cloud-copilot/iam-simulate');
+  });
+});
