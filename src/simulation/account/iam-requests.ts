@@ -37,6 +37,11 @@ export interface RequestEnv {
   functionTags(functionName: string): Record<string, string> | undefined;
 }
 
+/** The simulated account and Region, with no queries or tags known (for services that build requests of their own). */
+export function simulatedRequestEnv(region: string, account: string): RequestEnv {
+  return { region, account, queryLogGroups: () => undefined, functionTags: () => undefined };
+}
+
 type Input = Record<string, any>;
 type Builder = (input: Input, env: RequestEnv) => IamCall[];
 

@@ -17,7 +17,9 @@
  *   functions, `events:source`...).
  * - unknown actions, resource types the action does not accept, malformed policies: the
  *   evaluator's `errors`, reported as a denial with the reason (never an allow), except the
- *   documented gap of `UNLISTED_ACTIONS`.
+ *   documented gap of `UNLISTED_ACTIONS`;
+ * - resources with a `*` in them (the `:*` log group form, a bare `*`) compared as written, as AWS
+ *   does, not as the "any matching resource" pattern iam-simulate reads them as (`evaluateLiteral`).
  *
  * Not modelled: service control policies and resource control policies (none exist in a
  * template), session policies, VPC endpoint policies, resource policies other than SNS topic
