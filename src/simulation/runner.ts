@@ -172,13 +172,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     gate = new AccessGate(authorizer, {
       now: () => account.clock.nowIso(),
       beginIo: () => account.scheduler.beginIo(),
-      functionTags: (name) => {
-        try {
-          return account.lambda.get(name).fn.spec.tags;
-        } catch {
-          return undefined;
-        }
-      },
+      // Read without `lambda.get`, which settles in-progress updates (a side effect).
+      functionTags: (name) => account.lambda.all().find((f) => f.spec.functionName === name)?.spec.tags,
     });
     account.useAuthorization(gate);
     const handlerRoles = [...handlers.keys()].map((arn) => authorizer!.roleOfFunction(arn)).filter((r): r is string => !!r);
