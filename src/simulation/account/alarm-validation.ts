@@ -258,7 +258,7 @@ export function validateMetricAlarm(spec: AlarmSpec, insightsAlarmCount = 0): Va
         if (insightsAlarmCount >= 200) throw new CloudWatchLimitExceededError(`${at}: the account already has 200 Metrics Insights alarms (default quota)`);
       }
       if (isBand) fail(`${at}: ${spec.comparisonOperator} is used only for alarms based on anomaly detection models`);
-      period = watched.metricStat?.period ?? watched.period ?? 60;
+      period = watched.metricStat?.period ?? watched.period ?? queries.find((q) => q.metricStat)?.metricStat?.period ?? 60;
       const kind: MetricAlarmKind = insights ? (insights.groupBy.length ? 'insights-multi' : 'insights') : 'math';
       result = { kind, ...(insights ? { insights } : {}), watched };
     }

@@ -1220,7 +1220,8 @@ export function logGroupNameOf(identifier: string): string {
 function alarmPeriod(a: MetricAlarm): number {
   if (a.spec.period) return a.spec.period;
   const q = a.v.watched;
-  return q?.metricStat?.period ?? q?.period ?? 60;
+  // A math expression is evaluated at its metrics' period ("Each metric must be using the same period.", alarm-data-queries).
+  return q?.metricStat?.period ?? q?.period ?? a.spec.metrics?.find((m) => m.metricStat)?.metricStat?.period ?? 60;
 }
 
 function toApiQuery(q: AlarmMetricQuery): Record<string, unknown> {
