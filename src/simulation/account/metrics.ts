@@ -418,10 +418,12 @@ export function runInsightsQueryDetailed(
     if (!groups.has(key)) groups.set(key, { group, ids: [] });
     groups.get(key)!.ids.push(id);
   }
-  let out: Array<Series & { order: number }> = [];
+  const out: Array<Series & { order: number }> = [];
   for (const { group, ids } of groups.values()) {
     // Each period aggregates every observation of every metric of the group.
     const s = store.statSeriesOf(ids, stat, periodSeconds, start, end);
+    // A group with no datapoint in the time range returns no time series.
+    if (s.values.length === 0) continue;
     const all = store.rawValuesOf(ids, start, end);
     const order = query.orderBy && all.length ? statistic(all, INSIGHTS_STAT[query.orderBy.func]) : NaN;
     out.push({
@@ -432,7 +434,6 @@ export function runInsightsQueryDetailed(
       order,
     });
   }
-  if (!query.groupBy.length && out.length === 0) out = [];
   if (query.orderBy) {
     const dir = query.orderBy.desc ? -1 : 1;
     out.sort((a, b) => (Number.isNaN(a.order) ? 1 : Number.isNaN(b.order) ? -1 : (a.order - b.order) * dir));
