@@ -260,7 +260,8 @@ export class TemplateResolver {
             alarmRule: p.AlarmRule,
             actionsSuppressor: p.ActionsSuppressor,
             actionsSuppressorWaitPeriod: p.ActionsSuppressorWaitPeriod !== undefined ? Number(p.ActionsSuppressorWaitPeriod) : undefined,
-            actionsSuppressorExtensionPeriod: p.ActionsSuppressorExtensionPeriod !== undefined ? Number(p.ActionsSuppressorExtensionPeriod) : undefined,
+            actionsSuppressorExtensionPeriod: p.ActionsSuppressorExtensionPeriod !== undefined
+              ? Number(p.ActionsSuppressorExtensionPeriod) : undefined,
           });
           break;
         default:

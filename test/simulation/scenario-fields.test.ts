@@ -1,7 +1,10 @@
 import { parseScenario } from '../../src/simulation/scenario';
 
 const base = {
-  name: 'x-y', description: 'd', durationMinutes: 10, expect: {},
+  name: 'x-y',
+  description: 'd',
+  durationMinutes: 10,
+  expect: {},
   functions: [{ functionName: 'orders', runtime: 'nodejs22.x', memorySizeMb: 256, timeoutSeconds: 30, workload: { invocationsPerMinute: 0, memoryNeedMb: 100, cpuMsAt1Vcpu: 10 } }],
 };
 

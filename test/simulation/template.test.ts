@@ -66,9 +66,15 @@ describe('template resolver', () => {
         Mem: {
           Type: 'AWS::CloudWatch::LogAlarm',
           Properties: {
-            AlarmName: 'lar-mem-1', ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 90, QueryResultsToEvaluate: 1, QueryResultsToAlarm: 1,
+            AlarmName: 'lar-mem-1',
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            Threshold: 90,
+            QueryResultsToEvaluate: 1,
+            QueryResultsToAlarm: 1,
             ScheduledQueryConfiguration: {
-              QueryString: 'filter @type = "REPORT"', AggregationExpression: 'max(@maxMemoryUsed) by @log', LogGroupIdentifiers: ['/aws/lambda/orders'],
+              QueryString: 'filter @type = "REPORT"',
+              AggregationExpression: 'max(@maxMemoryUsed) by @log',
+              LogGroupIdentifiers: ['/aws/lambda/orders'],
               ScheduleConfiguration: { ScheduleExpression: 'rate(5 minutes)', StartTimeOffset: 300, EndTimeOffset: 60 },
               ScheduledQueryRoleArn: { 'Fn::GetAtt': ['Role', 'Arn'] },
             },
@@ -77,7 +83,11 @@ describe('template resolver', () => {
         Band: {
           Type: 'AWS::CloudWatch::Alarm',
           Properties: {
-            AlarmName: 'lar-fn-DurationAnomaly-orders', ComparisonOperator: 'GreaterThanUpperThreshold', EvaluationPeriods: 5, DatapointsToAlarm: 3, ThresholdMetricId: 'expr_1',
+            AlarmName: 'lar-fn-DurationAnomaly-orders',
+            ComparisonOperator: 'GreaterThanUpperThreshold',
+            EvaluationPeriods: 5,
+            DatapointsToAlarm: 3,
+            ThresholdMetricId: 'expr_1',
             Metrics: [
               { Id: 'expr_1', Expression: 'ANOMALY_DETECTION_BAND(m0, 3)', ReturnData: true },
               { Id: 'm0', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: [{ Name: 'FunctionName', Value: 'orders' }] }, Period: 300, Stat: 'Average' }, ReturnData: true },
@@ -96,8 +106,15 @@ describe('template resolver', () => {
         Errors: {
           Type: 'AWS::CloudWatch::Alarm',
           Properties: {
-            AlarmName: { 'Fn::Join': ['-', [{ Ref: 'Prefix' }, 'fn-Errors', { Ref: 'FunctionName' }]] }, Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 60,
-            Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'FunctionName' } }], Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 5,
+            AlarmName: { 'Fn::Join': ['-', [{ Ref: 'Prefix' }, 'fn-Errors', { Ref: 'FunctionName' }]] },
+            Namespace: 'AWS/Lambda',
+            MetricName: 'Errors',
+            Statistic: 'Sum',
+            Period: 60,
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'FunctionName' } }],
+            Threshold: 1,
+            ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+            EvaluationPeriods: 5,
           },
         },
       },

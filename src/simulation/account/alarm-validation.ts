@@ -172,7 +172,8 @@ export function validateMetricAlarm(spec: AlarmSpec, insightsAlarmCount = 0): Va
     fail(`${at}: Metrics cannot be combined with Namespace, MetricName, Dimensions, Period, Statistic or ExtendedStatistic`);
   }
   if (!single && !spec.metrics) fail(`${at}: specify either MetricName or a Metrics array`);
-  if (spec.metrics && (spec.period !== undefined || spec.statistic !== undefined || spec.extendedStatistic !== undefined || spec.dimensions !== undefined)) {
+  const singleFields = [spec.period, spec.statistic, spec.extendedStatistic, spec.dimensions];
+  if (spec.metrics && singleFields.some((f) => f !== undefined)) {
     fail(`${at}: Metrics cannot be combined with Namespace, MetricName, Dimensions, Period, Statistic or ExtendedStatistic`);
   }
 

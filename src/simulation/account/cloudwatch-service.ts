@@ -1,3 +1,4 @@
+/* eslint-disable @stylistic/max-len */
 /**
  * The simulated CloudWatch: alarms created through PutMetricAlarm / PutLogAlarm /
  * PutCompositeAlarm checks (alarm-validation.ts), evaluated every minute with their real
@@ -706,9 +707,7 @@ export class CloudWatchService {
   private contributorAlarmLevel(a: MetricAlarm | LogAlarm, at: number, total: number, overflow: boolean): AlarmTransition[] {
     const inAlarm = [...a.contributors.values()].filter((c) => c.state.value === 'ALARM').length;
     let value: AlarmStateValue;
-    if (inAlarm > 0) value = 'ALARM';
-    else if (total > 0) value = 'OK';
-    else {
+    if (inAlarm > 0) {value = 'ALARM';} else if (total > 0) {value = 'OK';} else {
       const treat = a.spec.treatMissingData ?? 'missing';
       value = treat === 'notBreaching' ? 'OK' : treat === 'ignore' ? a.state.value : treat === 'breaching' ? 'ALARM' : 'INSUFFICIENT_DATA';
     }
@@ -1194,11 +1193,12 @@ function longUtc(ms: number): string {
 /** A stable 16-hex-digit contributor id (the documented ids look like `6d442278dba546f6`). */
 function contributorId(alarmName: string, attributes: Dimensions): string {
   const text = `${alarmName}|${Object.keys(attributes).sort().map((k) => `${k}=${attributes[k]}`).join(',')}`;
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
+  // Two polynomial hashes modulo primes below 2^32: deterministic, no bitwise arithmetic.
+  let h1 = 7;
+  let h2 = 11;
   for (let i = 0; i < text.length; i++) {
-    h1 = Math.imul(h1 ^ text.charCodeAt(i), 16777619) >>> 0;
-    h2 = Math.imul(h2 + text.charCodeAt(i), 2246822519) >>> 0;
+    h1 = (h1 * 31 + text.charCodeAt(i)) % 4294967291;
+    h2 = (h2 * 131 + text.charCodeAt(i)) % 4294967279;
   }
   return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
 }

@@ -35,6 +35,8 @@ export interface MetricFilterSpec {
 export class LogsService {
   private readonly groups = new Map<string, SimLogEvent[]>();
   private readonly created = new Map<string, number>();
+  /** Events the last query scanned (GetQueryResults statistics). */
+  private lastScanned = 0;
   private readonly queries = new Map<string, { results: Row[]; scanned: number }>();
   private readonly metricFilters: MetricFilterSpec[] = [];
   private eventCounter = 0;
@@ -230,8 +232,6 @@ export class LogsService {
     this.queries.set(queryId, { results, scanned: this.lastScanned });
     return { queryId };
   }
-
-  private lastScanned = 0;
 
   /**
    * Run a Logs Insights query over [startMs, endMs] of the groups (StartQuery, and the scheduled

@@ -303,10 +303,10 @@ export function parseInsightsQuery(query: string): InsightsQuery {
       const key = labelKey();
       const op = toks[i];
       if (op?.kind === 'word' && ['IN', 'LIKE', 'NOT'].includes(op.value.toUpperCase())) fail(`operator ${op.value.toUpperCase()} is not supported in WHERE (only =, != and AND are)`);
-      if (!(op?.kind === 'punct' && (op.value === '=' || op.value === '!='))) fail(`only = and != compare a label in WHERE; found`);
+      if (!(op?.kind === 'punct' && (op.value === '=' || op.value === '!='))) fail('only = and != compare a label in WHERE; found');
       i++;
       // Label values are string literals in single quotes (the query-language page's examples, e.g. WHERE InstanceType = 'c3.4xlarge').
-      if (toks[i]?.kind !== 'squote') fail(`a label value must be in single quotes`);
+      if (toks[i]?.kind !== 'squote') fail('a label value must be in single quotes');
       where.push({ key, op: op.value as '=' | '!=', value: toks[i++].value });
       if (isKw('AND')) {
         i++;
@@ -448,7 +448,9 @@ export function runInsightsQueryDetailed(
 }
 
 /** Run a Metrics Insights query and return its series. */
-export function runInsightsQuery(store: MetricStore, query: InsightsQuery, periodSeconds: number, start: number, end: number, tags?: ResourceTagLookup): Series[] {
+export function runInsightsQuery(
+  store: MetricStore, query: InsightsQuery, periodSeconds: number, start: number, end: number, tags?: ResourceTagLookup,
+): Series[] {
   return runInsightsQueryDetailed(store, query, periodSeconds, start, end, tags).series;
 }
 

@@ -13,9 +13,16 @@ describe('events as AWS documents them', () => {
   test('GIVEN a single-metric alarm WHEN it goes OK -> ALARM THEN the event has the keys of single-metric.json', () => {
     const { cw, store, runTo } = cloudwatch({ mutes: [mute] });
     cw.addAlarm({
-      alarmName: 'doc-cpu', alarmDescription: 'Goes into alarm when server CPU utilization is too high!',
-      namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { InstanceId: 'i-12345678901234567' }, statistic: 'Average', period: 60,
-      threshold: 50, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1,
+      alarmName: 'doc-cpu',
+      alarmDescription: 'Goes into alarm when server CPU utilization is too high!',
+      namespace: 'AWS/EC2',
+      metricName: 'CPUUtilization',
+      dimensions: { InstanceId: 'i-12345678901234567' },
+      statistic: 'Average',
+      period: 60,
+      threshold: 50,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
     });
     for (let m = 0; m < 4; m++) store.put(cpu(), T0 + m * MIN + 1000, m < 2 ? 1 : 99.5);
     const t = runTo(4);
@@ -37,13 +44,16 @@ describe('events as AWS documents them', () => {
     const { cw, store, runTo } = cloudwatch({ mutes: [mute] });
     const stat = (name: string) => ({ namespace: 'AWS/EC2', metricName: name, dimensions: { InstanceId: 'i-12345678901234567' }, period: 300, stat: 'Maximum' });
     cw.addAlarm({
-      alarmName: 'doc-traffic', alarmDescription: 'Goes into alarm if total network traffic exceeds 10Kb',
+      alarmName: 'doc-traffic',
+      alarmDescription: 'Goes into alarm if total network traffic exceeds 10Kb',
       metrics: [
         { id: 'e1', expression: 'm1 + m2', label: 'Total Network Traffic', returnData: true },
         { id: 'm1', metricStat: stat('NetworkIn'), returnData: false },
         { id: 'm2', metricStat: stat('NetworkOut'), returnData: false },
       ],
-      threshold: 10000, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1,
+      threshold: 10000,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
     });
     for (let m = 0; m < 10; m++) {
       store.put({ ...cpu(), metricName: 'NetworkIn' }, T0 + m * MIN, 40000);
@@ -60,12 +70,15 @@ describe('events as AWS documents them', () => {
   test('GIVEN an anomaly detection alarm WHEN the metric leaves the band THEN the event has the keys of anomaly-detection.json', () => {
     const { cw, store, runTo } = cloudwatch({ mutes: [mute] });
     cw.addAlarm({
-      alarmName: 'doc-anomaly', alarmDescription: 'Goes into alarm if CPU Utilization is out of band',
+      alarmName: 'doc-anomaly',
+      alarmDescription: 'Goes into alarm if CPU Utilization is out of band',
       metrics: [
         { id: 'm1', metricStat: { ...cpu(), period: 60, stat: 'Average' }, returnData: true },
         { id: 'ad1', expression: 'ANOMALY_DETECTION_BAND(m1, 3)', label: 'CPUUtilization (expected)', returnData: true },
       ],
-      thresholdMetricId: 'ad1', comparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold', evaluationPeriods: 1,
+      thresholdMetricId: 'ad1',
+      comparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold',
+      evaluationPeriods: 1,
     });
     for (let m = 0; m < 30; m++) store.put(cpu(), T0 + m * MIN, m < 25 ? 0.15 + 0.01 * (m % 3) : 0);
     const t = runTo(30);
@@ -83,9 +96,12 @@ describe('events as AWS documents them', () => {
     const { cw, store, runTo } = cloudwatch({ mutes: [{ ...mute, alarmNamePrefix: 'doc-insights' }] });
     const query = 'SELECT AVG(ConsumedWriteCapacityUnits) FROM "AWS/DynamoDB" GROUP BY TableName ORDER BY MAX() DESC';
     cw.addAlarm({
-      alarmName: 'doc-insights', alarmDescription: 'Metrics Insights alarm for DynamoDB ConsumedWriteCapacity per TableName',
+      alarmName: 'doc-insights',
+      alarmDescription: 'Metrics Insights alarm for DynamoDB ConsumedWriteCapacity per TableName',
       metrics: [{ id: 'm1', expression: query, returnData: true, period: 60 }],
-      threshold: 1, comparisonOperator: 'LessThanThreshold', evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: 'LessThanThreshold',
+      evaluationPeriods: 1,
     });
     for (const table of ['a', 'b']) store.put({ namespace: 'AWS/DynamoDB', metricName: 'ConsumedWriteCapacityUnits', dimensions: { TableName: table } }, T0, 0);
     const t = runTo(1);
@@ -105,15 +121,26 @@ describe('events as AWS documents them', () => {
   test('GIVEN a composite alarm with an actions suppressor WHEN a child alarms THEN the event has the keys of composite.json (no description)', () => {
     const { cw, store, runTo } = cloudwatch({ mutes: [mute] });
     const child = (alarmName: string, instance: string) => cw.addAlarm({
-      alarmName, namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { InstanceId: instance }, statistic: 'Average', period: 60,
-      threshold: 50, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, treatMissingData: 'notBreaching',
+      alarmName,
+      namespace: 'AWS/EC2',
+      metricName: 'CPUUtilization',
+      dimensions: { InstanceId: instance },
+      statistic: 'Average',
+      period: 60,
+      threshold: 50,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      treatMissingData: 'notBreaching',
     });
     child('doc-cpu-high', 'i-1');
     child('doc-traffic-high', 'i-2');
     child('doc-maintenance', 'i-3');
     cw.addCompositeAlarm({
-      alarmName: 'doc-service', alarmRule: 'ALARM(doc-cpu-high) OR ALARM(doc-traffic-high)',
-      actionsSuppressor: 'doc-maintenance', actionsSuppressorWaitPeriod: 120, actionsSuppressorExtensionPeriod: 180,
+      alarmName: 'doc-service',
+      alarmRule: 'ALARM(doc-cpu-high) OR ALARM(doc-traffic-high)',
+      actionsSuppressor: 'doc-maintenance',
+      actionsSuppressorWaitPeriod: 120,
+      actionsSuppressorExtensionPeriod: 180,
     });
     store.put(cpu('i-1'), T0 + 2 * MIN, 99);
     const t = runTo(3).filter((x) => x.alarmName === 'doc-service');
@@ -129,8 +156,15 @@ describe('events as AWS documents them', () => {
   test('GIVEN no mute rule covering the time THEN no muteDetail, and a description only when configured', () => {
     const { cw, store, runTo } = cloudwatch({ mutes: [{ ...mute, start: T0 + 60 * MIN, end: T0 + 120 * MIN }] });
     cw.addAlarm({
-      alarmName: 'doc-plain', namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensions: { InstanceId: 'i-12345678901234567' }, statistic: 'Average', period: 60,
-      threshold: 50, comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1,
+      alarmName: 'doc-plain',
+      namespace: 'AWS/EC2',
+      metricName: 'CPUUtilization',
+      dimensions: { InstanceId: 'i-12345678901234567' },
+      statistic: 'Average',
+      period: 60,
+      threshold: 50,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
     });
     store.put(cpu(), T0, 99);
     const ev = runTo(1)[0].event as any;

@@ -1,11 +1,10 @@
+import { MIN, T0 } from './cw-helpers';
 import { LogAlarmSpec } from '../../../src/simulation/account/alarm-validation';
-import { IamRequest } from '../../../src/simulation/account/cloudwatch-service';
+import { IamRequest, CloudWatchService } from '../../../src/simulation/account/cloudwatch-service';
 import { LogsService } from '../../../src/simulation/account/logs-service';
+import { MetricStore } from '../../../src/simulation/account/metrics';
 import { VirtualClock } from '../../../src/simulation/clock';
 import { SeededRandom } from '../../../src/simulation/random';
-import { MetricStore } from '../../../src/simulation/account/metrics';
-import { CloudWatchService } from '../../../src/simulation/account/cloudwatch-service';
-import { MIN, T0 } from './cw-helpers';
 
 const ROLE = 'arn:aws:iam::123456789012:role/memory-query';
 const arn = (g: string) => `arn:aws:logs:us-east-1:123456789012:log-group:${g}:*`;

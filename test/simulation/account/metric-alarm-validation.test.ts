@@ -1,6 +1,6 @@
+import { cloudwatch, MIN, T0 } from './cw-helpers';
 import { AlarmSpec } from '../../../src/simulation/account/alarm-validation';
 import { parseInsightsQuery, runInsightsQueryDetailed } from '../../../src/simulation/account/metrics';
-import { cloudwatch, MIN, T0 } from './cw-helpers';
 
 const insightsAlarm = (expression: string, over: Partial<AlarmSpec> = {}): AlarmSpec => ({
   alarmName: 'fleet-errors',
@@ -45,17 +45,29 @@ describe('PutMetricAlarm checks a Metrics Insights query as documented', () => {
 
   test('GIVEN the documented fleet query with a tag filter THEN it parses into its parts', () => {
     expect(parseInsightsQuery('SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE tag.LambdaAutoRemediation = \'stack-1\' AND FunctionName != \'x\' GROUP BY FunctionName ORDER BY SUM() DESC LIMIT 500')).toEqual({
-      func: 'SUM', metricName: 'Errors', namespace: 'AWS/Lambda', schemaKeys: ['FunctionName'],
+      func: 'SUM',
+      metricName: 'Errors',
+      namespace: 'AWS/Lambda',
+      schemaKeys: ['FunctionName'],
       where: [{ key: 'tag.LambdaAutoRemediation', op: '=', value: 'stack-1' }, { key: 'FunctionName', op: '!=', value: 'x' }],
-      groupBy: ['FunctionName'], orderBy: { func: 'SUM', desc: true }, limit: 500,
+      groupBy: ['FunctionName'],
+      orderBy: { func: 'SUM', desc: true },
+      limit: 500,
     });
   });
 });
 
 describe('PutMetricAlarm checks the alarm as documented', () => {
   const single: AlarmSpec = {
-    alarmName: 'orders-errors', namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: 'orders' }, statistic: 'Sum', period: 60,
-    threshold: 1, comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 5,
+    alarmName: 'orders-errors',
+    namespace: 'AWS/Lambda',
+    metricName: 'Errors',
+    dimensions: { FunctionName: 'orders' },
+    statistic: 'Sum',
+    period: 60,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    evaluationPeriods: 5,
   };
 
   test('GIVEN a Period that is not 10, 20, 30 or a multiple of 60 THEN rejected', () => {
@@ -77,7 +89,7 @@ describe('PutMetricAlarm checks the alarm as documented', () => {
     expect(put({ ...base, metrics: [{ id: 'm1', metricStat: stat }, { id: 'm2', metricStat: stat }] })).toThrow('exactly one query of Metrics must have ReturnData true, got 2');
     const eleven = Array.from({ length: 11 }, (_, i) => ({ id: `m${i}`, metricStat: stat, returnData: false }));
     expect(put({ ...base, metrics: [...eleven, { id: 'e1', expression: 'm1', returnData: true }] })).toThrow('at most 10 queries may contain MetricStat, got 11');
-    expect(put({ ...base, metrics: [{ id: 'm1', metricStat: stat, expression: 'm1' }] })).toThrow("must have either Expression or MetricStat, not both");
+    expect(put({ ...base, metrics: [{ id: 'm1', metricStat: stat, expression: 'm1' }] })).toThrow('must have either Expression or MetricStat, not both');
     expect(put({ ...base, metrics: [{ id: 'M1', metricStat: stat }] })).toThrow("metric query id 'M1' must start with a lowercase letter");
   });
 
