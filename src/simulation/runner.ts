@@ -15,7 +15,7 @@ import { matchesPattern } from './event-pattern';
 import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
 import { Scenario } from './scenario';
-import { SIMULATION_STACK_NAME, synthesizeScenarioStack } from './stack';
+import { SIMULATION_STACK_NAME, synthesizeScenarioAssembly } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
 import { setClients } from '../runtime/clients';
@@ -98,8 +98,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const wallStart = performance.now();
   const start = Date.parse(scenario.start ?? '2026-11-28T12:00:00Z');
   const notes: string[] = scenario.knownIssue ? [`known issue: ${scenario.knownIssue}`] : [];
-  const template = synthesizeScenarioStack(scenario);
-  const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME);
+  const { template, nestedTemplates } = synthesizeScenarioAssembly(scenario);
+  const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME, { nestedTemplates });
+  const templateTags = new Map(resolver.functions().map((f) => [f.functionName, f.tags]));
 
   const changes: WorkloadChange[] = scenario.functions.flatMap((f) => (f.incidents ?? []).map((i) => ({
     functionName: f.functionName,
@@ -119,15 +120,30 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       logFormat: f.logFormat,
       workload: f.workload,
       alias: f.alias,
+      logGroupName: f.logGroupName,
+      neverInvokedBefore: f.neverInvokedBefore,
+      tags: templateTags.get(f.functionName),
+    })),
+    alarmMutes: (scenario.account?.alarmMutes ?? []).map((m, i) => ({
+      ruleName: `scenario-mute-${i + 1}`,
+      alarmNamePrefix: m.alarmNamePrefix,
+      start: start + m.fromMinute * MINUTE,
+      end: start + m.toMinute * MINUTE,
     })),
     changes,
     lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
     messaging: { snsFailures: scenario.account?.snsFailures },
     bedrock: scenario.bedrock,
   });
-  const { alarms, skipped } = resolver.alarms();
-  for (const a of alarms) account.addAlarm(a);
-  notes.push(...skipped);
+  const templateAlarms = resolver.alarms();
+  notes.push(...templateAlarms.skipped);
+  // Alarms are created through the Put APIs' checks: a rejected alarm fails the deploy.
+  let deployError: string | undefined;
+  try {
+    await account.deployAlarms(templateAlarms);
+  } catch (err) {
+    deployError = `deploy failed: ${(err as Error).name}: ${(err as Error).message}`;
+  }
 
   const machine = resolver.stateMachineDefinition();
   const rules = resolver.rules().filter((r) => r.targets.some((t) => t.arn === machine.arn));
@@ -168,9 +184,10 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const transitions: AlarmTransition[] = [];
   let alarmEvents = 0;
   let unrouted = 0;
-  let error: string | undefined;
+  let error: string | undefined = deployError;
   const end = start + scenario.durationMinutes * MINUTE;
   try {
+    if (deployError) throw new DeployFailed();
     let seq = 0;
     const deliver = (t: AlarmTransition) => {
       const copies = t.to === 'ALARM' ? (scenario.storm?.copiesPerAlarmEvent ?? 1) : 1;
@@ -210,7 +227,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       if (nextMinute - start > 7 * 24 * 60 * MINUTE) throw new Error('the simulation ran for a virtual week without finishing');
     }
   } catch (err) {
-    error = `${(err as Error).name}: ${(err as Error).message}`;
+    if (!(err instanceof DeployFailed)) error = `${(err as Error).name}: ${(err as Error).message}`;
   } finally {
     restore();
   }
@@ -283,6 +300,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     leakedSecrets,
   };
 }
+
+/** The stack did not deploy: nothing runs (the error says why). */
+class DeployFailed extends Error {}
 
 /**
  * Bind every handler function of the template to its module: the workflow contract names each
