@@ -1,4 +1,4 @@
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,15 +18,21 @@ import { RepairExecutor } from './repair/repair-executor';
 import { RemediationStore } from './store/remediation-store';
 import { VerificationService } from './verification/verification-service';
 import { InvalidRemediationPolicyError } from './workflow/construct-errors';
+import { functionNameOf } from './workflow/handler-support';
+import { RemediationSetup } from './workflow/remediation-setup';
 import { RemediationWorkflow } from './workflow/remediation-workflow';
+import { TargetRegistry } from './workflow/target-access';
 
 /** Properties of {@link AutoRemediation}. */
 export interface AutoRemediationProps {
   /**
    * The functions to watch and repair. Functions defined in the app and imported ones
-   * (`Function.fromFunctionArn`) both work; add more later with `addFunction`.
+   * (`Function.fromFunctionArn`) both work; add more later with `addFunction`. Functions defined
+   * in the app are tagged `LambdaAutoRemediation=<alarm name prefix>` (or with the fleet tag).
+   *
+   * @default - none; then `monitoring.fleet` must select functions by tag
    */
-  readonly functions: lambda.IFunction[];
+  readonly functions?: lambda.IFunction[];
 
   /**
    * The guardrails.
@@ -140,8 +146,11 @@ export class AutoRemediation extends Construct {
   /** The dashboard, unless disabled. */
   public readonly dashboard?: RemediationDashboard;
 
+  /** The deploy-time setup (missing log groups, managed-function settings). */
+  private readonly setup: RemediationSetup;
   private readonly excluded: lambda.IFunction[];
   private readonly managed: lambda.IFunction[] = [];
+  private readonly targets: TargetRegistry;
 
   constructor(scope: Construct, id: string, props: AutoRemediationProps) {
     super(scope, id);
@@ -149,8 +158,26 @@ export class AutoRemediation extends Construct {
     this.excluded = [...(props.policy?.excludedFunctions ?? [])];
     const common = { encryptionKey: props.encryptionKey, logRetention: props.logRetention };
 
+    if ((props.functions ?? []).length === 0 && !props.monitoring?.fleet) {
+      throw new InvalidRemediationPolicyError('functions is empty and monitoring.fleet is not set: give the functions to manage, or a tag that selects them');
+    }
+
     this.store = new RemediationStore(this, 'Store', { encryptionKey: props.encryptionKey });
+    const fleet = props.monitoring?.fleet;
+    // One registry for every handler's rights on the targets: by name while IAM's quotas allow, else by tag.
+    this.targets = TargetRegistry.create(this, () => ({
+      key: fleet?.tagKey ?? RemediationMonitoring.DEFAULT_FLEET_TAG_KEY,
+      value: fleet?.tagValue ?? this.monitoring.alarmNamePrefix,
+    }));
     this.monitoring = new RemediationMonitoring(this, 'Monitoring', { ...props.monitoring });
+    if (fleet) this.targets.forceTagMode();
+    this.setup = new RemediationSetup(this, 'Setup', {
+      table: this.store.table,
+      settings: () => ({ functions: this.managed.map(functionNameOf), logGroupFunctions: this.monitoring.customLogGroupOwners }),
+      encryptionKey: props.encryptionKey,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+
     this.diagnosis = new DiagnosisService(this, 'Diagnosis', {
       ...common, store: this.store, diagnosis: props.diagnosis, policy, approval: props.approval,
     });
@@ -174,7 +201,7 @@ export class AutoRemediation extends Construct {
       approvalTimeout: props.approvalTimeout,
     });
 
-    for (const fn of props.functions) {
+    for (const fn of props.functions ?? []) {
       this.addFunction(fn);
     }
 
@@ -182,7 +209,8 @@ export class AutoRemediation extends Construct {
       this.dashboard = new RemediationDashboard(this, 'Dashboard', {
         stateMachine: this.workflow.stateMachine,
         outcomeLogGroup: this.verification.finalizeLogGroup,
-        alarms: this.monitoring.alarms,
+        // Alarms in nested stacks stay there (a reference would add an output per alarm).
+        alarms: this.monitoring.alarms.filter((a) => Stack.of(a) === Stack.of(this)),
         deadLetterQueue: this.workflow.deadLetterQueue,
         handlers: [
           this.workflow.normalizeFunction, this.diagnosis.collectFunction, this.diagnosis.diagnoseFunction,
@@ -231,7 +259,13 @@ export class AutoRemediation extends Construct {
       throw new InvalidRemediationPolicyError(`function ${fn.node.path} is already managed by ${this.node.path}`);
     }
     this.managed.push(fn);
+    if (fn instanceof lambda.Function) {
+      const { key, value } = this.targets.tag;
+      Tags.of(fn).add(key, value);
+    }
     this.monitoring.addFunction(fn, options);
+    // A log alarm queries its log groups from its first run: they must exist by then.
+    for (const logAlarm of this.monitoring.logAlarms) this.setup.before(logAlarm);
     this.diagnosis.addFunction(fn, options);
     this.repair.addFunction(fn, options);
     this.verification.addFunction(fn, options);

@@ -9,7 +9,9 @@ import { Diagnosis } from './diagnosis';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { createHandler, functionNameOf, logGroupArnOf, suppressNag, TargetPolicies, wildcardResourceFindings } from '../workflow/handler-support';
+import { logGroupNameOf } from '../monitoring/remediation-monitoring';
+import { createHandler, suppressNag, wildcardResourceFindings } from '../workflow/handler-support';
+import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link DiagnosisService}. */
@@ -74,7 +76,7 @@ export class DiagnosisService extends Construct {
   public readonly diagnosis: Diagnosis;
 
   private readonly policyConfig: PolicyConfigBuilder;
-  private readonly targetReads: TargetPolicies;
+  private readonly targetReads: TargetAccess;
 
   constructor(scope: Construct, id: string, props: DiagnosisServiceProps) {
     super(scope, id);
@@ -93,8 +95,11 @@ export class DiagnosisService extends Construct {
       resources: ['*'],
     }));
     this.collectFunction = collect.fn;
-    this.targetReads = new TargetPolicies(this, 'CollectTargetAccess', collect.role,
-      ['lambda:GetFunctionConfiguration', 'logs:FilterLogEvents']);
+    this.targetReads = new TargetAccess(this, 'CollectTargetAccess', {
+      role: collect.role,
+      functionActions: ['lambda:GetFunctionConfiguration'],
+      logActions: ['logs:FilterLogEvents'],
+    });
 
     const diagnose = createHandler(this, 'Diagnose', DiagnoseFunction, HANDLERS.diagnose, settings, {
       [ENV.TABLE_NAME]: table.tableName,
@@ -138,11 +143,7 @@ export class DiagnosisService extends Construct {
   /** Let the collector read one more target function's configuration and log group. */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     this.policyConfig.addFunction(fn, options);
-    this.targetReads.add([
-      fn.functionArn,
-      // An alarm on the alias makes the collector read the alias's configuration.
-      ...(options.alias ? [options.alias.functionArn] : []),
-      logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${functionNameOf(fn)}`),
-    ]);
+    // An alarm on the alias makes the collector read the alias's configuration.
+    this.targetReads.add(targetResourcesOf(fn, logGroupNameOf(fn, options), options.alias));
   }
 }

@@ -17,6 +17,27 @@ export enum AlarmKind {
 }
 
 /**
+ * Functions selected by a resource tag instead of a list (fleet mode): the stack does not grow
+ * with the number of functions.
+ *
+ * Needs the account setting "resource tags on telemetry" (CloudWatch, `StartTelemetryEnrichment`),
+ * without which Metrics Insights cannot filter metrics by tag. The rights of the handlers are
+ * scoped with `aws:ResourceTag/<tagKey>` on the functions, and log reads to `/aws/lambda/*`.
+ */
+export interface FleetSelection {
+  /**
+   * The tag key. Letters, digits and underscores only, so the Metrics Insights query can name it
+   * unquoted (`WHERE tag.<key> = '<value>'`).
+   *
+   * @default 'LambdaAutoRemediation'
+   */
+  readonly tagKey?: string;
+
+  /** The tag value that puts a function under management. */
+  readonly tagValue: string;
+}
+
+/**
  * One alarm kind's configuration (the seed's alarm configuration fields). Every field is optional;
  * unset fields take the kind's documented default.
  */
@@ -143,6 +164,15 @@ export interface MonitoringOptions {
   readonly anomalyDetection?: AnomalyAlarmOptions;
 
   /**
+   * Manage every function that carries a tag (fleet mode), in addition to any `functions` listed.
+   * One Metrics Insights alarm watches the errors of all of them; memory utilisation is watched
+   * only for the functions listed by name (a log alarm must name its log groups).
+   *
+   * @default - only the functions listed by name
+   */
+  readonly fleet?: FleetSelection;
+
+  /**
    * Alarms you already have. Their state changes start the workflow too; each must watch a
    * metric with a `FunctionName` dimension of a managed function.
    *
@@ -170,11 +200,11 @@ export interface MonitoredFunctionOptions {
   readonly timeout?: Duration;
 
   /**
-   * The function's log group, for the memory alarm and the collector's log reads. The memory
-   * alarm names the function from a log group called `/aws/lambda/<name>`; with another name the
-   * memory alarm still fires but cannot say which function, and the workflow ignores it.
+   * The function's log group, for the memory alarm and the collector's and verifier's log reads.
+   * Needed for an imported function that logs to a custom log group; a `lambda.Function` defined
+   * in the app with `logGroup` (its `LoggingConfig.LogGroup`) is recognised without it.
    *
-   * @default - `/aws/lambda/<functionName>`
+   * @default - the function's own `LoggingConfig.LogGroup` when it sets one, else `/aws/lambda/<functionName>`
    */
   readonly logGroup?: logs.ILogGroup;
 

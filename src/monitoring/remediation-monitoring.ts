@@ -1,11 +1,12 @@
-import { ArnFormat, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Lazy, Names, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { AlarmKind, AlarmOptions, MonitoredFunctionOptions, MonitoringOptions } from './monitoring-options';
+import { AlarmKind, AlarmOptions, FleetSelection, MonitoredFunctionOptions, MonitoringOptions } from './monitoring-options';
 import { InvalidMonitoringError } from '../workflow/construct-errors';
-import { functionNameOf, logGroupArnOf, suppressNag, wildcardResourceFindings } from '../workflow/handler-support';
+import { functionNameOf, suppressNag } from '../workflow/handler-support';
+import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 
 /** Properties of {@link RemediationMonitoring}. */
 export interface RemediationMonitoringProps extends MonitoringOptions {
@@ -18,39 +19,61 @@ export interface RemediationMonitoringProps extends MonitoringOptions {
 }
 
 /**
- * Alarms on the target functions, built to scale to hundreds of functions in one stack.
+ * Alarms on the target functions, each one a real account accepts, sized for 1,000 functions.
  *
- * - Errors, duration and throttles: CloudWatch Metrics Insights alarms that watch many functions
- *   at once (`... WHERE FunctionName IN (...) GROUP BY FunctionName`). Each function is a
- *   contributor with its own ALARM/OK state, and every contributor change is an EventBridge event
- *   naming the function. A query names at most as many functions as fit in 2,048 characters
- *   (about 27 CloudFormation-generated names), so larger fleets are split into several alarms.
- *   Duration alarms are grouped by timeout, since the threshold is a share of it.
- * - Memory utilisation: CloudWatch log alarms over up to 50 log groups each, running a Logs Insights
- *   query on the `REPORT` lines (`@maxMemoryUsed / @memorySize`) so the value stays right after a
- *   repair changes the memory size.
- * - Anomaly detection (opt-in): one classic alarm per function.
+ * - Errors, duration (against the function's timeout), optional throttles and optional duration
+ *   anomaly detection: one classic CloudWatch metric alarm per function and kind, on the
+ *   `AWS/Lambda` metric with the `FunctionName` dimension. Exact per-function thresholds, and the
+ *   EventBridge event of each carries its threshold and datapoints. The first
+ *   {@link RemediationMonitoring.FUNCTIONS_IN_PARENT} functions' alarms are in this construct's
+ *   stack; the next ones go into nested stacks of {@link RemediationMonitoring.FUNCTIONS_PER_SHARD}
+ *   functions, so no template nears CloudFormation's 500-resource limit.
+ * - Memory utilisation: CloudWatch log alarms (`AWS::CloudWatch::LogAlarm`) over at most 50 log
+ *   groups each, running a Logs Insights query on the text `REPORT` lines and the JSON
+ *   `platform.report` records. Each log group is a contributor (`logGroup` attribute).
+ * - Fleet mode (`fleet`): one Metrics Insights alarm over every function that carries the tag,
+ *   `GROUP BY FunctionName ORDER BY SUM() DESC LIMIT 500`; each function is a contributor.
  *
- * Every alarm name starts with `alarmNamePrefix`, so one EventBridge rule matches them all.
+ * Alarm names: `<prefix>-fn-<Kind>-<function>` (per function), `<prefix>-mem-<n>` (log alarms),
+ * `<prefix>-fleet-<Kind>` (fleet). The workflow's EventBridge rule routes them by these prefixes.
  */
 export class RemediationMonitoring extends Construct {
-  /** Longest Metrics Insights query an alarm accepts, in characters. */
-  public static readonly QUERY_MAX_LENGTH = 2048;
-  /** Most log groups one log alarm can query. */
+  /** Functions whose per-function alarms stay in this construct's own stack. */
+  public static readonly FUNCTIONS_IN_PARENT = 50;
+  /** Functions per nested stack of per-function alarms (CloudFormation: 200 parameters per template). */
+  public static readonly FUNCTIONS_PER_SHARD = 150;
+  /** Most log groups one log alarm can query (`LogGroupIdentifiers`: 1 to 50). */
   public static readonly LOG_GROUPS_PER_LOG_ALARM = 50;
+  /** Default tag key of fleet mode. */
+  public static readonly DEFAULT_FLEET_TAG_KEY = 'LambdaAutoRemediation';
 
   /** The start of every alarm name created here. */
   public readonly alarmNamePrefix: string;
+  /** Start of the per-function alarm names (state-change events route to the workflow). */
+  public readonly functionAlarmPrefix: string;
+  /** Start of the memory log alarm names (any event of theirs routes to the workflow). */
+  public readonly memoryAlarmPrefix: string;
+  /** Start of the fleet Metrics Insights alarm names (only their contributor events route). */
+  public readonly fleetAlarmPrefix: string;
 
   /** Alarms the user brought (`existingAlarms`). */
   public readonly existingAlarms: cloudwatch.IAlarm[];
 
+  /**
+   * The fleet selection, when functions are selected by tag.
+   *
+   * @default - none
+   */
+  public readonly fleet?: FleetSelection;
+
   private readonly options: MonitoringOptions;
   private readonly created: cloudwatch.IAlarm[] = [];
   private readonly targets: lambda.IFunction[] = [];
-  private readonly insightsChunks = new Map<string, InsightsChunk[]>();
   private readonly logChunks: LogChunk[] = [];
-  private anomalyCount = 0;
+  private readonly logGroupOwners = new Map<string, string[]>();
+  private readonly shards: NestedStack[] = [];
+  private memoryQueryRole?: iam.Role;
+  private memoryQueryAccess?: TargetAccess;
 
   constructor(scope: Construct, id: string, props: RemediationMonitoringProps = {}) {
     super(scope, id);
@@ -60,7 +83,12 @@ export class RemediationMonitoring extends Construct {
       throw new InvalidMonitoringError(
         `alarmNamePrefix must be 3 to 100 letters, digits, '-', '_' or '.', known at synthesis time, got '${this.alarmNamePrefix}'`);
     }
+    this.functionAlarmPrefix = `${this.alarmNamePrefix}-fn-`;
+    this.memoryAlarmPrefix = `${this.alarmNamePrefix}-mem-`;
+    this.fleetAlarmPrefix = `${this.alarmNamePrefix}-fleet-`;
     this.existingAlarms = [...(props.existingAlarms ?? [])];
+    this.fleet = props.fleet;
+    if (props.fleet) this.createFleetAlarms();
     for (const fn of props.functions ?? []) {
       this.addFunction(fn);
     }
@@ -76,6 +104,29 @@ export class RemediationMonitoring extends Construct {
     return [...this.targets];
   }
 
+  /** The memory log alarms created so far. */
+  public get logAlarms(): cloudwatch.CfnLogAlarm[] {
+    return this.logChunks.map((c) => c.alarm);
+  }
+
+  /** The log groups the memory alarms query, in the order they were added. */
+  public get logGroupNames(): string[] {
+    return this.logChunks.flatMap((c) => c.logGroupNames);
+  }
+
+  /**
+   * Which function writes to each custom log group (not `/aws/lambda/<name>`), so a memory
+   * alarm contributor can be traced to its function. Log groups shared by several functions are
+   * left out: their REPORT lines do not say which function wrote them.
+   */
+  public get customLogGroupOwners(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [group, owners] of this.logGroupOwners) {
+      if (owners.length === 1 && group !== `/aws/lambda/${owners[0]}`) out[group] = owners[0];
+    }
+    return out;
+  }
+
   /** Watch one more function. */
   public addFunction(fn: lambda.IFunction, options: MonitoredFunctionOptions = {}): void {
     if (this.targets.includes(fn)) {
@@ -86,96 +137,192 @@ export class RemediationMonitoring extends Construct {
     const excluded = new Set(options.excludeAlarms ?? []);
     const wants = (kind: AlarmKind, opts: AlarmOptions | undefined, onByDefault: boolean) =>
       !excluded.has(kind) && (opts?.enabled ?? onByDefault);
+    const scope = this.alarmScope(this.targets.length);
+    const metric = (metricName: string, statistic: string, period?: Duration) => new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName,
+      dimensionsMap: { FunctionName: functionName },
+      statistic,
+      period: period ?? Duration.minutes(1),
+    });
+    const alarmId = (kind: string) => `${kind}${this.targets.length}`;
 
     if (wants(AlarmKind.ERRORS, this.options.errors, true)) {
-      this.addToInsightsAlarm('Errors', functionName, {
-        title: 'Errors',
-        select: 'SUM(Errors)',
-        threshold: this.options.errors?.threshold ?? 1,
-        options: this.options.errors,
+      const o = this.options.errors ?? {};
+      this.addAlarm(scope, alarmId('Errors'), 'Errors', functionName, metric('Errors', 'Sum', o.period), {
+        threshold: checkedThreshold('errors', o.threshold ?? 1),
+        options: o,
         defaultDatapoints: 2,
+        description: `lambda-auto-remediation: errors of ${functionName}`,
       });
     }
     const timeout = options.timeout ?? functionTimeout(fn);
     if (timeout && wants(AlarmKind.DURATION, this.options.duration, true)) {
-      const seconds = timeout.toSeconds();
-      const percent = this.options.duration?.threshold ?? 90;
+      const o = this.options.duration ?? {};
+      const percent = o.threshold ?? 90;
       if (!(percent > 0 && percent <= 100)) {
         throw new InvalidMonitoringError(`duration threshold is a percent of the timeout between 0 and 100, got ${percent}`);
       }
-      this.addToInsightsAlarm(`Duration${seconds}s`, functionName, {
-        title: `Duration-${seconds}s`,
-        select: 'MAX(Duration)',
-        // Duration is reported in milliseconds; one alarm per timeout value keeps one threshold.
-        threshold: Math.round(seconds * 1000 * percent / 100),
-        options: this.options.duration,
+      // Duration is reported in milliseconds.
+      const thresholdMs = Math.round(timeout.toMilliseconds() * percent / 100);
+      this.addAlarm(scope, alarmId('Duration'), 'Duration', functionName, metric('Duration', 'Maximum', o.period), {
+        threshold: thresholdMs,
+        options: o,
         defaultDatapoints: 2,
+        description: `lambda-auto-remediation: longest invocation of ${functionName} >= ${percent} % of its ${timeout.toSeconds()} s timeout`,
       });
     }
     if (wants(AlarmKind.THROTTLES, this.options.throttles, false)) {
-      this.addToInsightsAlarm('Throttles', functionName, {
-        title: 'Throttles',
-        select: 'SUM(Throttles)',
-        threshold: this.options.throttles?.threshold ?? 10,
-        options: this.options.throttles,
+      const o = this.options.throttles ?? {};
+      this.addAlarm(scope, alarmId('Throttles'), 'Throttles', functionName, metric('Throttles', 'Sum', o.period), {
+        threshold: checkedThreshold('throttles', o.threshold ?? 10),
+        options: o,
         defaultDatapoints: 3,
+        description: `lambda-auto-remediation: throttled invocations of ${functionName}`,
       });
-    }
-    if (wants(AlarmKind.MEMORY_UTILIZATION, this.options.memoryUtilization, true)) {
-      this.addToLogAlarm(options.logGroup?.logGroupName ?? `/aws/lambda/${functionName}`);
     }
     if (!excluded.has(AlarmKind.DURATION_ANOMALY) && (this.options.anomalyDetection?.enabled ?? false)) {
-      this.addAnomalyAlarm(fn);
+      const o = this.options.anomalyDetection ?? {};
+      this.created.push(new cloudwatch.AnomalyDetectionAlarm(scope, alarmId('DurationAnomaly'), {
+        alarmName: `${this.functionAlarmPrefix}DurationAnomaly-${functionName}`,
+        alarmDescription: `lambda-auto-remediation: average duration of ${functionName} above the learned band`,
+        metric: metric('Duration', 'Average', Duration.minutes(5)),
+        stdDevs: o.standardDeviations ?? 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+        evaluationPeriods: o.evaluationPeriods ?? 5,
+        datapointsToAlarm: o.datapointsToAlarm ?? 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
+    }
+    if (wants(AlarmKind.MEMORY_UTILIZATION, this.options.memoryUtilization, true)) {
+      this.addToLogAlarm(fn, logGroupNameOf(fn, options), functionName);
     }
   }
 
-  /** The Metrics Insights alarms are a shared resource per group of functions; find or open one with room. */
-  private addToInsightsAlarm(group: string, functionName: string, spec: InsightsSpec): void {
-    const cost = (Token.isUnresolved(functionName) ? 64 : functionName.length) + 4; // quotes, comma, space
-    const chunks = this.insightsChunks.get(group) ?? [];
-    this.insightsChunks.set(group, chunks);
-    let chunk = chunks.find(c => c.room >= cost);
-    if (!chunk) {
-      const names: string[] = [];
-      const index = chunks.length + 1;
-      const prefix = `SELECT ${spec.select} FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName IN (`;
-      const suffix = ') GROUP BY FunctionName';
-      const o = spec.options ?? {};
-      const alarm = new cloudwatch.Alarm(this, `${group}Alarm${index}`, {
-        alarmName: `${this.alarmNamePrefix}-${spec.title}-${index}`,
-        alarmDescription: `lambda-auto-remediation: ${spec.select} per function >= ${spec.threshold} (group ${index})`,
-        metric: new cloudwatch.MathExpression({
-          expression: prefix + Lazy.string({ produce: () => names.map(n => `'${n}'`).join(', ') }) + suffix,
-          usingMetrics: {},
-          period: o.period ?? Duration.minutes(1),
-          label: spec.title,
-        }),
-        threshold: spec.threshold,
-        evaluationPeriods: o.evaluationPeriods ?? 5,
-        datapointsToAlarm: o.datapointsToAlarm ?? spec.defaultDatapoints,
+  /** Where the alarms of the n-th function go: this construct, or a nested stack. */
+  private alarmScope(n: number): Construct {
+    if (n <= RemediationMonitoring.FUNCTIONS_IN_PARENT) return this;
+    const index = Math.floor((n - RemediationMonitoring.FUNCTIONS_IN_PARENT - 1) / RemediationMonitoring.FUNCTIONS_PER_SHARD);
+    while (this.shards.length <= index) {
+      this.shards.push(new NestedStack(this, `AlarmShard${this.shards.length + 1}`, {
+        description: `lambda-auto-remediation: per-function alarms (part ${this.shards.length + 1})`,
+      }));
+    }
+    return this.shards[index];
+  }
+
+  private addAlarm(scope: Construct, id: string, kind: string, functionName: string, metric: cloudwatch.Metric, spec: AlarmSpec): void {
+    const o = spec.options;
+    const evaluationPeriods = o.evaluationPeriods ?? 5;
+    const datapointsToAlarm = o.datapointsToAlarm ?? Math.min(spec.defaultDatapoints, evaluationPeriods);
+    checkPeriods(kind, evaluationPeriods, datapointsToAlarm);
+    this.created.push(new cloudwatch.Alarm(scope, id, {
+      alarmName: `${this.functionAlarmPrefix}${kind}-${functionName}`,
+      alarmDescription: spec.description,
+      metric,
+      threshold: spec.threshold,
+      evaluationPeriods,
+      datapointsToAlarm,
+      comparisonOperator: o.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: o.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+  }
+
+  /** Fleet mode: Metrics Insights alarms over every function carrying the tag. */
+  private createFleetAlarms(): void {
+    const fleet = this.options.fleet!;
+    const key = fleet.tagKey ?? RemediationMonitoring.DEFAULT_FLEET_TAG_KEY;
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-metrics-insights-querylanguage.html:
+    // label values are quoted with single quotes; keep the key a plain identifier and the value free of quotes.
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key)) {
+      throw new InvalidMonitoringError(`fleet.tagKey must be letters, digits and underscores (a Metrics Insights identifier), got '${key}'`);
+    }
+    if (Token.isUnresolved(fleet.tagValue) || !/^[A-Za-z0-9 _.:/=+@-]{1,256}$/.test(fleet.tagValue)) {
+      throw new InvalidMonitoringError(`fleet.tagValue must be a literal tag value without quotes (1 to 256 of letters, digits, spaces and _ . : / = + - @), got '${fleet.tagValue}'`);
+    }
+    const kinds: Array<{ kind: string; select: string; order: string; opts?: AlarmOptions; threshold: number; datapoints: number; on: boolean }> = [
+      { kind: 'Errors', select: 'SUM(Errors)', order: 'SUM()', opts: this.options.errors, threshold: this.options.errors?.threshold ?? 1, datapoints: 2, on: this.options.errors?.enabled ?? true },
+      { kind: 'Throttles', select: 'SUM(Throttles)', order: 'SUM()', opts: this.options.throttles, threshold: this.options.throttles?.threshold ?? 10, datapoints: 3, on: this.options.throttles?.enabled ?? false },
+    ];
+    for (const k of kinds.filter((x) => x.on)) {
+      const o = k.opts ?? {};
+      const evaluationPeriods = o.evaluationPeriods ?? 5;
+      const datapointsToAlarm = o.datapointsToAlarm ?? Math.min(k.datapoints, evaluationPeriods);
+      checkPeriods(k.kind, evaluationPeriods, datapointsToAlarm);
+      // Multi-time-series alarms need GROUP BY and ORDER BY; LIMIT is at most 500
+      // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/multi-time-series-alarms.html).
+      const query = `SELECT ${k.select} FROM SCHEMA("AWS/Lambda", FunctionName) WHERE tag.${key} = '${fleet.tagValue}' GROUP BY FunctionName ORDER BY ${k.order} DESC LIMIT 500`;
+      this.created.push(new cloudwatch.Alarm(this, `Fleet${k.kind}Alarm`, {
+        alarmName: `${this.fleetAlarmPrefix}${k.kind}`,
+        alarmDescription: `lambda-auto-remediation: ${k.select} per function of the fleet ${key}=${fleet.tagValue}`,
+        metric: new cloudwatch.MathExpression({ expression: query, usingMetrics: {}, period: o.period ?? Duration.minutes(1), label: k.kind }),
+        threshold: checkedThreshold(k.kind.toLowerCase(), k.threshold),
+        evaluationPeriods,
+        datapointsToAlarm,
         comparisonOperator: o.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: o.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      this.created.push(alarm);
-      chunk = { names, room: RemediationMonitoring.QUERY_MAX_LENGTH - prefix.length - suffix.length };
-      chunks.push(chunk);
+      }));
     }
-    chunk.names.push(functionName);
-    chunk.room -= cost;
   }
 
-  private addToLogAlarm(logGroupName: string): void {
-    let chunk = this.logChunks.find(c => c.logGroupNames.length < RemediationMonitoring.LOG_GROUPS_PER_LOG_ALARM);
+  private addToLogAlarm(fn: lambda.IFunction, logGroupName: string, functionName: string): void {
+    const owners = this.logGroupOwners.get(logGroupName);
+    if (owners) {
+      // A shared log group is queried once; its contributor cannot be traced to one function.
+      owners.push(functionName);
+      return;
+    }
+    this.logGroupOwners.set(logGroupName, [functionName]);
+    let chunk = this.logChunks.find((c) => c.logGroupNames.length < RemediationMonitoring.LOG_GROUPS_PER_LOG_ALARM);
     if (!chunk) {
       chunk = this.createLogAlarm(this.logChunks.length + 1);
       this.logChunks.push(chunk);
     }
     chunk.logGroupNames.push(logGroupName);
-    suppressNag(chunk.role, [{
+    this.queryAccess().add(targetResourcesOf(fn, logGroupName));
+  }
+
+  /**
+   * The role the memory alarms' scheduled queries run as, shared by every log alarm, with the
+   * permissions the log alarm documentation lists for it
+   * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-log.html): StartQuery
+   * and GetQueryResults on the queried log groups (by name, or by prefix past IAM's quotas),
+   * StopQuery and DescribeLogGroups, which take no resource.
+   */
+  private queryRole(): iam.Role {
+    if (this.memoryQueryRole) return this.memoryQueryRole;
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'MemoryQueryRole', {
+      description: 'Runs the lambda-auto-remediation memory utilisation queries on the target log groups',
+      assumedBy: new iam.CompositePrincipal(
+        new iam.ServicePrincipal('logs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+        new iam.ServicePrincipal('cloudwatch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      ),
+      inlinePolicies: {
+        query: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({
+            // Query ids and the account's log group list are not resources: no resource-level restriction.
+            actions: ['logs:StopQuery', 'logs:DescribeLogGroups'],
+            resources: ['*'],
+          })],
+        }),
+      },
+    });
+    suppressNag(role, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'logs:StartQuery names each target log group; the trailing :* is how IAM addresses the streams of exactly that log group, not a wildcard over groups.',
-      findings: wildcardResourceFindings(this, [logGroupArnOf(this, logGroupName)]),
+      reason: 'logs:StopQuery and logs:DescribeLogGroups support no resource-level permission; logs:StartQuery and logs:GetQueryResults are granted on the target log groups only.',
+      findings: ['Resource::*'],
     }]);
+    this.memoryQueryRole = role;
+    return role;
+  }
+
+  private queryAccess(): TargetAccess {
+    this.memoryQueryAccess ??= new TargetAccess(this, 'MemoryQueryAccess', {
+      role: this.queryRole(),
+      logActions: ['logs:StartQuery', 'logs:GetQueryResults'],
+    });
+    return this.memoryQueryAccess;
   }
 
   private createLogAlarm(index: number): LogChunk {
@@ -184,45 +331,20 @@ export class RemediationMonitoring extends Construct {
     const o = this.options.memoryUtilization ?? {};
     const period = o.period ?? Duration.minutes(5);
     const threshold = o.threshold ?? 90;
-    const logGroupArns = () => logGroupNames.map(name => logGroupArnOf(this, name));
-
-    // One role per alarm keeps each role's policy well under IAM's 10,240-character limit.
-    const role = new iam.Role(this, `MemoryQueryRole${index}`, {
-      description: 'Runs the lambda-auto-remediation memory utilisation query on the target log groups',
-      assumedBy: new iam.CompositePrincipal(
-        new iam.ServicePrincipal('logs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-        new iam.ServicePrincipal('cloudwatch.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      ),
-      inlinePolicies: {
-        query: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              actions: ['logs:StartQuery'],
-              resources: Lazy.list({ produce: logGroupArns }),
-            }),
-            new iam.PolicyStatement({
-              // Query ids are not resources: these actions take no resource-level restriction.
-              actions: ['logs:GetQueryResults', 'logs:StopQuery'],
-              resources: ['*'],
-            }),
-          ],
-        }),
-      },
-    });
-    suppressNag(role, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'logs:GetQueryResults and logs:StopQuery act on query ids and support no resource-level permission; logs:StartQuery is limited to the target log groups.',
-      findings: ['Resource::*'],
-    }]);
-
-    const alarmName = `${this.alarmNamePrefix}-Memory-${index}`;
-    new cloudwatch.CfnLogAlarm(this, `MemoryAlarm${index}`, {
+    if (!(threshold > 0 && threshold <= 100)) {
+      throw new InvalidMonitoringError(`memoryUtilization threshold is a percent of the memory size between 0 and 100, got ${threshold}`);
+    }
+    const evaluate = o.evaluationPeriods ?? 1;
+    const toAlarm = o.datapointsToAlarm ?? 1;
+    checkPeriods('memoryUtilization', evaluate, toAlarm);
+    const alarmName = `${this.memoryAlarmPrefix}${index}`;
+    const alarm = new cloudwatch.CfnLogAlarm(this, `MemoryAlarm${index}`, {
       alarmName,
-      alarmDescription: `lambda-auto-remediation: memory used >= ${threshold} % of memory size (group ${index})`,
+      alarmDescription: `lambda-auto-remediation: memory used >= ${threshold} % of memory size (log groups part ${index})`,
       comparisonOperator: o.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       threshold,
-      queryResultsToEvaluate: o.evaluationPeriods ?? 1,
-      queryResultsToAlarm: o.datapointsToAlarm ?? 1,
+      queryResultsToEvaluate: evaluate,
+      queryResultsToAlarm: toAlarm,
       treatMissingData: o.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
       scheduledQueryConfiguration: {
         queryString: MEMORY_QUERY,
@@ -230,70 +352,49 @@ export class RemediationMonitoring extends Construct {
         logGroupIdentifiers: Lazy.list({ produce: () => logGroupNames }),
         scheduleConfiguration: {
           scheduleExpression: `rate(${period.toMinutes()} minute${period.toMinutes() === 1 ? '' : 's'})`,
-          startTimeOffset: period.toSeconds(),
+          // The window ends INGESTION_DELAY before the run, so late-ingested lines are still read.
+          startTimeOffset: period.toSeconds() + INGESTION_DELAY_SECONDS,
+          endTimeOffset: INGESTION_DELAY_SECONDS,
         },
-        scheduledQueryRoleArn: role.roleArn,
+        scheduledQueryRoleArn: this.queryRole().roleArn,
       },
     });
     this.created.push(cloudwatch.Alarm.fromAlarmArn(this, `MemoryAlarm${index}Ref`, stack.formatArn({
       service: 'cloudwatch', resource: 'alarm', resourceName: alarmName, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     })));
-    return { logGroupNames, role };
-  }
-
-  private addAnomalyAlarm(fn: lambda.IFunction): void {
-    const o = this.options.anomalyDetection ?? {};
-    this.anomalyCount += 1;
-    const alarm = new cloudwatch.AnomalyDetectionAlarm(this, `DurationAnomalyAlarm${this.anomalyCount}`, {
-      alarmName: `${this.alarmNamePrefix}-DurationAnomaly-${this.anomalyCount}`,
-      alarmDescription: 'lambda-auto-remediation: average duration above the learned band',
-      metric: new cloudwatch.Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'Duration',
-        dimensionsMap: { FunctionName: functionNameOf(fn) },
-        statistic: 'Average',
-        period: Duration.minutes(5),
-      }),
-      stdDevs: o.standardDeviations ?? 3,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
-      evaluationPeriods: o.evaluationPeriods ?? 5,
-      datapointsToAlarm: o.datapointsToAlarm ?? 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.created.push(alarm);
+    return { logGroupNames, alarm };
   }
 }
+
+/** Seconds the memory query's window ends before each run, for log events ingested late. */
+const INGESTION_DELAY_SECONDS = 120;
 
 /**
- * Logs Insights query over REPORT lines. `@maxMemoryUsed` and `@memorySize` are the fields Logs
- * Insights discovers in Lambda's text REPORT line; the ratio is unit-free. The function name is
- * parsed from `@log` (`<account>:/aws/lambda/<name>`) into `FunctionName`, so each function is its
- * own contributor and the contributor event names the function the same way as the Metrics
- * Insights alarms' `FunctionName` attribute does.
+ * Logs Insights query over the platform's per-invocation report, in both log formats:
+ * - text: the `REPORT` line, whose `@maxMemoryUsed` and `@memorySize` Logs Insights discovers;
+ * - JSON: the `platform.report` record, `record.metrics.maxMemoryUsedMB` / `memorySizeMB`.
+ * The ratio is unit-free either way, so the value stays right after a repair changes the size.
+ * `@log` is `<account id>:<log group name>`; the log group is the contributor, which the
+ * workflow maps back to the function.
  */
-const MEMORY_QUERY = [
-  'filter @type = "REPORT"',
-  'parse @log "*:/aws/lambda/*" as logAccount, FunctionName',
-  'fields FunctionName, 100 * @maxMemoryUsed / @memorySize as memoryUtilization',
+export const MEMORY_QUERY = [
+  'filter @type = "REPORT" or type = "platform.report"',
+  'parse @log "*:*" as logAccount, logGroup',
+  'fields coalesce(100 * @maxMemoryUsed / @memorySize, 100 * record.metrics.maxMemoryUsedMB / record.metrics.memorySizeMB) as memoryUtilization',
 ].join(' | ');
-const MEMORY_AGGREGATION = 'max(memoryUtilization) by FunctionName';
+/** The memory alarm's aggregation: one contributor per log group. */
+export const MEMORY_AGGREGATION = 'max(memoryUtilization) by logGroup';
 
-interface InsightsSpec {
-  readonly title: string;
-  readonly select: string;
+interface AlarmSpec {
   readonly threshold: number;
-  readonly options?: AlarmOptions;
+  readonly options: AlarmOptions;
   readonly defaultDatapoints: number;
-}
-
-interface InsightsChunk {
-  readonly names: string[];
-  room: number;
+  readonly description: string;
 }
 
 interface LogChunk {
   readonly logGroupNames: string[];
-  readonly role: iam.Role;
+  readonly alarm: cloudwatch.CfnLogAlarm;
 }
 
 /** The timeout of a function defined in this app; imported functions have none we can see. */
@@ -304,3 +405,33 @@ function functionTimeout(fn: lambda.IFunction): Duration | undefined {
   return undefined;
 }
 
+/**
+ * The log group a function writes to: the option, else its `LoggingConfig.LogGroup` when it is a
+ * function of this app that sets one, else `/aws/lambda/<name>`
+ * (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html).
+ */
+export function logGroupNameOf(fn: lambda.IFunction, options: MonitoredFunctionOptions = {}): string {
+  if (options.logGroup) return options.logGroup.logGroupName;
+  const cfn = fn.node.defaultChild;
+  if (cfn instanceof lambda.CfnFunction && cfn.loggingConfig && !Token.isUnresolved(cfn.loggingConfig)) {
+    const logGroup = (cfn.loggingConfig as lambda.CfnFunction.LoggingConfigProperty).logGroup;
+    if (logGroup !== undefined) return logGroup;
+  }
+  return `/aws/lambda/${functionNameOf(fn)}`;
+}
+
+function checkedThreshold(kind: string, value: number): number {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new InvalidMonitoringError(`${kind} threshold must be a number of at least 0, got ${value}`);
+  }
+  return value;
+}
+
+function checkPeriods(kind: string, evaluationPeriods: number, datapointsToAlarm: number): void {
+  if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
+    throw new InvalidMonitoringError(`${kind} evaluationPeriods must be a whole number of at least 1, got ${evaluationPeriods}`);
+  }
+  if (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
+    throw new InvalidMonitoringError(`${kind} datapointsToAlarm must be a whole number between 1 and evaluationPeriods (${evaluationPeriods}), got ${datapointsToAlarm}`);
+  }
+}

@@ -7,7 +7,9 @@ import { RollbackFunction } from './rollback-function';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { createHandler, TargetPolicies } from '../workflow/handler-support';
+import { logGroupNameOf } from '../monitoring/remediation-monitoring';
+import { createHandler } from '../workflow/handler-support';
+import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link RepairExecutor}. */
@@ -56,8 +58,8 @@ export class RepairExecutor extends Construct {
   public readonly rollbackFunction: lambda.IFunction;
 
   private readonly policyConfig: PolicyConfigBuilder;
-  private readonly repairRights: TargetPolicies;
-  private readonly rollbackRights: TargetPolicies;
+  private readonly repairRights: TargetAccess;
+  private readonly rollbackRights: TargetAccess;
 
   constructor(scope: Construct, id: string, props: RepairExecutorProps) {
     super(scope, id);
@@ -72,19 +74,23 @@ export class RepairExecutor extends Construct {
     });
     table.grant(repair.role, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     this.repairFunction = repair.fn;
-    this.repairRights = new TargetPolicies(this, 'RepairTargetAccess', repair.role, [
-      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
-      'lambda:GetAlias', 'lambda:UpdateAlias',
-    ]);
+    this.repairRights = new TargetAccess(this, 'RepairTargetAccess', {
+      role: repair.role,
+      functionActions: [
+        'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
+        'lambda:GetAlias', 'lambda:UpdateAlias',
+      ],
+    });
 
     const rollback = createHandler(this, 'Rollback', RollbackFunction, HANDLERS.rollback, settings, {
       [ENV.TABLE_NAME]: table.tableName,
     });
     table.grant(rollback.role, 'dynamodb:PutItem');
     this.rollbackFunction = rollback.fn;
-    this.rollbackRights = new TargetPolicies(this, 'RollbackTargetAccess', rollback.role, [
-      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias',
-    ]);
+    this.rollbackRights = new TargetAccess(this, 'RollbackTargetAccess', {
+      role: rollback.role,
+      functionActions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias'],
+    });
 
     if (props.encryptionKey) {
       props.encryptionKey.grantEncryptDecrypt(repair.role);
@@ -98,9 +104,8 @@ export class RepairExecutor extends Construct {
   /** Allow repairs of one more function (and of its alias, when given). */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     this.policyConfig.addFunction(fn, options);
-    // The unqualified ARN covers configuration updates and PublishVersion; an alias needs its own ARN.
-    const resources = options.alias ? [fn.functionArn, options.alias.functionArn] : [fn.functionArn];
-    this.repairRights.add(resources);
-    this.rollbackRights.add(resources);
+    const target = targetResourcesOf(fn, logGroupNameOf(fn, options), options.alias);
+    this.repairRights.add(target);
+    this.rollbackRights.add(target);
   }
 }

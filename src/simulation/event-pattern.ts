@@ -1,6 +1,7 @@
 /**
  * EventBridge event pattern matching: exact values, `prefix`, `suffix`, `anything-but`,
- * `exists`, `numeric`, `equals-ignore-case`, `wildcard`, nested objects, arrays in the event.
+ * `exists`, `numeric`, `equals-ignore-case`, `wildcard`, `$or`, nested objects, arrays in the event.
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html)
  */
 
 /** Does `event` match `pattern`? */
@@ -8,6 +9,14 @@ export function matchesPattern(pattern: Record<string, unknown>, event: unknown)
   if (event === null || typeof event !== 'object') return false;
   const e = event as Record<string, unknown>;
   for (const [key, rule] of Object.entries(pattern)) {
+    if (key === '$or') {
+      // "Comparison operators only work on leaf nodes, with the exception of $or and anything-but."
+      // `"$or": [ {...}, {...} ]` matches when any of the sub-patterns matches at this level
+      // ("Location is "New York", or Day is "Monday"").
+      if (!Array.isArray(rule)) throw new Error(`$or needs a list of patterns, got ${JSON.stringify(rule)}`);
+      if (!rule.some((sub) => sub && typeof sub === 'object' && !Array.isArray(sub) && matchesPattern(sub as Record<string, unknown>, e))) return false;
+      continue;
+    }
     const value = e[key];
     if (Array.isArray(rule)) {
       if (!matchesAny(rule, value)) return false;

@@ -10,13 +10,13 @@ import { CallAuthorization, SimulatedAccount, WorkloadChange } from './account/a
 import { ApiCall } from './account/api-recorder';
 import { AlarmTransition } from './account/cloudwatch-service';
 import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
-import { AccessDeniedRecord, AccessGate, IamAuthorizer, UnlistedActionRecord } from './account/iam';
+import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
 import { matchesPattern } from './event-pattern';
 import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
 import { Scenario } from './scenario';
-import { SIMULATION_STACK_NAME, synthesizeScenarioStack } from './stack';
+import { SIMULATION_STACK_NAME, synthesizeScenarioAssembly } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
 import { setClients } from '../runtime/clients';
@@ -115,9 +115,10 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const wallStart = performance.now();
   const start = Date.parse(scenario.start ?? '2026-11-28T12:00:00Z');
   const notes: string[] = scenario.knownIssue ? [`known issue: ${scenario.knownIssue}`] : [];
-  const synthesized = synthesizeScenarioStack(scenario);
-  const template = options.template ? options.template(synthesized) : synthesized;
-  const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME);
+  const synthesized = synthesizeScenarioAssembly(scenario);
+  const template = options.template ? options.template(synthesized.template) : synthesized.template;
+  const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME, { nestedTemplates: synthesized.nestedTemplates });
+  const templateTags = new Map(resolver.functions().map((f) => [f.functionName, f.tags]));
   // IAM: the template's roles and policies, decided by the evaluator (account/iam.ts). Built
   // first so that simulated services acting with a role of their own can be given `authorize`.
   let authorizer: IamAuthorizer | undefined;
@@ -150,16 +151,32 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       logFormat: f.logFormat,
       workload: f.workload,
       alias: f.alias,
-      tags: functionTags(resolver, f.functionName),
+      logGroupName: f.logGroupName,
+      neverInvokedBefore: f.neverInvokedBefore,
+      tags: templateTags.get(f.functionName),
+    })),
+    alarmMutes: (scenario.account?.alarmMutes ?? []).map((m, i) => ({
+      ruleName: `scenario-mute-${i + 1}`,
+      alarmNamePrefix: m.alarmNamePrefix,
+      start: start + m.fromMinute * MINUTE,
+      end: start + m.toMinute * MINUTE,
     })),
     changes,
     lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
     messaging: { snsFailures: scenario.account?.snsFailures },
     bedrock: scenario.bedrock,
+    // Log alarms' query roles are authorized by the same evaluator.
+    ...(authorizer ? { authorize: (req: IamRequest) => authorizer!.authorize(req) } : {}),
   });
-  const { alarms, skipped } = resolver.alarms();
-  for (const a of alarms) account.addAlarm(a);
-  notes.push(...skipped);
+  const templateAlarms = resolver.alarms();
+  notes.push(...templateAlarms.skipped);
+  // Alarms are created through the Put APIs' checks: a rejected alarm fails the deploy.
+  let deployError: string | undefined;
+  try {
+    await account.deployAlarms(templateAlarms);
+  } catch (err) {
+    deployError = `deploy failed: ${(err as Error).name}: ${(err as Error).message}`;
+  }
 
   const machine = resolver.stateMachineDefinition();
   const rules = resolver.rules().filter((r) => r.targets.some((t) => t.arn === machine.arn));
@@ -212,10 +229,10 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const transitions: AlarmTransition[] = [];
   let alarmEvents = 0;
   let unrouted = 0;
-  let error: string | undefined = setupError;
+  let error: string | undefined = setupError ?? deployError;
   const end = start + scenario.durationMinutes * MINUTE;
   try {
-    if (setupError) throw new Error(setupError);
+    if (error) throw new DeployFailed();
     let seq = 0;
     const deliver = (t: AlarmTransition) => {
       const copies = t.to === 'ALARM' ? (scenario.storm?.copiesPerAlarmEvent ?? 1) : 1;
@@ -255,7 +272,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       if (nextMinute - start > 7 * 24 * 60 * MINUTE) throw new Error('the simulation ran for a virtual week without finishing');
     }
   } catch (err) {
-    error ??= `${(err as Error).name}: ${(err as Error).message}`;
+    if (!(err instanceof DeployFailed)) error = `${(err as Error).name}: ${(err as Error).message}`;
   } finally {
     restore();
   }
@@ -334,6 +351,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   };
 }
 
+/** The stack did not deploy: nothing runs (the error says why). */
+class DeployFailed extends Error {}
+
 /**
  * Bind every handler function of the template to its module: the workflow contract names each
  * handler's source file, and the constructs describe each function with the handler's
@@ -407,13 +427,6 @@ function installRuntime(
     for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
     Object.assign(process.env, savedEnv);
   };
-}
-
-/** Tags of a function as the template declares them (`aws:ResourceTag/...` conditions read these). */
-function functionTags(resolver: TemplateResolver, functionName: string): Record<string, string> | undefined {
-  const found = resolver.resourcesOfType('AWS::Lambda::Function').find(([id]) => resolver.physicalName(id) === functionName);
-  const tags = found ? (resolver.resolve(found[1].Properties?.Tags ?? []) as Array<{ Key: string; Value: string }>) : [];
-  return tags.length ? Object.fromEntries(tags.map((t) => [String(t.Key), String(t.Value)])) : undefined;
 }
 
 async function collectRecords(

@@ -27,6 +27,17 @@ export interface ScenarioFunction {
   readonly managed?: boolean;
   /** Needs approval (with `stack.approval` = `selected`). */
   readonly requireApproval?: boolean;
+  /**
+   * A custom log group: the stack sets the function's `LoggingConfig.LogGroup` to it and the
+   * function writes there. @default `/aws/lambda/<functionName>`
+   */
+  readonly logGroupName?: string;
+  /**
+   * The function has never run: its log group does not exist when the scenario starts and appears
+   * at its first invocation. To start it later, give it `invocationsPerMinute` 0 and an incident
+   * that raises it. @default false
+   */
+  readonly neverInvokedBefore?: boolean;
 }
 
 /** The AutoRemediation props the scenario deploys with. */
@@ -70,6 +81,12 @@ export interface ScenarioAccount {
   readonly conflictingUpdates?: number;
   /** The first N SNS Publish calls fail. */
   readonly snsFailures?: number;
+  /**
+   * Alarm mute rules (AWS::CloudWatch::AlarmMuteRule): alarms whose name starts with the prefix
+   * still change state between the minutes, but their actions are muted and their events carry
+   * `muteDetail`.
+   */
+  readonly alarmMutes?: Array<{ readonly alarmNamePrefix: string; readonly fromMinute: number; readonly toMinute: number }>;
 }
 
 /** What the operator answers to an approval request. */
@@ -179,10 +196,23 @@ export function parseScenario(json: unknown, source: string): Scenario {
     if (!f.workload || !(f.workload.invocationsPerMinute >= 0) || !(f.workload.memoryNeedMb > 0) || !(f.workload.cpuMsAt1Vcpu >= 0)) {
       problems.push(`functions[${i}].workload needs invocationsPerMinute, memoryNeedMb and cpuMsAt1Vcpu`);
     }
+    // CloudWatch Logs naming rules (CreateLogGroup), and Lambda's: "custom log group names mustn't
+    // begin with the string aws/" (lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html).
+    if (f.logGroupName !== undefined && (typeof f.logGroupName !== 'string' || !/^[\w\-/.#]{1,512}$/.test(f.logGroupName) || f.logGroupName.startsWith('aws/'))) {
+      problems.push(`functions[${i}].logGroupName must be 1 to 512 of a-z, A-Z, 0-9, _, -, /, . and # and not start with aws/, got '${String(f.logGroupName)}'`);
+    }
+    if (f.neverInvokedBefore !== undefined && typeof f.neverInvokedBefore !== 'boolean') problems.push(`functions[${i}].neverInvokedBefore must be true or false, got '${String(f.neverInvokedBefore)}'`);
   }
   if (s.start !== undefined && Number.isNaN(Date.parse(s.start))) problems.push(`start is not a date: '${s.start}'`);
   if (!s.expect || typeof s.expect !== 'object') problems.push('expect is required (what the scenario must produce)');
   if (s.approval && !['approve', 'reject', 'ignore'].includes(s.approval.decision)) problems.push(`approval.decision must be approve, reject or ignore, got '${s.approval.decision}'`);
+  for (const [i, m] of (s.account?.alarmMutes ?? []).entries()) {
+    if (typeof m.alarmNamePrefix !== 'string' || m.alarmNamePrefix.length === 0) problems.push(`account.alarmMutes[${i}].alarmNamePrefix is required`);
+    if (!(Number.isInteger(m.fromMinute) && Number.isInteger(m.toMinute) && m.fromMinute >= 0 && m.toMinute > m.fromMinute)) {
+      problems.push(`account.alarmMutes[${i}] needs whole minutes with 0 <= fromMinute < toMinute, got ${String(m.fromMinute)}..${String(m.toMinute)}`);
+    }
+  }
+  if (s.account?.alarmMutes !== undefined && !Array.isArray(s.account.alarmMutes)) problems.push('account.alarmMutes must be a list');
   if (s.storm && !(s.storm.copiesPerAlarmEvent >= 1)) problems.push(`storm.copiesPerAlarmEvent must be at least 1, got ${s.storm.copiesPerAlarmEvent}`);
   if (s.expect && typeof s.expect === 'object') problems.push(...accessDeniedProblems(s.expect.accessDenied));
   if (problems.length) throw new ScenarioError(`${source}: ${problems.join('; ')}`);

@@ -1,13 +1,15 @@
 /**
  * The stack a scenario deploys: its target functions plus `AutoRemediation` with the scenario's
  * policy, approval and diagnosis settings, as a user's CDK app would declare them. Synthesized
- * without asset staging (the handler bundles are referenced where they are).
+ * without asset staging (the handler bundles are referenced where they are). Nested stacks'
+ * templates are read from the cloud assembly.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Scenario } from './scenario';
 import { CfnTemplate } from './template';
@@ -19,6 +21,17 @@ export const SIMULATION_STACK_NAME = 'LambdaRemediationSimulation';
 
 /** Build and synthesize the scenario's stack; returns the CloudFormation template. */
 export function synthesizeScenarioStack(scenario: Scenario): CfnTemplate {
+  return synthesizeScenarioAssembly(scenario).template;
+}
+
+/** The synthesized stack and its nested stacks' templates, by the logical id of their AWS::CloudFormation::Stack. */
+export interface ScenarioAssembly {
+  readonly template: CfnTemplate;
+  readonly nestedTemplates: Record<string, CfnTemplate>;
+}
+
+/** Build and synthesize the scenario's stack with the templates of its nested stacks. */
+export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly {
   const outdir = mkdtempSync(join(tmpdir(), 'lar-sim-'));
   try {
     const app = new App({ outdir, context: { 'aws:cdk:disable-asset-staging': true } });
@@ -36,6 +49,10 @@ export function synthesizeScenarioStack(scenario: Scenario): CfnTemplate {
         memorySize: f.memorySizeMb,
         timeout: Duration.seconds(f.timeoutSeconds),
         environment: f.environment,
+        loggingFormat: f.logFormat === 'json' ? lambda.LoggingFormat.JSON : undefined,
+        // An existing group by name: the template sets LoggingConfig.LogGroup without creating it,
+        // so whether it exists is up to the scenario (neverInvokedBefore).
+        logGroup: f.logGroupName ? logs.LogGroup.fromLogGroupName(stack, `TargetLogs-${f.functionName}`, f.logGroupName) : undefined,
       });
       targets.set(f.functionName, fn);
     }
@@ -76,7 +93,24 @@ export function synthesizeScenarioStack(scenario: Scenario): CfnTemplate {
       },
       dashboard: false,
     });
-    return app.synth().getStackByName(SIMULATION_STACK_NAME).template as CfnTemplate;
+    const assembly = app.synth();
+    const artifact = assembly.getStackByName(SIMULATION_STACK_NAME);
+    const template = artifact.template as CfnTemplate;
+    const nestedTemplates: Record<string, CfnTemplate> = {};
+    const collect = (t: CfnTemplate) => {
+      for (const [id, r] of Object.entries(t.Resources ?? {})) {
+        if (r.Type !== 'AWS::CloudFormation::Stack') continue;
+        // CDK records the nested template's file in the resource metadata (aws:asset:path).
+        const file = r.Metadata?.['aws:asset:path'];
+        const path = typeof file === 'string' ? (existsSync(file) ? file : join(assembly.directory, file)) : undefined;
+        if (!path || !existsSync(path)) continue;
+        const nested = JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
+        nestedTemplates[id] = nested;
+        collect(nested);
+      }
+    };
+    collect(template);
+    return { template, nestedTemplates };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

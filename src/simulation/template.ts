@@ -1,12 +1,18 @@
 /**
  * Reading a synthesized CloudFormation template the way the simulation needs it: intrinsic
  * functions resolved to placeholder names and ARNs in the simulated account, the state machine
- * definition, the handler functions and their environment, the alarms, the EventBridge rule and
- * the DynamoDB tables.
+ * definition, the handler functions and their environment, the alarms (AWS::CloudWatch::Alarm in
+ * every form, AWS::CloudWatch::LogAlarm, AWS::CloudWatch::CompositeAlarm, also in nested stacks),
+ * the EventBridge rule and the DynamoDB tables.
+ *
+ * Nested stacks (AWS::CloudFormation::Stack): CDK writes each nested stack's template to the cloud
+ * assembly (`<id>.nested.template.json`); the resolver loads the ones it is given and resolves their
+ * Parameters from the parent's `Parameters` property, as CloudFormation passes them
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stack.html).
  */
-import { AlarmMetricQuery, AlarmSpec } from './account/cloudwatch-service';
+import { AlarmSpec, CompositeAlarmSpec, LogAlarmSpec } from './account/alarm-validation';
+import { logAlarmSpecFromApi, metricAlarmSpecFromApi } from './account/cloudwatch-service';
 import { SIM_ACCOUNT, SIM_REGION } from './account/lambda-service';
-import { Dimensions } from './account/metrics';
 
 export interface CfnResource {
   readonly Type: string;
@@ -29,6 +35,25 @@ export interface TemplateFunction {
   readonly memorySize?: number;
   readonly timeout?: number;
   readonly runtime?: string;
+  readonly tags: Record<string, string>;
+  /** `LoggingConfig.LogGroup`, when set. */
+  readonly logGroup?: string;
+}
+
+/** The alarms of a template (and its nested stacks), as the Put APIs would receive them. */
+export interface TemplateAlarms {
+  readonly alarms: AlarmSpec[];
+  readonly logAlarms: LogAlarmSpec[];
+  readonly compositeAlarms: CompositeAlarmSpec[];
+  /** Alarm resources the simulation does not deploy, with why. */
+  readonly skipped: string[];
+}
+
+export interface TemplateResolverOptions {
+  /** Templates of nested stacks, by the logical id of their AWS::CloudFormation::Stack resource. */
+  readonly nestedTemplates?: Record<string, CfnTemplate>;
+  /** Parameter values passed in (a nested stack's parent `Parameters`). */
+  readonly parameters?: Record<string, string>;
 }
 
 /** An EventBridge rule of the template and where it sends events. */
@@ -39,7 +64,22 @@ export interface TemplateRule {
 }
 
 export class TemplateResolver {
-  constructor(public readonly template: CfnTemplate, private readonly stackName = 'SimulationStack') {}
+  constructor(public readonly template: CfnTemplate, private readonly stackName = 'SimulationStack', private readonly options: TemplateResolverOptions = {}) {}
+
+  /** A resolver per nested stack whose template was given, with its parameters resolved from this template. */
+  public nestedResolvers(): TemplateResolver[] {
+    const out: TemplateResolver[] = [];
+    for (const [id, r] of this.resourcesOfType('AWS::CloudFormation::Stack')) {
+      const nested = this.options.nestedTemplates?.[id];
+      if (!nested) continue;
+      const params = this.resolve(r.Properties?.Parameters ?? {}) as Record<string, unknown>;
+      out.push(new TemplateResolver(nested, `${this.stackName}-${id}`.slice(0, 128), {
+        nestedTemplates: this.options.nestedTemplates,
+        parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)])),
+      }));
+    }
+    return out;
+  }
 
   /** Resolve every intrinsic function in `value`. */
   public resolve(value: unknown): any {
@@ -101,7 +141,7 @@ export class TemplateResolver {
       default: break;
     }
     const param = this.template.Parameters?.[id];
-    if (param) return String(param.Default ?? `param-${id}`);
+    if (param) return this.options.parameters?.[id] ?? String(param.Default ?? `param-${id}`);
     const r = this.template.Resources?.[id];
     if (!r) return id;
     const name = this.physicalName(id);
@@ -185,62 +225,60 @@ export class TemplateResolver {
         memorySize: p.MemorySize,
         timeout: p.Timeout,
         runtime: p.Runtime,
+        tags: Object.fromEntries(((this.resolve(p.Tags ?? []) ?? []) as Array<{ Key: string; Value: string }>).map((t) => [t.Key, String(t.Value)])),
+        ...(p.LoggingConfig?.LogGroup ? { logGroup: String(this.resolve(p.LoggingConfig.LogGroup)) } : {}),
       };
     });
   }
 
-  /** Metric alarms (AWS::CloudWatch::Alarm) as alarm specs; anomaly-detection alarms are skipped with a note. */
-  public alarms(): { alarms: AlarmSpec[]; skipped: string[] } {
+  /**
+   * The alarms to deploy: AWS::CloudWatch::Alarm (single metric, metric math, Metrics Insights,
+   * anomaly detection), AWS::CloudWatch::LogAlarm and AWS::CloudWatch::CompositeAlarm, of this
+   * template and of the nested stacks whose templates were given. A nested stack whose template is
+   * missing is listed in `skipped`. An alarm without AlarmName gets a CloudFormation-generated name.
+   */
+  public alarms(): TemplateAlarms {
     const alarms: AlarmSpec[] = [];
+    const logAlarms: LogAlarmSpec[] = [];
+    const compositeAlarms: CompositeAlarmSpec[] = [];
     const skipped: string[] = [];
-    for (const [id, r] of this.resourcesOfType('AWS::CloudWatch::Alarm')) {
-      const p = this.resolve(r.Properties ?? {});
-      const name = p.AlarmName ?? this.physicalName(id);
-      if (String(p.ComparisonOperator).includes('Band') || p.ThresholdMetricId) {
-        skipped.push(`${name}: anomaly detection alarms are not simulated`);
-        continue;
-      }
-      const dims = (list: Array<{ Name: string; Value: string }> | undefined): Dimensions =>
-        Object.fromEntries((list ?? []).map((d) => [d.Name, String(d.Value)]));
-      const metrics: AlarmMetricQuery[] | undefined = p.Metrics?.map((m: any) => ({
-        id: m.Id,
-        ...(m.Expression ? { expression: m.Expression } : {}),
-        ...(m.MetricStat ? {
-          metricStat: {
-            namespace: m.MetricStat.Metric.Namespace,
-            metricName: m.MetricStat.Metric.MetricName,
-            dimensions: dims(m.MetricStat.Metric.Dimensions),
-            period: m.MetricStat.Period,
-            stat: m.MetricStat.Stat,
-          },
-        } : {}),
-        ...(m.Period ? { period: m.Period } : {}),
-        ...(m.Label ? { label: m.Label } : {}),
-        returnData: m.ReturnData ?? true,
-      }));
-      alarms.push({
-        alarmName: name,
-        alarmDescription: p.AlarmDescription,
-        namespace: p.Namespace,
-        metricName: p.MetricName,
-        dimensions: p.Dimensions ? dims(p.Dimensions) : undefined,
-        statistic: p.Statistic ?? p.ExtendedStatistic,
-        period: p.Period,
-        metrics,
-        threshold: Number(p.Threshold),
-        comparisonOperator: p.ComparisonOperator,
-        evaluationPeriods: Number(p.EvaluationPeriods),
-        datapointsToAlarm: p.DatapointsToAlarm !== undefined ? Number(p.DatapointsToAlarm) : undefined,
-        treatMissingData: p.TreatMissingData,
-      });
-    }
     for (const [id, r] of Object.entries(this.template.Resources ?? {})) {
-      if (r.Type !== 'AWS::CloudWatch::Alarm' && /Alarm$/.test(r.Type) && r.Type.startsWith('AWS::CloudWatch::')) {
-        const p = this.resolve(r.Properties ?? {});
-        skipped.push(`${p.AlarmName ?? id}: ${r.Type} is not simulated`);
+      if (!r.Type.startsWith('AWS::CloudWatch::') || !/Alarm$/.test(r.Type)) continue;
+      const p = this.resolve(r.Properties ?? {});
+      const alarmName = p.AlarmName ?? this.physicalName(id);
+      switch (r.Type) {
+        case 'AWS::CloudWatch::Alarm':
+          alarms.push(metricAlarmSpecFromApi({ ...p, AlarmName: alarmName }));
+          break;
+        case 'AWS::CloudWatch::LogAlarm':
+          logAlarms.push(logAlarmSpecFromApi({ ...p, AlarmName: alarmName }));
+          break;
+        case 'AWS::CloudWatch::CompositeAlarm':
+          compositeAlarms.push({
+            alarmName,
+            alarmDescription: p.AlarmDescription,
+            alarmRule: p.AlarmRule,
+            actionsSuppressor: p.ActionsSuppressor,
+            actionsSuppressorWaitPeriod: p.ActionsSuppressorWaitPeriod !== undefined ? Number(p.ActionsSuppressorWaitPeriod) : undefined,
+            actionsSuppressorExtensionPeriod: p.ActionsSuppressorExtensionPeriod !== undefined
+              ? Number(p.ActionsSuppressorExtensionPeriod) : undefined,
+          });
+          break;
+        default:
+          skipped.push(`${alarmName}: ${r.Type} is not simulated`);
       }
     }
-    return { alarms, skipped };
+    for (const [id] of this.resourcesOfType('AWS::CloudFormation::Stack')) {
+      if (!this.options.nestedTemplates?.[id]) skipped.push(`nested stack ${id}: its template was not given, its alarms are not deployed`);
+    }
+    for (const nested of this.nestedResolvers()) {
+      const n = nested.alarms();
+      alarms.push(...n.alarms);
+      logAlarms.push(...n.logAlarms);
+      compositeAlarms.push(...n.compositeAlarms);
+      skipped.push(...n.skipped);
+    }
+    return { alarms, logAlarms, compositeAlarms, skipped };
   }
 
   public rules(): TemplateRule[] {

@@ -11,7 +11,9 @@ import { VerifyFunction } from './verify-function';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS, RESULT_EVENT_DETAIL_TYPE, RESULT_EVENT_SOURCE } from '../workflow/contract';
-import { createHandler, functionNameOf, logGroupArnOf, suppressNag, TargetPolicies } from '../workflow/handler-support';
+import { logGroupNameOf } from '../monitoring/remediation-monitoring';
+import { createHandler, suppressNag } from '../workflow/handler-support';
+import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link VerificationService}. */
@@ -93,7 +95,7 @@ export class VerificationService extends Construct {
   public readonly finalizeLogGroup: logs.ILogGroup;
 
   private readonly policyConfig: PolicyConfigBuilder;
-  private readonly logReads: TargetPolicies;
+  private readonly logReads: TargetAccess;
   private readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: VerificationServiceProps) {
@@ -126,7 +128,7 @@ export class VerificationService extends Construct {
       findings: ['Resource::*'],
     }]);
     this.verifyFunction = verify.fn;
-    this.logReads = new TargetPolicies(this, 'VerifyTargetAccess', verify.role, ['logs:FilterLogEvents']);
+    this.logReads = new TargetAccess(this, 'VerifyTargetAccess', { role: verify.role, logActions: ['logs:FilterLogEvents'] });
 
     const finalize = createHandler(this, 'Finalize', FinalizeFunction, HANDLERS.finalize, settings, {
       [ENV.TABLE_NAME]: table.tableName,
@@ -151,7 +153,7 @@ export class VerificationService extends Construct {
   /** Let the verifier read one more target function's log group. */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     this.policyConfig.addFunction(fn, options);
-    this.logReads.add([logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${functionNameOf(fn)}`)]);
+    this.logReads.add(targetResourcesOf(fn, logGroupNameOf(fn, options), options.alias));
   }
 
   /** Let a principal publish to the notification topic (and use its key). */

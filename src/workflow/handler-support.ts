@@ -134,7 +134,7 @@ export function createHandler(
   scope: Construct,
   id: string,
   cls: HandlerClass,
-  spec: HandlerSpec,
+  spec: Pick<HandlerSpec, 'description' | 'timeoutSeconds' | 'memorySizeMb'> & { readonly id: string },
   settings: HandlerSettings,
   environment: Record<string, string>,
 ): Handler {

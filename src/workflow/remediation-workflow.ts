@@ -16,6 +16,8 @@ import { allowLogsToUseKey, createHandler, functionNameOf, policyWildcardFinding
 import { NormalizeFunction } from './normalize-function';
 import { RequestApprovalFunction } from './request-approval-function';
 import { PolicyConfigBuilder } from './settings';
+import { MANAGED_FROM_TABLE } from './setup-contract';
+import { TargetRegistry } from './target-access';
 import { DiagnosisService } from '../diagnosis/diagnosis-service';
 import { RemediationMonitoring } from '../monitoring/remediation-monitoring';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
@@ -120,11 +122,13 @@ export class RemediationWorkflow extends Construct {
   public readonly requestApprovalFunction: lambda.IFunction;
 
   private readonly managedNames: string[] = [];
+  private readonly fleet: boolean;
   private readonly policyConfig: PolicyConfigBuilder;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
     this.policyConfig = new PolicyConfigBuilder(props.policy, props.approval);
+    this.fleet = props.monitoring?.fleet !== undefined;
     const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
     if (approvalTimeout.toSeconds() < 60 || approvalTimeout.toSeconds() > 7 * 24 * 3600) {
       throw new InvalidWorkflowError(`approvalTimeout must be between 1 minute and 7 days, got ${approvalTimeout.toSeconds()} seconds`);
@@ -269,12 +273,15 @@ export class RemediationWorkflow extends Construct {
   }
 
   /**
-   * The function names for normalize, or `*` when the list would crowd Lambda's 4 KB environment
-   * limit (the rule and the repair rights already confine the workflow to the managed functions).
+   * Which functions normalize accepts: their names when the list fits Lambda's 4 KB environment
+   * next to the policy, `tag:<key>=<value>` in fleet mode, else `table` (the list is in the
+   * settings item the deploy-time setup writes).
    */
   private managedFunctionsValue(): string {
+    const registry = TargetRegistry.of(this);
+    if (this.fleet) return `tag:${registry.tag.key}=${registry.tag.value}`;
     const estimated = this.managedNames.reduce((sum, n) => sum + (Token.isUnresolved(n) ? 64 : n.length) + 1, 0);
-    if (this.managedNames.length === 0 || estimated > 1500) return '*';
-    return this.managedNames.join(',');
+    if (this.managedNames.length > 0 && estimated <= 1500) return this.managedNames.join(',');
+    return MANAGED_FROM_TABLE;
   }
 }

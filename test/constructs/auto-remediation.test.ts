@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { ACCOUNT, demoFunctions, ensureHandlerAssets, newStack, REGION, resolveIntrinsics } from './helpers';
 import { Approval, AutoRemediation } from '../../src';
 import { InvalidRemediationPolicyError } from '../../src/workflow/construct-errors';
@@ -70,34 +71,39 @@ describe('AutoRemediation with every optional prop defaulted', () => {
     });
   });
 
-  test('watches errors of both functions with one Metrics Insights alarm grouped by function', () => {
-    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
-      Properties: { AlarmName: Match.stringLikeRegexp('-Errors-1$') },
-    });
-    const [alarm] = Object.values(alarms);
-    const query = resolveIntrinsics(alarm.Properties.Metrics[0].Expression, template) as string;
-    expect(query).toMatch(/^SELECT SUM\(Errors\) FROM SCHEMA\("AWS\/Lambda", FunctionName\) WHERE FunctionName IN \('Orders1[0-9A-F]{8}x+', 'Thumbs1[0-9A-F]{8}x+'\) GROUP BY FunctionName$/);
-    expect(alarm.Properties).toMatchObject({
-      Threshold: 1,
-      EvaluationPeriods: 5,
-      DatapointsToAlarm: 2,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-    });
+  test('watches the errors of each function with its own alarm on the AWS/Lambda Errors metric', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'Errors' },
+    }));
+    expect(alarms).toHaveLength(2);
+    const names = alarms.map(a => resolveIntrinsics(a.Properties.AlarmName, template));
+    expect(names).toEqual([
+      expect.stringMatching(new RegExp(`^${remediation.monitoring.functionAlarmPrefix}Errors-Orders1[0-9A-F]{8}x+$`)),
+      expect.stringMatching(new RegExp(`^${remediation.monitoring.functionAlarmPrefix}Errors-Thumbs1[0-9A-F]{8}x+$`)),
+    ]);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Period: 60,
+        Threshold: 1,
+        EvaluationPeriods: 5,
+        DatapointsToAlarm: 2,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expect(alarm.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: expect.anything() }]);
+      // "WHERE supports only =, != and AND" — no Metrics Insights query at all in the default alarms
+      expect(alarm.Properties.Metrics).toBeUndefined();
+    }
   });
 
-  test('groups duration alarms by timeout, the threshold being 90 % of it in milliseconds', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: Match.stringLikeRegexp('-Duration-30s-1$'),
-      Threshold: 27000,
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: Match.stringLikeRegexp('-Duration-120s-1$'),
-      Threshold: 108000,
-    });
+  test('watches each function\'s longest invocation against 90 % of its own timeout, in milliseconds', () => {
+    const durations = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'Duration' } }));
+    expect(durations.map(a => [a.Properties.Statistic, a.Properties.Threshold])).toEqual([['Maximum', 27000], ['Maximum', 108000]]);
   });
 
-  test('watches memory utilisation with one log alarm over both log groups', () => {
+  test('watches memory utilisation with one log alarm over both log groups, text and JSON reports', () => {
     const logAlarms = template.findResources('AWS::CloudWatch::LogAlarm');
     expect(Object.keys(logAlarms)).toHaveLength(1);
     const props = resolveIntrinsics(Object.values(logAlarms)[0].Properties, template) as any;
@@ -105,14 +111,43 @@ describe('AutoRemediation with every optional prop defaulted', () => {
       expect.stringMatching(/^\/aws\/lambda\/Orders1[0-9A-F]{8}x+$/),
       expect.stringMatching(/^\/aws\/lambda\/Thumbs1[0-9A-F]{8}x+$/),
     ]);
-    expect(props.ScheduledQueryConfiguration.QueryString).toBe('filter @type = "REPORT"'
-      + ' | parse @log "*:/aws/lambda/*" as logAccount, FunctionName'
-      + ' | fields FunctionName, 100 * @maxMemoryUsed / @memorySize as memoryUtilization');
-    // One contributor per function, named by the FunctionName attribute normalize reads.
-    expect(props.ScheduledQueryConfiguration.AggregationExpression).toBe('max(memoryUtilization) by FunctionName');
-    expect(props.ScheduledQueryConfiguration.ScheduleConfiguration).toEqual({ ScheduleExpression: 'rate(5 minutes)', StartTimeOffset: 300 });
+    const query = props.ScheduledQueryConfiguration.QueryString as string;
+    // text REPORT lines and JSON platform.report records
+    expect(query).toContain('filter @type = "REPORT" or type = "platform.report"');
+    expect(query).toContain('100 * @maxMemoryUsed / @memorySize');
+    expect(query).toContain('100 * record.metrics.maxMemoryUsedMB / record.metrics.memorySizeMB');
+    // One contributor per log group, which normalize maps back to the function.
+    expect(props.ScheduledQueryConfiguration.AggregationExpression).toBe('max(memoryUtilization) by logGroup');
+    // The window ends two minutes before each run, for late-ingested events.
+    expect(props.ScheduledQueryConfiguration.ScheduleConfiguration).toEqual({ ScheduleExpression: 'rate(5 minutes)', StartTimeOffset: 420, EndTimeOffset: 120 });
     expect(props.Threshold).toBe(90);
-    expect(props.AlarmName.startsWith(remediation.monitoring.alarmNamePrefix)).toBe(true);
+    expect(props.AlarmName).toBe(`${remediation.monitoring.memoryAlarmPrefix}1`);
+  });
+
+  test('the memory query role has the permissions the log alarm documentation lists', () => {
+    // alarm-log.html: the role must allow logs:StartQuery, logs:StopQuery, logs:GetQueryResults and logs:DescribeLogGroups.
+    const logAlarm = Object.values(template.findResources('AWS::CloudWatch::LogAlarm'))[0];
+    const [roleId] = logAlarm.Properties.ScheduledQueryConfiguration.ScheduledQueryRoleARN['Fn::GetAtt'];
+    const granted = new Set<string>();
+    type Doc = { Statement: Array<{ Action: string | string[] }> };
+    const grant = (doc: Doc) => doc.Statement.forEach(st => [st.Action].flat().forEach(a => granted.add(a)));
+    const role = template.findResources('AWS::IAM::Role')[roleId];
+    for (const p of role.Properties.Policies ?? []) grant(p.PolicyDocument);
+    for (const mp of Object.values(template.findResources('AWS::IAM::ManagedPolicy'))) {
+      if (JSON.stringify(mp.Properties.Roles).includes(roleId)) grant(mp.Properties.PolicyDocument);
+    }
+    expect([...granted].sort()).toEqual(['logs:DescribeLogGroups', 'logs:GetQueryResults', 'logs:StartQuery', 'logs:StopQuery']);
+  });
+
+  test('creates the log groups that do not exist yet at deploy time, before the log alarm queries them', () => {
+    const setups = template.findResources('Custom::LambdaRemediationSetup');
+    expect(Object.keys(setups)).toHaveLength(1);
+    const [setupId, setup] = Object.entries(setups)[0];
+    const props = resolveIntrinsics(setup.Properties, template) as any;
+    expect(props.FunctionNames).toEqual([expect.stringMatching(/^Orders1/), expect.stringMatching(/^Thumbs1/)]);
+    expect(props.CustomLogGroups).toEqual([]);
+    const logAlarm = Object.values(template.findResources('AWS::CloudWatch::LogAlarm'))[0] as any;
+    expect(logAlarm.DependsOn).toContain(setupId);
   });
 
   test('creates no throttles or anomaly-detection alarm unless asked', () => {
@@ -149,8 +184,8 @@ describe('AutoRemediation with every optional prop defaulted', () => {
     expect(remediation.stateMachine).toBe(remediation.workflow.stateMachine);
     expect(remediation.topic).toBe(remediation.verification.topic);
     expect(remediation.table).toBe(remediation.store.table);
-    // errors, duration x2 (two timeouts), memory
-    expect(remediation.alarms).toHaveLength(4);
+    // errors x2, duration x2, memory
+    expect(remediation.alarms).toHaveLength(5);
   });
 
   test('creates a dashboard of alarms, runs by outcome, repairs and rollbacks', () => {
@@ -184,16 +219,17 @@ describe('AutoRemediation options', () => {
     }))).toHaveLength(0);
   });
 
-  test('a function imported by name is named literally in the alarm query and the policy', () => {
+  test('a function imported by name is named literally in the alarms and the policy', () => {
     // GIVEN a function imported with fromFunctionName (its functionName is a token over its ARN)
     const { stack } = newStack();
     const imported = lambda.Function.fromFunctionName(stack, 'ByName', 'checkout-api');
     // WHEN
-    new AutoRemediation(stack, 'AutoRemediation', { functions: [imported], approval: Approval.forFunctions([imported]) });
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [imported], approval: Approval.forFunctions([imported]) });
     const template = Template.fromStack(stack);
     // THEN the names are plain strings in the template
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp("IN \\('checkout-api'\\)") })],
+      AlarmName: `${remediation.monitoring.functionAlarmPrefix}Errors-checkout-api`,
+      Dimensions: [{ Name: 'FunctionName', Value: 'checkout-api' }],
     });
     template.hasResourceProperties('AWS::CloudWatch::LogAlarm', {
       ScheduledQueryConfiguration: Match.objectLike({ LogGroupIdentifiers: ['/aws/lambda/checkout-api'] }),
@@ -205,13 +241,40 @@ describe('AutoRemediation options', () => {
   test('an imported function with a timeout passed to addFunction gets a duration alarm', () => {
     const { stack } = newStack();
     const imported = lambda.Function.fromFunctionArn(stack, 'Imported', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:legacy-report`);
-    const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [] });
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [], monitoring: { fleet: { tagValue: 'orders' } } });
     remediation.addFunction(imported, { timeout: Duration.seconds(10) });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp("MAX\\(Duration\\).*IN \\('legacy-report'\\)") })],
+      MetricName: 'Duration',
+      Dimensions: [{ Name: 'FunctionName', Value: 'legacy-report' }],
       Threshold: 9000,
     });
+  });
+
+  test('a function defined in the app with a custom log group is watched and read there', () => {
+    // GIVEN a function whose LoggingConfig.LogGroup is its own log group
+    const { stack } = newStack();
+    const logGroup = new logs.LogGroup(stack, 'OrdersLogs', { logGroupName: '/orders/prod' });
+    const fn = new lambda.Function(stack, 'Orders', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x'), logGroup,
+    });
+    // WHEN
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [fn] });
+    const template = Template.fromStack(stack);
+    // THEN the memory alarm queries it, the collector and verifier may read it, and normalize can trace it back
+    const logGroupId = stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup);
+    template.hasResourceProperties('AWS::CloudWatch::LogAlarm', {
+      ScheduledQueryConfiguration: Match.objectLike({ LogGroupIdentifiers: [{ Ref: logGroupId }] }),
+    });
+    const reads = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('logs:FilterLogEvents'));
+    expect(reads).toHaveLength(2); // collector and verifier
+    for (const st of reads) {
+      expect(JSON.stringify(resolveIntrinsics(st.Resource, template))).toContain(':log-group:');
+      expect(JSON.stringify(st.Resource)).toContain(stack.getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup));
+    }
+    expect(Object.keys(remediation.monitoring.customLogGroupOwners)).toHaveLength(1);
   });
 
   test('per-function overrides and selected approval reach the policy JSON', () => {
@@ -241,14 +304,13 @@ describe('AutoRemediation options', () => {
     });
     const template = Template.fromStack(stack);
     expect(remediation.functions).toEqual([kept]);
-    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0];
-    const query = resolveIntrinsics(alarm.Properties.Metrics[0].Expression, template) as string;
-    expect(query).toMatch(/'Target1[0-9A-F]{8}x+'/);
-    expect(query).not.toMatch(/Target2/);
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(a => JSON.stringify(a.Properties.Dimensions));
+    expect(names.some(n => n.includes(stack.getLogicalId(kept.node.defaultChild as lambda.CfnFunction)))).toBe(true);
+    expect(names.some(n => n.includes(stack.getLogicalId(excluded.node.defaultChild as lambda.CfnFunction)))).toBe(false);
     Annotations.fromStack(stack).hasInfo('/TestStack/AutoRemediation', Match.stringLikeRegexp('excludedFunctions'));
   });
 
-  test('existing alarms are routed by name next to the prefix', () => {
+  test('existing alarms are routed by name next to the prefixes', () => {
     const { stack } = newStack();
     const [fn] = demoFunctions(stack, 1);
     const mine = cloudwatch.Alarm.fromAlarmName(stack, 'Mine', 'orders-p99-latency');
@@ -257,16 +319,45 @@ describe('AutoRemediation options', () => {
       monitoring: { existingAlarms: [mine], throttles: { enabled: true, threshold: 5 } },
     });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({
-        detail: { alarmName: [{ prefix: remediation.monitoring.alarmNamePrefix }, 'orders-p99-latency'], state: { value: ['ALARM'] } },
-      }),
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: Match.stringLikeRegexp('-Throttles-1$'),
-      Threshold: 5,
-    });
+    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
+    expect(JSON.stringify(rule.Properties.EventPattern)).toContain('"orders-p99-latency"');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 5 });
     expect(remediation.alarms).toContain(mine);
+  });
+
+  test('fleet mode: one Metrics Insights alarm over the tagged functions, valid by the documented grammar', () => {
+    // GIVEN functions selected by tag only
+    const { stack } = newStack();
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', { monitoring: { fleet: { tagValue: 'orders-prod' } } });
+    const template = Template.fromStack(stack);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(1);
+    const query = alarms[0].Properties.Metrics[0].Expression as string;
+    // "WHERE supports only =, != and AND"; multi-time-series alarms need GROUP BY and ORDER BY; LIMIT at most 500
+    expect(query).toBe('SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE tag.LambdaAutoRemediation = \'orders-prod\' GROUP BY FunctionName ORDER BY SUM() DESC LIMIT 500');
+    expect(alarms[0].Properties.AlarmName).toBe(`${remediation.monitoring.fleetAlarmPrefix}Errors`);
+    // rights by tag, never by name list
+    const byTag = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((st: any) => [st.Action].flat().includes('lambda:UpdateFunctionConfiguration'));
+    expect(byTag).toHaveLength(2); // repair and rollback
+    for (const st of byTag) expect(st.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/LambdaAutoRemediation': 'orders-prod' } });
+    expect(envOf(template, 'Turns the alarm state-change event').MANAGED_FUNCTIONS).toBe('tag:LambdaAutoRemediation=orders-prod');
+  });
+
+  test('tags the functions it manages that are defined in the app', () => {
+    const { stack } = newStack();
+    const [fn] = demoFunctions(stack, 1);
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [fn] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Tags: Match.arrayWith([{ Key: 'LambdaAutoRemediation', Value: remediation.monitoring.alarmNamePrefix }]),
+    });
+  });
+
+  test('fails when there is neither a function nor a fleet tag', () => {
+    const { stack } = newStack();
+    expect(() => new AutoRemediation(stack, 'AutoRemediation', { functions: [] }))
+      .toThrow(/functions is empty and monitoring.fleet is not set/);
   });
 
   test('a customer key encrypts the table, topic, queue and log groups', () => {

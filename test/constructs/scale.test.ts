@@ -1,92 +1,131 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { demoFunctions, ensureHandlerAssets, importedFunctions, newStack, resolveIntrinsics } from './helpers';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { ACCOUNT, ensureHandlerAssets, REGION } from './helpers';
 import { AutoRemediation, RemediationMonitoring } from '../../src';
+import { measureAssembly, QUOTAS, quotaViolations, TemplateFigures } from '../support/cloud-quotas';
 
 // Synthesis needs the handler bundles; build any that are missing before the suites below construct stacks.
 ensureHandlerAssets();
 
-describe('200 target functions in one stack', () => {
-  // GIVEN 200 functions defined in the same stack, sharing one execution role
-  const { app, stack } = newStack();
-  const sharedRole = new iam.Role(stack, 'SharedRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  const functions = demoFunctions(stack, 200, undefined, 'Target', sharedRole);
-  // WHEN managed by one construct
-  new AutoRemediation(stack, 'AutoRemediation', { functions });
-  const assembly = app.synth();
-  const templateJson = JSON.stringify(assembly.getStackByName(stack.stackName).template);
-  const template = Template.fromStack(stack);
-  const resourceCount = Object.keys(template.toJSON().Resources).length;
+const env = { account: ACCOUNT, region: REGION };
 
-  test('stays under CloudFormation\'s 500-resource limit', () => {
-    // 201 of these are the user's own functions and their role: the construct adds the rest.
-    expect(resourceCount).toBeLessThan(500);
-  });
+/** n functions defined in one stack with the construct (one shared role, as a service's functions often have). */
+function inStack(n: number): { assembly: CloudAssembly; remediation: AutoRemediation; stack: Stack } {
+  const app = new App();
+  const stack = new Stack(app, `InStack${n}`, { env });
+  const role = new iam.Role(stack, 'SharedRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const functions = Array.from({ length: n }, (_, i) => new lambda.Function(stack, `Fn${i}`, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => "ok";'),
+    timeout: Duration.seconds(30),
+    role,
+  }));
+  const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions });
+  return { assembly: app.synth(), remediation, stack };
+}
 
-  test('stays under the 1 MB template limit', () => {
-    expect(Buffer.byteLength(templateJson)).toBeLessThan(1_000_000);
-  });
+/** 1,000 functions imported by name (deployed by other pipelines). */
+function imported(n: number): { assembly: CloudAssembly; remediation: AutoRemediation; stack: Stack } {
+  const app = new App();
+  const stack = new Stack(app, 'Imported', { env });
+  const functions = Array.from({ length: n }, (_, i) =>
+    lambda.Function.fromFunctionName(stack, `Fn${i}`, `orders-service-prod-handler-${String(i).padStart(4, '0')}`));
+  const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions });
+  return { assembly: app.synth(), remediation, stack };
+}
 
-  test('splits the Metrics Insights alarms so every query fits in 2,048 characters with 64-character names', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    const queries = alarms.map(a => resolveIntrinsics(a.Properties.Metrics[0].Expression, template) as string);
-    for (const q of queries) {
-      expect(q.length).toBeLessThanOrEqual(RemediationMonitoring.QUERY_MAX_LENGTH);
+/** 1,000 functions defined in the app, 200 in each of five service stacks, the construct in its own stack. */
+function acrossStacks(): { assembly: CloudAssembly; remediation: AutoRemediation; stack: Stack } {
+  const app = new App();
+  const functions: lambda.IFunction[] = [];
+  for (let s = 0; s < 5; s++) {
+    const service = new Stack(app, `Service${s}`, { env });
+    const role = new iam.Role(service, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    for (let i = 0; i < 200; i++) {
+      functions.push(new lambda.Function(service, `Fn${i}`, {
+        functionName: `service${s}-handler-${i}`,
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('x'),
+        timeout: Duration.seconds(30),
+        role,
+      }));
     }
-    const names = (q: string) => q.match(/'[^']+'/g)!.length;
-    const errors = queries.filter(q => q.startsWith('SELECT SUM(Errors)'));
-    expect(errors.reduce((sum, q) => sum + names(q), 0)).toBe(200);
-    const durations = queries.filter(q => q.startsWith('SELECT MAX(Duration)'));
-    expect(durations.reduce((sum, q) => sum + names(q), 0)).toBe(200);
-    // far below the default quota of 200 Metrics Insights alarms per region
-    expect(queries.length).toBeLessThanOrEqual(20);
+  }
+  const stack = new Stack(app, 'Remediation', { env });
+  const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions });
+  return { assembly: app.synth(), remediation, stack };
+}
+
+const cases: Array<[string, () => { assembly: CloudAssembly; remediation: AutoRemediation; stack: Stack }]> = [
+  ['1 function in the stack', () => inStack(1)],
+  ['50 functions in the stack', () => inStack(50)],
+  ['200 functions in the stack', () => inStack(200)],
+  ['1,000 imported functions', () => imported(1000)],
+  ['1,000 functions defined in five other stacks of the app', acrossStacks],
+];
+
+describe.each(cases)('%s', (_name, build) => {
+  const { assembly, remediation, stack } = build();
+  const figures: TemplateFigures[] = measureAssembly(assembly);
+  const mine = figures.filter((f) => f.name === stack.stackName || f.nested);
+
+  test('"Maximum number of resources that you can declare in your CloudFormation template": 500', () => {
+    for (const f of figures) expect(f.resources).toBeLessThanOrEqual(QUOTAS.resourcesPerTemplate);
   });
 
-  test('splits the memory log alarms at 50 log groups each', () => {
-    const logAlarms = Object.values(template.findResources('AWS::CloudWatch::LogAlarm'));
-    expect(logAlarms).toHaveLength(4);
-    for (const a of logAlarms) {
-      expect(a.Properties.ScheduledQueryConfiguration.LogGroupIdentifiers).toHaveLength(50);
+  test('"Maximum size of a template body that you can pass in an Amazon S3 object": 1 MB', () => {
+    for (const f of figures) expect(f.bytes).toBeLessThanOrEqual(QUOTAS.templateBytes);
+  });
+
+  test('"Maximum number of outputs" and "parameters that you can declare in your CloudFormation template": 200 each', () => {
+    for (const f of figures) {
+      expect(f.outputs).toBeLessThanOrEqual(QUOTAS.outputsPerTemplate);
+      expect(f.parameters).toBeLessThanOrEqual(QUOTAS.parametersPerTemplate);
     }
   });
 
-  test('keeps every managed policy under IAM\'s 6,144-character limit and at most 10 per role', () => {
-    const policies = template.findResources('AWS::IAM::ManagedPolicy');
-    const perRole = new Map<string, number>();
-    for (const p of Object.values(policies)) {
-      const doc = JSON.stringify(resolveIntrinsics(p.Properties.PolicyDocument, template)).replace(/\s/g, '');
-      expect(doc.length).toBeLessThan(6144);
-      for (const role of p.Properties.Roles) {
-        const key = JSON.stringify(role);
-        perRole.set(key, (perRole.get(key) ?? 0) + 1);
-      }
+  test('IAM: "Managed policies attached to an IAM role": 10, "Managed policy size": 6,144 characters', () => {
+    for (const f of mine) {
+      expect(f.maxManagedPoliciesPerRole).toBeLessThanOrEqual(QUOTAS.managedPoliciesPerRole);
+      expect(f.maxManagedPolicyCharacters).toBeLessThanOrEqual(QUOTAS.managedPolicyCharacters);
     }
-    for (const count of perRole.values()) expect(count).toBeLessThanOrEqual(10);
   });
 
-  test('keeps the normalize environment under Lambda\'s 4 KB limit by switching to *', () => {
-    const fns = Object.values(template.findResources('AWS::Lambda::Function'))
-      .filter(f => f.Properties.Environment?.Variables?.MANAGED_FUNCTIONS !== undefined);
-    expect(fns).toHaveLength(1);
-    const vars = resolveIntrinsics(fns[0].Properties.Environment.Variables, template) as Record<string, string>;
-    expect(vars.MANAGED_FUNCTIONS).toBe('*');
-    const size = Object.entries(vars).reduce((sum, [k, v]) => sum + k.length + String(v).length, 0);
-    expect(size).toBeLessThan(4096);
+  test('IAM: "Role policy size": 10,240 characters of inline policy per role', () => {
+    for (const f of mine) expect(f.maxInlineCharactersPerRole).toBeLessThanOrEqual(QUOTAS.inlineCharactersPerRole);
+  });
+
+  test('Lambda: "Function environment variables": 4 KB', () => {
+    for (const f of mine) expect(f.maxEnvironmentBytes).toBeLessThanOrEqual(QUOTAS.environmentBytes);
+  });
+
+  test('no quota is broken anywhere in the app', () => {
+    expect(quotaViolations(figures)).toEqual([]);
+  });
+
+  test('every managed function has its errors alarm, and a memory alarm names its log group', () => {
+    const n = remediation.functions.length;
+    expect(mine.reduce((sum, f) => sum + f.alarms, 0)).toBeGreaterThanOrEqual(n);
+    expect(remediation.monitoring.logGroupNames).toHaveLength(n);
+    expect(mine.reduce((sum, f) => sum + f.logAlarms, 0)).toBe(Math.ceil(n / RemediationMonitoring.LOG_GROUPS_PER_LOG_ALARM));
   });
 });
 
-describe('resources the construct adds per managed function', () => {
-  /** Resources of a stack managing `n` imported functions (so every resource is the construct's). */
-  function resourcesFor(n: number): number {
-    const { stack } = newStack();
-    new AutoRemediation(stack, 'AutoRemediation', { functions: importedFunctions(stack, n) });
-    return Object.keys(Template.fromStack(stack).toJSON().Resources).length;
-  }
-
-  test('grow by well under one resource per function', () => {
-    const one = resourcesFor(1);
-    const twoHundred = resourcesFor(200);
-    expect(twoHundred).toBeLessThan(200);
-    expect((twoHundred - one) / 199).toBeLessThan(0.5);
+describe('rights by name or by tag', () => {
+  test('50 functions are named one by one in the rights; past what one role can hold, the rights go by tag', () => {
+    const small = measureAssembly(inStack(50).assembly);
+    const largeImported = imported(1000);
+    // by name: managed policies that list the functions
+    expect(small[0].managedPolicies).toBeGreaterThan(5);
+    // by tag: a constant number of policies whatever the number of functions
+    const large = measureAssembly(largeImported.assembly);
+    expect(large.find((f) => f.name === 'Imported')!.managedPolicies).toBeLessThanOrEqual(6);
+    // imported functions cannot be tagged by the construct: the user is told
+    Annotations.fromStack(largeImported.stack).hasWarning('*', Match.stringLikeRegexp('1000 imported function\\(s\\) are managed through their tag LambdaAutoRemediation='));
   });
 });

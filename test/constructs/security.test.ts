@@ -100,6 +100,8 @@ describe('least privilege', () => {
       VerificationVerify: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       RepairRollback: ['dynamodb:PutItem'],
       VerificationFinalize: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // the deploy-time setup writes the managed-function settings item
+      SetupSetup: ['dynamodb:PutItem'],
     });
   });
 

@@ -1,6 +1,8 @@
+import * as fs from 'fs';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { demoFunctions, ensureHandlerAssets, newStack, resolveIntrinsics } from './helpers';
 import {
   AlarmKind, DiagnosisService, RemediationMonitoring, RemediationStore, RemediationWorkflow,
@@ -11,25 +13,28 @@ import {
 ensureHandlerAssets();
 
 describe('RemediationMonitoring on its own', () => {
-  test('opens a second Metrics Insights alarm when 64-character names no longer fit one query', () => {
-    // GIVEN 30 functions whose names are only known at deploy time
-    const { stack } = newStack();
-    const fns = demoFunctions(stack, 30);
+  test('gives each function its own alarms, the first 50 functions in this stack and the next in nested stacks of 150', () => {
+    // GIVEN 210 functions imported by name
+    const { app, stack } = newStack();
+    const fns = Array.from({ length: 210 }, (_, i) => lambda.Function.fromFunctionName(stack, `Fn${i}`, `orders-${i}`));
     // WHEN
     const monitoring = new RemediationMonitoring(stack, 'Monitoring', {
       functions: fns,
       alarmNamePrefix: 'orders-remediation',
       memoryUtilization: { enabled: false },
-      duration: { enabled: false },
     });
     const template = Template.fromStack(stack);
     // THEN
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map(a => a.Properties.AlarmName)).toEqual(['orders-remediation-Errors-1', 'orders-remediation-Errors-2']);
-    const counts = alarms.map(a => ((resolveIntrinsics(a.Properties.Metrics[0].Expression, template) as string).match(/'/g)!.length) / 2);
-    expect(counts).toEqual([28, 2]);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(50);
+    template.resourceCountIs('AWS::CloudFormation::Stack', 2);
+    const assembly = app.synth();
+    const nested = assembly.stacks[0].assembly.directory;
+    const shards = fs.readdirSync(nested).filter((f: string) => f.endsWith('.nested.template.json'))
+      .map((f: string) => JSON.parse(fs.readFileSync(`${nested}/${f}`, 'utf8')));
+    expect(shards.map((t: any) => Object.keys(t.Resources).length).sort()).toEqual([10, 150]);
+    expect(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'orders-remediation-fn-Errors-orders-0' } })).not.toEqual({});
     template.resourceCountIs('AWS::CloudWatch::LogAlarm', 0);
-    expect(monitoring.alarms).toHaveLength(2);
+    expect(monitoring.alarms).toHaveLength(210);
   });
 
   test('honours per-alarm settings and per-function exclusions', () => {
@@ -42,14 +47,26 @@ describe('RemediationMonitoring on its own', () => {
     monitoring.addFunction(a);
     monitoring.addFunction(b, { excludeAlarms: [AlarmKind.DURATION, AlarmKind.MEMORY_UTILIZATION] });
     const template = Template.fromStack(stack);
-    const duration = Object.values(template.findResources('AWS::CloudWatch::Alarm', {
-      Properties: { AlarmName: 'orders-remediation-Duration-60s-1' },
-    }))[0];
-    expect(duration.Properties).toMatchObject({ Threshold: 30000, EvaluationPeriods: 3, DatapointsToAlarm: 3 });
-    expect(duration.Properties.Metrics[0].Period).toBe(300);
-    expect((resolveIntrinsics(duration.Properties.Metrics[0].Expression, template) as string).match(/'/g)).toHaveLength(2);
+    const durations = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'Duration' } }));
+    expect(durations).toHaveLength(1);
+    expect(durations[0].Properties).toMatchObject({ Threshold: 30000, EvaluationPeriods: 3, DatapointsToAlarm: 3, Period: 300 });
     const logAlarm = Object.values(template.findResources('AWS::CloudWatch::LogAlarm'))[0];
     expect(logAlarm.Properties.ScheduledQueryConfiguration.LogGroupIdentifiers).toHaveLength(1);
+  });
+
+  test('fails when datapointsToAlarm exceeds evaluationPeriods, or a threshold is negative', () => {
+    const { stack } = newStack();
+    const [fn] = demoFunctions(stack, 1);
+    expect(() => new RemediationMonitoring(stack, 'M1', { functions: [fn], errors: { evaluationPeriods: 2, datapointsToAlarm: 3 } }))
+      .toThrow('Errors datapointsToAlarm must be a whole number between 1 and evaluationPeriods (2), got 3');
+    expect(() => new RemediationMonitoring(stack, 'M2', { functions: [fn], errors: { threshold: -1 } }))
+      .toThrow('errors threshold must be a number of at least 0, got -1');
+  });
+
+  test('fails when the fleet tag key is not a Metrics Insights identifier', () => {
+    const { stack } = newStack();
+    expect(() => new RemediationMonitoring(stack, 'Monitoring', { fleet: { tagKey: 'team:name', tagValue: 'x' } }))
+      .toThrow("fleet.tagKey must be letters, digits and underscores (a Metrics Insights identifier), got 'team:name'");
   });
 
   test('fails when the alarm-name prefix has characters an alarm name or a rule cannot use', () => {

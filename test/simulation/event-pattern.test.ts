@@ -28,4 +28,17 @@ describe('EventBridge event patterns', () => {
     expect(matchesPattern({ detail: { alarmName: [{ wildcard: '*-Errors-*' }] } }, event)).toBe(true);
     expect(matchesPattern({ source: ['aws.lambda'] }, event)).toBe(false);
   });
+
+  test('GIVEN $or THEN the event matches when any branch matches at that level', () => {
+    const pattern = {
+      source: ['aws.cloudwatch'],
+      detail: { $or: [{ alarmName: [{ prefix: 'lar-fn-' }], alarmContributor: [{ exists: false }] }, { alarmName: [{ prefix: 'lar-fleet-' }], alarmContributor: { id: [{ exists: true }] } }] },
+    };
+    const fn = { source: 'aws.cloudwatch', detail: { alarmName: 'lar-fn-Errors-orders' } };
+    const fleetContributor = { source: 'aws.cloudwatch', detail: { alarmName: 'lar-fleet-Errors', alarmContributor: { id: 'abc' } } };
+    const fleetAlarmLevel = { source: 'aws.cloudwatch', detail: { alarmName: 'lar-fleet-Errors' } };
+    expect(matchesPattern(pattern, fn)).toBe(true);
+    expect(matchesPattern(pattern, fleetContributor)).toBe(true);
+    expect(matchesPattern(pattern, fleetAlarmLevel)).toBe(false);
+  });
 });

@@ -3,6 +3,14 @@
  * virtual clock, the CloudWatch metrics and log lines they produce, alarms evaluated from those,
  * SNS, EventBridge and Bedrock, with every API call recorded. `install()` serves the AWS SDK v3
  * clients from this account (aws-sdk-client-mock); DynamoDB is the real one on loopback.
+ *
+ * Log groups as Lambda makes them
+ * (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html): a
+ * function writes to its `LoggingConfig.LogGroup` when set, else `/aws/lambda/<name>`; the group
+ * exists from the start for a function that has logged before, and is created at the first
+ * invocation otherwise ("By default, CloudWatch automatically creates a log group named
+ * /aws/lambda/<function name> for your function when it's first invoked."). Streams in a custom log
+ * group are named "YYYY/MM/DD/<function_name>[<function_version>][<execution_environment_GUID>]".
  */
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
@@ -18,7 +26,7 @@ import { SeededRandom } from '../random';
 import { VirtualScheduler } from '../scheduler';
 import { ApiRecorder } from './api-recorder';
 import { BedrockScript, BedrockService } from './bedrock-service';
-import { AlarmSpec, AlarmTransition, CloudWatchService } from './cloudwatch-service';
+import { AlarmMuteRule, AlarmSpec, AlarmTransition, Authorize, CloudWatchService, CompositeAlarmSpec, LogAlarmSpec } from './cloudwatch-service';
 import { LambdaService, LambdaServiceOptions, SimFunction, SimFunctionSpec } from './lambda-service';
 import { invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
@@ -36,11 +44,23 @@ export interface WorkloadChange {
   readonly workload: Partial<WorkloadSpec>;
 }
 
+/** A function of the account and where it logs. */
+export interface AccountFunctionSpec extends SimFunctionSpec {
+  /** Its custom log group (`LoggingConfig.LogGroup`). @default `/aws/lambda/<functionName>` */
+  readonly logGroupName?: string;
+  /** It has never run: its log group does not exist until its first invocation. @default false */
+  readonly neverInvokedBefore?: boolean;
+}
+
 export interface AccountOptions {
   /** Virtual start, epoch ms (aligned down to a minute). */
   readonly start: number;
   readonly seed?: number;
-  readonly functions: SimFunctionSpec[];
+  readonly functions: AccountFunctionSpec[];
+  /** Authorizes calls made as a role (log alarms' query roles); without it IAM is not evaluated. */
+  readonly authorize?: Authorize;
+  /** Alarm mute rules in force. */
+  readonly alarmMutes?: AlarmMuteRule[];
   readonly changes?: WorkloadChange[];
   readonly lambda?: LambdaServiceOptions;
   readonly messaging?: MessagingOptions;
@@ -83,6 +103,7 @@ export class SimulatedAccount {
   private generatedUntil: number;
   private readonly pendingChanges: WorkloadChange[];
   private authorization?: CallAuthorization;
+  private readonly logGroups = new Map<string, string>();
 
   constructor(options: AccountOptions) {
     const start = Math.floor(options.start / MINUTE) * MINUTE;
@@ -91,13 +112,20 @@ export class SimulatedAccount {
     this.random = new SeededRandom(options.seed ?? 42);
     this.recorder = new ApiRecorder(() => this.clock.nowIso());
     this.lambda = new LambdaService(this.clock, this.random, options.lambda);
-    this.cloudwatch = new CloudWatchService(this.clock, this.random, this.metrics);
     this.logs = new LogsService(this.clock, this.random);
+    this.cloudwatch = new CloudWatchService(this.clock, this.random, this.metrics, {
+      logs: this.logs,
+      authorize: options.authorize,
+      mutes: options.alarmMutes,
+      // Lambda metrics belong to the function named by FunctionName: its tags are the resource tags.
+      resourceTags: (m) => (m.namespace === 'AWS/Lambda' && m.dimensions.FunctionName ? this.functionTags(m.dimensions.FunctionName) : undefined),
+    });
     this.messaging = new MessagingService(this.clock, this.random, options.messaging);
     this.bedrock = new BedrockService(this.scheduler, options.bedrock);
     for (const f of options.functions) {
       this.lambda.addFunction(f);
-      this.logs.createLogGroup(logGroupOf(f.functionName));
+      this.logGroups.set(f.functionName, f.logGroupName ?? logGroupOf(f.functionName));
+      if (!f.neverInvokedBefore) this.logs.ensureLogGroup(this.logGroupFor(f.functionName));
     }
     this.generatedUntil = start;
     this.pendingChanges = [...(options.changes ?? [])].sort((a, b) => a.at - b.at);
@@ -107,8 +135,37 @@ export class SimulatedAccount {
     this.cloudwatch.addAlarm(spec);
   }
 
+  public addLogAlarm(spec: LogAlarmSpec): void {
+    this.cloudwatch.addLogAlarm(spec);
+  }
+
+  public addCompositeAlarm(spec: CompositeAlarmSpec): void {
+    this.cloudwatch.addCompositeAlarm(spec);
+  }
+
+  /**
+   * Deploy a template's alarms as CloudFormation would: each through its Put API's checks, metric
+   * and log alarms before the composite alarms that name them. The first rejection throws (the
+   * stack would roll back). Then the log alarms' query roles are authorized.
+   */
+  public async deployAlarms(alarms: { alarms: AlarmSpec[]; logAlarms?: LogAlarmSpec[]; compositeAlarms?: CompositeAlarmSpec[] }): Promise<void> {
+    for (const a of alarms.alarms) this.cloudwatch.addAlarm(a);
+    for (const a of alarms.logAlarms ?? []) this.cloudwatch.addLogAlarm(a);
+    for (const a of alarms.compositeAlarms ?? []) this.cloudwatch.addCompositeAlarm(a);
+    await this.cloudwatch.authorizeLogAlarms();
+  }
+
+  private functionTags(name: string): Record<string, string> | undefined {
+    return this.lambda.all().find((f) => f.spec.functionName === name)?.spec.tags;
+  }
+
+  /** The log group a function writes to. */
+  public logGroupFor(functionName: string): string {
+    return this.logGroups.get(functionName) ?? logGroupOf(functionName);
+  }
+
   public addMetricFilter(spec: MetricFilterSpec): void {
-    this.logs.createLogGroup(spec.logGroupName);
+    this.logs.ensureLogGroup(spec.logGroupName);
     this.logs.addMetricFilter(spec);
   }
 
@@ -213,7 +270,9 @@ export class SimulatedAccount {
         for (const d of dims) this.metrics.put({ namespace: 'AWS/Lambda', metricName, dimensions: d }, t, v);
       };
       const tally: WorkloadTally = { invocations: 0, errors: 0, oom: 0, timeouts: 0, throttles: 0 };
-      const stream = `${new Date(minuteStart).toISOString().slice(0, 10).replace(/-/g, '/')}/[${version}]${streamSuffix(name, version)}`;
+      const day = new Date(minuteStart).toISOString().slice(0, 10).replace(/-/g, '/');
+      const group = this.logGroupFor(name);
+      const stream = group === logGroupOf(name) ? `${day}/[${version}]${streamSuffix(name, version)}` : `${day}/${name}[${version}]${streamSuffix(name, version)}`;
       const events: Array<{ timestamp: number; message: string; logStreamName: string }> = [];
       for (const inv of invocations) {
         if (inv.outcome === 'throttled') {
@@ -235,7 +294,9 @@ export class SimulatedAccount {
       }
       if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(fn.workload, env));
       events.sort((a, b) => a.timestamp - b.timestamp);
-      for (const p of this.logs.append(logGroupOf(name), events)) {
+      // No invocation, no log line: a function that never ran has no log group yet.
+      const points = events.length ? this.logs.append(group, events) : [];
+      for (const p of points) {
         const id = { namespace: p.filter.metricNamespace, metricName: p.filter.metricName, dimensions: p.filter.dimensions ?? {} };
         this.metrics.put(id, p.timestamp, p.value);
       }

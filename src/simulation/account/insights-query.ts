@@ -1,18 +1,34 @@
 /**
- * A CloudWatch Logs Insights interpreter for the subset the handlers and the memory alarm use:
- * `fields`, `filter`, `parse` (regex with named groups, or glob with `as`), `sort`, `limit`,
- * `display` and `stats` (count, sum, avg, min, max, pct, count_distinct, `by` fields and `bin()`),
- * over the fields Insights discovers in Lambda logs (`@type`, `@requestId`, `@duration`,
- * `@maxMemoryUsed` and `@memorySize` in bytes, ...) and in JSON log events.
+ * A CloudWatch Logs Insights interpreter: `fields`, `filter`, `parse` (regex with named groups, or
+ * glob with `as`), `sort`, `limit`, `display`, `dedup` and `stats` (count, sum, avg, min, max,
+ * pct/percentile, stddev, count_distinct, `by` fields and `bin()`), boolean and comparison
+ * operators, arithmetic, `like`/`=~` regular expressions and the scalar functions listed in
+ * `scalarFunction`, over the fields Insights discovers.
+ *
+ * Follows:
+ * - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html ("To create
+ *   queries that contain multiple commands, separate the commands with the pipe character (|).")
+ * - https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html
+ *   (system fields `@message`, `@timestamp`, `@ingestionTime`, `@logStream`, and "`@log` is a log
+ *   group identifier in the form of account-id:log-group-name"; for Lambda REPORT lines `@type`,
+ *   `@requestId`, `@duration`, `@billedDuration`, `@memorySize`, `@maxMemoryUsed`, `@initDuration`;
+ *   fields of JSON log events by their dotted path, e.g. `record.metrics.maxMemoryUsedMB`).
+ * `@memorySize` and `@maxMemoryUsed` are in bytes: the discovered-fields page gives no unit, and
+ * AWS's Lambda Operator Guide divides them by 1000/1000 to get MB ("avg(@maxMemoryUsed/1000/1000)",
+ * https://serverlessland.com/content/service/lambda/guides/aws-lambda-operator-guide/useful-queries).
+ * A command or function Logs Insights does not have fails the query (MalformedQueryException at
+ * StartQuery). Not modelled: `unnest`, `lookup`, `join`, `pattern`, `anomaly`, `diff`, `SOURCE`,
+ * `filterIndex`, the `datefloor`/`fromMillis` family, `sort` over several fields, comments.
  */
 
 export type Row = Record<string, string | number | undefined>;
 
 /** The fields Logs Insights discovers in one Lambda log event. */
-export function discoverFields(message: string, timestamp: number, logGroup: string, logStream: string): Row {
+export function discoverFields(message: string, timestamp: number, logGroup: string, logStream: string, ingestionTime = timestamp): Row {
   const row: Row = {
     '@timestamp': timestamp,
     '@message': message,
+    '@ingestionTime': ingestionTime,
     '@log': `123456789012:${logGroup}`,
     '@logStream': logStream,
   };
@@ -236,6 +252,17 @@ function scalarFunction(name: string, args: Expr[]): Expr {
     case 'tolower': return (row) => String(args[0](row) ?? '').toLowerCase();
     case 'toupper': return (row) => String(args[0](row) ?? '').toUpperCase();
     case 'coalesce': return (row) => args.map((a) => a(row)).find((v) => v !== undefined);
+    case 'strcontains': return (row) => (String(args[0](row) ?? '').includes(String(args[1](row) ?? '')) ? 1 : 0);
+    case 'concat': return (row) => args.map((a) => a(row) ?? '').join('');
+    case 'substr': return (row) => {
+      const v = String(args[0](row) ?? '');
+      const from = Number(args[1](row));
+      return args[2] ? v.substr(from, Number(args[2](row))) : v.substr(from);
+    };
+    case 'replace': return (row) => String(args[0](row) ?? '').split(String(args[1](row))).join(String(args[2](row)));
+    case 'trim': return (row) => String(args[0](row) ?? '').trim();
+    case 'greatest': return (row) => Math.max(...args.map((a) => Number(a(row))).filter((n) => Number.isFinite(n)));
+    case 'least': return (row) => Math.min(...args.map((a) => Number(a(row))).filter((n) => Number.isFinite(n)));
     default: throw new InsightsQueryError(`unsupported logs insights function '${name}'`);
   }
 }
@@ -386,7 +413,10 @@ export function runInsightsLogQuery(query: string, rows: Row[]): Row[] {
           });
         } else {
           const names = pm[3].split(',').map((s) => s.trim());
-          const re = new RegExp(pm[2].split('*').map(escapeRegex).join('(.*?)'));
+          const parts = pm[2].split('*');
+          if (names.length !== parts.length - 1) throw new InsightsQueryError(`parse pattern '${pm[2]}' has ${parts.length - 1} wildcards but ${names.length} names`);
+          // Each * captures as little as it can, except a trailing * that takes the rest of the field.
+          const re = new RegExp(parts.map(escapeRegex).map((lit, i) => (i === 0 ? lit : (i === parts.length - 1 && lit === '' ? '(.*)' : `(.*?)${lit}`))).join(''), 's');
           current = current.map((row) => {
             const mm = re.exec(String(row[field] ?? ''));
             return mm ? { ...row, ...Object.fromEntries(names.map((n, i) => [n, numeric(mm[i + 1])])) } : row;
@@ -445,6 +475,8 @@ function numeric(v: string | undefined): string | number | undefined {
   return v.trim() !== '' && !Number.isNaN(n) ? n : v;
 }
 
+const STATS_FUNCTIONS = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'stddev', 'pct', 'percentile'];
+
 function runStats(spec: string, rows: Row[]): Row[] {
   const byM = /^(.*?)\s+by\s+(.+)$/is.exec(spec);
   const aggPart = byM ? byM[1] : spec;
@@ -455,6 +487,7 @@ function runStats(spec: string, rows: Row[]): Row[] {
     const fn = am[1].toLowerCase();
     const args = splitTop(am[2]);
     const arg = args[0] === '*' || args[0] === undefined || args[0] === '' ? undefined : compileExpr(args[0]);
+    if (!STATS_FUNCTIONS.includes(fn)) throw new InsightsQueryError(`unsupported stats function '${fn}'`);
     return { fn, alias, arg, extra: args[1] ? Number(args[1]) : undefined };
   });
   const groupExprs = groupItems.map(({ expr, alias }) => {
@@ -485,6 +518,12 @@ function runStats(spec: string, rows: Row[]): Row[] {
         case 'avg': result[a.alias] = nums.length ? nums.reduce((x, y) => x + y, 0) / nums.length : undefined; break;
         case 'min': result[a.alias] = nums.length ? Math.min(...nums) : undefined; break;
         case 'max': result[a.alias] = nums.length ? Math.max(...nums) : undefined; break;
+        case 'stddev': {
+          const mean = nums.reduce((x, y) => x + y, 0) / (nums.length || 1);
+          result[a.alias] = nums.length ? Math.sqrt(nums.reduce((x, y) => x + (y - mean) ** 2, 0) / nums.length) : undefined;
+          break;
+        }
+        case 'percentile':
         case 'pct': {
           const sorted = [...nums].sort((x, y) => x - y);
           const rank = Math.ceil(((a.extra ?? 50) / 100) * sorted.length) - 1;

@@ -1,13 +1,24 @@
 /**
- * The simulated CloudWatch Logs: log groups of the target functions, `FilterLogEvents` with the
- * real filter pattern syntax and pagination, `StartQuery` / `GetQueryResults` (Logs Insights),
- * and metric filters that turn log events into metrics.
+ * The simulated CloudWatch Logs: log groups (created by Lambda at a function's first invocation,
+ * or by CreateLogGroup), `DescribeLogGroups`, `FilterLogEvents` with the real filter pattern syntax
+ * and pagination, `StartQuery` / `GetQueryResults` (Logs Insights), and metric filters that turn
+ * log events into metrics.
+ *
+ * Follows the CloudWatch Logs API reference as the AWS SDK ships it
+ * (node_modules/@aws-sdk/client-cloudwatch-logs/dist-types): CreateLogGroup, DescribeLogGroups,
+ * FilterLogEvents, StartQuery, GetQueryResults; and
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html for when
+ * Lambda creates a function's log group.
+ * Not modelled: retention, KMS keys, log classes other than STANDARD, data protection, log streams
+ * as resources (DescribeLogStreams), cross-account queries, the SOURCE command, query concurrency
+ * quotas, ingestion delay (events are searchable at once).
  */
-import { InvalidParameterException, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import { InvalidParameterException, MalformedQueryException, ResourceAlreadyExistsException, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import { VirtualClock } from '../clock';
 import { SeededRandom } from '../random';
 import { compileFilterPattern } from './filter-pattern';
-import { discoverFields, Row, runInsightsLogQuery } from './insights-query';
+import { discoverFields, InsightsQueryError, Row, runInsightsLogQuery } from './insights-query';
+import { SIM_ACCOUNT, SIM_REGION } from './lambda-service';
 import { SimLogEvent } from './log-format';
 
 /** A metric filter (AWS::Logs::MetricFilter). */
@@ -23,14 +34,89 @@ export interface MetricFilterSpec {
 
 export class LogsService {
   private readonly groups = new Map<string, SimLogEvent[]>();
+  private readonly created = new Map<string, number>();
+  /** Events the last query scanned (GetQueryResults statistics). */
+  private lastScanned = 0;
   private readonly queries = new Map<string, { results: Row[]; scanned: number }>();
   private readonly metricFilters: MetricFilterSpec[] = [];
   private eventCounter = 0;
 
   constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom) {}
 
-  public createLogGroup(name: string): void {
-    if (!this.groups.has(name)) this.groups.set(name, []);
+  /**
+   * CreateLogGroup as the SDK calls it: "Log group names must be unique within a Region for an
+   * Amazon Web Services account." (ResourceAlreadyExistsException), "Log group names can be
+   * between 1 and 512 characters long.", "Log group names consist of the following characters:
+   * a-z, A-Z, 0-9, '_' (underscore), '-' (hyphen), '/' (forward slash), '.' (period), and '#'
+   * (number sign)", "Log group names can't start with the string aws/".
+   */
+  public createLogGroup(input: { logGroupName?: string }): Record<string, unknown> {
+    const name = input.logGroupName ?? '';
+    if (name.length < 1 || name.length > 512) throw new InvalidParameterException({ message: `log group name must be 1 to 512 characters, got ${name.length}`, $metadata: { httpStatusCode: 400 } });
+    if (!/^[\w\-/.#]+$/.test(name)) throw new InvalidParameterException({ message: `log group name '${name}' has a character other than a-z, A-Z, 0-9, _, -, /, . and #`, $metadata: { httpStatusCode: 400 } });
+    if (name.startsWith('aws/')) throw new InvalidParameterException({ message: `log group name '${name}' cannot start with aws/`, $metadata: { httpStatusCode: 400 } });
+    if (this.groups.has(name)) throw new ResourceAlreadyExistsException({ message: 'The specified log group already exists', $metadata: { httpStatusCode: 400 } });
+    this.ensureLogGroup(name);
+    return {};
+  }
+
+  /**
+   * Create the group unless it exists: what Lambda does at a function's first invocation ("By
+   * default, CloudWatch automatically creates a log group named /aws/lambda/<function name> for
+   * your function when it's first invoked."; for a custom log group "If no log group with the name
+   * you entered exists, Lambda creates a new log group for your function with that name.") and
+   * what a template's AWS::Logs::LogGroup does at deploy.
+   */
+  public ensureLogGroup(name: string): void {
+    if (this.groups.has(name)) return;
+    this.groups.set(name, []);
+    this.created.set(name, this.clock.now());
+  }
+
+  public hasLogGroup(name: string): boolean {
+    return this.groups.has(name);
+  }
+
+  /**
+   * DescribeLogGroups as the SDK calls it: "logGroupNamePrefix and logGroupNamePattern are mutually
+   * exclusive"; logGroupIdentifiers: "If you specify this parameter, the only other filter that you
+   * can choose to specify is includeLinkedAccounts."; "The results are ASCII-sorted by log group
+   * name."; limit: "If you don't specify a value, the default is up to 50 items."
+   */
+  public describeLogGroups(input: {
+    logGroupNamePrefix?: string;
+    logGroupNamePattern?: string;
+    logGroupIdentifiers?: string[];
+    limit?: number;
+    nextToken?: string;
+  } = {}): Record<string, unknown> {
+    const bad = (message: string) => new InvalidParameterException({ message, $metadata: { httpStatusCode: 400 } });
+    if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) throw bad('logGroupNamePrefix and logGroupNamePattern are mutually exclusive');
+    if (input.logGroupIdentifiers && (input.logGroupNamePrefix !== undefined || input.logGroupNamePattern !== undefined)) throw bad('logGroupIdentifiers cannot be combined with logGroupNamePrefix or logGroupNamePattern');
+    const limit = input.limit ?? 50;
+    if (!(limit >= 1 && limit <= 50)) throw bad(`limit must be 1 to 50, got ${limit}`);
+    const ids = input.logGroupIdentifiers?.map(groupFromIdentifier);
+    const names = [...this.groups.keys()]
+      .filter((n) => (input.logGroupNamePrefix === undefined || n.startsWith(input.logGroupNamePrefix))
+        && (input.logGroupNamePattern === undefined || n.includes(input.logGroupNamePattern))
+        && (!ids || ids.includes(n)))
+      .sort();
+    const from = input.nextToken ? Number(Buffer.from(input.nextToken, 'base64').toString('utf8').replace(/^groups:/, '')) : 0;
+    const page = names.slice(from, from + limit);
+    return {
+      logGroups: page.map((n) => ({
+        logGroupName: n,
+        creationTime: this.created.get(n),
+        metricFilterCount: this.metricFilters.filter((f) => f.logGroupName === n).length,
+        // "This version of the ARN includes a trailing :* after the log group name."
+        arn: `arn:aws:logs:${SIM_REGION}:${SIM_ACCOUNT}:log-group:${n}:*`,
+        storedBytes: (this.groups.get(n) ?? []).reduce((x, e) => x + e.message.length, 0),
+        logGroupClass: 'STANDARD',
+        // "This version of the ARN doesn't include a trailing :* after the log group name."
+        logGroupArn: `arn:aws:logs:${SIM_REGION}:${SIM_ACCOUNT}:log-group:${n}`,
+      })),
+      ...(from + limit < names.length ? { nextToken: Buffer.from(`groups:${from + limit}`).toString('base64') } : {}),
+    };
   }
 
   public addMetricFilter(spec: MetricFilterSpec): void {
@@ -46,7 +132,7 @@ export class LogsService {
     group: string,
     events: Array<{ timestamp: number; message: string; logStreamName: string }>,
   ): Array<{ filter: MetricFilterSpec; timestamp: number; value: number }> {
-    this.createLogGroup(group);
+    this.ensureLogGroup(group);
     const list = this.groups.get(group)!;
     const points: Array<{ filter: MetricFilterSpec; timestamp: number; value: number }> = [];
     const filters = this.metricFilters.filter((f) => f.logGroupName === group).map((f) => ({ f, p: compileFilterPattern(f.filterPattern) }));
@@ -84,6 +170,10 @@ export class LogsService {
     limit?: number;
     nextToken?: string;
   }): Record<string, unknown> {
+    // "You must include one of these two parameters, but you can't include both."
+    if ((input.logGroupName === undefined) === (input.logGroupIdentifier === undefined)) {
+      throw new InvalidParameterException({ message: 'specify exactly one of logGroupName and logGroupIdentifier', $metadata: { httpStatusCode: 400 } });
+    }
     const group = this.group(input.logGroupName ?? groupFromIdentifier(input.logGroupIdentifier));
     const limit = Math.min(input.limit ?? 10000, 10000);
     if (limit < 1) throw new InvalidParameterException({ message: `limit must be at least 1, got ${limit}`, $metadata: { httpStatusCode: 400 } });
@@ -125,6 +215,10 @@ export class LogsService {
     queryString?: string;
     limit?: number;
   }): Record<string, unknown> {
+    // "a StartQuery operation must include ... exactly one of the following parameters:
+    // logGroupName, logGroupNames, or logGroupIdentifiers" (the SOURCE command is not simulated).
+    const given = [input.logGroupName, input.logGroupNames, input.logGroupIdentifiers].filter((x) => x !== undefined);
+    if (given.length !== 1) throw new InvalidParameterException({ message: 'specify exactly one of logGroupName, logGroupNames and logGroupIdentifiers', $metadata: { httpStatusCode: 400 } });
     const names = [
       ...(input.logGroupName ? [input.logGroupName] : []),
       ...(input.logGroupNames ?? []),
@@ -133,19 +227,44 @@ export class LogsService {
     if (names.length === 0) throw new InvalidParameterException({ message: 'at least one log group is required', $metadata: { httpStatusCode: 400 } });
     const startMs = (input.startTime ?? 0) * 1000;
     const endMs = (input.endTime ?? Math.floor(this.clock.now() / 1000)) * 1000;
+    const results = this.runQuery(names, startMs, endMs, input.queryString ?? '').slice(0, input.limit ?? 10000);
+    const queryId = this.random.uuid();
+    this.queries.set(queryId, { results, scanned: this.lastScanned });
+    return { queryId };
+  }
+
+  /**
+   * Run a Logs Insights query over [startMs, endMs] of the groups (StartQuery, and the scheduled
+   * queries of log alarms). A group that does not exist fails the query with
+   * ResourceNotFoundException; a query Logs Insights cannot parse with MalformedQueryException.
+   */
+  public runQuery(logGroupNames: string[], startMs: number, endMs: number, queryString: string): Row[] {
     const rows: Row[] = [];
-    for (const name of names) {
+    for (const name of logGroupNames) {
       const group = this.group(name);
       for (let i = lowerBound(group, startMs); i < group.length && group[i].timestamp <= endMs; i++) {
         const e = group[i];
-        rows.push(discoverFields(e.message, e.timestamp, name, e.logStreamName));
+        rows.push(discoverFields(e.message, e.timestamp, name, e.logStreamName, e.ingestionTime));
       }
     }
     rows.sort((a, b) => Number(b['@timestamp']) - Number(a['@timestamp']));
-    const results = runInsightsLogQuery(input.queryString ?? '', rows).slice(0, input.limit ?? 10000);
-    const queryId = this.random.uuid();
-    this.queries.set(queryId, { results, scanned: rows.length });
-    return { queryId };
+    this.lastScanned = rows.length;
+    try {
+      return runInsightsLogQuery(queryString, rows);
+    } catch (err) {
+      if (err instanceof InsightsQueryError) throw new MalformedQueryException({ message: err.message, $metadata: { httpStatusCode: 400 } });
+      throw err;
+    }
+  }
+
+  /** Throw MalformedQueryException when Logs Insights would not accept the query. */
+  public validateQuery(queryString: string): void {
+    try {
+      runInsightsLogQuery(queryString, []);
+    } catch (err) {
+      if (err instanceof InsightsQueryError) throw new MalformedQueryException({ message: err.message, $metadata: { httpStatusCode: 400 } });
+      throw err;
+    }
   }
 
   public getQueryResults(input: { queryId?: string }): Record<string, unknown> {
@@ -168,7 +287,8 @@ export class LogsService {
 
   private group(name: string): SimLogEvent[] {
     const g = this.groups.get(name);
-    if (!g) throw new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: { httpStatusCode: 400 } });
+    // FilterLogEvents / StartQuery on a missing group: ResourceNotFoundException, "The specified resource does not exist."
+    if (!g) throw new ResourceNotFoundException({ message: `The specified log group does not exist: ${name}`, $metadata: { httpStatusCode: 400 } });
     return g;
   }
 }

@@ -106,4 +106,34 @@ describe('simulated account', () => {
       restore();
     }
   });
+
+  test('GIVEN a function that never ran, with a custom log group THEN the group appears at its first invocation, streams named as Lambda names them', async () => {
+    const acc = new SimulatedAccount({
+      start: T0,
+      seed: 3,
+      functions: [
+        { functionName: 'fresh', runtime: 'nodejs22.x', memorySizeMb: 256, timeoutSeconds: 30, logGroupName: '/custom/fresh', neverInvokedBefore: true, workload: { invocationsPerMinute: 0, memoryNeedMb: 100, cpuMsAt1Vcpu: 10 } },
+        { functionName: 'old', runtime: 'nodejs22.x', memorySizeMb: 256, timeoutSeconds: 30, workload: { invocationsPerMinute: 0, memoryNeedMb: 100, cpuMsAt1Vcpu: 10 } },
+      ],
+      changes: [{ functionName: 'fresh', at: T0 + 3 * MIN, workload: { invocationsPerMinute: 5 } }],
+    });
+    expect(acc.logs.hasLogGroup('/custom/fresh')).toBe(false);
+    expect(acc.logs.hasLogGroup('/aws/lambda/fresh')).toBe(false);
+    // A function that has logged before has its group, invocations or not.
+    expect(acc.logs.hasLogGroup('/aws/lambda/old')).toBe(true);
+    acc.runUntil(T0 + 3 * MIN);
+    expect(acc.logs.hasLogGroup('/custom/fresh')).toBe(false);
+    const restore = acc.install();
+    try {
+      const logs = new CloudWatchLogsClient({ region: 'us-east-1' });
+      await expect(logs.send(new FilterLogEventsCommand({ logGroupName: '/custom/fresh' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      acc.runUntil(T0 + 4 * MIN);
+      const out = await logs.send(new FilterLogEventsCommand({ logGroupName: '/custom/fresh', filterPattern: 'REPORT' }));
+      expect(out.events).toHaveLength(5);
+      expect(out.events![0].logStreamName).toMatch(/^2026\/11\/28\/fresh\[\$LATEST\][0-9a-f]{32}$/);
+    } finally {
+      restore();
+    }
+    expect(acc.logs.hasLogGroup('/aws/lambda/fresh')).toBe(false);
+  });
 });

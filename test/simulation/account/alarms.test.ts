@@ -75,16 +75,16 @@ describe('alarm evaluation', () => {
       stat: 'Sum',
     });
     expect(JSON.parse(ev.detail.state.reasonData).recentDatapoints).toEqual([0, 4, 4]);
-    expect(ev.detail.state.reason).toMatch(/^Threshold Crossed: 2 out of the last 3 datapoints were greater than or equal to the threshold \(1\.0\)/);
+    expect(ev.detail.state.reason).toBe('Threshold Crossed: 2 out of the last 3 datapoints [4.0 (28/11/26 12:04:00), 4.0 (28/11/26 12:03:00)] were greater than or equal to the threshold (1.0) (minimum 2 datapoints for OK -> ALARM transition).');
   });
 
-  test('GIVEN a Metrics Insights GROUP BY alarm WHEN one function errors THEN a contributor event names only that function', () => {
+  test('GIVEN a multi time series Metrics Insights alarm WHEN one function errors THEN a contributor event names only that function', () => {
     const clock = new VirtualClock(T0);
     const store = new MetricStore();
     const cw = new CloudWatchService(clock, new SeededRandom(1), store);
     cw.addAlarm({
       alarmName: 'lar-Errors-1',
-      metrics: [{ id: 'expr_1', expression: 'SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName IN (\'orders\', \'thumbs\') GROUP BY FunctionName', period: 60, returnData: true }],
+      metrics: [{ id: 'expr_1', expression: 'SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName != \'other\' GROUP BY FunctionName ORDER BY SUM() DESC', period: 60, returnData: true }],
       threshold: 1,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       evaluationPeriods: 2,
@@ -97,7 +97,7 @@ describe('alarm evaluation', () => {
       store.put({ ...errors, dimensions: { FunctionName: 'other' } }, T0 + m * MIN, 9);
     }
     clock.advanceTo(T0 + 4 * MIN);
-    const alarms = cw.evaluateAlarms(T0 + 4 * MIN).filter((t) => t.to === 'ALARM');
+    const alarms = cw.evaluateAlarms(T0 + 4 * MIN).filter((t) => t.to === 'ALARM' && t.contributor);
     expect(alarms).toHaveLength(1);
     const ev = alarms[0].event as any;
     expect(ev['detail-type']).toBe('CloudWatch Alarm Contributor State Change');
@@ -132,6 +132,6 @@ describe('alarm evaluation', () => {
 
   test('fails when datapointsToAlarm exceeds evaluationPeriods', () => {
     const cw = new CloudWatchService(new VirtualClock(T0), new SeededRandom(1), new MetricStore());
-    expect(() => cw.addAlarm(alarm({ datapointsToAlarm: 4 }))).toThrow('alarm orders-errors has datapointsToAlarm 4 outside 1..3');
+    expect(() => cw.addAlarm(alarm({ datapointsToAlarm: 4 }))).toThrow('alarm orders-errors: DatapointsToAlarm 4 must be between 1 and EvaluationPeriods (3)');
   });
 });

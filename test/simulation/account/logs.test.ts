@@ -92,7 +92,63 @@ describe('CloudWatch Logs', () => {
     ]);
   });
 
-  test('fails when the log group does not exist', () => {
-    expect(() => logs().filterLogEvents({ logGroupName: '/aws/lambda/nope' })).toThrow('The specified log group does not exist.');
+  test('fails when the log group does not exist: FilterLogEvents and StartQuery give ResourceNotFoundException', () => {
+    expect(() => logs().filterLogEvents({ logGroupName: '/aws/lambda/nope' })).toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
+    expect(() => logs().startQuery({ logGroupIdentifiers: ['/aws/lambda/orders', '/aws/lambda/nope'], queryString: 'fields @message' })).toThrow(expect.objectContaining({ name: 'ResourceNotFoundException', message: expect.stringContaining('/aws/lambda/nope') }));
+  });
+
+  test('GIVEN both logGroupName and logGroupNames THEN StartQuery is rejected ("exactly one of the following parameters")', () => {
+    expect(() => logs().startQuery({ logGroupName: '/aws/lambda/orders', logGroupNames: ['/aws/lambda/orders'], queryString: 'fields @message' })).toThrow(expect.objectContaining({ name: 'InvalidParameterException' }));
+    expect(() => logs().filterLogEvents({ logGroupName: '/aws/lambda/orders', logGroupIdentifier: '/aws/lambda/orders' })).toThrow(expect.objectContaining({ name: 'InvalidParameterException' }));
+  });
+
+  test('GIVEN an unknown command or function THEN StartQuery fails with MalformedQueryException', () => {
+    expect(() => logs().startQuery({ logGroupName: '/aws/lambda/orders', queryString: 'fields @message | explode @message' })).toThrow(expect.objectContaining({ name: 'MalformedQueryException' }));
+    expect(() => logs().startQuery({ logGroupName: '/aws/lambda/orders', queryString: 'fields nosuch(@message) as x' })).toThrow(expect.objectContaining({ name: 'MalformedQueryException' }));
+  });
+
+  test('GIVEN parse @log "*:*" THEN the account and the whole log group name; JSON fields by dotted path', () => {
+    const svc = logs();
+    svc.append('/custom/json-fn', [{ timestamp: T0 + 10, message: JSON.stringify({ type: 'platform.report', record: { metrics: { maxMemoryUsedMB: 480, memorySizeMB: 512 } } }), logStreamName: 's' }]);
+    const { queryId } = svc.startQuery({
+      logGroupNames: ['/aws/lambda/orders', '/custom/json-fn'],
+      startTime: T0 / 1000,
+      endTime: T0 / 1000 + 3600,
+      queryString: 'filter @type = "REPORT" or type = "platform.report" | parse @log "*:*" as account, logGroup | fields coalesce(@maxMemoryUsed / @memorySize, record.metrics.maxMemoryUsedMB / record.metrics.memorySizeMB) * 100 as pct | stats max(pct) as peak by account, logGroup',
+    }) as any;
+    const rows = (svc.getQueryResults({ queryId }) as any).results.map((r: any[]) => Object.fromEntries(r.map((f) => [f.field, f.value])));
+    expect(rows).toEqual(expect.arrayContaining([
+      { account: '123456789012', logGroup: '/aws/lambda/orders', peak: String(100 * 250 / 256) },
+      { account: '123456789012', logGroup: '/custom/json-fn', peak: String(100 * 480 / 512) },
+    ]));
+  });
+});
+
+describe('log groups', () => {
+  const svc = () => new LogsService(new VirtualClock(T0), new SeededRandom(1));
+
+  test('GIVEN CreateLogGroup twice THEN ResourceAlreadyExistsException; a name starting with aws/ is invalid', () => {
+    const s = svc();
+    s.createLogGroup({ logGroupName: '/custom/orders' });
+    expect(() => s.createLogGroup({ logGroupName: '/custom/orders' })).toThrow(expect.objectContaining({ name: 'ResourceAlreadyExistsException' }));
+    expect(() => s.createLogGroup({ logGroupName: 'aws/orders' })).toThrow(expect.objectContaining({ name: 'InvalidParameterException' }));
+    expect(() => s.createLogGroup({ logGroupName: '/bad name' })).toThrow(expect.objectContaining({ name: 'InvalidParameterException' }));
+  });
+
+  test('GIVEN log groups THEN DescribeLogGroups filters by prefix or identifiers, sorted, with both ARN forms', () => {
+    const s = svc();
+    for (const g of ['/aws/lambda/b', '/aws/lambda/a', '/custom/c']) s.createLogGroup({ logGroupName: g });
+    expect((s.describeLogGroups({ logGroupNamePrefix: '/aws/lambda/' }) as any).logGroups.map((g: any) => g.logGroupName)).toEqual(['/aws/lambda/a', '/aws/lambda/b']);
+    const byId = (s.describeLogGroups({ logGroupIdentifiers: ['/custom/c', '/custom/missing'] }) as any).logGroups;
+    expect(byId).toEqual([expect.objectContaining({
+      logGroupName: '/custom/c',
+      arn: 'arn:aws:logs:us-east-1:123456789012:log-group:/custom/c:*',
+      logGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:/custom/c',
+      creationTime: T0,
+    })]);
+    expect(() => s.describeLogGroups({ logGroupNamePrefix: '/a', logGroupNamePattern: 'x' })).toThrow(expect.objectContaining({ name: 'InvalidParameterException' }));
+    const page = s.describeLogGroups({ limit: 2 }) as any;
+    expect(page.logGroups).toHaveLength(2);
+    expect((s.describeLogGroups({ limit: 2, nextToken: page.nextToken }) as any).logGroups.map((g: any) => g.logGroupName)).toEqual(['/custom/c']);
   });
 });
