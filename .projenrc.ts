@@ -92,7 +92,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   githubOptions: { mergify: false },
-  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage'],
+  // /node_modules also matches a symlink to another checkout's modules (git worktrees).
+  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports'],
 });
 
 // Handler-side modules are bundled by esbuild (or only run from a clone: CLI simulation), so they

@@ -180,7 +180,7 @@ export class TargetAccess extends Construct {
   private exactParts(targets: readonly TargetResources[]): Array<{ functions: string[]; logGroups: string[] }> {
     const parts: Array<{ functions: string[]; logGroups: string[]; room: number }> = [];
     for (const r of this.exactResources(targets)) {
-      const cost = [...r.functions, ...r.logGroups].reduce((sum, arn) => sum + estimateLength(arn) + 3, 0);
+      const cost = [...r.functions, ...r.logGroups].reduce((sum, arn) => sum + estimateLength(this, arn) + 3, 0);
       let part = parts[parts.length - 1];
       if (!part || part.room < cost) {
         part = { functions: [], logGroups: [], room: PART_BUDGET };
@@ -269,9 +269,25 @@ export function logGroupArn(scope: IConstruct, logGroupName: string): string {
   });
 }
 
-function estimateLength(arn: string): number {
-  return Token.isUnresolved(arn) ? TOKEN_ARN_LENGTH : arn.length;
+/**
+ * Length of an ARN once deployed, at most: literal parts as they are, a pseudo parameter at its
+ * longest (`aws-us-gov`, `ap-southeast-2`, an account id), anything else as a 130-character ARN.
+ */
+function estimateLength(scope: IConstruct, arn: string): number {
+  if (!Token.isUnresolved(arn)) return arn.length;
+  const resolved = Stack.of(scope).resolve(arn) as unknown;
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })?.['Fn::Join'];
+  if (!join || join[0] !== '') return TOKEN_ARN_LENGTH;
+  let length = 0;
+  for (const part of join[1]) {
+    if (typeof part === 'string') length += part.length;
+    else if (PSEUDO_LENGTH[(part as { Ref?: string })?.Ref ?? ''] !== undefined) length += PSEUDO_LENGTH[(part as { Ref: string }).Ref];
+    else return TOKEN_ARN_LENGTH;
+  }
+  return length;
 }
+
+const PSEUDO_LENGTH: Record<string, number> = { 'AWS::Partition': 10, 'AWS::Region': 14, 'AWS::AccountId': 12, 'AWS::URLSuffix': 16 };
 
 function defaultTagValue(scope: IConstruct): string {
   return `LambdaAutoRemediation-${scope.node.addr.slice(0, 12)}`;

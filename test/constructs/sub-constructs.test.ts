@@ -3,7 +3,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { demoFunctions, ensureHandlerAssets, newStack, resolveIntrinsics } from './helpers';
+import { demoFunctions, ensureHandlerAssets, newStack } from './helpers';
 import {
   AlarmKind, DiagnosisService, RemediationMonitoring, RemediationStore, RemediationWorkflow,
   RepairExecutor, VerificationService,

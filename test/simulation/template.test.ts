@@ -1,4 +1,4 @@
-import { TemplateResolver } from '../../src/simulation/template';
+import { CfnTemplate, TemplateResolver } from '../../src/simulation/template';
 
 const template = {
   Resources: {
@@ -119,7 +119,7 @@ describe('template resolver', () => {
         },
       },
     };
-    const got = new TemplateResolver(parent, 'Sim', { nestedTemplates: { Nested: nested } }).alarms();
+    const got = new TemplateResolver(parent, 'Sim', { nestedTemplates: { Nested: nested as CfnTemplate } }).alarms();
     expect(got.logAlarms).toEqual([expect.objectContaining({ alarmName: 'lar-mem-1', scheduledQueryRoleArn: 'arn:aws:iam::123456789012:role/mem-query', startTimeOffset: 300, endTimeOffset: 60, logGroupIdentifiers: ['/aws/lambda/orders'] })]);
     expect(got.compositeAlarms).toEqual([expect.objectContaining({ alarmName: 'both', alarmRule: 'ALARM("lar-mem-1") AND ALARM(lar-fn-DurationAnomaly-orders)' })]);
     expect(got.alarms.map((a) => a.alarmName)).toEqual(['lar-fn-DurationAnomaly-orders', 'lar-fn-Errors-orders']);
