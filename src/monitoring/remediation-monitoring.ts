@@ -42,6 +42,15 @@ export class RemediationMonitoring extends Construct {
   /** The start of every alarm name created here. */
   public readonly alarmNamePrefix: string;
 
+  /** Start of the per-function metric alarm names (`<alarmNamePrefix>-fn-`); the workflow routes their state changes. */
+  public readonly functionAlarmNamePrefix: string;
+
+  /** Start of the memory log alarm names (`<alarmNamePrefix>-mem-`); the workflow routes any of their events. */
+  public readonly memoryAlarmNamePrefix: string;
+
+  /** Start of the fleet (Metrics Insights) alarm names (`<alarmNamePrefix>-fleet-`); the workflow routes their contributor events only. */
+  public readonly fleetAlarmNamePrefix: string;
+
   /** Alarms the user brought (`existingAlarms`). */
   public readonly existingAlarms: cloudwatch.IAlarm[];
 
@@ -60,6 +69,9 @@ export class RemediationMonitoring extends Construct {
       throw new InvalidMonitoringError(
         `alarmNamePrefix must be 3 to 100 letters, digits, '-', '_' or '.', known at synthesis time, got '${this.alarmNamePrefix}'`);
     }
+    this.functionAlarmNamePrefix = `${this.alarmNamePrefix}-fn-`;
+    this.memoryAlarmNamePrefix = `${this.alarmNamePrefix}-mem-`;
+    this.fleetAlarmNamePrefix = `${this.alarmNamePrefix}-fleet-`;
     this.existingAlarms = [...(props.existingAlarms ?? [])];
     for (const fn of props.functions ?? []) {
       this.addFunction(fn);
