@@ -320,8 +320,16 @@ function eventQuery(m: unknown): MetricQuery {
 
 /** The API's `MetricDataQuery` (DescribeAlarms `Metrics`) as a {@link MetricQuery}. */
 export function apiQuery(m: {
-  Id?: string; Expression?: string; Label?: string; ReturnData?: boolean; Period?: number;
-  MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: Array<{ Name?: string; Value?: string }> }; Stat?: string; Period?: number };
+  Id?: string;
+  Expression?: string;
+  Label?: string;
+  ReturnData?: boolean;
+  Period?: number;
+  MetricStat?: {
+    Metric?: { Namespace?: string; MetricName?: string; Dimensions?: Array<{ Name?: string; Value?: string }> };
+    Stat?: string;
+    Period?: number;
+  };
 }): MetricQuery {
   const metric = m.MetricStat?.Metric;
   return {
@@ -452,7 +460,9 @@ export function targetFromQueries(
       ...(value !== undefined ? { currentValue: value } : {}),
       valueSource,
       ...(m?.namespace && m.name && single?.stat ? {
-        valueQuery: { namespace: m.namespace, metricName: m.name, dimensions: m.dimensions, stat: single.stat, periodSeconds: single.periodSeconds ?? 60 },
+        valueQuery: {
+          namespace: m.namespace, metricName: m.name, dimensions: m.dimensions, stat: single.stat, periodSeconds: single.periodSeconds ?? 60,
+        },
       } : {}),
     },
   };

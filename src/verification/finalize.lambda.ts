@@ -8,8 +8,8 @@ import { buildMessageAttributes, buildNotification, buildSubject } from '../core
 import { decideOutcome, QUIET_OUTCOMES } from '../core/notification/outcome';
 import { now } from '../runtime/clock';
 import { envOptional, envString } from '../runtime/env';
-import { LockFollowUp, releaseAndReexamine } from '../runtime/lock-followup';
 import { ServiceUnavailableError } from '../runtime/errors';
+import { LockFollowUp, releaseAndReexamine } from '../runtime/lock-followup';
 import { publishToTopic, putResultEvent, SendResult } from '../runtime/notifier';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store } from '../runtime/store';

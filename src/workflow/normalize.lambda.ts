@@ -108,7 +108,9 @@ async function resolve(parsed: ParsedIntake, intake: Intake): Promise<Chosen | {
 }
 
 /** A log alarm, or an alarm whose event does not say what it is: ask CloudWatch. */
-async function fromDescribedAlarm(alarm: AlarmRef, contributorId: string | undefined, intake: Intake): Promise<Chosen | { verdict: NormalizeOutput }> {
+async function fromDescribedAlarm(
+  alarm: AlarmRef, contributorId: string | undefined, intake: Intake,
+): Promise<Chosen | { verdict: NormalizeOutput }> {
   const described = await describeAlarm(alarm.alarmName);
   if (!described) return verdict('IGNORED', `alarm ${alarm.alarmName} does not exist (any more)`);
   if (described.type === 'LogAlarm' || contributorId) {
@@ -364,7 +366,8 @@ async function lockAndGuard(intake: Intake, chosen: Chosen): Promise<NormalizeOu
       }
     }
     // Held by another execution: leave the alarm on its lock, so the holder re-examines the function when it ends.
-    const recorded = await follow.recordPendingAlarm(fn, { alarmName: chosen.alarm.alarmName, ...(chosen.target.contributorId ? { contributorId: chosen.target.contributorId } : {}) });
+    const pending = { alarmName: chosen.alarm.alarmName, ...(chosen.target.contributorId ? { contributorId: chosen.target.contributorId } : {}) };
+    const recorded = await follow.recordPendingAlarm(fn, pending);
     if (recorded) {
       metrics.addMetric('AlreadyInProgress', MetricUnit.Count, 1);
       return {

@@ -219,9 +219,9 @@ export class RemediationWorkflow extends Construct {
     // Normalize and finalize start executions of this state machine (log alarm fan-out,
     // re-examination). In separate policies the functions do not depend on: function -> its
     // default policy -> state machine -> function would be a CloudFormation cycle.
-    const startSelf = (id: string, role: iam.IRole | undefined) => {
+    const startSelf = (policyId: string, role: iam.IRole | undefined) => {
       if (!role) return;
-      new iam.Policy(this, id, {
+      new iam.Policy(this, policyId, {
         roles: [role],
         statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] })],
       });

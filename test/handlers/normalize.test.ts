@@ -54,10 +54,12 @@ async function itemsWith(pk: string) {
 
 /** A DynamoDB client that fails the calls `fail` picks, and passes the rest to dynalite. */
 function failing(fail: (command: unknown) => boolean): never {
-  return { send: async (command: unknown) => {
-    if (fail(command)) throw awsError('InternalServerError', 'injected', 500);
-    return db.doc.send(command as never);
-  } } as never;
+  return {
+    send: async (command: unknown) => {
+      if (fail(command)) throw awsError('InternalServerError', 'injected', 500);
+      return db.doc.send(command as never);
+    },
+  } as never;
 }
 
 describe('normalize handler: the seed behaviour', () => {
@@ -268,14 +270,25 @@ describe('normalize handler: composite alarms', () => {
   });
 
   test('composite.json without actionsSuppressedBy, its child a Lambda alarm: ACCEPTED for the child\'s function', async () => {
-    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{
-      AlarmName: 'ServerCpuTooHigh', AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh', Namespace: 'AWS/Lambda', MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: 'orders' }], Statistic: 'Sum', Period: 60, Threshold: 2,
-      StateValue: 'ALARM', StateReasonData: JSON.stringify({ recentDatapoints: [4], threshold: 2 }),
-    }] });
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{
+        AlarmName: 'ServerCpuTooHigh',
+        AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh',
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: 'orders' }],
+        Statistic: 'Sum',
+        Period: 60,
+        Threshold: 2,
+        StateValue: 'ALARM',
+        StateReasonData: JSON.stringify({ recentDatapoints: [4], threshold: 2 }),
+      }],
+    });
     const out = await handler(stateOf(composite()));
     expect(out).toMatchObject({
-      status: 'ACCEPTED', functionName: 'orders', alarmKind: 'COMPOSITE',
+      status: 'ACCEPTED',
+      functionName: 'orders',
+      alarmKind: 'COMPOSITE',
       alarmEvent: { alarmName: 'ServiceAggregatedAlarm', metricName: 'Errors', threshold: 2, currentValue: 4 },
     });
   });
@@ -296,13 +309,18 @@ describe('normalize handler: log alarms (DescribeAlarmContributors decides, not 
     if (contributorId) e.detail.alarmContributor = { id: contributorId, attributes: { whatever: 'the event says' } };
     return e;
   }
-  const page1 = { AlarmContributors: [
-    { ContributorId: 'c-orders', ContributorAttributes: { logGroup: '/aws/lambda/orders' }, StateReason: 'Threshold Crossed: 1 datapoint was greater than the threshold (90.0). The most recent datapoint which crossed the threshold: [97.5 (20/11/26 10:45:00)].' },
-  ], NextToken: 'page-2' };
-  const page2 = { AlarmContributors: [
-    { ContributorId: 'c-ingest', ContributorAttributes: { logGroup: '/custom/ingest' }, StateReason: 'The most recent datapoint which crossed the threshold: [99.0 (20/11/26 10:45:00)].' },
-    { ContributorId: 'c-other', ContributorAttributes: { logGroup: '/aws/lambda/not-managed' }, StateReason: 'x' },
-  ] };
+  const page1 = {
+    AlarmContributors: [
+      { ContributorId: 'c-orders', ContributorAttributes: { logGroup: '/aws/lambda/orders' }, StateReason: 'Threshold Crossed: 1 datapoint was greater than the threshold (90.0). The most recent datapoint which crossed the threshold: [97.5 (20/11/26 10:45:00)].' },
+    ],
+    NextToken: 'page-2',
+  };
+  const page2 = {
+    AlarmContributors: [
+      { ContributorId: 'c-ingest', ContributorAttributes: { logGroup: '/custom/ingest' }, StateReason: 'The most recent datapoint which crossed the threshold: [99.0 (20/11/26 10:45:00)].' },
+      { ContributorId: 'c-other', ContributorAttributes: { logGroup: '/aws/lambda/not-managed' }, StateReason: 'x' },
+    ],
+  };
 
   beforeEach(() => {
     restoreEnv();
@@ -314,7 +332,10 @@ describe('normalize handler: log alarms (DescribeAlarmContributors decides, not 
   test('an alarm-level event handles the first managed function in ALARM and starts one execution per further one', async () => {
     const out = await handler(stateOf(logAlarmEvent()));
     expect(out).toMatchObject({
-      status: 'ACCEPTED', functionName: 'orders', alarmKind: 'LOG', contributorId: 'c-orders',
+      status: 'ACCEPTED',
+      functionName: 'orders',
+      alarmKind: 'LOG',
+      contributorId: 'c-orders',
       alarmEvent: { threshold: 90, thresholdSource: 'alarm', currentValue: 97.5, valueSource: 'stateReason' },
     });
     // Every page of contributors was read ("NextToken ... for the next page").
@@ -420,7 +441,8 @@ describe('normalize handler: alarms that arrive while the lock is held are re-ex
     await handler(stateOf(alarmEvent(), 'third'));
     await handler(stateOf(alarmEvent({ alarmName: 'orders-duration-alarm', metricName: 'Duration' }), 'fourth'));
     expect(second).toMatchObject({
-      status: 'ALREADY_IN_PROGRESS', recordedOnLock: true,
+      status: 'ALREADY_IN_PROGRESS',
+      recordedOnLock: true,
       reason: 'function orders is already being handled by execution holder; this alarm is re-examined when it ends',
     });
     const [lock] = await itemsWith(lockKey('orders').pk);
@@ -432,13 +454,25 @@ describe('normalize handler: alarms that arrive while the lock is held are re-ex
   });
 
   test('a re-examination proceeds when the alarm is still in ALARM', async () => {
-    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{
-      AlarmName: 'orders-errors-alarm', AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-errors-alarm',
-      Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'orders' }], Statistic: 'Sum', Period: 60, Threshold: 1,
-      StateValue: 'ALARM', StateReason: 'Threshold Crossed', StateReasonData: JSON.stringify({ recentDatapoints: [6], threshold: 1 }), StateUpdatedTimestamp: new Date('2026-11-20T10:40:00Z'),
-    }] });
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{
+        AlarmName: 'orders-errors-alarm',
+        AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-errors-alarm',
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: 'orders' }],
+        Statistic: 'Sum',
+        Period: 60,
+        Threshold: 1,
+        StateValue: 'ALARM',
+        StateReason: 'Threshold Crossed',
+        StateReasonData: JSON.stringify({ recentDatapoints: [6], threshold: 1 }),
+        StateUpdatedTimestamp: new Date('2026-11-20T10:40:00Z'),
+      }],
+    });
     const out = await handler(stateOf({
-      'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Re-examination',
+      'source': 'lambda-auto-remediation',
+      'detail-type': 'Lambda Remediation Re-examination',
       'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }], previousExecutionId: 'holder', reason: 'r' },
     }));
     expect(out).toMatchObject({ status: 'ACCEPTED', functionName: 'orders', alarmEvent: { currentValue: 6, threshold: 1, stateChangeTime: '2026-11-20T10:40:00.000Z' } });
@@ -447,7 +481,8 @@ describe('normalize handler: alarms that arrive while the lock is held are re-ex
   test('a re-examination of an alarm no longer in ALARM is IGNORED', async () => {
     cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'orders-errors-alarm', Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'orders' }], StateValue: 'OK' }] });
     const out = await handler(stateOf({
-      'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Re-examination',
+      'source': 'lambda-auto-remediation',
+      'detail-type': 'Lambda Remediation Re-examination',
       'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }], previousExecutionId: 'holder', reason: 'r' },
     }));
     expect(out).toMatchObject({ status: 'IGNORED', reason: 'alarm no longer in ALARM: orders-errors-alarm for orders (re-examined after holder)' });

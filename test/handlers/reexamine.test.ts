@@ -71,10 +71,12 @@ function started(): Array<{ name: string; input: any; stateMachineArn: string }>
 
 /** A DynamoDB client that can act before forwarding a call to dynalite. */
 function intercepting(before: (command: unknown) => Promise<void>): never {
-  return { send: async (command: unknown) => {
-    await before(command);
-    return db.doc.send(command as never);
-  } } as never;
+  return {
+    send: async (command: unknown) => {
+      await before(command);
+      return db.doc.send(command as never);
+    },
+  } as never;
 }
 
 describe('finalize releases the lock and re-examines the alarms that waited on it', () => {
@@ -124,9 +126,11 @@ describe('finalize releases the lock and re-examines the alarms that waited on i
 
   test('a crash after the start, before it was noted: the retry starts the same name and ExecutionAlreadyExists counts as done', async () => {
     const state = await heldWithPendingAlarms();
-    setClients({ dynamo: intercepting(async (c) => {
-      if (c instanceof UpdateCommand && (c.input.Key as { sk: string }).sk === 'REEXAMINE') throw awsError('InternalServerError', 'lost', 500);
-    }) }, { region: 'us-east-1' });
+    setClients({
+      dynamo: intercepting(async (c) => {
+        if (c instanceof UpdateCommand && (c.input.Key as { sk: string }).sk === 'REEXAMINE') throw awsError('InternalServerError', 'lost', 500);
+      }),
+    }, { region: 'us-east-1' });
     await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
     setClients({ dynamo: db.doc }, { region: 'us-east-1' });
     sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
@@ -140,16 +144,21 @@ describe('finalize releases the lock and re-examines the alarms that waited on i
   test('an alarm that arrives between reading the lock and deleting it is not lost', async () => {
     const state = await heldWithPendingAlarms();
     let injected = false;
-    setClients({ dynamo: intercepting(async (c) => {
-      if (!injected && c instanceof DeleteCommand && (c.input.Key as { pk: string }).pk === lockKey('orders').pk) {
-        injected = true;
-        // Another execution records its alarm on the lock right now.
-        await db.doc.send(new UpdateCommand({
-          TableName: TABLE, Key: lockKey('orders'), UpdateExpression: 'ADD #p :a',
-          ExpressionAttributeNames: { '#p': LOCK_PENDING_ATTRIBUTE }, ExpressionAttributeValues: { ':a': new Set([JSON.stringify({ alarmName: 'orders-throttles-alarm' })]) },
-        }));
-      }
-    }) }, { region: 'us-east-1' });
+    setClients({
+      dynamo: intercepting(async (c) => {
+        if (!injected && c instanceof DeleteCommand && (c.input.Key as { pk: string }).pk === lockKey('orders').pk) {
+          injected = true;
+          // Another execution records its alarm on the lock right now.
+          await db.doc.send(new UpdateCommand({
+            TableName: TABLE,
+            Key: lockKey('orders'),
+            UpdateExpression: 'ADD #p :a',
+            ExpressionAttributeNames: { '#p': LOCK_PENDING_ATTRIBUTE },
+            ExpressionAttributeValues: { ':a': new Set([JSON.stringify({ alarmName: 'orders-throttles-alarm' })]) },
+          }));
+        }
+      }),
+    }, { region: 'us-east-1' });
     const out = await finalize(state);
     expect(out.lockReleased).toBe(true);
     expect(started()).toHaveLength(1);
@@ -159,11 +168,18 @@ describe('finalize releases the lock and re-examines the alarms that waited on i
 
   test('the re-examination then takes the free lock when its alarm is still in ALARM', async () => {
     await finalize(await heldWithPendingAlarms());
-    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{
-      AlarmName: 'orders-duration-alarm', AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-duration-alarm',
-      Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: [{ Name: 'FunctionName', Value: 'orders' }], Threshold: 2700,
-      StateValue: 'ALARM', StateReasonData: JSON.stringify({ recentDatapoints: [2950], threshold: 2700 }),
-    }] });
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{
+        AlarmName: 'orders-duration-alarm',
+        AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-duration-alarm',
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Duration',
+        Dimensions: [{ Name: 'FunctionName', Value: 'orders' }],
+        Threshold: 2700,
+        StateValue: 'ALARM',
+        StateReasonData: JSON.stringify({ recentDatapoints: [2950], threshold: 2700 }),
+      }],
+    });
     const out = await normalize(stateOf(started()[0].input, 'arn:aws:states:us-east-1:123456789012:execution:remediation:reexamine'));
     expect(out).toMatchObject({ status: 'ACCEPTED', functionName: 'orders', alarmEvent: { alarmName: 'orders-duration-alarm', currentValue: 2950 } });
   });

@@ -52,8 +52,13 @@ describe('single-metric alarm (single-metric.json)', () => {
   test('with the dimension changed to a Lambda FunctionName: function, threshold and value come from the event', () => {
     const p = target(parseIntake(withDimensions(documented('single-metric.json'), { FunctionName: 'orders' }), NOW));
     expect(p.target).toMatchObject({
-      functionName: 'orders', alarmKind: 'METRIC', metricName: 'CPUUtilization',
-      threshold: 50, thresholdSource: 'reasonData', currentValue: 99.50160229693434, valueSource: 'reasonData',
+      functionName: 'orders',
+      alarmKind: 'METRIC',
+      metricName: 'CPUUtilization',
+      threshold: 50,
+      thresholdSource: 'reasonData',
+      currentValue: 99.50160229693434,
+      valueSource: 'reasonData',
     });
     expect(p.target.qualifier).toBeUndefined();
     expect(toAlarmEvent(p.alarm, p.target)).toEqual({
@@ -111,8 +116,11 @@ describe('metric-math alarm (metric-math.json)', () => {
   test('with the dimensions changed to a Lambda FunctionName: recorded under the returned expression\'s label, not the first metric', () => {
     const p = target(parseIntake(withDimensions(documented('metric-math.json'), { FunctionName: 'orders' }), NOW));
     expect(p.target).toMatchObject({
-      functionName: 'orders', alarmKind: 'METRIC_MATH', metricName: 'Total Network Traffic',
-      threshold: 10000, currentValue: 45628,
+      functionName: 'orders',
+      alarmKind: 'METRIC_MATH',
+      metricName: 'Total Network Traffic',
+      threshold: 10000,
+      currentValue: 45628,
     });
   });
 
@@ -144,8 +152,14 @@ describe('anomaly-detection alarm (anomaly-detection.json)', () => {
     // metric where less is good news by definition, so the direction is kept for the diagnosis.
     const p = target(parseIntake(withDimensions(documented('anomaly-detection.json'), { FunctionName: 'orders' }), NOW));
     expect(p.target).toMatchObject({
-      functionName: 'orders', alarmKind: 'ANOMALY_DETECTION', metricName: 'CPUUtilization', direction: 'BELOW',
-      threshold: 0.3006915352732461, thresholdSource: 'anomalyBand', currentValue: 0, valueSource: 'reasonData',
+      functionName: 'orders',
+      alarmKind: 'ANOMALY_DETECTION',
+      metricName: 'CPUUtilization',
+      direction: 'BELOW',
+      threshold: 0.3006915352732461,
+      thresholdSource: 'anomalyBand',
+      currentValue: 0,
+      valueSource: 'reasonData',
     });
   });
 
@@ -188,8 +202,13 @@ describe('Metrics Insights (multi-time-series) alarm', () => {
     e.detail.alarmContributor.attributes = { FunctionName: 'orders' };
     const p = target(parseIntake(e, NOW));
     expect(p.target).toMatchObject({
-      functionName: 'orders', alarmKind: 'METRICS_INSIGHTS', metricName: 'ConsumedWriteCapacityUnits',
-      thresholdSource: 'unknown', currentValue: 0, valueSource: 'stateReason', contributorId: '6d442278dba546f6',
+      functionName: 'orders',
+      alarmKind: 'METRICS_INSIGHTS',
+      metricName: 'ConsumedWriteCapacityUnits',
+      thresholdSource: 'unknown',
+      currentValue: 0,
+      valueSource: 'stateReason',
+      contributorId: '6d442278dba546f6',
       valueQuery: { namespace: 'AWS/DynamoDB', metricName: 'ConsumedWriteCapacityUnits', stat: 'Average', dimensions: { FunctionName: 'orders' }, periodSeconds: 60 },
     });
     expect(p.target.threshold).toBeUndefined();
@@ -215,7 +234,8 @@ describe('Metrics Insights (multi-time-series) alarm', () => {
 describe('composite alarm (composite.json)', () => {
   test('the documented event carries actionsSuppressedBy: SUPPRESSED, no change', () => {
     expect(parseIntake(documented('composite.json'), NOW)).toMatchObject({
-      kind: 'suppressed', alarmKind: 'COMPOSITE',
+      kind: 'suppressed',
+      alarmKind: 'COMPOSITE',
       reason: 'actions of alarm ServiceAggregatedAlarm are suppressed (WaitPeriod: Actions suppressed by WaitPeriod); no change while suppressed',
     });
   });
@@ -246,7 +266,9 @@ describe('muteDetail: "a muted alarm still changes state, only its actions are m
     const e = withDimensions(documented('single-metric.json'), { FunctionName: 'orders' });
     e.detail.state.timestamp = '2026-01-01T11:00:00.000+0000';
     expect(parseIntake(e, NOW)).toMatchObject({
-      kind: 'suppressed', functionName: 'orders', alarmKind: 'METRIC',
+      kind: 'suppressed',
+      functionName: 'orders',
+      alarmKind: 'METRIC',
       reason: 'actions of alarm ServerCpuTooHigh are muted by arn:aws:cloudwatch:us-east-1:1234567890:alarm-mute-rule:testMute until 2026-01-01T12:00:00.000Z; no change while muted',
     });
   });
