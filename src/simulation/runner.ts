@@ -170,6 +170,12 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   let unrouted = 0;
   let error: string | undefined;
   const end = start + scenario.durationMinutes * MINUTE;
+  // Executions the workflow starts itself (log-alarm fan-out, re-examination) run like routed ones.
+  account.states.register(machine.arn, (name, input) => {
+    const run = account.scheduler.participate(name, () => executor.execute(name, input));
+    executions.push(run);
+    return run;
+  });
   try {
     let seq = 0;
     const deliver = (t: AlarmTransition) => {
