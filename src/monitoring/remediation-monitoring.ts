@@ -42,13 +42,13 @@ export class RemediationMonitoring extends Construct {
   /** The start of every alarm name created here. */
   public readonly alarmNamePrefix: string;
 
-  /** Start of the per-function metric alarm names (`<alarmNamePrefix>-fn-`); the workflow routes their state changes. */
+  /** Start of the per-function metric alarm names, `<alarmNamePrefix>-fn-`. The workflow routes their state changes. */
   public readonly functionAlarmNamePrefix: string;
 
-  /** Start of the memory log alarm names (`<alarmNamePrefix>-mem-`); the workflow routes any of their events. */
+  /** Start of the memory log alarm names, `<alarmNamePrefix>-mem-`. The workflow routes any of their events. */
   public readonly memoryAlarmNamePrefix: string;
 
-  /** Start of the fleet (Metrics Insights) alarm names (`<alarmNamePrefix>-fleet-`); the workflow routes their contributor events only. */
+  /** Start of the fleet (Metrics Insights) alarm names, `<alarmNamePrefix>-fleet-`. The workflow routes their contributor events only. */
   public readonly fleetAlarmNamePrefix: string;
 
   /** Alarms the user brought (`existingAlarms`). */

@@ -7,10 +7,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { alarmEvent, awsError, clearTable, Db, documentedExecutionEvent, initialState, setEnv, startDb, TABLE, TOPIC_ARN, useTestWorld } from './support';
+import { executionReexamineKey } from '../../src/runtime/lock-followup';
 import { handler as cleanup, memorySentence } from '../../src/workflow/cleanup.lambda';
 import { executionCleanupKey, lockKey } from '../../src/workflow/contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
@@ -145,6 +146,16 @@ describe('cleanup after an execution ended without finalize', () => {
     const out = await cleanup(documentedExecutionEvent('timed-out'));
     expect(out.reexamination).toMatch(/^reexamine-/);
     expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, { stateMachineArn: MACHINE, name: out.reexamination });
+  });
+
+  test('finalize released the lock but died before starting the re-examination it promised: the cleanup starts it', async () => {
+    await lockTaken();
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...executionReexamineKey(EXECUTION), functionName: 'orders', alarms: [{ alarmName: 'orders-duration-alarm' }] } }));
+    await db.doc.send(new DeleteCommand({ TableName: TABLE, Key: lockKey('orders') }));
+    const out = await cleanup(documentedExecutionEvent('failed'));
+    expect(out).toMatchObject({ lockReleased: false, notified: false, reexamination: expect.stringMatching(/^reexamine-/) });
+    const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0].args[0].input.input!);
+    expect(input.detail).toMatchObject({ functionName: 'orders', alarms: [{ alarmName: 'orders-duration-alarm' }], previousExecutionId: EXECUTION });
   });
 
   test('fails when the event lacks the execution ARN (named error)', async () => {
