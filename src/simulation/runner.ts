@@ -231,6 +231,12 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   let unrouted = 0;
   let error: string | undefined = setupError ?? deployError;
   const end = start + scenario.durationMinutes * MINUTE;
+  // Executions the workflow starts itself (log-alarm fan-out, re-examination) run like routed ones.
+  account.states.register(machine.arn, (name, input) => {
+    const run = account.scheduler.participate(name, () => executor.execute(name, input));
+    executions.push(run);
+    return run;
+  });
   try {
     if (error) throw new DeployFailed();
     let seq = 0;

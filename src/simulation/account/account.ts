@@ -32,6 +32,7 @@ import { invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
+import { StatesService } from './states-service';
 import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
 
 const MINUTE = 60_000;
@@ -98,6 +99,7 @@ export class SimulatedAccount {
   public readonly logs: LogsService;
   public readonly messaging: MessagingService;
   public readonly bedrock: BedrockService;
+  public readonly states: StatesService;
   /** Per function, per minute start: what happened. */
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
@@ -122,6 +124,7 @@ export class SimulatedAccount {
     });
     this.messaging = new MessagingService(this.clock, this.random, options.messaging);
     this.bedrock = new BedrockService(this.scheduler, options.bedrock);
+    this.states = new StatesService(this.clock);
     for (const f of options.functions) {
       this.lambda.addFunction(f);
       this.logGroups.set(f.functionName, f.logGroupName ?? logGroupOf(f.functionName));
@@ -211,11 +214,7 @@ export class SimulatedAccount {
       this.stub(EventBridgeClient, 'EventBridge', this.messaging),
       this.stub(BedrockRuntimeClient, 'BedrockRuntime', this.bedrock),
       this.stub(BedrockAgentRuntimeClient, 'BedrockAgentRuntime', this.bedrock),
-      this.stub(SFNClient, 'StepFunctions', {
-        sendTaskSuccess: () => ({}),
-        sendTaskFailure: () => ({}),
-        sendTaskHeartbeat: () => ({}),
-      }),
+      this.stub(SFNClient, 'StepFunctions', this.states),
     ];
     return () => stubs.forEach((s) => s.restore());
   }
