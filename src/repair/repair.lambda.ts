@@ -104,7 +104,7 @@ export async function handler(input: HandlerInputs['repair'], context?: HandlerC
     }
     await store.noteRepair(fn, now().toISOString());
     let extra: Partial<RepairOutput> = {};
-    if (isAlias(state.alarm.qualifier) && policy.publishVersionForAlias) {
+    if (isAlias(state.alarm.qualifier) && policy.aliases.includes(state.alarm.qualifier)) {
       const moved = await publishAndMoveAlias(fn, state.alarm.qualifier, updated.revisionId);
       extra = { publishedVersion: moved.version, previousAliasVersion: moved.previousVersion };
     }

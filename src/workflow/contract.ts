@@ -132,6 +132,11 @@ export interface FunctionPolicyOverride {
   readonly dryRun?: boolean;
   readonly cooldownSeconds?: number;
   readonly maxRepairsPerDay?: number;
+  /**
+   * Aliases configured with `addFunction(fn, { alias })`: a repair of an alarm on one of these
+   * publishes a version and moves the alias; an alarm on any other qualifier is refused.
+   */
+  readonly aliases?: string[];
 }
 
 /**
@@ -161,8 +166,6 @@ export interface RemediationPolicyConfig {
   readonly verificationWindowSeconds?: number;
   /** Fewer invocations than this after the repair make the verification INCONCLUSIVE. */
   readonly verificationMinInvocations?: number;
-  /** When the alarm watched an alias: publish a version with the new size and move the alias. */
-  readonly publishVersionForAlias?: boolean;
   /** Overrides keyed by function name. */
   readonly functionOverrides?: Record<string, FunctionPolicyOverride>;
 }
@@ -175,7 +178,6 @@ export const DEFAULT_WORKFLOW_POLICY = {
   approvalMode: 'NONE' as ApprovalMode,
   verificationWindowSeconds: 600,
   verificationMinInvocations: 5,
-  publishVersionForAlias: false,
   lockTtlSeconds: 21600,
   collectionWindowSeconds: 1800,
   maxLogEvents: 500,
@@ -183,6 +185,28 @@ export const DEFAULT_WORKFLOW_POLICY = {
   bedrockTimeoutMs: 20000,
   modelMaxTokens: 1024,
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Guardrail limits (issue 10): what the construct accepts at synthesis and the handlers at run time
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The construct's documented size defaults. Handlers never fall back to them (a missing
+ * `REMEDIATION_POLICY` is a ConfigurationError); the read-only CLI uses them when no policy is given.
+ */
+export const POLICY_SIZE_DEFAULTS = { maxMemoryMb: 3008, maxStepMb: 1024, minConfidence: 0.7 } as const;
+
+/**
+ * Shortest cooldown, seconds. With none, an alarm still in ALARM when an execution ends starts
+ * the next repair as soon as the lock is released, on evidence measured before the last one.
+ */
+export const MIN_COOLDOWN_SECONDS = 60;
+
+/**
+ * Most repairs per function per UTC day. At least 1: a budget of 0 would end every alarm as
+ * DAILY_BUDGET_EXHAUSTED (use `dryRun` or `excludedFunctions` to stop repairs).
+ */
+export const MAX_REPAIRS_PER_DAY_LIMIT = 24;
 
 // ---------------------------------------------------------------------------------------------
 // DynamoDB table layout (single table)

@@ -154,7 +154,7 @@ describe('repair handler', () => {
   test('when the alarm watched an alias: publishes a version and moves the alias', async () => {
     await clearTable(db);
     clock = useTestWorld(db);
-    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ publishVersionForAlias: true }) });
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { 'ingest-2': { aliases: ['live'] } } }) });
     for (const m of [lambda, cw, logs]) m.reset();
     lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf(oom));
     cw.on(GetMetricDataCommand).resolves(metricDataOf(oom));
