@@ -8,6 +8,7 @@
  * (and never exceeds the rules' own recommendation), and a disagreement with the rules on
  * `isMemoryIssue` always goes to a person.
  */
+import { maskSecrets } from '../core/logs/mask';
 import type {
   DiagnosisRequest,
   DiagnosisResult,
@@ -90,7 +91,9 @@ function quote(text: string): string {
 
 /** The user message: a summary of the request plus the bounded log lines and passages, quoted. */
 export function buildUserPrompt(request: DiagnosisRequest, rules: DiagnosisResult, passages: readonly Passage[], limits: BedrockLimits): string {
-  const logs = request.logs.slice(-limits.maxLogLines).map((l) => `${l.timestamp} ${l.message}`).join('\n');
+  // The collector masked the text already; masking again costs little and covers evidence
+  // stored by an older version.
+  const logs = request.logs.slice(-limits.maxLogLines).map((l) => `${l.timestamp} ${maskSecrets(l.message)}`).join('\n');
   const series = Object.entries(request.metricSeries ?? {}).map(([name, pts]) => {
     const values = pts.map((p) => p.value);
     const max = values.length > 0 ? Math.max(...values) : 0;
