@@ -7,7 +7,7 @@
 import { bedrockLimitsFromEnv } from '../knowledge/limits';
 import { setClients } from '../runtime/clients';
 import { collectEvidence } from '../runtime/collector';
-import { decide, runDiagnosis } from '../runtime/diagnosis-engine';
+import { decide, recordedResult, runDiagnosis } from '../runtime/diagnosis-engine';
 import { effectivePolicy, envOptional } from '../runtime/env';
 import { DEFAULT_WORKFLOW_POLICY, ENV, POLICY_SIZE_DEFAULTS } from '../workflow/contract';
 
@@ -130,9 +130,9 @@ export async function runLiveDiagnose(args: LiveDiagnoseArgs | readonly string[]
       sessionId: `live-${now.getTime()}`,
     });
     const current = evidence.config.summary.memorySize;
-    const decision = decide(engine.result, current, policy);
+    const decision = decide(engine.result, current, policy, engine.rules);
     io.stdout(`${JSON.stringify({
-      ...engine.result,
+      ...recordedResult(engine.result, decision, current, policy),
       wouldDo: decision,
       window: { start: start.toISOString(), end: now.toISOString() },
       collected: { logEvents: evidence.logEventCount, metricPoints: evidence.metricPointCount, logsTruncated: evidence.logsTruncated },
