@@ -318,6 +318,8 @@ export interface CaughtError {
 /** The final outcome of one execution, written by Finalize. */
 export const OUTCOMES = {
   REPAIRED: 'REPAIRED',
+  /** Memory raised and kept, but the verification could not tell (too little traffic or data). */
+  REPAIRED_UNVERIFIED: 'REPAIRED_UNVERIFIED',
   REPAIRED_DRY_RUN: 'REPAIRED_DRY_RUN',
   ROLLED_BACK: 'ROLLED_BACK',
   NO_ACTION: 'NO_ACTION',

@@ -142,6 +142,25 @@ describe('finalize handler', () => {
     expect((await db.items()).find((i) => i.step === 'finalize')?.action).toBe('outcome REPAIRED');
   });
 
+  test('REPAIRED_UNVERIFIED: an inconclusive verification is its own outcome; the change stays and the reason says why', async () => {
+    // GIVEN a repair whose verification (after one extension) saw too little traffic
+    const inconclusive: VerifyOutput = { ...VERIFIED, status: 'INCONCLUSIVE', next: 'DONE', attempt: 2, reason: 'only 2 invocations after the repair, fewer than 5', invocationsAfter: 2 };
+    const state = { ...(await accepted()), diagnosis: DIAGNOSIS, repair: REPAIR, verification: inconclusive };
+
+    // WHEN finalize runs
+    const out = await finalize(state);
+
+    // THEN it is not reported as REPAIRED: the notification says the size stays, unverified, and why
+    expect(out.outcome).toBe('REPAIRED_UNVERIFIED');
+    expect(out.reason).toBe('memory raised from 512 to 768 MB and kept, but not verified: only 2 invocations after the repair, fewer than 5. '
+      + 'Automatic rollback follows only a failed verification, not too little data: check the function\'s errors and memory use.');
+    const { subject, body } = published();
+    expect(subject).toBe('[Lambda remediation] orders: memory raised, not verified 512->768 MB');
+    expect(body).toMatchObject({ type: 'REPAIRED_UNVERIFIED', iacChange: 'memorySize: 768', verification: { status: 'INCONCLUSIVE' } });
+    const detail = JSON.parse((events.commandCalls(PutEventsCommand)[0].args[0].input as { Entries: Array<{ Detail: string }> }).Entries[0].Detail);
+    expect(detail).toMatchObject({ outcome: 'REPAIRED_UNVERIFIED', verificationStatus: 'INCONCLUSIVE', newMemoryMb: 768 });
+  });
+
   test('ROLLED_BACK after a failed verification names the restored size, no IaC change', async () => {
     const state = {
       ...(await accepted()),

@@ -25,6 +25,7 @@ export const MAX_SUBJECT_LENGTH = 100;
 /** Human words for each outcome. */
 const OUTCOME_WORDS: Record<Outcome, string> = {
   REPAIRED: 'memory raised',
+  REPAIRED_UNVERIFIED: 'memory raised, not verified',
   REPAIRED_DRY_RUN: 'dry run: would raise memory',
   ROLLED_BACK: 'repair rolled back',
   NO_ACTION: 'not a memory issue, no action',
@@ -90,7 +91,7 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
 /** One-line subject (ASCII, at most 100 characters, no line breaks: SNS rules). */
 export function buildSubject(body: NotificationBody): string {
   let memory = '';
-  if (body.repair && (body.outcome === 'REPAIRED' || body.outcome === 'REPAIRED_DRY_RUN')) {
+  if (body.repair && (body.outcome === 'REPAIRED' || body.outcome === 'REPAIRED_UNVERIFIED' || body.outcome === 'REPAIRED_DRY_RUN')) {
     memory = ` ${body.repair.originalMemory}->${body.repair.newMemory} MB`;
   }
   const raw = `[Lambda remediation] ${body.functionName}: ${OUTCOME_WORDS[body.outcome]}${memory}`;

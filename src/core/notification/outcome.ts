@@ -60,7 +60,7 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
   }
   if (verification) {
     if (verification.status === 'SUCCEEDED') return { outcome: OUTCOMES.REPAIRED, reason: `verified: ${verification.reason}` };
-    if (verification.status === 'INCONCLUSIVE') return { outcome: OUTCOMES.REPAIRED, reason: `repaired; verification inconclusive: ${verification.reason}` };
+    if (verification.status === 'INCONCLUSIVE' && repair) return unverified(repair, `not verified: ${verification.reason}`);
     return { outcome: OUTCOMES.HUMAN_REVIEW, reason: `verification failed (${verification.reason}) and automatic rollback is off: a person should decide` };
   }
   if (repair) {
@@ -68,7 +68,7 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
       case 'DRY_RUN': return { outcome: OUTCOMES.REPAIRED_DRY_RUN, reason: `dry run: would set memory ${repair.originalMemoryMb} -> ${repair.newMemoryMb} MB` };
       case 'SKIPPED': return { outcome: OUTCOMES.NO_ACTION, reason: repair.reason };
       case 'FAILED': return { outcome: OUTCOMES.FAILED, reason: `the memory update failed and the function is as it was: ${repair.reason}` };
-      default: return { outcome: OUTCOMES.REPAIRED, reason: `memory set to ${repair.newMemoryMb} MB (not verified)` };
+      default: return unverified(repair, 'no verification ran');
     }
   }
   if (approval && approval.approved !== true) {
@@ -84,3 +84,17 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
   }
   return { outcome: OUTCOMES.FAILED, reason: 'the workflow ended before a diagnosis' };
 }
+
+/**
+ * A repair that stays without a verdict. Rollback is for a repair shown not to help; too little
+ * traffic or data after it shows nothing either way, so the larger size is kept and a person is
+ * told what to check.
+ */
+function unverified(repair: NonNullable<WorkflowState['repair']>, why: string): OutcomeDecision {
+  return {
+    outcome: OUTCOMES.REPAIRED_UNVERIFIED,
+    reason: `memory raised from ${repair.originalMemoryMb} to ${repair.newMemoryMb} MB and kept, but ${why.replace(/\.$/, '')}. `
+      + 'Automatic rollback follows only a failed verification, not too little data: check the function\'s errors and memory use.',
+  };
+}
+
