@@ -9,7 +9,9 @@ import { Diagnosis } from './diagnosis';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { createHandler, functionNameOf, logGroupArnOf, suppressNag, TargetPolicies, wildcardResourceFindings } from '../workflow/handler-support';
+import {
+  createHandler, functionNameOf, logGroupArnOf, suppressNag, TargetPolicies, targetFunctionArns, wildcardResourceFindings,
+} from '../workflow/handler-support';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link DiagnosisService}. */
@@ -139,7 +141,7 @@ export class DiagnosisService extends Construct {
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     this.policyConfig.addFunction(fn, options);
     this.targetReads.add([
-      fn.functionArn,
+      ...targetFunctionArns(fn),
       // An alarm on the alias makes the collector read the alias's configuration.
       ...(options.alias ? [options.alias.functionArn] : []),
       logGroupArnOf(this, options.logGroup?.logGroupName ?? `/aws/lambda/${functionNameOf(fn)}`),

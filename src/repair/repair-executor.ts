@@ -7,7 +7,7 @@ import { RollbackFunction } from './rollback-function';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { createHandler, TargetPolicies } from '../workflow/handler-support';
+import { createHandler, TargetPolicies, targetFunctionArns } from '../workflow/handler-support';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link RepairExecutor}. */
@@ -70,7 +70,9 @@ export class RepairExecutor extends Construct {
       [ENV.POLICY]: this.policyConfig.toJson(this),
       [ENV.DRY_RUN]: String(this.policyConfig.resolved.dryRun),
     });
-    table.grant(repair.role, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // GetItem: the repair intent a retry continues; PutItem: intent and records; UpdateItem: intent
+    // progress and the once-per-execution repair count.
+    table.grant(repair.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     this.repairFunction = repair.fn;
     this.repairRights = new TargetPolicies(this, 'RepairTargetAccess', repair.role, [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
@@ -80,10 +82,11 @@ export class RepairExecutor extends Construct {
     const rollback = createHandler(this, 'Rollback', RollbackFunction, HANDLERS.rollback, settings, {
       [ENV.TABLE_NAME]: table.tableName,
     });
-    table.grant(rollback.role, 'dynamodb:PutItem');
+    table.grant(rollback.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.rollbackFunction = rollback.fn;
+    // GetAlias: the alias moves back only while it still points at the version the repair published.
     this.rollbackRights = new TargetPolicies(this, 'RollbackTargetAccess', rollback.role, [
-      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias',
+      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:GetAlias', 'lambda:UpdateAlias',
     ]);
 
     if (props.encryptionKey) {
@@ -98,8 +101,9 @@ export class RepairExecutor extends Construct {
   /** Allow repairs of one more function (and of its alias, when given). */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     this.policyConfig.addFunction(fn, options);
-    // The unqualified ARN covers configuration updates and PublishVersion; an alias needs its own ARN.
-    const resources = options.alias ? [fn.functionArn, options.alias.functionArn] : [fn.functionArn];
+    // The unqualified ARN is the one UpdateFunctionConfiguration, PublishVersion, GetAlias and
+    // UpdateAlias authorize; the alias ARN covers reads through the alias.
+    const resources = [...targetFunctionArns(fn), ...(options.alias ? [options.alias.functionArn] : [])];
     this.repairRights.add(resources);
     this.rollbackRights.add(resources);
   }

@@ -11,9 +11,13 @@ import type { DiagnosisRecord, DiagnosisRequest, RepairRecord } from '../core/mo
 import {
   evidenceKey,
   functionStateKey,
+  IntentKind,
+  intentKey,
   lockKey,
   LockInfo,
   RECORD_SORT_KEY_PREFIX,
+  RepairIntent,
+  RollbackIntent,
   TABLE_TTL_ATTRIBUTE,
 } from '../workflow/contract';
 
@@ -91,18 +95,70 @@ export class Store {
     };
   }
 
-  /** Count a repair that changed memory: sets the cooldown start and the day's count. */
-  async noteRepair(functionName: string, at: string): Promise<void> {
+  /**
+   * Count a repair that changed memory, once per execution: sets the cooldown start and the day's
+   * count. The executions counted on a day are kept beside the count, so a retried repair (same
+   * execution) is not counted twice. `day` is the UTC day the repair started (stable across
+   * retries). Returns false when this execution was already counted.
+   */
+  async noteRepair(functionName: string, at: string, executionId: string, day: string = utcDay(at)): Promise<boolean> {
     try {
       await client('dynamo').send(new UpdateCommand({
         TableName: this.tableName,
         Key: functionStateKey(functionName),
-        UpdateExpression: 'SET lastRepairAt = :at, recordType = :t ADD #day :one',
-        ExpressionAttributeNames: { '#day': `repairs#${utcDay(at)}` },
-        ExpressionAttributeValues: { ':at': at, ':one': 1, ':t': 'FUNCTION_STATE' },
+        UpdateExpression: 'SET lastRepairAt = :at, recordType = :t ADD #day :one, #execs :exec',
+        ConditionExpression: 'attribute_not_exists(#execs) OR NOT contains(#execs, :execId)',
+        ExpressionAttributeNames: { '#day': `repairs#${day}`, '#execs': `repairExecutions#${day}` },
+        ExpressionAttributeValues: { ':at': at, ':one': 1, ':t': 'FUNCTION_STATE', ':exec': new Set([executionId]), ':execId': executionId },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw toNamedError(err, `dynamodb:UpdateItem state of ${functionName}`);
+    }
+  }
+
+  /** The intent of one execution's repair or rollback, when it recorded one. */
+  async getIntent<K extends IntentKind>(kind: K, executionId: string): Promise<IntentOf<K> | undefined> {
+    const item = await this.get(intentKey(kind, executionId), `${kind.toLowerCase()} intent`);
+    return item?.intent as IntentOf<K> | undefined;
+  }
+
+  /**
+   * Record the intent before the change is made. Conditional: when the execution already has one
+   * (a retry raced us), that one is returned and wins.
+   */
+  async createIntent<K extends IntentKind>(kind: K, intent: IntentOf<K>, now: Date): Promise<{ created: boolean; intent: IntentOf<K> }> {
+    try {
+      await client('dynamo').send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...intentKey(kind, intent.executionId), recordType: `${kind}_INTENT`, functionName: intent.functionName, intent, [TABLE_TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + EVIDENCE_TTL_SECONDS },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return { created: true, intent };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw toNamedError(err, `dynamodb:PutItem ${kind.toLowerCase()} intent of ${intent.functionName}`);
+      const existing = await this.getIntent(kind, intent.executionId);
+      if (!existing) throw toNamedError(err, `dynamodb:PutItem ${kind.toLowerCase()} intent of ${intent.functionName}`);
+      return { created: false, intent: existing };
+    }
+  }
+
+  /** Record progress on a repair intent (the revision our update produced, the version published). */
+  async updateRepairIntent(executionId: string, progress: Pick<RepairIntent, 'appliedRevisionId' | 'publishedVersion'>): Promise<void> {
+    const fields = Object.entries(progress).filter(([, v]) => v !== undefined);
+    if (fields.length === 0) return;
+    try {
+      await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: intentKey('REPAIR', executionId),
+        UpdateExpression: `SET ${fields.map(([k]) => `intent.#${k} = :${k}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries(fields.map(([k]) => [`#${k}`, k])),
+        ExpressionAttributeValues: Object.fromEntries(fields.map(([k, v]) => [`:${k}`, v])),
       }));
     } catch (err) {
-      throw toNamedError(err, `dynamodb:UpdateItem state of ${functionName}`);
+      throw toNamedError(err, `dynamodb:UpdateItem repair intent of ${executionId}`);
     }
   }
 
@@ -195,6 +251,9 @@ export class Store {
     }
   }
 }
+
+/** The intent stored for a kind. */
+export type IntentOf<K extends IntentKind> = K extends 'REPAIR' ? RepairIntent : RollbackIntent;
 
 /** An audit entry (who, what, before, after, why). */
 export interface AuditEntry {

@@ -231,6 +231,59 @@ export function functionStateKey(functionName: string): { pk: string; sk: string
 export function evidenceKey(executionId: string): { pk: string; sk: string } {
   return { pk: `EXECUTION#${executionId}`, sk: 'EVIDENCE' };
 }
+// ---------------------------------------------------------------------------------------------
+// Idempotency records (issue 10): what a retried step needs to recognise its own earlier work
+// ---------------------------------------------------------------------------------------------
+
+/** The steps that record an intent before they change a function. */
+export type IntentKind = 'REPAIR' | 'ROLLBACK';
+
+/** Key of one execution's repair or rollback intent. */
+export function intentKey(kind: IntentKind, executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: `${kind}_INTENT` };
+}
+
+/** Key of one execution's notification marker (finalize publishes once per execution). */
+export function notificationMarkerKey(executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: 'NOTIFICATION' };
+}
+
+/**
+ * Written by repair before `UpdateFunctionConfiguration`: a retry of the same execution finds
+ * it and recognises the change as its own (target size on a revision newer than `fromRevisionId`).
+ */
+export interface RepairIntent {
+  readonly executionId: string;
+  readonly functionName: string;
+  readonly repairId: string;
+  readonly startedAt: string;
+  readonly fromMb: number;
+  readonly toMb: number;
+  /** `$LATEST`'s RevisionId the update is conditional on. */
+  readonly fromRevisionId?: string;
+  /** Set when the repair moves an alias: where it pointed and what that version ran. */
+  readonly alias?: {
+    readonly name: string;
+    readonly versionBefore: string;
+    readonly aliasRevisionBefore?: string;
+    readonly codeSha256?: string;
+  };
+  /** `$LATEST`'s RevisionId once the update completed. */
+  readonly appliedRevisionId?: string;
+  /** The version published for the alias. */
+  readonly publishedVersion?: string;
+}
+
+/** Written by rollback before it restores the size (same purpose as {@link RepairIntent}). */
+export interface RollbackIntent {
+  readonly executionId: string;
+  readonly functionName: string;
+  readonly startedAt: string;
+  readonly fromMb: number;
+  readonly toMb: number;
+  readonly fromRevisionId?: string;
+}
+
 /** Sort key prefixes of the records stored under `pk = FUNCTION#<name>`. */
 export const RECORD_SORT_KEY_PREFIX = {
   DIAGNOSIS: 'DIAGNOSIS#',
@@ -445,8 +498,13 @@ export interface ApprovalResponse {
   readonly comment?: string;
 }
 
-/** Repair status (Choice on `$.repair.status`); a thrown error also reaches Finalize. */
-export type RepairStatus = 'SUCCEEDED' | 'DRY_RUN' | 'FAILED' | 'SKIPPED';
+/**
+ * Repair status (Choice on `$.repair.status`); a thrown error also reaches Finalize.
+ * - `REFUSED`: nothing changed and a person must act (an alarm on an alias or version that is not
+ *   configured, an alias whose version differs from `$LATEST` in code or configuration);
+ * - `CHANGED_BY_OTHERS`: someone else changed the function while the repair ran; it stopped.
+ */
+export type RepairStatus = 'SUCCEEDED' | 'DRY_RUN' | 'FAILED' | 'SKIPPED' | 'REFUSED' | 'CHANGED_BY_OTHERS';
 
 /** Output of repair, at `$.repair`. */
 export interface RepairOutput {
@@ -464,6 +522,13 @@ export interface RepairOutput {
   readonly publishedVersion?: string;
   /** Version the alias pointed to before (rollback moves it back). */
   readonly previousAliasVersion?: string;
+  /** The alias the repair moved, when it moved one. */
+  readonly aliasName?: string;
+  /**
+   * `$LATEST`'s RevisionId once our update completed: rollback updates only this revision, so a
+   * deploy made since is never reverted.
+   */
+  readonly revisionAfterRepair?: string;
   /** Seconds the Wait state waits before verification (`SecondsPath: $.repair.verifyAfterSeconds`). */
   readonly verifyAfterSeconds: number;
   /** The infrastructure-code change to make so the next deploy keeps the size, e.g. `memorySize: 1024`. */
@@ -492,8 +557,11 @@ export interface VerifyOutput {
   readonly invocationsAfter: number;
 }
 
-/** Rollback status (Choice on `$.rollback.status`). */
-export type RollbackStatus = 'ROLLED_BACK' | 'FAILED' | 'SKIPPED';
+/**
+ * Rollback status (Choice on `$.rollback.status`). `CHANGED_BY_OTHERS`: the function (or the
+ * alias) changed since the repair, so nothing was rolled back.
+ */
+export type RollbackStatus = 'ROLLED_BACK' | 'FAILED' | 'SKIPPED' | 'CHANGED_BY_OTHERS';
 
 /** Output of rollback, at `$.rollback`. */
 export interface RollbackOutput {
@@ -672,7 +740,7 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     optionalEnv: [ENV.POLICY, ENV.DRY_RUN, ...COMMON_OPTIONAL],
     iamActions: [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
-      'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+      'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,
@@ -702,8 +770,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     requiredEnv: [ENV.TABLE_NAME],
     optionalEnv: [...COMMON_OPTIONAL],
     iamActions: [
-      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias',
-      'dynamodb:PutItem',
+      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:GetAlias', 'lambda:UpdateAlias',
+      'dynamodb:GetItem', 'dynamodb:PutItem',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,

@@ -217,6 +217,23 @@ export function functionNameOf(fn: lambda.IFunction): string {
   return name;
 }
 
+/**
+ * The ARNs to grant for a target function: its unqualified ARN always, plus the ARN it was given
+ * when that is qualified (`Function.fromFunctionArn(..., 'arn:...:function:name:alias')`).
+ *
+ * The Service Authorization Reference lists one resource type, `function`
+ * (`arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}`), for
+ * UpdateFunctionConfiguration, PublishVersion, GetAlias and UpdateAlias: a grant on the qualified
+ * ARN alone does not let the repair change the function.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ */
+export function targetFunctionArns(fn: lambda.IFunction): string[] {
+  const arn = fn.functionArn;
+  if (Token.isUnresolved(arn)) return [arn];
+  const m = /^(arn:[^:]+:lambda:[^:]*:\d{12}:function:[A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?$/.exec(arn);
+  return m && m[2] ? [m[1], arn] : [arn];
+}
+
 /** ARN of a log group by name, as IAM expects it for log-event reads. */
 export function logGroupArnOf(scope: IConstruct, logGroupName: string): string {
   return Stack.of(scope).formatArn({

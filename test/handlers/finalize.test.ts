@@ -161,6 +161,30 @@ describe('finalize handler', () => {
     expect(detail).toMatchObject({ outcome: 'REPAIRED_UNVERIFIED', verificationStatus: 'INCONCLUSIVE', newMemoryMb: 768 });
   });
 
+  test('a rollback stopped by a deploy since the repair: HUMAN_REVIEW, the notification says not rolled back and the size (issue 10 item 6)', async () => {
+    const reason = 'memory of orders was changed since the repair by someone else (e.g. a deploy): not rolled back; memory is 768 MB';
+    const state = {
+      ...(await accepted()),
+      diagnosis: DIAGNOSIS,
+      repair: REPAIR,
+      verification: { ...VERIFIED, status: 'FAILED' as const, next: 'ROLLBACK' as const, reason: 'out-of-memory rate did not improve (0.5 -> 0.5)' },
+      rollback: { status: 'CHANGED_BY_OTHERS' as const, reason, restoredMemoryMb: 768, rolledBackAt: '2026-11-20T11:01:00.000Z' },
+    };
+    const out = await finalize(state);
+    expect(out.outcome).toBe('HUMAN_REVIEW');
+    expect(out.reason).toBe(`verification failed (out-of-memory rate did not improve (0.5 -> 0.5)), but ${reason}: a person should decide`);
+    const { body } = published();
+    expect(body).toMatchObject({ outcome: 'HUMAN_REVIEW', reason: out.reason, repair: { originalMemory: 512, newMemory: 768 } });
+    expect(body.iacChange).toBeUndefined();
+  });
+
+  test('a repair REFUSED (alias with unreleased changes) is a human review that says nothing changed', async () => {
+    const reason = 'alias live of orders runs version 7, whose CodeSha256 differ from $LATEST: publishing $LATEST would release changes that are not released yet';
+    const out = await finalize({ ...(await accepted()), diagnosis: DIAGNOSIS, repair: { ...REPAIR, status: 'REFUSED' as const, newMemoryMb: 512, reason } });
+    expect(out).toMatchObject({ outcome: 'HUMAN_REVIEW', reason: `nothing was changed: ${reason}` });
+    expect(published().body.iacChange).toBeUndefined();
+  });
+
   test('ROLLED_BACK after a failed verification names the restored size, no IaC change', async () => {
     const state = {
       ...(await accepted()),

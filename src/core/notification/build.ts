@@ -50,7 +50,10 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
   const alarmEvent = state.alarm?.alarmEvent;
   const functionName = state.alarm?.functionName ?? state.collection?.functionName ?? 'unknown';
   const d = state.diagnosis;
-  const repaired = state.repair && (state.repair.status === 'SUCCEEDED') && outcome !== 'ROLLED_BACK';
+  // The IaC advice only while the function keeps our size: not after a rollback, nor when someone
+  // else changed it since (their size is then the one to keep).
+  const repaired = state.repair && (state.repair.status === 'SUCCEEDED') && outcome !== 'ROLLED_BACK'
+    && state.rollback?.status !== 'CHANGED_BY_OTHERS';
   const iacChange = repaired ? state.repair!.iacChange : undefined;
   const verification = state.verification
     ? { status: state.verification.status as VerificationStatus, metricsComparison: state.verification.metricsComparison }
@@ -72,7 +75,8 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
       repair: {
         action: state.repair.status === 'DRY_RUN' ? 'DRY_RUN_INCREASE_MEMORY' : 'INCREASE_MEMORY',
         originalMemory: state.repair.originalMemoryMb,
-        newMemory: outcome === 'ROLLED_BACK' ? state.rollback?.restoredMemoryMb ?? state.repair.originalMemoryMb : state.repair.newMemoryMb,
+        // After a rollback step, the size it found or restored; else the size the repair left.
+        newMemory: state.rollback ? state.rollback.restoredMemoryMb : state.repair.newMemoryMb,
         executedAt: state.repair.repairedAt,
       },
     } : {}),

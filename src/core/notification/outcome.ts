@@ -44,6 +44,9 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
     if (rollback.status === 'ROLLED_BACK') {
       return { outcome: OUTCOMES.ROLLED_BACK, reason: `verification failed (${verification?.reason ?? 'no reason'}); memory restored to ${rollback.restoredMemoryMb} MB` };
     }
+    if (rollback.status === 'CHANGED_BY_OTHERS') {
+      return { outcome: OUTCOMES.HUMAN_REVIEW, reason: `verification failed (${verification?.reason ?? 'no reason'}), but ${rollback.reason}: a person should decide` };
+    }
     return { outcome: OUTCOMES.FAILED, reason: `verification failed and the rollback did not complete: ${rollback.reason}` };
   }
   if (err) {
@@ -68,6 +71,8 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
       case 'DRY_RUN': return { outcome: OUTCOMES.REPAIRED_DRY_RUN, reason: `dry run: would set memory ${repair.originalMemoryMb} -> ${repair.newMemoryMb} MB` };
       case 'SKIPPED': return { outcome: OUTCOMES.NO_ACTION, reason: repair.reason };
       case 'FAILED': return { outcome: OUTCOMES.FAILED, reason: `the memory update failed and the function is as it was: ${repair.reason}` };
+      case 'REFUSED': return { outcome: OUTCOMES.HUMAN_REVIEW, reason: `nothing was changed: ${repair.reason}` };
+      case 'CHANGED_BY_OTHERS': return { outcome: OUTCOMES.HUMAN_REVIEW, reason: repair.reason };
       default: return unverified(repair, 'no verification ran');
     }
   }
