@@ -15,6 +15,7 @@ import {
   intentKey,
   lockKey,
   LockInfo,
+  notificationMarkerKey,
   RECORD_SORT_KEY_PREFIX,
   RepairIntent,
   RollbackIntent,
@@ -144,6 +145,76 @@ export class Store {
     }
   }
 
+  /**
+   * Open (or re-read) the execution's notification marker: creates it on the first finalize
+   * attempt, counts attempts, and returns it, so every attempt sees the same `firstAt` (stable
+   * record keys) and what the earlier attempts already sent. UpdateItem only: it is both the
+   * write and the consistent read.
+   */
+  async openNotificationMarker(executionId: string, now: Date): Promise<NotificationMarker> {
+    try {
+      const out = await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: notificationMarkerKey(executionId),
+        UpdateExpression: 'SET firstAt = if_not_exists(firstAt, :now), recordType = :t, #ttl = if_not_exists(#ttl, :exp) ADD attempts :one',
+        ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':t': 'NOTIFICATION', ':exp': Math.floor(now.getTime() / 1000) + EVIDENCE_TTL_SECONDS, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }));
+      const item = out.Attributes ?? {};
+      return {
+        firstAt: String(item.firstAt ?? now.toISOString()),
+        attempts: Number(item.attempts ?? 1),
+        ...(item.sns ? { sns: item.sns as ChannelState } : {}),
+        ...(item.event ? { event: item.event as ChannelState } : {}),
+      };
+    } catch (err) {
+      throw toNamedError(err, `dynamodb:UpdateItem notification marker of ${executionId}`);
+    }
+  }
+
+  /**
+   * Claim the right to send on `channel` for this execution: granted when nobody sent yet, when
+   * an earlier attempt failed to send, or when an earlier claim's lease ran out (its holder
+   * crashed, maybe after sending: a duplicate is better than a lost notification).
+   */
+  async claimChannel(executionId: string, channel: NotificationChannel, nowMs: number, leaseMs: number): Promise<boolean> {
+    try {
+      await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: notificationMarkerKey(executionId),
+        UpdateExpression: 'SET #ch = :claim',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ch) OR #ch.#st = :failed OR (#ch.#st = :sending AND #ch.leaseUntil < :now))',
+        ExpressionAttributeNames: { '#ch': channel, '#st': 'state' },
+        ExpressionAttributeValues: {
+          ':claim': { state: 'SENDING', leaseUntil: nowMs + leaseMs },
+          ':failed': 'FAILED',
+          ':sending': 'SENDING',
+          ':now': nowMs,
+        },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw toNamedError(err, `dynamodb:UpdateItem notification marker of ${executionId}`);
+    }
+  }
+
+  /** Record how the claimed send went. */
+  async completeChannel(executionId: string, channel: NotificationChannel, result: ChannelState): Promise<void> {
+    try {
+      await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: notificationMarkerKey(executionId),
+        UpdateExpression: 'SET #ch = :result',
+        ExpressionAttributeNames: { '#ch': channel },
+        ExpressionAttributeValues: { ':result': result },
+      }));
+    } catch (err) {
+      throw toNamedError(err, `dynamodb:UpdateItem notification marker of ${executionId}`);
+    }
+  }
+
   /** Record progress on a repair intent (the revision our update produced, the version published). */
   async updateRepairIntent(executionId: string, progress: Pick<RepairIntent, 'appliedRevisionId' | 'publishedVersion'>): Promise<void> {
     const fields = Object.entries(progress).filter(([, v]) => v !== undefined);
@@ -250,6 +321,28 @@ export class Store {
       throw toNamedError(err, `dynamodb:GetItem ${what}`);
     }
   }
+}
+
+/** The channels finalize sends on, once each per execution. */
+export type NotificationChannel = 'sns' | 'event';
+
+/** What the marker says about one channel. */
+export interface ChannelState {
+  readonly state: 'SENDING' | 'SENT' | 'FAILED';
+  /** While SENDING: until when (epoch ms) the claim holds. */
+  readonly leaseUntil?: number;
+  readonly messageId?: string;
+  readonly error?: string;
+}
+
+/** One execution's notification marker. */
+export interface NotificationMarker {
+  /** When the first finalize attempt ran: the time of its records, on every attempt. */
+  readonly firstAt: string;
+  /** Finalize attempts so far, this one included. */
+  readonly attempts: number;
+  readonly sns?: ChannelState;
+  readonly event?: ChannelState;
 }
 
 /** The intent stored for a kind. */

@@ -4,6 +4,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { alarmEvent, awsError, clearTable, Db, initialState, setEnv, startDb, TABLE, TOPIC_ARN, useTestWorld } from './support';
+import { ThrottledError } from '../../src/runtime/errors';
+import { Store } from '../../src/runtime/store';
 import { handler as finalize } from '../../src/verification/finalize.lambda';
 import { DiagnoseOutput, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
@@ -30,7 +32,10 @@ beforeEach(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
-afterEach(() => restoreEnv());
+afterEach(() => {
+  restoreEnv();
+  jest.restoreAllMocks();
+});
 
 const DIAGNOSIS: DiagnoseOutput = {
   diagnosisId: 'd-1',
@@ -288,3 +293,90 @@ describe('repair record', () => {
     expect(records[0]).toMatchObject({ verificationStatus: 'SUCCEEDED', notificationStatus: 'SENT', endTime: expect.any(String) });
   });
 });
+
+describe('notify exactly once per execution (issue 10 item 8)', () => {
+  async function repairedState(): Promise<WorkflowState> {
+    return { ...(await accepted()), diagnosis: DIAGNOSIS, repair: { ...REPAIR, startedAt: '2026-11-20T10:49:58.000Z' }, verification: VERIFIED };
+  }
+
+  test('a throttled record write fails the attempt before anything is published; the retry publishes once', async () => {
+    // GIVEN the first write of the repair record is throttled
+    const state = await repairedState();
+    jest.spyOn(Store.prototype, 'putRepairRecord').mockRejectedValueOnce(new ThrottledError('dynamodb:PutItem repair record throttled'));
+
+    // WHEN finalize runs and the state machine retries it
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    const out = await finalize(state);
+
+    // THEN exactly one SNS message and one result event, and the records say SENT
+    expect(out).toMatchObject({ outcome: 'REPAIRED', notificationStatus: 'SENT', lockReleased: true });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const all = await db.items();
+    expect(all.filter((i) => String(i.sk).startsWith('REPAIR#'))).toEqual([expect.objectContaining({ notificationStatus: 'SENT' })]);
+    expect(all.filter((i) => i.step === 'finalize')).toHaveLength(1);
+  });
+
+  test('a failure after publishing (the lock release): the retry publishes nothing again', async () => {
+    const state = await repairedState();
+    jest.spyOn(Store.prototype, 'releaseLock').mockRejectedValueOnce(new ThrottledError('dynamodb:DeleteItem lock throttled'));
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    const out = await finalize(state);
+    expect(out).toMatchObject({ notificationStatus: 'SENT', eventPublished: true, lockReleased: true });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  test('five attempts that each fail after notifying still send one message and one event', async () => {
+    const state = await repairedState();
+    jest.spyOn(Store.prototype, 'releaseLock').mockRejectedValue(new ThrottledError('dynamodb:DeleteItem lock throttled'));
+    for (let i = 0; i < 5; i++) await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  test('a publish that failed is tried again by a later attempt', async () => {
+    // GIVEN SNS down for the first attempt (three tries), and the lock release failing once
+    const state = await repairedState();
+    const down = awsError('InternalErrorException', 'sns down', 500);
+    let calls = 0;
+    sns.on(PublishCommand).callsFake(async () => {
+      if (++calls <= 3) throw down;
+      return { MessageId: 'm-2' };
+    });
+    jest.spyOn(Store.prototype, 'releaseLock').mockRejectedValueOnce(new ThrottledError('dynamodb:DeleteItem lock throttled'));
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+
+    // WHEN the retry runs with SNS back
+    const out = await finalize(state);
+
+    // THEN it published (once), and the event was not put twice
+    expect(out.notificationStatus).toBe('SENT');
+    expect(calls).toBe(4);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  test('a crash between publishing and marking it sent: the retry waits out the claim and sends again (a duplicate, never a lost message)', async () => {
+    const state = await repairedState();
+    jest.spyOn(Store.prototype, 'completeChannel').mockRejectedValueOnce(new ThrottledError('marker write lost'));
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ThrottledError' });
+    const out = await finalize(state);
+    expect(out.notificationStatus).toBe('SENT');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  test('records that cannot be written at all do not stop the notification for ever: from the third attempt it is sent', async () => {
+    const state = await repairedState();
+    jest.spyOn(Store.prototype, 'putAudit').mockRejectedValue(new ThrottledError('dynamodb:PutItem audit throttled'));
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+});
+
