@@ -183,7 +183,11 @@ export class RemediationWorkflow extends Construct {
       }, { approvalTimeout })),
       timeout: executionTimeout,
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every event type, without execution data: the .waitForTaskToken input carries the approval
+      // task token, which would let anyone who reads this log approve. "When set to false, data
+      // is excluded" (https://docs.aws.amazon.com/step-functions/latest/apireference/API_LoggingConfiguration.html).
+      // Inputs and outputs stay in the execution history, readable with states:GetExecutionHistory.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     const machinePolicy = this.stateMachine.role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
     suppressNag(machinePolicy, [{

@@ -103,6 +103,12 @@ describe('least privilege', () => {
     });
   });
 
+  test('the state machine log holds no execution data, so no approval task token reaches it (issue 10 item 9)', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+
   test('no role of the construct uses an AWS managed policy', () => {
     const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) => id.startsWith('AutoRemediation'));
     expect(roles.length).toBeGreaterThanOrEqual(10);

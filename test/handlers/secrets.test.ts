@@ -194,3 +194,23 @@ describe('secrets the target function printed in its logs (issue 10 item 5)', ()
   });
 });
 
+describe('approval task tokens (issue 10 item 9)', () => {
+  const TOKEN = 'AAAAKgAAAAIAAAAAAAAAAQ-approval-token-Zx9';
+
+  test('the request-approval handler never logs the token, on success or failure; only the topic carries it', async () => {
+    let state: WorkflowState = initialState(alarmEvent({ functionName: 'ingest-2' }));
+    state = { ...state, alarm: await normalize(state) };
+    state = { ...state, collection: await collect(state as HandlerInputs['collect']) };
+    state = { ...state, diagnosis: await diagnose(state as HandlerInputs['diagnose']) };
+    await requestApproval({ taskToken: TOKEN, state });
+    sns.on(PublishCommand).rejects(Object.assign(new Error(`publish failed for ${'x'}`), { name: 'InternalErrorException', $fault: 'server' }));
+    await expect(requestApproval({ taskToken: TOKEN, state })).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(requestApproval({ taskToken: TOKEN, state: { ...state, diagnosis: undefined } } as never)).rejects.toMatchObject({ name: 'InvalidInputError' });
+
+    expect(written.length).toBeGreaterThan(3);
+    expect(written.join('\n')).not.toContain(TOKEN);
+    expect(JSON.stringify(await db.items())).not.toContain(TOKEN);
+    expect(JSON.stringify(sns.commandCalls(PublishCommand)[0].args[0].input)).toContain(TOKEN);
+  });
+});
+
