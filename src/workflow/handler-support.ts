@@ -47,14 +47,30 @@ export function suppressNag(construct: IConstruct, suppressions: NagSuppression[
 }
 
 /**
- * The finding ids cdk-nag's AwsSolutions-IAM5 reports for these resources: each resource that
- * contains `*`, written as cdk-nag flattens CloudFormation references (`<LogicalId.Arn>`).
+ * The AwsSolutions-IAM5 finding ids to acknowledge for these resources, written as cdk-nag
+ * flattens CloudFormation references (`<LogicalId.Arn>`). Exact by design: only a wildcard that
+ * names one resource is acknowledged — the `:*` that addresses the streams of one named log group,
+ * or a `*` region in an ARN whose account and resource are named (one foundation model in every
+ * region). A bare `*`, a `*` account or a wildcard in a resource name is never acknowledged, so
+ * cdk-nag still reports it.
  */
 export function wildcardResourceFindings(scope: IConstruct, resources: string[]): string[] {
   return resources
     .map(r => flattenReference(Stack.of(scope).resolve(r)))
-    .filter(r => r.includes('*'))
+    .filter(r => r.includes('*') && namesOneResource(r))
     .map(r => `Resource::${r}`);
+}
+
+/** True when a wildcard ARN still names one resource (see {@link wildcardResourceFindings}). */
+export function namesOneResource(flatArn: string): boolean {
+  // Flattened references (<AWS::Region>, <Fn.Arn>) are named values: stand them in by a name.
+  const arn = flatArn.replace(/<[^>]*>/g, 'named');
+  const m = /^arn:[^:*]+:([^:*]+):([^:]*):([^:]*):(.+)$/.exec(arn);
+  if (!m) return false;
+  const [, service, region, account, resource] = m;
+  if (account.includes('*') || (region.includes('*') && region !== '*')) return false;
+  if (service === 'logs') return /^log-group:[^*:]+:\*$/.test(resource) && region !== '*';
+  return !resource.includes('*');
 }
 
 /** The AwsSolutions-IAM5 finding ids of a policy (or role) resource as it stands now. */
