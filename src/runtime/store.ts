@@ -215,6 +215,27 @@ export class Store {
     }
   }
 
+  /**
+   * The repair intent of an execution, read with UpdateItem (finalize may update, not get): it
+   * marks the intent as seen and returns it, or undefined when the execution recorded none.
+   */
+  async seeRepairIntent(executionId: string, now: Date): Promise<RepairIntent | undefined> {
+    try {
+      const out = await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: intentKey('REPAIR', executionId),
+        UpdateExpression: 'SET seenByFinalizeAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return out.Attributes?.intent as RepairIntent | undefined;
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw toNamedError(err, `dynamodb:UpdateItem repair intent of ${executionId}`);
+    }
+  }
+
   /** Record progress on a repair intent (the revision our update produced, the version published). */
   async updateRepairIntent(executionId: string, progress: Pick<RepairIntent, 'appliedRevisionId' | 'publishedVersion'>): Promise<void> {
     const fields = Object.entries(progress).filter(([, v]) => v !== undefined);

@@ -49,11 +49,14 @@ export const NOTIFY_DESPITE_RECORDS_FROM_ATTEMPT = 3;
 export async function handler(input: WorkflowState, context?: HandlerContext): Promise<FinalizeOutput> {
   return runHandler('finalize', HANDLERS.finalize.requiredEnv, context, async () => {
     const state = requireObject<WorkflowState>(input, 'finalize input');
-    const { outcome, reason } = decideOutcome(state);
     const functionName = state.alarm?.functionName ?? state.collection?.functionName;
     const executionId = state.executionId ?? 'unknown';
     const store = new Store(envString(ENV.TABLE_NAME));
     const failures: string[] = [];
+    // A repair that failed without returning may still have changed the function: its intent says.
+    const repairMayHaveRun = !state.repair && state.error && (state.diagnosis?.action === 'REPAIR' || state.diagnosis?.action === 'REQUEST_APPROVAL');
+    const repairIntent = repairMayHaveRun ? await store.seeRepairIntent(executionId, now()) : undefined;
+    const { outcome, reason } = decideOutcome(state, repairIntent ? { repairIntent } : {});
     const attempt = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
       try {
         await fn();

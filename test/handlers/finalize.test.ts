@@ -7,7 +7,7 @@ import { alarmEvent, awsError, clearTable, Db, initialState, setEnv, startDb, TA
 import { ThrottledError } from '../../src/runtime/errors';
 import { Store } from '../../src/runtime/store';
 import { handler as finalize } from '../../src/verification/finalize.lambda';
-import { DiagnoseOutput, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
+import { DiagnoseOutput, intentKey, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
 import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
 
@@ -220,6 +220,25 @@ describe('finalize handler', () => {
     expect(out.outcome).toBe(outcome);
     expect(out.lockReleased).toBe(true);
     expect(published().body.outcome).toBe(outcome);
+  });
+
+  test('a repair whose retries ran out after it recorded its intent: the notification names the size it may have set', async () => {
+    const state = {
+      ...(await accepted()),
+      diagnosis: DIAGNOSIS,
+      error: { Error: 'ThrottledError', Cause: JSON.stringify({ errorType: 'ThrottledError', errorMessage: 'dynamodb:PutItem repair record failed: ThrottlingException' }) },
+    };
+    await db.doc.send(new PutCommand({
+      TableName: TABLE,
+      Item: {
+        ...intentKey('REPAIR', state.executionId),
+        intent: { executionId: state.executionId, functionName: 'orders', repairId: 'r-9', startedAt: '2026-11-20T10:49:00.000Z', fromMb: 512, toMb: 768 },
+      },
+    }));
+    const out = await finalize(state);
+    expect(out.outcome).toBe('FAILED');
+    expect(out.reason).toContain('the repair of orders from 512 MB to 768 MB started at 2026-11-20T10:49:00.000Z and may have taken effect before it failed');
+    expect(published().body.reason).toBe(out.reason);
   });
 
   test('a caught error is explained with the Lambda error message', async () => {

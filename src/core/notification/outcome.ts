@@ -2,7 +2,7 @@
  * The final outcome of one workflow execution, worked out from whatever the state holds. Every
  * path (normal ends, refusals, caught errors) reaches Finalize, which asks this function. Pure.
  */
-import { OUTCOMES, Outcome, WorkflowState } from '../../workflow/contract';
+import { OUTCOMES, Outcome, RepairIntent, WorkflowState } from '../../workflow/contract';
 
 /** The outcome and the one-line reason behind it. */
 export interface OutcomeDecision {
@@ -24,8 +24,17 @@ function errorText(state: WorkflowState): string {
   return `${e.Error}${cause ? `: ${cause.slice(0, 500)}` : ''}`;
 }
 
+/** What finalize knows beyond the state. */
+export interface OutcomeFacts {
+  /**
+   * The repair intent of this execution, when one was recorded: a repair that failed without
+   * returning (its retries exhausted) may still have changed the function.
+   */
+  readonly repairIntent?: RepairIntent;
+}
+
 /** Decide the outcome of `state`. */
-export function decideOutcome(state: WorkflowState): OutcomeDecision {
+export function decideOutcome(state: WorkflowState, facts: OutcomeFacts = {}): OutcomeDecision {
   const err = state.error;
   const alarm = state.alarm;
   if (!alarm) {
@@ -58,6 +67,14 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
     }
     if (repair?.status === 'SUCCEEDED') {
       return { outcome: OUTCOMES.FAILED, reason: `memory was raised to ${repair.newMemoryMb} MB but a later step failed: ${errorText(state)}` };
+    }
+    const intent = facts.repairIntent;
+    if (!repair && intent) {
+      return {
+        outcome: OUTCOMES.FAILED,
+        reason: `the repair of ${intent.functionName} from ${intent.fromMb} MB to ${intent.toMb} MB started at ${intent.startedAt} and may have taken effect before it failed: `
+          + `${errorText(state)}. Check its memory size; memorySize: ${intent.toMb} in your infrastructure code keeps it, ${intent.fromMb} undoes it`,
+      };
     }
     return { outcome: OUTCOMES.FAILED, reason: errorText(state) };
   }
