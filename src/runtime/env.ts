@@ -104,7 +104,7 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
   const cfg = readPolicyConfig(env);
   const fail = (problem: string) => new ConfigurationError(`environment variable ${ENV.POLICY}: ${problem}`);
   for (const key of ['maxMemoryMb', 'maxStepMb'] as const) {
-    if (cfg[key] === undefined) throw fail(`${key} is required, got none`);
+    if (cfg[key] === undefined || cfg[key] === null) throw fail(`${key} is required, got none`);
   }
   const o = cfg.functionOverrides?.[functionName] ?? {};
   let core: PolicySettings;

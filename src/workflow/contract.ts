@@ -75,7 +75,11 @@ export const ENV = {
   MANAGED_FUNCTIONS: 'MANAGED_FUNCTIONS',
   /** Optional alarm-name prefix; when set, normalize ignores alarms whose name lacks it. */
   ALARM_NAME_PREFIX: 'ALARM_NAME_PREFIX',
-  /** JSON of {@link RemediationPolicyConfig}; every field optional. @default '{}' */
+  /**
+   * JSON of {@link RemediationPolicyConfig}, as the construct writes it. Required wherever the
+   * policy is read, with `maxMemoryMb` and `maxStepMb`: a handler without it fails closed
+   * (ConfigurationError) instead of acting under defaults nobody chose.
+   */
   POLICY: 'REMEDIATION_POLICY',
   /** `true` makes every repair a dry run (records only, changes nothing). @default 'false' */
   DRY_RUN: 'DRY_RUN',
@@ -704,9 +708,9 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'Rule engine always; Bedrock Converse (tool answer) with knowledge-base passages, or InvokeAgent; falls back to rules; applies the policy; writes the diagnosis record.',
     payload: '$',
     resultPath: '$.diagnosis',
-    requiredEnv: [ENV.TABLE_NAME],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
     optionalEnv: [
-      ENV.POLICY, ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
+      ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
       ENV.BEDROCK_TIMEOUT_MS, ENV.MODEL_MAX_TOKENS, ...COMMON_OPTIONAL,
     ],
     iamActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'bedrock:InvokeModel', 'bedrock:Retrieve', 'bedrock:InvokeAgent'],
@@ -736,8 +740,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'UpdateFunctionConfiguration MemorySize with the collected RevisionId, waits for LastUpdateStatus Successful, retries conflicts, optionally publishes a version and moves the alias; dryRun records only.',
     payload: '$',
     resultPath: '$.repair',
-    requiredEnv: [ENV.TABLE_NAME],
-    optionalEnv: [ENV.POLICY, ENV.DRY_RUN, ...COMMON_OPTIONAL],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
+    optionalEnv: [ENV.DRY_RUN, ...COMMON_OPTIONAL],
     iamActions: [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
       'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
@@ -753,8 +757,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'Compares the alarm metric, error rate, OOM/timeout counts and memory utilisation before and after the repair; INCONCLUSIVE extends once; FAILED asks for rollback.',
     payload: '$',
     resultPath: '$.verification',
-    requiredEnv: [ENV.TABLE_NAME],
-    optionalEnv: [ENV.POLICY, ENV.MAX_LOG_EVENTS, ENV.MAX_LOG_BYTES, ...COMMON_OPTIONAL],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
+    optionalEnv: [ENV.MAX_LOG_EVENTS, ENV.MAX_LOG_BYTES, ...COMMON_OPTIONAL],
     iamActions: ['cloudwatch:GetMetricData', 'logs:FilterLogEvents', 'dynamodb:GetItem', 'dynamodb:PutItem'],
     timeoutSeconds: 90,
     memorySizeMb: 512,

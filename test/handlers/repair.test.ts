@@ -199,6 +199,17 @@ describe('repair handler', () => {
     expect(fake.latest.MemorySize).toBe(expected);
   });
 
+  test('fails closed (ConfigurationError, fatal) without its policy, instead of raising under 10,240 MB / +4,096 MB defaults', async () => {
+    const state = await given();
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: undefined });
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('REMEDIATION_POLICY') });
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ maxMemoryMb: null }) });
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('maxMemoryMb is required') });
+    expect(updates()).toBe(0);
+  });
+
   test('fails when the repair needs an approval it does not have', async () => {
     const state = await given({ REMEDIATION_POLICY: JSON.stringify({ approvalMode: 'ALL' }) });
     expect(state.diagnosis.action).toBe('REQUEST_APPROVAL');
