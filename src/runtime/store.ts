@@ -147,18 +147,23 @@ export class Store {
 
   /**
    * Open (or re-read) the execution's notification marker: creates it on the first finalize
-   * attempt, counts attempts, and returns it, so every attempt sees the same `firstAt` (stable
+   * attempt, counts attempts (unless `countAttempt` is false: a re-read), and returns it, so every attempt sees the same `firstAt` (stable
    * record keys) and what the earlier attempts already sent. UpdateItem only: it is both the
    * write and the consistent read.
    */
-  async openNotificationMarker(executionId: string, now: Date): Promise<NotificationMarker> {
+  async openNotificationMarker(executionId: string, now: Date, countAttempt = true): Promise<NotificationMarker> {
     try {
       const out = await client('dynamo').send(new UpdateCommand({
         TableName: this.tableName,
         Key: notificationMarkerKey(executionId),
-        UpdateExpression: 'SET firstAt = if_not_exists(firstAt, :now), recordType = :t, #ttl = if_not_exists(#ttl, :exp) ADD attempts :one',
+        UpdateExpression: `SET firstAt = if_not_exists(firstAt, :now), recordType = :t, #ttl = if_not_exists(#ttl, :exp) ADD attempts :${countAttempt ? 'one' : 'zero'}`,
         ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':now': now.toISOString(), ':t': 'NOTIFICATION', ':exp': Math.floor(now.getTime() / 1000) + EVIDENCE_TTL_SECONDS, ':one': 1 },
+        ExpressionAttributeValues: {
+          ':now': now.toISOString(),
+          ':t': 'NOTIFICATION',
+          ':exp': Math.floor(now.getTime() / 1000) + EVIDENCE_TTL_SECONDS,
+          [countAttempt ? ':one' : ':zero']: countAttempt ? 1 : 0,
+        },
         ReturnValues: 'ALL_NEW',
       }));
       const item = out.Attributes ?? {};

@@ -55,7 +55,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     const failures: string[] = [];
     // A repair that failed without returning may still have changed the function: its intent says.
     const repairMayHaveRun = !state.repair && state.error && (state.diagnosis?.action === 'REPAIR' || state.diagnosis?.action === 'REQUEST_APPROVAL');
-    const repairIntent = repairMayHaveRun ? await store.seeRepairIntent(executionId, now()) : undefined;
+    const repairIntent = repairMayHaveRun ? await store.seeRepairIntent(executionId, now()).catch(() => undefined) : undefined;
     const { outcome, reason } = decideOutcome(state, repairIntent ? { repairIntent } : {});
     const attempt = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
       try {
@@ -135,7 +135,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
           await store.completeChannel(executionId, channel, done);
           return result;
         }
-        const seen = (await store.openNotificationMarker(executionId, now()))[channel];
+        const seen = (await store.openNotificationMarker(executionId, now(), false))[channel];
         if (seen?.state === 'SENT') {
           logger.info('already sent by an earlier attempt', { channel, executionId });
           return { ok: true, attempts: 0, ...(seen.messageId ? { messageId: seen.messageId } : {}) };
