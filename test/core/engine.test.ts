@@ -94,12 +94,19 @@ describe('diagnose: decision quality', () => {
     expect(r.reasoning).toContain('the policy maximum of 3008 MB');
   });
 
-  test('GIVEN one OOM in 500 invocations with low typical use WHEN diagnosed THEN a person reviews instead of an automatic increase', () => {
-    const r = diagnose(request([...healthy(499, 1024, 300, 10), ...oomInvocations(1, 1024)]));
-    expect(r).toMatchObject({ isMemoryIssue: true, recommendedAction: 'HUMAN_REVIEW', recommendedMemoryIncrease: 0, recommendedMemorySize: 1024 });
-    const strong = diagnose(request([...healthy(7, 1024, 300, 10), ...oomInvocations(3, 1024)]));
-    expect(strong.confidence).toBeGreaterThan(r.confidence);
-    expect(strong.recommendedAction).toBe('INCREASE_MEMORY');
+  test('GIVEN one platform OOM in 500 invocations with low typical use WHEN diagnosed THEN memory is raised: frequency sets urgency, not doubt', () => {
+    const rare = diagnose(request([...healthy(499, 1024, 300, 10), ...oomInvocations(1, 1024)]));
+    const frequent = diagnose(request([...healthy(7, 1024, 300, 10), ...oomInvocations(3, 1024)]));
+    expect(rare).toMatchObject({ isMemoryIssue: true, recommendedAction: 'INCREASE_MEMORY', recommendedMemorySize: 1536 });
+    expect(rare.confidence).toBe(frequent.confidence);
+    expect(rare.reasoning).toContain('Urgency low: memory failures in 1 of 500 invocations (0.2 %); rare, but each one fails its request.');
+    expect(frequent.reasoning).toContain('Urgency high: memory failures in 3 of 10 invocations (30 %)');
+  });
+
+  test('GIVEN kills that start late in the window WHEN diagnosed THEN the urgency says they are rising', () => {
+    const r = diagnose(request([...healthy(90, 1024, 300, 10), ...oomInvocations(6, 1024), ...healthy(4, 1024, 300, 200)]));
+    expect(r.recommendedAction).toBe('INCREASE_MEMORY');
+    expect(r.reasoning).toContain('Urgency high: memory failures in 6 of 100 invocations (6 %), rising to 6 of 25 most recent invocations (24 %)');
   });
 
   test('GIVEN a stricter minimum confidence WHEN the evidence is moderate THEN the action becomes a review', () => {
@@ -210,7 +217,7 @@ describe('diagnose: decision quality', () => {
 
   test('GIVEN a trace WHEN diagnosed THEN every rule answered and the scores explain the result', () => {
     const t = diagnoseWithTrace(fixture('oom-killed-nodejs'));
-    expect(t.verdicts).toHaveLength(11);
+    expect(t.verdicts).toHaveLength(13);
     expect(t.memoryScore).toBeGreaterThan(t.notMemoryScore);
     expect(t.sizing?.recommendedMb).toBe(384);
   });

@@ -92,6 +92,12 @@ function parseApplicationRecord(o: Record<string, unknown>): LineFacts | undefin
   if (Array.isArray(o.stackTrace)) {
     for (const line of o.stackTrace) if (typeof line === 'string') parts.push(line);
   }
+  // The Java runtime nests the cause of a wrapped exception: `"cause": {"errorType": ...}`.
+  for (let cause = o.cause, depth = 0; isObject(cause) && depth < 4; cause = cause.cause, depth++) {
+    const type = str(cause.errorType);
+    const msg = str(cause.errorMessage);
+    if (type || msg) parts.push(`Caused by: ${[type, msg].filter(Boolean).join(': ')}`);
+  }
   // Powertools' logger.exception(): `exception_name` and the formatted traceback in `exception`.
   const exceptionName = str(o.exception_name);
   if (exceptionName) parts.push(exceptionName);

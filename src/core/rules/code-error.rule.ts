@@ -5,6 +5,8 @@
  * left alone, since memory may have caused it; an error with its own text near the limit still
  * counts, with less weight.
  */
+import { CODE_ERROR } from '../calibration';
+import { formatPercent } from '../format';
 import { HIGH_USE_RATIO } from '../logs';
 import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
 import { InvocationFacts } from '../logs/types';
@@ -38,12 +40,13 @@ export const codeErrorRule: DiagnosisRule = {
     return {
       ruleId: this.id,
       answer: 'not-memory',
-      weight: clampWeight((0.45 + 0.35 * saturate(shareOfFailures, 0.8)) * (1 - 0.3 * (codeErrors > 0 ? nearLimit / codeErrors : 0))),
+      weight: clampWeight((CODE_ERROR.base + CODE_ERROR.shareOfFailuresGain * saturate(shareOfFailures, CODE_ERROR.shareOfFailuresFull))
+        * (1 - CODE_ERROR.nearLimitPenalty * (codeErrors > 0 ? nearLimit / codeErrors : 0))),
       category: 'CODE_ERROR',
       evidence: {
         type: 'CODE_ERROR',
         description: `application errors with no memory signal in ${shareText(errors, ctx.invocationCount)}`
-          + (failed > 0 ? `, ${Math.round(shareOfFailures * 100)} % of the failed invocations` : '')
+          + (failed > 0 ? `, ${formatPercent(shareOfFailures)} of the failed invocations` : '')
           + (nearLimit > 0 ? ` (${nearLimit} of them near the memory limit)` : ''),
       },
     };
@@ -53,6 +56,7 @@ export const codeErrorRule: DiagnosisRule = {
 /** Any sign that the invocation ran out of memory. */
 export function hasMemorySignal(inv: InvocationFacts): boolean {
   if (inv.platformOom || inv.languageOom || inv.killed) return true;
+  // exit status 137 is an exit like any other unless the figure is near the limit.
   const ratio = usedRatio(inv);
   return inv.exitError && ratio !== undefined && ratio >= HIGH_USE_RATIO;
 }
