@@ -76,9 +76,15 @@ export function reassemblePastedLogs(records: readonly LogRecord[]): Reassembled
 /** Whether a record is not in Lambda's own layout (or holds several events). Cheap on the usual lines. */
 export function needsReassembly(message: string): boolean {
   const c0 = message.charCodeAt(0);
+  if (isSpace(c0)) {
+    // Lambda starts no platform line with whitespace: a copy with leading blank lines or indentation.
+    const t = message.trimStart();
+    return t !== '' && (needsReassembly(t) || isPasteHead(t.split('\n', 1)[0]));
+  }
   // Lambda writes JSON records on one line: one spread over lines (or cut) was pretty-printed by a copy.
   if (c0 === 123 /* { */) return !endsWithBrace(message) || hasInnerNewline(message);
   if (c0 === 124 /* | */ || c0 === 64 /* @ */) return true;
+  if (c0 === 35 /* # */) return isHeaderLine(message.split('\n', 1)[0].trim());
   if (c0 === 82 /* R */ && message.startsWith('REPORT')) return !isLambdaReport(message) || hasEventBreak(message);
   if (c0 === 73 /* I */ && message.startsWith('INIT_REPORT')) return message.indexOf('\t') < 0 || hasEventBreak(message);
   if ((c0 === 83 /* S */ && message.startsWith('START')) || (c0 === 69 /* E */ && message.startsWith('END'))) {
@@ -215,9 +221,9 @@ class Reader {
   }
 
   private line(timestamp: string, raw: string, split: boolean): void {
-    let text = raw;
+    const trimmed = raw.trim();
+    let text = trimmed;
     let changed = split;
-    const trimmed = text.trim();
     if (trimmed === '') {
       if (this.open?.kind === 'json') this.open.lines.push('');
       return;
@@ -237,7 +243,9 @@ class Reader {
       }
     }
     const prefix = consolePrefixLength(text);
+    let time = timestamp;
     if (prefix > 0) {
+      time = isoTime(text.slice(0, prefix)) ?? timestamp;
       text = text.slice(prefix);
       changed = true;
     }
@@ -251,7 +259,7 @@ class Reader {
     }
     this.close();
     const kind = kindOf(text);
-    this.open = { timestamp, kind, lines: [text], reassembled: changed };
+    this.open = { timestamp: time, kind, lines: [text], reassembled: changed };
     if (kind === 'json') this.tryCloseJson();
   }
 
@@ -350,6 +358,16 @@ class Reader {
     this.synthetic++;
     return `pasted-${this.synthetic}`;
   }
+}
+
+/** A console or Logs Insights timestamp as ISO-8601 (Logs Insights shows UTC without a zone). */
+function isoTime(prefix: string): string | undefined {
+  const m = CONSOLE_TIMESTAMP.exec(prefix);
+  if (!m) return undefined;
+  let t = m[1].replace(' ', 'T').replace(',', '.').replace(/ ?UTC$/, 'Z');
+  if (!/(?:Z|[+-]\d\d:?\d\d)$/.test(t)) t += 'Z';
+  const ms = Date.parse(t);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
 function kindOf(text: string): EntryKind {

@@ -32,8 +32,10 @@ export const codeErrorRule: DiagnosisRule = {
       }
       codeErrors++;
     }
-    // Error lines that could not be tied to an invocation still show a code error.
-    const unattributed = Math.max(0, ctx.logs.counts.appError - countAppErrors(ctx.logs.invocations));
+    // Error lines that could not be tied to an invocation still show a code error, unless they
+    // are the out-of-memory errors that could not be tied to one either (an ERROR-level MemoryError).
+    const unattributedOom = Math.max(0, ctx.logs.counts.languageOom - count(ctx.logs.invocations, inv => inv.languageOom));
+    const unattributed = Math.max(0, ctx.logs.counts.appError - count(ctx.logs.invocations, inv => inv.appError) - unattributedOom);
     if (codeErrors === 0 && (unattributed === 0 || failed > 0)) return notApplicable(this.id);
     const errors = codeErrors > 0 ? codeErrors : unattributed;
     const shareOfFailures = failed > 0 ? codeErrors / failed : 1;
@@ -61,8 +63,8 @@ export function hasMemorySignal(inv: InvocationFacts): boolean {
   return inv.exitError && ratio !== undefined && ratio >= HIGH_USE_RATIO;
 }
 
-function countAppErrors(invocations: readonly InvocationFacts[]): number {
+function count(invocations: readonly InvocationFacts[], pick: (inv: InvocationFacts) => boolean): number {
   let c = 0;
-  for (const inv of invocations) if (inv.appError) c++;
+  for (const inv of invocations) if (pick(inv)) c++;
   return c;
 }

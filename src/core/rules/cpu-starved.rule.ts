@@ -46,10 +46,9 @@ export const cpuStarvedRule: DiagnosisRule = {
       if (!inv.hasReport || inv.durationMs === undefined) continue;
       reports++;
       if (inv.durationMs >= CPU_STARVED.nearTimeout * timeoutMs) nearTimeout++;
-      if (wasCutShort(inv)) continue;
-      completedMs.push(inv.durationMs);
       const ratio = usedRatio(inv);
       if (ratio !== undefined && ratio > peakRatio) peakRatio = ratio;
+      if (!wasCutShort(inv)) completedMs.push(inv.durationMs);
     }
     timeouts = Math.max(timeouts, counts.timeout);
     const slow = timeouts > 0 || (reports > 0 && nearTimeout / reports >= CPU_STARVED.nearTimeoutShare);
@@ -72,8 +71,8 @@ export const cpuStarvedRule: DiagnosisRule = {
       evidence: {
         type: 'CPU_STARVED',
         description: `at ${memoryMb} MB the function has about ${formatPercent(vcpuShare)} of a vCPU (Lambda: 1,769 MB = one vCPU): ${slowText}, `
-          + `its completed invocations took a median ${formatDuration(medianMs)} of the ${formatDuration(timeoutMs)} timeout `
-          + `with Max Memory Used at most ${formatPercent(peakRatio)} of Memory Size, and no call to another service timed out: `
+          + `its completed invocations took a median ${formatDuration(medianMs)} of the ${formatDuration(timeoutMs)} timeout, `
+          + `Max Memory Used stayed at or below ${formatPercent(peakRatio)} of Memory Size, and no call to another service timed out: `
           + 'its time is compute at a small CPU share',
       },
     };
