@@ -277,7 +277,8 @@ describe('diagnose: leaks (memory need climbing)', () => {
   function env(sizeMb: number, count: number, fromMb: number, killed: boolean) {
     const out = [];
     for (let i = 0; i < count; i++) {
-      out.push(...textInvocation({ id: rid(n++), memorySizeMb: sizeMb, maxMemoryUsedMb: Math.min(sizeMb - 8, fromMb + i * 6), ...(i === 0 ? { initDurationMs: 250 } : {}) }));
+      const used = Math.min(sizeMb - 8, fromMb + i * 6);
+      out.push(...textInvocation({ id: rid(n++), memorySizeMb: sizeMb, maxMemoryUsedMb: used, ...(i === 0 ? { initDurationMs: 250 } : {}) }));
     }
     if (killed) out.push(...oomInvocations(1, sizeMb, n++));
     return out;

@@ -2,7 +2,9 @@ import { cpuStarvedRule, LogRecord } from '../../../src/core';
 import { contextFor, rid, textInvocation } from '../support';
 
 /** `n` invocations of a function with `sizeMb` MB and a 3 s timeout: `slow` of them time out, the rest take 2.2-2.8 s. */
-function starved(n: number, sizeMb: number, usedMb: number, slow: number, opts: { fast?: boolean; lines?: (id: string) => string[] } = {}): LogRecord[] {
+interface StarvedOptions { readonly fast?: boolean; readonly lines?: (id: string) => string[] }
+
+function starved(n: number, sizeMb: number, usedMb: number, slow: number, opts: StarvedOptions = {}): LogRecord[] {
   const out: LogRecord[] = [];
   for (let i = 0; i < n; i++) {
     const id = rid(i + 1);

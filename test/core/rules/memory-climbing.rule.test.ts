@@ -38,7 +38,8 @@ describe('memory-climbing rule', () => {
   test('GIVEN warm-up growth that levels off WHEN evaluated THEN it is not applicable', () => {
     const logs: LogRecord[] = [];
     for (let i = 0; i < 30; i++) {
-      logs.push(...textInvocation({ id: rid(5000 + i), memorySizeMb: 512, maxMemoryUsedMb: i < 5 ? 150 + i * 30 : 290 + (i % 4), ...(i === 0 ? { initDurationMs: 300 } : {}) }));
+      const used = i < 5 ? 150 + i * 30 : 290 + (i % 4);
+      logs.push(...textInvocation({ id: rid(5000 + i), memorySizeMb: 512, maxMemoryUsedMb: used, ...(i === 0 ? { initDurationMs: 300 } : {}) }));
     }
     expect(memoryClimbingRule.evaluate(contextFor(logs, {}, 512)).answer).toBe('not-applicable');
   });
