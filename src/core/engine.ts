@@ -219,7 +219,7 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
     action = 'HUMAN_REVIEW';
     tail = ` Confidence ${confidence.toFixed(2)} is below the policy minimum of ${policy.minConfidence}: a person should review. If confirmed, ${sizing.explanation}.${stopgap}`;
   }
-  tail = ` ${urgency(context)}${tail}`;
+  tail = ` ${urgency(context, climbing)}${tail}`;
   const increase = action === 'INCREASE_MEMORY' ? sizing.increaseMb : 0;
   const result: DiagnosisResult = {
     ...base,
@@ -370,11 +370,21 @@ function failedForMemory(inv: InvocationFacts): boolean {
  * How urgent a memory issue is, in one sentence: set by how many invocations fail for memory and
  * whether the most recent ones fail more, never by doubt about the cause (calibration.ts URGENCY).
  */
-function urgency(context: RuleContext): string {
-  const invocations = context.logs.invocations;
+function urgency(context: RuleContext, climbing: boolean): string {
+  const { invocations, counts } = context.logs;
   const n = invocations.length;
   let failed = 0;
-  for (const inv of invocations) if (failedForMemory(inv)) failed++;
+  let killed = 0, platformOom = 0, languageOom = 0;
+  for (const inv of invocations) {
+    if (failedForMemory(inv)) failed++;
+    if (inv.killed) killed++;
+    if (inv.platformOom) platformOom++;
+    if (inv.languageOom) languageOom++;
+  }
+  // Failure lines that named no invocation (a pasted excerpt) cannot be set against a count.
+  const unattributed = Math.max(0, counts.killed - killed) + Math.max(0, counts.platformOom - platformOom)
+    + Math.max(0, counts.languageOom - languageOom);
+  if (failed === 0 && unattributed > 0) return `Urgency unknown: ${unattributed} memory failure line(s) that name no invocation, so there is no rate to judge.`;
   if (n === 0 || failed === 0) return 'Urgency low: no invocation in the logs failed for memory yet.';
   const recentCount = Math.max(1, Math.ceil(n * URGENCY.recentPart));
   let recentFailed = 0;
@@ -387,5 +397,5 @@ function urgency(context: RuleContext): string {
     : rate < URGENCY.lowShare && !rising ? 'low' : 'medium';
   return `Urgency ${level}: memory failures in ${formatShare(failed, n)}`
     + (rising ? `, rising to ${formatShare(recentFailed, recentCount, 'most recent invocations')}` : '')
-    + (level === 'low' ? '; rare, but each one fails its request' : '') + '.';
+    + (climbing ? '; the need is climbing, so they will keep coming' : level === 'low' ? '; rare, but each one fails its request' : '') + '.';
 }

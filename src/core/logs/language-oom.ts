@@ -27,7 +27,9 @@ const S = '(?:^|[\\n\\t"]|\\] )';
 // Java errors are also printed indented (`\tCaused by: ...`) and wrapped in the message of
 // another exception (`ExecutionException: java.lang.OutOfMemoryError`); the fully qualified class
 // name is specific enough to be read after a wrapper's `Name: `.
-const JAVA_S = '(?:^|[\\n\\t"]|\\] |\\n[ \\t]+)(?:Caused by: |Exception in thread "[^"\\n]{0,200}" )?(?:[\\w$.]{1,200}(?:Exception|Error|Throwable): ){0,4}';
+// `Caused by: ` is Java's own phrase, so it also counts after a space (a table cell of a copy
+// flattens the lines of a stack trace).
+const JAVA_S = '(?:^|[\\n\\t"]|\\] |\\n[ \\t]+| (?=Caused by: ))(?:Caused by: |Exception in thread "[^"\\n]{0,200}" )?(?:[\\w$.]{1,200}(?:Exception|Error|Throwable): ){0,4}';
 
 const PATTERNS: ReadonlyArray<readonly [LanguageOomRuntime, RegExp]> = [
   ['nodejs', new RegExp(`${S}FATAL ERROR: [^\\n]{0,200}?(?:JavaScript heap out of memory|Allocation failed)`)],

@@ -130,9 +130,9 @@ function hasInnerNewline(message: string): boolean {
   return at >= 0 && message.slice(at).trim() !== '';
 }
 
-/** Whether a line starts a log event (after any console timestamp). */
+/** Whether a line starts a log event (after any console timestamp); a table row is one event. */
 function startsEvent(line: string): boolean {
-  return PLATFORM_START.test(line) || LEVEL_START.test(line) || consolePrefixLength(line) > 0 || line.startsWith('{"time"');
+  return PLATFORM_START.test(line) || LEVEL_START.test(line) || consolePrefixLength(line) > 0 || line.startsWith('{"time"') || line.startsWith('|');
 }
 
 /**
@@ -249,8 +249,8 @@ class Reader {
       text = text.slice(prefix);
       changed = true;
     }
-    // A CSV export quotes the message.
-    if (text.length > 1 && text.startsWith('"') && text.endsWith('"') && changed) text = text.slice(1, -1).replace(/""/g, '"');
+    // A CSV export quotes the message after the timestamp column.
+    if (prefix > 0 && text.length > 1 && text.startsWith('"') && text.endsWith('"')) text = text.slice(1, -1).replace(/""/g, '"');
     if (this.continues(text, prefix > 0)) {
       this.open!.lines.push(text);
       this.open!.reassembled = true;
@@ -291,7 +291,8 @@ class Reader {
   private continues(text: string, hadTimestamp: boolean): boolean {
     const open = this.open;
     if (!open) return false;
-    if (open.kind === 'json') return open.lines.length < MAX_JSON_LINES;
+    // A pretty-printed record's lines never start with a console timestamp: that is the next event.
+    if (open.kind === 'json') return !hadTimestamp && open.lines.length < MAX_JSON_LINES;
     if (hadTimestamp || startsEvent(text)) return false;
     switch (open.kind) {
       case 'report':

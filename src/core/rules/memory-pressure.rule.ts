@@ -55,7 +55,9 @@ export const memoryPressureRule: DiagnosisRule = {
         },
       };
     }
-    if (atLimit > 0) {
+    // Only when nothing failed for memory: next to a kill, "not yet shown to fail" would contradict it.
+    const failures = ctx.logs.counts.platformOom + ctx.logs.counts.killed + ctx.logs.counts.languageOom;
+    if (atLimit > 0 && failures === 0) {
       return {
         ruleId: this.id,
         answer: 'memory',

@@ -168,6 +168,19 @@ describe('reassemblePastedLogs: tables and copies of whole excerpts', () => {
   });
 });
 
+describe('pasted error results', () => {
+  test('GIVEN the error an Invoke returned (the console test result) WHEN read THEN its kill line is a kill of the named invocation', () => {
+    const evidence = parseLogs(records([JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${ID} Error: Runtime exited with error: signal: killed` })]));
+    expect(evidence.counts.killed).toBe(1);
+    expect(evidence.invocations.map(i => i.requestId)).toEqual([ID]);
+  });
+
+  test('GIVEN an application JSON log line with a level WHEN read THEN a Runtime.* error type in it is application text', () => {
+    const evidence = parseLogs(records([JSON.stringify({ level: 'INFO', errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited with error: signal: killed' })]));
+    expect(evidence.counts.killed).toBe(0);
+  });
+});
+
 describe('reassemblePastedLogs: what it must not do', () => {
   test('GIVEN an application line that embeds platform-looking lines after newlines WHEN read THEN it stays one application event', () => {
     const id = rid(7);
