@@ -87,9 +87,8 @@ export function needsReassembly(message: string): boolean {
   if (c0 === 35 /* # */) return isHeaderLine(message.split('\n', 1)[0].trim());
   if (c0 === 82 /* R */ && message.startsWith('REPORT')) return !isLambdaReport(message) || hasEventBreak(message);
   if (c0 === 73 /* I */ && message.startsWith('INIT_REPORT')) return message.indexOf('\t') < 0 || hasEventBreak(message);
-  if ((c0 === 83 /* S */ && message.startsWith('START')) || (c0 === 69 /* E */ && message.startsWith('END'))) {
-    return !/^(?:START|END) RequestId: /.test(message) || hasInnerNewline(message);
-  }
+  if (c0 === 83 /* S */ && message.startsWith('START')) return !message.startsWith('START RequestId: ') || hasInnerNewline(message);
+  if (c0 === 69 /* E */ && message.startsWith('END')) return !message.startsWith('END RequestId: ') || hasInnerNewline(message);
   if (c0 >= 48 && c0 <= 57 /* digit */ && consolePrefixLength(message) > 0) return true;
   return hasEventBreak(message);
 }
@@ -141,7 +140,9 @@ function startsEvent(line: string): boolean {
  */
 export function consolePrefixLength(line: string): number {
   const c0 = line.charCodeAt(0);
-  if (c0 < 48 || c0 > 57) return 0;
+  if (c0 < 48 || c0 > 57 || line.charCodeAt(4) !== 45 /* - */) return 0;
+  // The runtimes' own `<time>\t<id>\t` lines are the most common lines of all: settle them by position.
+  if (line.charCodeAt(24) === 9 && isUuidAt(line, 25)) return 0;
   const m = CONSOLE_TIMESTAMP.exec(line);
   if (!m) return 0;
   const rest = line.slice(m[0].length);
@@ -447,6 +448,17 @@ function readRequestId(text: string, from: number): string | undefined {
     i = next;
   }
   return id === '' ? undefined : id;
+}
+
+/** Whether a UUID followed by whitespace stands at `from`. */
+function isUuidAt(text: string, from: number): boolean {
+  if (text.length < from + 37 || !isSpace(text.charCodeAt(from + 36))) return false;
+  for (let k = 0; k < 36; k++) {
+    const c = text.charCodeAt(from + k);
+    const dash = k === 8 || k === 13 || k === 18 || k === 23;
+    if (dash ? c !== 45 : !isHex(c)) return false;
+  }
+  return true;
 }
 
 /** Whether `id` is the start of a UUID (8-4-4-4-12 hexadecimal digits). */
