@@ -16,7 +16,12 @@
  *
  * Checked against the labelled corpus (test/corpus): `npm run bench -- diagnose` prints the
  * reliability table (predicted confidence against observed correctness), and the corpus test
- * fails when the engine is over-confident where it acts.
+ * fails when the engine is over-confident where it acts. Reading the table: the confidence is the
+ * number the policy compares with `minConfidence`, so the caps below are decisions ("a copy or
+ * application text alone never changes a function"), not probabilities. The bins under 0.7 are
+ * therefore under-confident by design: their verdicts are usually right, the evidence is just not
+ * the kind to act on without a person. What must not happen is the other gap: a bin at or above
+ * 0.7 that is right less often than it claims.
  */
 
 /**

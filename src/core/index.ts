@@ -3,6 +3,8 @@
  * (it uses TypeScript unions and functions that jsii cannot express).
  */
 export * from './model';
+export * from './calibration';
+export * from './format';
 export * from './policy';
 export * from './request';
 export * from './logs';
