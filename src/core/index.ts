@@ -3,7 +3,8 @@
  * (it uses TypeScript unions and functions that jsii cannot express).
  */
 export * from './model';
-export * from './calibration';
+/** Every weight and threshold of the engine, with its reason (calibration.CPU_STARVED, ...). */
+export * as calibration from './calibration';
 export * from './format';
 export * from './policy';
 export * from './request';
