@@ -75,6 +75,15 @@ export interface RemediationPolicy {
   readonly rollbackOnFailedVerification?: boolean;
 
   /**
+   * Raise the memory of a CPU-starved function (one at a quarter of a vCPU or less that times out
+   * with memory to spare: Lambda gives CPU in proportion to memory) by one step, never above
+   * 1,769 MB (one vCPU). Off, such a function is reported for a person to size.
+   *
+   * @default false
+   */
+  readonly raiseMemoryForCpu?: boolean;
+
+  /**
    * How long to wait after a repair before comparing the metrics before and after.
    * Too little data extends the window once.
    *

@@ -26,6 +26,7 @@ export interface ResolvedRemediationPolicy {
   readonly dryRun: boolean;
   readonly requireApproval: boolean;
   readonly rollbackOnFailedVerification: boolean;
+  readonly raiseMemoryForCpu: boolean;
   readonly verificationWindowSeconds: number;
 }
 
@@ -69,6 +70,7 @@ export function resolveRemediationPolicy(policy: RemediationPolicy = {}): Resolv
     dryRun: policy.dryRun ?? false,
     requireApproval: policy.requireApproval ?? false,
     rollbackOnFailedVerification: policy.rollbackOnFailedVerification ?? true,
+    raiseMemoryForCpu: policy.raiseMemoryForCpu ?? false,
     verificationWindowSeconds,
   };
 }
@@ -175,6 +177,7 @@ export class PolicyConfigBuilder {
           cooldownSeconds: this.resolved.cooldownSeconds,
           maxRepairsPerDay: this.resolved.maxRepairsPerDay,
           rollbackOnFailedVerification: this.resolved.rollbackOnFailedVerification,
+          ...(this.resolved.raiseMemoryForCpu ? { raiseMemoryForCpu: true } : {}),
           verificationWindowSeconds: this.resolved.verificationWindowSeconds,
           approvalMode: this.approvalMode,
           ...(this.approvalNames.length > 0 ? { approvalFunctions: this.approvalNames } : {}),

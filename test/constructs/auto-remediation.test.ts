@@ -308,6 +308,14 @@ describe('AutoRemediation options', () => {
     expect(env.DRY_RUN).toBe('true');
   });
 
+  test('policy.raiseMemoryForCpu reaches the handlers\' policy only when set', () => {
+    const { stack } = newStack();
+    const [fn] = demoFunctions(stack, 1);
+    new AutoRemediation(stack, 'AutoRemediation', { functions: [fn], policy: { raiseMemoryForCpu: true } });
+    const policy = JSON.parse(envOf(Template.fromStack(stack), 'Rule engine always').REMEDIATION_POLICY as string);
+    expect(policy.raiseMemoryForCpu).toBe(true);
+  });
+
   test('excluded functions are neither monitored nor repaired', () => {
     const { stack } = newStack();
     const [kept, excluded] = demoFunctions(stack, 2);
