@@ -8,16 +8,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Scenario } from './scenario';
+import { aliasOf, Scenario } from './scenario';
 import { CfnTemplate } from './template';
 import { AutoRemediation } from '../auto-remediation';
 import { Diagnosis } from '../diagnosis/diagnosis';
 import { Approval, RemediationPolicy } from '../policy';
 
 export const SIMULATION_STACK_NAME = 'LambdaRemediationSimulation';
+
+/** The name of the user's alarm on a function's alias (Errors of `Resource` = `<name>:<alias>`). */
+export function aliasAlarmName(functionName: string, alias: string): string {
+  return `${functionName}-${alias}-errors`;
+}
 
 /** Build and synthesize the scenario's stack; returns the CloudFormation template. */
 export function synthesizeScenarioStack(scenario: Scenario): CfnTemplate {
@@ -56,7 +62,25 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       });
       targets.set(f.functionName, fn);
     }
-    const managed = scenario.functions.filter((f) => f.managed !== false).map((f) => targets.get(f.functionName)!);
+    // A function served through an alias: the alias exists (an earlier deploy made it), the
+    // function is managed with the alias option, and the user's alarm watches the alias's own
+    // metrics (dimension `Resource` = `<name>:<alias>`), as the alias option documents.
+    const aliased = scenario.functions.filter((f) => f.managed !== false && aliasOf(f));
+    const existingAlarms: cloudwatch.IAlarm[] = aliased.map((f) => new cloudwatch.Alarm(stack, `AliasErrors-${f.functionName}`, {
+      alarmName: aliasAlarmName(f.functionName, aliasOf(f)!.name),
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensionsMap: { FunctionName: f.functionName, Resource: `${f.functionName}:${aliasOf(f)!.name}` },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    const managed = scenario.functions.filter((f) => f.managed !== false && !aliasOf(f)).map((f) => targets.get(f.functionName)!);
     const p = scenario.stack?.policy ?? {};
     const policy: RemediationPolicy = {
       maxMemoryMb: p.maxMemoryMb,
@@ -71,7 +95,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     let approval: Approval;
     switch (scenario.stack?.approval ?? 'none') {
       case 'all': approval = Approval.allFunctions(); break;
-      case 'selected': approval = Approval.forFunctions(scenario.functions.filter((f) => f.requireApproval).map((f) => targets.get(f.functionName)!)); break;
+      case 'selected': approval = Approval.forFunctions(scenario.functions.filter((f) => f.requireApproval && !aliasOf(f)).map((f) => targets.get(f.functionName)!)); break;
       default: approval = Approval.none();
     }
     const m = scenario.stack?.monitoring;
@@ -80,7 +104,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     if (d?.agentId && d.agentAliasId) diagnosis = Diagnosis.bedrockAgent(d.agentId, d.agentAliasId);
     else if (d?.modelId) diagnosis = Diagnosis.bedrockModel(d.modelId, { knowledgeBaseId: d.knowledgeBaseId });
     else diagnosis = Diagnosis.rulesOnly();
-    new AutoRemediation(stack, 'AutoRemediation', {
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', {
       functions: managed,
       policy,
       approval,
@@ -88,11 +112,21 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       diagnosis,
       notificationEmails: ['oncall@example.com'],
       monitoring: {
-        duration: m?.durationThresholdPercent !== undefined ? { threshold: m.durationThresholdPercent } : undefined,
+        ...(m?.errors === false ? { errors: { enabled: false } } : {}),
+        duration: m?.duration === false ? { enabled: false } : m?.durationThresholdPercent !== undefined ? { threshold: m.durationThresholdPercent } : undefined,
         throttles: m?.throttles ? { enabled: true, threshold: m.throttlesThreshold } : undefined,
+        ...(existingAlarms.length ? { existingAlarms } : {}),
       },
       dashboard: false,
     });
+    for (const f of aliased) {
+      const fn = targets.get(f.functionName)!;
+      const alias = lambda.Alias.fromAliasAttributes(stack, `Alias-${f.functionName}`, {
+        aliasName: aliasOf(f)!.name,
+        aliasVersion: lambda.Version.fromVersionArn(stack, `AliasVersion-${f.functionName}`, `${fn.functionArn}:1`),
+      });
+      remediation.addFunction(fn, { alias, requireApproval: f.requireApproval && scenario.stack?.approval === 'selected' ? true : undefined });
+    }
     const assembly = app.synth();
     const artifact = assembly.getStackByName(SIMULATION_STACK_NAME);
     const template = artifact.template as CfnTemplate;

@@ -15,8 +15,13 @@ describe('scenario fields for log groups and mute rules', () => {
     expect(s.account?.alarmMutes).toHaveLength(1);
   });
 
-  test('GIVEN a log group starting with aws/, a non-boolean neverInvokedBefore or an empty mute window THEN each is named', () => {
-    expect(() => parseScenario({ ...base, functions: [{ ...base.functions[0], logGroupName: 'aws/orders', neverInvokedBefore: 'yes' }], account: { alarmMutes: [{ alarmNamePrefix: 'lar-', fromMinute: 5, toMinute: 5 }] } }, 't.json'))
-      .toThrow(/functions\[0\]\.logGroupName must be .* got 'aws\/orders'; functions\[0\]\.neverInvokedBefore must be true or false, got 'yes'; account\.alarmMutes\[0\] needs whole minutes with 0 <= fromMinute < toMinute, got 5\.\.5/);
+  test('GIVEN a log group starting with aws/ or an empty mute window THEN each is named', () => {
+    expect(() => parseScenario({ ...base, functions: [{ ...base.functions[0], logGroupName: 'aws/orders' }], account: { alarmMutes: [{ alarmNamePrefix: 'lar-', fromMinute: 5, toMinute: 5 }] } }, 't.json'))
+      .toThrow(/functions\[0\]\.logGroupName must be .* got 'aws\/orders'; account\.alarmMutes\[0\] needs whole minutes with 0 <= fromMinute < toMinute, got 5\.\.5/);
+  });
+
+  test('GIVEN a non-boolean neverInvokedBefore THEN the type is named with the value', () => {
+    expect(() => parseScenario({ ...base, functions: [{ ...base.functions[0], neverInvokedBefore: 'yes' }] }, 't.json'))
+      .toThrow('t.json: functions[0].neverInvokedBefore must be true or false, got "yes"');
   });
 });
