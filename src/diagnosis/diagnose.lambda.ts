@@ -16,6 +16,7 @@ import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runt
 import { Store, utcDay } from '../runtime/store';
 import { requireFields, requireObject } from '../runtime/validate';
 import { DiagnoseOutput, ENV, HANDLERS, HandlerInputs } from '../workflow/contract';
+import { capForIntake } from '../workflow/intake-cap';
 
 export async function handler(input: HandlerInputs['diagnose'], context?: HandlerContext): Promise<DiagnoseOutput> {
   return runHandler('diagnose', HANDLERS.diagnose.requiredEnv, context, async () => {
@@ -54,7 +55,7 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       },
     });
     const current = state.collection.functionConfig.memorySize;
-    const decision = decide(engine.result, current, policy);
+    const decision = capForIntake(decide(engine.result, current, policy), state.alarm, current);
     const result = engine.result;
     const diagnosisId = randomUUID();
     const endTime = now().toISOString();

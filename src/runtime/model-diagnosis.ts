@@ -99,7 +99,8 @@ export function buildUserPrompt(request: DiagnosisRequest, rules: DiagnosisResul
   }).join('\n');
   const facts = {
     functionName: request.functionName,
-    alarm: request.alarmDetails,
+    // An unknown threshold is said to be unknown, never left out (the model would assume one) nor 0.
+    alarm: { ...request.alarmDetails, threshold: request.alarmDetails.threshold ?? 'unknown' },
     alarmTime: request.alarmTime,
     functionConfig: request.functionConfig,
     alarmMetric: request.metrics.slice(-30),

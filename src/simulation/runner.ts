@@ -269,6 +269,12 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   let customResources: CustomResourceResult[] = [];
   let error: string | undefined = setupError;
   const end = start + scenario.durationMinutes * MINUTE;
+  // Executions the workflow starts itself (log-alarm fan-out, re-examination) run like routed ones.
+  account.states.register(machine.arn, (name, input) => {
+    const run = account.scheduler.participate(name, () => executor.execute(name, input));
+    executions.push(run);
+    return run;
+  });
   try {
     if (error) throw new DeployFailed();
     // The deploy, in CloudFormation's order: the setup custom resource (it creates missing log

@@ -5,10 +5,11 @@
  * releases the lock. Output at `$.outcome`.
  */
 import { buildMessageAttributes, buildNotification, buildSubject } from '../core/notification/build';
-import { decideOutcome } from '../core/notification/outcome';
+import { decideOutcome, QUIET_OUTCOMES } from '../core/notification/outcome';
 import { now } from '../runtime/clock';
 import { envOptional, envString } from '../runtime/env';
 import { ServiceUnavailableError } from '../runtime/errors';
+import { LockFollowUp, releaseAndReexamine } from '../runtime/lock-followup';
 import { publishToTopic, putResultEvent, SendResult } from '../runtime/notifier';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store } from '../runtime/store';
@@ -35,7 +36,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     const body = buildNotification({ ...state, executionId }, outcome, reason, at);
     // Refusals of a second alarm for a function already handled are frequent during storms;
     // they are recorded and put on the bus, but do not page anyone.
-    const quiet = outcome === 'ALREADY_IN_PROGRESS' || outcome === 'IGNORED';
+    const quiet = QUIET_OUTCOMES.includes(outcome);
     let sns: SendResult = { ok: true, attempts: 0 };
     if (!quiet) sns = await publishToTopic(envString(ENV.TOPIC_ARN), buildSubject(body), body, buildMessageAttributes(body));
 
@@ -97,12 +98,9 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     }));
 
     let lockReleased = false;
-    const lock = state.alarm?.lock;
-    if (lock) {
-      await attempt('lock release', async () => {
-        lockReleased = await store.releaseLock(lock.functionName, lock.owner);
-      });
-    }
+    await attempt('lock release', async () => {
+      lockReleased = await releaseLock(state, new Date(at));
+    });
     metrics.addMetric(`Outcome${outcome}`, MetricUnit.Count, 1);
     logger.info('workflow finished', { functionName, outcome, reason, notificationStatus, lockReleased });
     if (failures.length > 0) {
@@ -119,4 +117,20 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
       finishedAt: at,
     };
   });
+}
+
+/**
+ * Release the lock this execution holds and, when alarms arrived while it was held, start one
+ * re-examination of the function (`releaseAndReexamine` explains the order of the writes).
+ * Also covers a normalize that took the lock but died before answering: the intake record names
+ * the function then.
+ */
+async function releaseLock(state: WorkflowState, at: Date): Promise<boolean> {
+  const follow = new LockFollowUp(envString(ENV.TABLE_NAME));
+  const functionName = state.alarm?.lock?.functionName
+    ?? (state.executionId ? await follow.intakeOf(state.executionId) : undefined);
+  if (!functionName || !state.executionId) return false;
+  const result = await releaseAndReexamine(follow, functionName, state.alarm?.lock?.owner ?? state.executionId, state.stateMachineArn, at);
+  if (result.reexamination) logger.info('function re-examined after the lock', { functionName, execution: result.reexamination });
+  return result.released;
 }

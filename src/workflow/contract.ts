@@ -6,7 +6,11 @@
  * How the state machine uses it:
  * - The execution input is the raw EventBridge "CloudWatch Alarm State Change" event. A first
  *   `Pass` state turns it into the initial {@link WorkflowState}:
- *   `{ "executionId.$": "$$.Execution.Id", "startedAt.$": "$$.Execution.StartTime", "event.$": "$" }`.
+ *   `{ "executionId.$": "$$.Execution.Id", "startedAt.$": "$$.Execution.StartTime",
+ *   "stateMachineArn.$": "$$.StateMachine.Id", "event.$": "$" }`. Besides alarm events the
+ *   workflow starts itself with {@link ContributorDetail} and {@link ReexamineDetail} inputs.
+ * - An execution that fails, times out or is aborted triggers the `cleanup` handler through the
+ *   `Step Functions Execution Status Change` event: it releases a lock the execution still holds.
  * - Every step is one `LambdaInvoke` with `payloadResponseOnly: true`. Its payload is the whole
  *   state (`$`, the default) unless {@link HandlerSpec.payload} says otherwise, and its output goes
  *   to {@link HandlerSpec.resultPath}. So the state only grows; no handler rewrites another's field.
@@ -69,12 +73,27 @@ export const ENV = {
   /** EventBridge bus for result events. @default 'default' */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   /**
-   * Functions under management: comma-separated function names, or `*` for "any function an
-   * alarm routed to this workflow names" (the rule and IAM scope it). Required by normalize.
+   * Functions under management: comma-separated function names; `*` for "any function an
+   * alarm routed to this workflow names" (the rule and IAM scope it); or `tag:<key>=<value>`:
+   * a function is managed when `lambda:ListTags` shows that tag with exactly that value.
+   * Required by normalize.
    */
   MANAGED_FUNCTIONS: 'MANAGED_FUNCTIONS',
   /** Optional alarm-name prefix; when set, normalize ignores alarms whose name lacks it. */
   ALARM_NAME_PREFIX: 'ALARM_NAME_PREFIX',
+  /**
+   * Name prefix of the memory log alarms (`<alarmNamePrefix>-mem-`). Normalize learns which
+   * functions such an alarm is alarming for from `DescribeAlarmContributors`, whatever its
+   * event carried (AWS documents no EventBridge event for log alarms). @default - none: only
+   * alarms `DescribeAlarms` reports as log alarms take that path
+   */
+  LOG_ALARM_NAME_PREFIX: 'LOG_ALARM_NAME_PREFIX',
+  /**
+   * JSON `{ "<log group>": "<function name>" }` for functions whose log group is not
+   * `/aws/lambda/<name>` (a custom `LoggingConfig.LogGroup`): maps a log alarm contributor's
+   * `logGroup` attribute to its function. @default '{}'
+   */
+  LOG_GROUP_FUNCTIONS: 'LOG_GROUP_FUNCTIONS',
   /** JSON of {@link RemediationPolicyConfig}; every field optional. @default '{}' */
   POLICY: 'REMEDIATION_POLICY',
   /** `true` makes every repair a dry run (records only, changes nothing). @default 'false' */
@@ -132,6 +151,12 @@ export interface FunctionPolicyOverride {
   readonly dryRun?: boolean;
   readonly cooldownSeconds?: number;
   readonly maxRepairsPerDay?: number;
+  /**
+   * The alias the repair may publish a version for and move (`addFunction(fn, { alias })`). An
+   * alarm on any other qualifier of the function ends HUMAN_REVIEW: raising `$LATEST` would not
+   * change what that alias or version runs.
+   */
+  readonly alias?: string;
 }
 
 /**
@@ -207,6 +232,23 @@ export function functionStateKey(functionName: string): { pk: string; sk: string
 export function evidenceKey(executionId: string): { pk: string; sk: string } {
   return { pk: `EXECUTION#${executionId}`, sk: 'EVIDENCE' };
 }
+/**
+ * Key of the intake record of one execution: which function's lock it took (written before the
+ * lock, so whoever cleans up after the execution can find the lock from the execution id alone).
+ */
+export function executionIntakeKey(executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: 'INTAKE' };
+}
+/** Key of the cleanup record of one execution (the cleanup handler's idempotency marker). */
+export function executionCleanupKey(executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: 'CLEANUP' };
+}
+/**
+ * Attribute of the lock item holding the alarms that arrived while it was held (a DynamoDB
+ * string set of JSON {@link PendingAlarm}s: only ever added to, so its size tells whether it changed).
+ */
+export const LOCK_PENDING_ATTRIBUTE = 'pendingAlarms';
+
 /** Sort key prefixes of the records stored under `pk = FUNCTION#<name>`. */
 export const RECORD_SORT_KEY_PREFIX = {
   DIAGNOSIS: 'DIAGNOSIS#',
@@ -305,6 +347,8 @@ export const OUTCOMES = {
   IGNORED: 'IGNORED',
   REJECTED: 'REJECTED',
   APPROVAL_TIMED_OUT: 'APPROVAL_TIMED_OUT',
+  /** The alarm's actions were muted (alarm mute rule) or suppressed (composite suppressor): no change. */
+  SUPPRESSED: 'SUPPRESSED',
   FAILED: 'FAILED',
 } as const;
 
@@ -315,13 +359,27 @@ export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
 // Per-step inputs and outputs
 // ---------------------------------------------------------------------------------------------
 
-/** Normalize's verdict; only `ACCEPTED` continues (Choice on `$.alarm.status`). */
+/**
+ * Normalize's verdict; only `ACCEPTED` continues (Choice on `$.alarm.status`). `SUPPRESSED`: the
+ * alarm's actions are muted (`muteDetail` window covering the state change) or suppressed
+ * (`actionsSuppressedBy` of a composite alarm): an operator said "not now", so nothing changes.
+ */
 export type IntakeStatus =
   | 'ACCEPTED'
   | 'IGNORED'
+  | 'SUPPRESSED'
   | 'ALREADY_IN_PROGRESS'
   | 'COOLDOWN'
   | 'DAILY_BUDGET_EXHAUSTED';
+
+/** How the alarm was built, which decides how normalize reads it. */
+export type AlarmKind =
+  | 'METRIC'
+  | 'METRIC_MATH'
+  | 'ANOMALY_DETECTION'
+  | 'COMPOSITE'
+  | 'METRICS_INSIGHTS'
+  | 'LOG';
 
 /** The lock this execution holds. */
 export interface LockInfo {
@@ -345,9 +403,73 @@ export interface NormalizeOutput {
   /** The seed's alarm event; present when ACCEPTED. */
   readonly alarmEvent?: AlarmEvent;
   /** Alarm kind, for the record. */
-  readonly alarmKind?: 'METRIC' | 'METRIC_MATH' | 'COMPOSITE' | 'METRICS_INSIGHTS';
+  readonly alarmKind?: AlarmKind;
+  /** The contributor (multi-time-series or log alarm) this execution handles, when any. */
+  readonly contributorId?: string;
+  /**
+   * Set when automation must not change the function even if the diagnosis says REPAIR (for
+   * example an alarm on an alias while the alias option is off: raising `$LATEST` would not change
+   * what the alias runs). Decide caps the action at HUMAN_REVIEW with this reason; repair must
+   * refuse to change anything when it is present.
+   */
+  readonly humanReviewReason?: string;
+  /** Executions normalize started for further functions in ALARM (log alarm fan-out), by name. */
+  readonly startedExecutions?: string[];
+  /** ALREADY_IN_PROGRESS only: the alarm was recorded on the lock, so its holder re-examines it. */
+  readonly recordedOnLock?: boolean;
   /** Present when ACCEPTED: the lock taken for this execution. */
   readonly lock?: LockInfo;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Execution inputs the workflow starts itself (besides the EventBridge alarm events)
+// ---------------------------------------------------------------------------------------------
+
+/** `source` of the execution inputs the workflow writes itself. */
+export const INTAKE_SOURCE = 'lambda-auto-remediation';
+/** `detail-type` of a further contributor of a log alarm event (detail: {@link ContributorDetail}). */
+export const CONTRIBUTOR_DETAIL_TYPE = 'Lambda Remediation Contributor';
+/** `detail-type` of a re-examination after a lock was released (detail: {@link ReexamineDetail}). */
+export const REEXAMINE_DETAIL_TYPE = 'Lambda Remediation Re-examination';
+
+/**
+ * One function in ALARM on a log alarm, handed to its own execution by the execution that read
+ * the alarm's contributors. Normalize checks with `DescribeAlarmContributors` that the
+ * contributor is still in ALARM and still maps to this function before it acts.
+ */
+export interface ContributorDetail {
+  readonly alarmName: string;
+  readonly functionName: string;
+  readonly contributorId: string;
+  /** The contributor's state reason when it was read. */
+  readonly reason: string;
+  /** When the alarm event that found it changed state (part of the execution name). */
+  readonly stateTimestamp: string;
+}
+
+/** An alarm that arrived while the function's lock was held. */
+export interface PendingAlarm {
+  readonly alarmName: string;
+  readonly contributorId?: string;
+}
+
+/**
+ * Re-examine a function whose lock was just released because alarms arrived meanwhile: normalize
+ * asks CloudWatch for each alarm's current state and proceeds with the first still in ALARM.
+ */
+export interface ReexamineDetail {
+  readonly functionName: string;
+  readonly alarms: PendingAlarm[];
+  /** The execution that held the lock. */
+  readonly previousExecutionId: string;
+  readonly reason: string;
+}
+
+/** An execution input the workflow writes itself: EventBridge-like, so `detail-type` tells them apart. */
+export interface IntakeInput<D> {
+  readonly 'source': typeof INTAKE_SOURCE;
+  readonly 'detail-type': string;
+  readonly 'detail': D;
 }
 
 /** Output of collect, at `$.collection`. The evidence itself is in the table. */
@@ -513,6 +635,11 @@ export interface WorkflowState {
   readonly executionId: string;
   /** `$$.Execution.StartTime`. */
   readonly startedAt: string;
+  /**
+   * `$$.StateMachine.Id`: the state machine's own ARN, so normalize and finalize can start
+   * executions of it without an environment variable (which would be a CloudFormation cycle).
+   */
+  readonly stateMachineArn?: string;
   /** The raw EventBridge event (execution input). */
   readonly event: unknown;
   readonly alarm?: NormalizeOutput;
@@ -540,7 +667,8 @@ export type HandlerId =
   | 'repair'
   | 'verify'
   | 'rollback'
-  | 'finalize';
+  | 'finalize'
+  | 'cleanup';
 
 /** One handler: where it lives, what it does, and how the state machine calls it. */
 export interface HandlerSpec {
@@ -579,12 +707,19 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     entry: 'src/workflow/normalize.lambda.ts',
     functionClass: 'NormalizeFunction',
     asset: 'assets/workflow/normalize.lambda',
-    description: 'Turns the alarm state-change event into the seed alarm event, ignores non-ALARM and unmanaged, takes the per-function lock, enforces cooldown and daily budget.',
+    description: 'Turns the alarm event into the seed alarm event (asking CloudWatch what the event lacks), ignores non-ALARM and unmanaged, leaves muted alarms alone, takes the per-function lock, enforces cooldown and daily budget.',
     payload: '$',
     resultPath: '$.alarm',
     requiredEnv: [ENV.TABLE_NAME, ENV.MANAGED_FUNCTIONS],
-    optionalEnv: [ENV.POLICY, ENV.LOCK_TTL_SECONDS, ENV.ALARM_NAME_PREFIX, ...COMMON_OPTIONAL],
-    iamActions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    optionalEnv: [
+      ENV.POLICY, ENV.LOCK_TTL_SECONDS, ENV.ALARM_NAME_PREFIX, ENV.LOG_ALARM_NAME_PREFIX, ENV.LOG_GROUP_FUNCTIONS, ...COMMON_OPTIONAL,
+    ],
+    iamActions: [
+      'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem',
+      'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmContributors', 'cloudwatch:GetMetricData',
+      // lambda:ListTags only when MANAGED_FUNCTIONS is tag:<key>=<value>.
+      'lambda:ListTags', 'states:StartExecution',
+    ],
     timeoutSeconds: 30,
     memorySizeMb: 256,
   },
@@ -692,15 +827,75 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     resultPath: '$.outcome',
     requiredEnv: [ENV.TABLE_NAME, ENV.TOPIC_ARN],
     optionalEnv: [ENV.EVENT_BUS_NAME, ...COMMON_OPTIONAL],
-    iamActions: ['sns:Publish', 'events:PutEvents', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    iamActions: [
+      'sns:Publish', 'events:PutEvents', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem',
+      'states:StartExecution',
+    ],
+    timeoutSeconds: 60,
+    memorySizeMb: 256,
+  },
+  cleanup: {
+    id: 'cleanup',
+    entry: 'src/workflow/cleanup.lambda.ts',
+    functionClass: 'CleanupFunction',
+    asset: 'assets/workflow/cleanup.lambda',
+    description: 'After an execution FAILED, TIMED_OUT or was ABORTED (Step Functions Execution Status Change): releases the lock it still holds, re-examines waiting alarms, and notifies with the memory from the repair record.',
+    // Not a state: the EventBridge rule on the execution status change invokes it with the event.
+    payload: '$',
+    resultPath: '$',
+    requiredEnv: [ENV.TABLE_NAME, ENV.TOPIC_ARN],
+    optionalEnv: [ENV.EVENT_BUS_NAME, ...COMMON_OPTIONAL],
+    iamActions: [
+      'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:Query',
+      'sns:Publish', 'events:PutEvents', 'states:StartExecution',
+    ],
     timeoutSeconds: 60,
     memorySizeMb: 256,
   },
 };
 
-/** The handlers in state order. */
+/**
+ * The `Step Functions Execution Status Change` event the cleanup handler receives, as documented
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html): `detail` "provides the
+ * same information as the DescribeExecution API".
+ */
+export interface ExecutionStatusChangeEvent {
+  readonly 'source': 'aws.states';
+  readonly 'detail-type': 'Step Functions Execution Status Change';
+  readonly 'detail': {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+    readonly startDate?: number;
+    readonly stopDate?: number | null;
+    readonly input?: string | null;
+    readonly output?: string | null;
+  };
+}
+
+/**
+ * The execution statuses the cleanup handles: after them nothing of the execution runs any more,
+ * yet its lock may still be held (a timeout or StopExecution runs no further state; a failed
+ * Finalize never reached its release).
+ */
+export const CLEANUP_STATUSES: readonly string[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** What the cleanup did for one ended execution. */
+export interface CleanupOutput {
+  readonly executionArn: string;
+  readonly status: string;
+  readonly functionName?: string;
+  /** True when this call (or an earlier attempt of it) released a lock the execution still held. */
+  readonly lockReleased: boolean;
+  readonly notified: boolean;
+  /** The re-examination started for alarms that waited on the lock. */
+  readonly reexamination?: string;
+}
+
+/** The handlers in state order, then the cleanup (not a state: started by the execution's end). */
 export const HANDLER_ORDER: readonly HandlerId[] = [
-  'normalize', 'collect', 'diagnose', 'requestApproval', 'repair', 'verify', 'rollback', 'finalize',
+  'normalize', 'collect', 'diagnose', 'requestApproval', 'repair', 'verify', 'rollback', 'finalize', 'cleanup',
 ];
 
 /** Input of each handler (what its payload holds). */
@@ -713,6 +908,7 @@ export interface HandlerInputs {
   readonly verify: WorkflowState & { readonly alarm: NormalizeOutput; readonly collection: CollectOutput; readonly repair: RepairOutput };
   readonly rollback: WorkflowState & { readonly collection: CollectOutput; readonly repair: RepairOutput };
   readonly finalize: WorkflowState;
+  readonly cleanup: ExecutionStatusChangeEvent;
 }
 
 /** Output of each handler (what lands at its result path). */
@@ -726,4 +922,5 @@ export interface HandlerOutputs {
   readonly verify: VerifyOutput;
   readonly rollback: RollbackOutput;
   readonly finalize: FinalizeOutput;
+  readonly cleanup: CleanupOutput;
 }

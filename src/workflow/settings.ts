@@ -117,6 +117,8 @@ export class PolicyConfigBuilder {
       minConfidence: options.minConfidence,
       requireApproval: options.requireApproval,
       dryRun: options.dryRun,
+      // Normalize sends alarms on any other alias of this function to a person (issue 10 item 12).
+      alias: options.alias?.aliasName,
     });
     if (options.maxMemoryMb !== undefined) {
       resolveRemediationPolicy({ maxMemoryMb: options.maxMemoryMb });

@@ -99,7 +99,10 @@ describe('least privilege', () => {
       RepairRepair: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       VerificationVerify: ['dynamodb:GetItem', 'dynamodb:PutItem'],
       RepairRollback: ['dynamodb:PutItem'],
-      VerificationFinalize: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // GetItem: finalize reads the lock (pending alarms) and the intake record before releasing.
+      VerificationFinalize: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // Query: the repair record of the ended execution, for the memory it reports.
+      WorkflowCleanup: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       // the deploy-time setup writes the managed-function settings item
       SetupSetup: ['dynamodb:PutItem'],
     });

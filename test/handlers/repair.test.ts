@@ -154,7 +154,8 @@ describe('repair handler', () => {
   test('when the alarm watched an alias: publishes a version and moves the alias', async () => {
     await clearTable(db);
     clock = useTestWorld(db);
-    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ publishVersionForAlias: true }) });
+    // The construct writes both when addFunction names the alias (normalize checks the alias is that one).
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ publishVersionForAlias: true, functionOverrides: { 'ingest-2': { alias: 'live' } } }) });
     for (const m of [lambda, cw, logs]) m.reset();
     lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf(oom));
     cw.on(GetMetricDataCommand).resolves(metricDataOf(oom));

@@ -3,7 +3,9 @@
  * locks, records and conditional writes, the table created with the contract's keys, and the
  * environment the handlers need.
  */
+import * as fs from 'fs';
 import { AddressInfo } from 'net';
+import * as path from 'path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as collectHandler } from '../../src/diagnosis/collect.lambda';
@@ -106,6 +108,8 @@ export function setEnv(overrides: Record<string, string | undefined> = {}): () =
     [ENV.AGENT_ID]: undefined,
     [ENV.AGENT_ALIAS_ID]: undefined,
     [ENV.ALARM_NAME_PREFIX]: undefined,
+    [ENV.LOG_ALARM_NAME_PREFIX]: undefined,
+    [ENV.LOG_GROUP_FUNCTIONS]: undefined,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -274,4 +278,23 @@ export function healthyLines(n: number, start: string, memorySize: number, used:
 /** Per-minute series of `value` for `minutes` minutes from `start`. */
 export function flatSeries(start: string, minutes: number, value: number) {
   return Array.from({ length: minutes }, (_, i) => ({ timestamp: new Date(Date.parse(start) + i * 60_000).toISOString(), value }));
+}
+
+/** The state machine ARN the Init state passes as `$$.StateMachine.Id`. */
+export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:remediation';
+
+/**
+ * A documented CloudWatch alarm event, verbatim (test/fixtures/aws-events, copied from
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html).
+ */
+export function documentedEvent(name: string): any {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'aws-events', name), 'utf8'));
+}
+
+/**
+ * A documented Step Functions execution status change event, verbatim (test/fixtures/sfn-events,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html).
+ */
+export function documentedExecutionEvent(status: 'failed' | 'timed-out' | 'aborted' | 'succeeded'): any {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sfn-events', `execution-${status}.json`), 'utf8'));
 }

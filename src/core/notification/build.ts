@@ -6,7 +6,7 @@
  * other secret-bearing configuration (the collector drops them at the source).
  */
 import type { Outcome, VerificationStatus, WorkflowState } from '../../workflow/contract';
-import type { Notification } from '../model';
+import { displayNumber, Notification } from '../model';
 
 /** The body published to SNS: the seed's format plus what to do next. */
 export interface NotificationBody extends Notification {
@@ -34,6 +34,7 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   COOLDOWN: 'skipped (cooldown)',
   DAILY_BUDGET_EXHAUSTED: 'skipped (daily repair budget used)',
   IGNORED: 'alarm ignored',
+  SUPPRESSED: 'alarm muted or suppressed, no change',
   REJECTED: 'repair rejected',
   APPROVAL_TIMED_OUT: 'approval timed out',
   FAILED: 'remediation failed',
@@ -58,7 +59,10 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
     type: outcome,
     functionName,
     issue: {
-      description: alarmEvent ? `${alarmEvent.metricName} alarm: ${alarmEvent.stateReason}`.slice(0, 500) : reason,
+      // An unknown threshold or value reads "unknown", never 0 (contributor events carry neither).
+      description: alarmEvent
+        ? `${alarmEvent.metricName} alarm (value ${displayNumber(alarmEvent.currentValue)}, threshold ${displayNumber(alarmEvent.threshold)}): ${alarmEvent.stateReason}`.slice(0, 500)
+        : reason,
       alarmName: alarmEvent?.alarmName ?? 'unknown',
       detectedAt: alarmEvent?.stateChangeTime ?? now,
     },

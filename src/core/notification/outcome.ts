@@ -4,6 +4,13 @@
  */
 import { OUTCOMES, Outcome, WorkflowState } from '../../workflow/contract';
 
+/**
+ * Outcomes recorded and put on the bus but not paged: refusals of a second alarm for a function
+ * already handled and ignored alarms are frequent during storms; a muted or suppressed alarm was
+ * silenced by an operator (or a suppressor alarm), so paging about it would undo the mute.
+ */
+export const QUIET_OUTCOMES: readonly Outcome[] = [OUTCOMES.ALREADY_IN_PROGRESS, OUTCOMES.IGNORED, OUTCOMES.SUPPRESSED];
+
 /** The outcome and the one-line reason behind it. */
 export interface OutcomeDecision {
   readonly outcome: Outcome;
@@ -33,6 +40,7 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
   }
   switch (alarm.status) {
     case 'IGNORED': return { outcome: OUTCOMES.IGNORED, reason: alarm.reason };
+    case 'SUPPRESSED': return { outcome: OUTCOMES.SUPPRESSED, reason: alarm.reason };
     case 'ALREADY_IN_PROGRESS': return { outcome: OUTCOMES.ALREADY_IN_PROGRESS, reason: alarm.reason };
     case 'COOLDOWN': return { outcome: OUTCOMES.COOLDOWN, reason: alarm.reason };
     case 'DAILY_BUDGET_EXHAUSTED': return { outcome: OUTCOMES.DAILY_BUDGET_EXHAUSTED, reason: alarm.reason };

@@ -25,16 +25,17 @@ import { VirtualClock } from '../clock';
 import { SeededRandom } from '../random';
 import { VirtualScheduler } from '../scheduler';
 import { ApiRecorder } from './api-recorder';
-import { CallPipeline } from './call-pipeline';
 import { BedrockScript, BedrockService } from './bedrock-service';
+import { CallPipeline } from './call-pipeline';
 import { AlarmMuteRule, AlarmSpec, AlarmTransition, Authorize, CloudWatchService, CompositeAlarmSpec, LogAlarmSpec } from './cloudwatch-service';
+import { FaultInjector } from './faults';
 import { DeployRecord, LambdaService, LambdaServiceOptions, SimFunction, SimFunctionSpec } from './lambda-service';
 import { applicationLogLine, invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
-import { FaultInjector } from './faults';
 import { SdkRetryModel } from './sdk-retry';
+import { StatesService } from './states-service';
 import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
 
 const MINUTE = 60_000;
@@ -110,6 +111,7 @@ export class SimulatedAccount {
   public readonly logs: LogsService;
   public readonly messaging: MessagingService;
   public readonly bedrock: BedrockService;
+  public readonly states: StatesService;
   /** Per function, per minute start: what happened. */
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
@@ -146,6 +148,7 @@ export class SimulatedAccount {
     });
     this.messaging = new MessagingService(this.clock, this.random, options.messaging);
     this.bedrock = new BedrockService(this.scheduler, options.bedrock);
+    this.states = new StatesService(this.clock);
     for (const f of options.functions) {
       this.lambda.addFunction(f);
       this.logGroups.set(f.functionName, f.logGroupName ?? logGroupOf(f.functionName));
@@ -238,11 +241,7 @@ export class SimulatedAccount {
       this.stub(EventBridgeClient, 'EventBridge', this.messaging),
       this.stub(BedrockRuntimeClient, 'BedrockRuntime', this.bedrock),
       this.stub(BedrockAgentRuntimeClient, 'BedrockAgentRuntime', this.bedrock),
-      this.stub(SFNClient, 'StepFunctions', {
-        sendTaskSuccess: () => ({}),
-        sendTaskFailure: () => ({}),
-        sendTaskHeartbeat: () => ({}),
-      }),
+      this.stub(SFNClient, 'StepFunctions', this.states),
     ];
     return () => stubs.forEach((s) => s.restore());
   }
