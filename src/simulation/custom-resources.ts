@@ -92,7 +92,13 @@ export async function createCustomResources(options: {
         break;
       }
       const status = answer.Status === 'SUCCESS' ? 'SUCCESS' : 'FAILED';
-      out.push({ logicalId: id, type, status, ...(answer.Reason ? { reason: answer.Reason } : {}), ...(answer.Data !== undefined ? { data: answer.Data } : {}) });
+      out.push({
+        logicalId: id,
+        type,
+        status,
+        ...(answer.Reason ? { reason: answer.Reason } : {}),
+        ...(answer.Data !== undefined ? { data: answer.Data } : {}),
+      });
       if (status !== 'SUCCESS') break;
     }
   } finally {

@@ -126,6 +126,12 @@ export class WorkflowExecutor {
   private readonly waitStates: Record<string, Json>;
   /** The definition's top-level TimeoutSeconds (run on the virtual clock, not by the library). */
   private readonly timeoutSeconds?: number;
+  /** Running executions by name: how to stop each. */
+  private readonly running = new Map<string, (status: ExecutionStop) => void>();
+  /** Each execution's Lambda invocations in flight. */
+  private readonly invocations = new WeakMap<ExecutionRecord, Set<Promise<unknown>>>();
+  /** Resolves when the execution is stopped: its waits end at once (no state runs after them). */
+  private readonly stopSignals = new WeakMap<ExecutionRecord, Promise<void>>();
 
   constructor(private readonly options: WorkflowExecutorOptions) {
     ensurePromiseWithResolvers();
@@ -135,11 +141,6 @@ export class WorkflowExecutor {
     this.waitStates = waits;
     this.timeoutSeconds = typeof timeout === 'number' ? timeout : undefined;
   }
-
-  /** Running executions by name: how to stop each. */
-  private readonly running = new Map<string, (status: ExecutionStop) => void>();
-  /** Each execution's Lambda invocations in flight. */
-  private readonly invocations = new WeakMap<ExecutionRecord, Set<Promise<unknown>>>();
 
   /** The names of the executions running now. */
   public runningExecutions(): string[] {
@@ -173,6 +174,8 @@ export class WorkflowExecutor {
     // Invocations still running (a stopped execution does not stop them); awaited before returning.
     const inflight = new Set<Promise<unknown>>();
     this.invocations.set(record, inflight);
+    let signalStop!: () => void;
+    this.stopSignals.set(record, new Promise<void>((r) => (signalStop = r)));
     let stopped: ExecutionStop | undefined;
     for (const [stateName, state] of allStates(this.definition)) {
       if (state.Type !== 'Task') continue;
@@ -181,7 +184,7 @@ export class WorkflowExecutor {
         const startedAt = this.options.scheduler.clock.now();
         const isWait = stateName in this.waitStates;
         try {
-          const output = isWait ? await this.wait(this.waitStates[stateName], taskInput) : await this.task(state, taskInput, record);
+          const output = isWait ? await this.wait(this.waitStates[stateName], taskInput, record) : await this.task(state, taskInput, record);
           if (stopped) return null;
           record.steps.push({ state: stateName, kind: isWait ? 'wait' : 'task', startedAt, endedAt: this.options.scheduler.clock.now(), ...(isWait ? {} : { input: taskInput }), output });
           attempts.delete(stateName);
@@ -190,7 +193,7 @@ export class WorkflowExecutor {
           const e = err as Error;
           if (stopped) throw err;
           record.steps.push({ state: stateName, kind: 'task', startedAt, endedAt: this.options.scheduler.clock.now(), input: taskInput, error: { name: e.name, message: e.message } });
-          await this.retryInterval(state, stateName, e, attempts);
+          await this.retryInterval(state, stateName, e, attempts, record);
           throw err;
         }
       };
@@ -218,6 +221,7 @@ export class WorkflowExecutor {
       stopped = status;
       record.error = status === 'ABORTED' ? 'States.Aborted: the execution was stopped (StopExecution)' : 'States.Timeout: the execution ran longer than its TimeoutSeconds';
       execution.abort();
+      signalStop();
       end(status);
     });
     // The definition's TimeoutSeconds, on the virtual clock.
@@ -254,7 +258,7 @@ export class WorkflowExecutor {
     }
     if (resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken') {
       await this.invokeLambda(input.FunctionName, input.Payload, record);
-      return this.operatorAnswer(state);
+      return this.operatorAnswer(state, record);
     }
     throw namedError('UnsupportedResourceError', `the simulation does not run task resource '${resource}'`);
   }
@@ -276,21 +280,26 @@ export class WorkflowExecutor {
     return run;
   }
 
-  private async operatorAnswer(state: Json): Promise<unknown> {
+  /** Sleep in virtual time, or less when the execution is stopped meanwhile. */
+  private async sleep(ms: number, record: ExecutionRecord): Promise<void> {
+    await Promise.race([this.options.scheduler.sleep(ms), this.stopSignals.get(record)]);
+  }
+
+  private async operatorAnswer(state: Json, record: ExecutionRecord): Promise<unknown> {
     const answer = this.options.approval ?? { decision: 'ignore', afterMs: 0 };
     const timeoutMs = (state.TimeoutSeconds ?? 365 * 24 * 3600) * 1000;
     if (answer.decision === 'ignore' || answer.afterMs >= timeoutMs) {
-      await this.options.scheduler.sleep(timeoutMs);
+      await this.sleep(timeoutMs, record);
       throw namedError('States.Timeout', 'Task timed out');
     }
-    await this.options.scheduler.sleep(answer.afterMs);
+    await this.sleep(answer.afterMs, record);
     if (answer.decision === 'reject') {
       throw namedError('ApprovalRejected', answer.comment ?? `rejected by ${answer.approver ?? 'the operator'}`);
     }
     return { approved: true, ...(answer.approver ? { approver: answer.approver } : {}), ...(answer.comment ? { comment: answer.comment } : {}) };
   }
 
-  private async wait(waitState: Json, input: Json): Promise<unknown> {
+  private async wait(waitState: Json, input: Json, record: ExecutionRecord): Promise<unknown> {
     const clock = this.options.scheduler.clock;
     let ms = 0;
     if (waitState.Seconds !== undefined) ms = waitState.Seconds * 1000;
@@ -301,12 +310,12 @@ export class WorkflowExecutor {
       if (Number.isNaN(ms)) throw namedError('States.Runtime', `wait state could not read its time from ${waitState.SecondsPath ?? waitState.TimestampPath}`);
       ms = 0;
     }
-    await this.options.scheduler.sleep(ms);
+    await this.sleep(ms, record);
     return input;
   }
 
   /** Sleep the interval Step Functions would wait before retrying this error, in virtual time. */
-  private async retryInterval(state: Json, stateName: string, error: Error, attempts: Map<string, number[]>): Promise<void> {
+  private async retryInterval(state: Json, stateName: string, error: Error, attempts: Map<string, number[]>, record: ExecutionRecord): Promise<void> {
     const retriers: Json[] = state.Retry ?? [];
     const counts = attempts.get(stateName) ?? retriers.map(() => 0);
     for (const [i, r] of retriers.entries()) {
@@ -317,7 +326,7 @@ export class WorkflowExecutor {
       const interval = (r.IntervalSeconds ?? 1) * Math.pow(r.BackoffRate ?? 2, counts[i]);
       counts[i]++;
       attempts.set(stateName, counts);
-      await this.options.scheduler.sleep(Math.min(interval, r.MaxDelaySeconds ?? Infinity) * 1000);
+      await this.sleep(Math.min(interval, r.MaxDelaySeconds ?? Infinity) * 1000, record);
       return;
     }
   }
@@ -369,8 +378,7 @@ export async function invokeHandler(bound: BoundHandler, payload: unknown, env: 
       env.faults!.handlerFired(hit.index, scheduler.clock.now(), env.executionId);
       killed!();
     };
-    if (wanted === 0) die();
-    else {
+    if (wanted === 0) {die();} else {
       control.callDone = (service, operation) => {
         if (control.killed) return;
         if (hit.fault.afterOperation && hit.fault.afterOperation !== `${scenarioName(service)}:${operation}`) return;
@@ -408,8 +416,15 @@ export async function invokeHandler(bound: BoundHandler, payload: unknown, env: 
 /** The scenario name of an account service (`Lambda` -> `lambda`), for afterOperation. */
 function scenarioName(service: string): string {
   const names: Record<string, string> = {
-    Lambda: 'lambda', CloudWatch: 'cloudwatch', CloudWatchLogs: 'logs', DynamoDB: 'dynamodb', SNS: 'sns',
-    EventBridge: 'events', BedrockRuntime: 'bedrock', BedrockAgentRuntime: 'bedrock', StepFunctions: 'states',
+    Lambda: 'lambda',
+    CloudWatch: 'cloudwatch',
+    CloudWatchLogs: 'logs',
+    DynamoDB: 'dynamodb',
+    SNS: 'sns',
+    EventBridge: 'events',
+    BedrockRuntime: 'bedrock',
+    BedrockAgentRuntime: 'bedrock',
+    StepFunctions: 'states',
   };
   return names[service] ?? service.toLowerCase();
 }

@@ -136,6 +136,14 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const template = options.template ? options.template(synthesized.template) : synthesized.template;
   const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME, { nestedTemplates: synthesized.nestedTemplates });
   const templateTags = new Map(resolver.functions().map((f) => [f.functionName, f.tags]));
+  // Imported targets carry the management tag when the rights go by tag: the user tagged them,
+  // as the construct's synthesis warning asks.
+  const managementTag = managementTagOf(resolver);
+  if (scenario.stack?.targets === 'imported' && managementTag) {
+    for (const f of scenario.functions.filter((x) => x.managed !== false)) {
+      templateTags.set(f.functionName, { ...(templateTags.get(f.functionName) ?? {}), ...managementTag });
+    }
+  }
   // IAM: the template's roles and policies, decided by the evaluator (account/iam.ts). Built
   // first so that simulated services acting with a role of their own can be given `authorize`.
   let authorizer: IamAuthorizer | undefined;
@@ -189,7 +197,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   });
   const faults = new FaultInjector(start, scenario.account?.faults, scenario.handlerFaults, scenario.executionFaults);
   account.useFaults(faults);
-  const aliasCodeAtStart = new Map(scenario.functions.filter((f) => aliasOf(f)).map((f) => [f.functionName, account.lambda.aliasCodeSha(f.functionName, aliasOf(f)!.name)]));
+  const aliasCodeAtStart = new Map(scenario.functions.filter((f) => aliasOf(f))
+    .map((f) => [f.functionName, account.lambda.aliasCodeSha(f.functionName, aliasOf(f)!.name)]));
 
   const machine = resolver.stateMachineDefinition();
   const rules = resolver.rules();
@@ -260,7 +269,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
 
   const secrets = [
     ...scenario.functions.flatMap((f) => Object.values(f.environment ?? {})).filter((v) => v.length >= 8),
-    ...scenario.functions.flatMap((f) => [f.workload, ...(f.incidents ?? []).map((i) => i.workload)]).flatMap((w) => (w.logLines ?? []).map((l) => l.secret)).filter((v): v is string => !!v),
+    ...scenario.functions.flatMap((f) => [f.workload, ...(f.incidents ?? []).map((i) => i.workload)])
+      .flatMap((w) => (w.logLines ?? []).map((l) => l.secret))
+      .filter((v): v is string => !!v),
   ];
   const handlerLog: string[] = [];
   const restore = installRuntime(account, env, handlerEnv, handlerLog);
@@ -360,7 +371,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const executionLog = executionLogLines(records, executionLoggingOf(resolver, machine.logicalId));
   const exposed = JSON.stringify([apiCalls.filter((c) => !(c.service === 'Lambda' && c.operation === 'GetFunctionConfiguration')), notifications, account.messaging.events, allItems, records.map((r) => r.steps), handlerLog, executionLog]);
   const leakedSecrets = secrets.filter((s) => exposed.includes(s) || exposed.includes(JSON.stringify(s).slice(1, -1)));
-  const secretsBySink = secretsInSinks(secrets, sinkTexts({ apiCalls, items: allItems, notifications, events: account.messaging.events, executionLog }));
+  const sinks = sinkTexts({ apiCalls, items: allItems, notifications, events: account.messaging.events, executionLog });
+  const secretsBySink = secretsInSinks(secrets, sinks);
   const locks = heldLocks(allItems, ttlAttributeOf(template), endedAt);
   const aliasCodeChanged = Object.fromEntries([...aliasCodeAtStart.entries()].map(([fn, sha]) => {
     const alias = aliasOf(scenario.functions.find((f) => f.functionName === fn)!)!.name;
@@ -432,6 +444,23 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     locksHeldAtEnd: locks.map((l) => ({ pk: String(l.pk), owner: l.owner === undefined ? undefined : String(l.owner) })),
     secretsFound: Object.fromEntries(Object.entries(secretsBySink).map(([k, v]) => [k, v.length])) as Record<SecretSink, number>,
   };
+}
+
+/**
+ * The management tag, where the stack goes by tag: normalize's `MANAGED_FUNCTIONS=tag:<key>=<value>`
+ * (fleet mode), or the `aws:ResourceTag/<key>` condition the target rights carry past the IAM quotas.
+ */
+function managementTagOf(resolver: TemplateResolver): Record<string, string> | undefined {
+  for (const f of resolver.functions()) {
+    const m = /^tag:([^=]+)=(.*)$/.exec(f.environment.MANAGED_FUNCTIONS ?? '');
+    if (m) return { [m[1]]: m[2] };
+  }
+  for (const [, r] of [...resolver.resourcesOfType('AWS::IAM::Policy'), ...resolver.resourcesOfType('AWS::IAM::ManagedPolicy')]) {
+    const text = JSON.stringify(resolver.resolve(r.Properties?.PolicyDocument ?? {}));
+    const m = /"aws:ResourceTag\/([^"]+)":"([^"]*)"/.exec(text);
+    if (m) return { [m[1]]: m[2] };
+  }
+  return undefined;
 }
 
 /** The stack did not deploy: nothing runs (the error says why). */

@@ -69,6 +69,13 @@ export interface ScenarioStack {
     readonly rollbackOnFailedVerification?: boolean;
     readonly verificationWindowMinutes?: number;
   };
+  /**
+   * `defined` (default): the target functions are defined in the stack. `imported`: the stack
+   * imports them by ARN (as a stack managing hundreds of functions would), with their timeout
+   * and log group as addFunction options; where the rights go by tag, the functions carry the
+   * management tag (the construct's warning asks the user to tag them).
+   */
+  readonly targets?: 'defined' | 'imported';
   /** `none` (default), `all`, or `selected` (functions with `requireApproval`). */
   readonly approval?: 'none' | 'all' | 'selected';
   readonly approvalTimeoutMinutes?: number;
@@ -364,6 +371,7 @@ const SCENARIO_SHAPE: Shape = obj({
       rollbackOnFailedVerification: bool,
       verificationWindowMinutes: num,
     }),
+    targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),
     approvalTimeoutMinutes: num,
     monitoring: obj({ errors: bool, duration: bool, durationThresholdPercent: num, throttles: bool, throttlesThreshold: num }),
@@ -530,8 +538,7 @@ export function parseScenario(json: unknown, source: string): Scenario {
   problems.push(...accessDeniedProblems(s.expect.accessDenied));
   if (s.expect.locksHeldAtEnd !== undefined && s.expect.locksHeldAtEnd < 0) problems.push(`expect.locksHeldAtEnd must be 0 or more, got ${s.expect.locksHeldAtEnd}`);
   for (const fn of Object.keys(s.expect.functions ?? {})) {
-    if (!names.has(fn)) problems.push(`expect.functions.${fn} is not a function of the scenario`);
-    else if (s.expect.functions![fn].aliasVersionCodeChanged !== undefined && !s.functions.find((f) => f.functionName === fn)!.alias) {
+    if (!names.has(fn)) {problems.push(`expect.functions.${fn} is not a function of the scenario`);} else if (s.expect.functions![fn].aliasVersionCodeChanged !== undefined && !s.functions.find((f) => f.functionName === fn)!.alias) {
       problems.push(`expect.functions.${fn}.aliasVersionCodeChanged needs an alias on the function`);
     }
   }

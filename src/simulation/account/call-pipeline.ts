@@ -9,7 +9,7 @@ import type { CallAuthorization } from './account';
 import { ApiRecorder } from './api-recorder';
 import { currentCaller, SandboxGoneError } from './caller';
 import { FaultInjector, serviceError } from './faults';
-import { clientRetryConfig, SdkRetryModel } from './sdk-retry';
+import { clientRetryConfig, RetriedCall, SdkRetryModel } from './sdk-retry';
 
 export interface CallPipelineOptions {
   readonly recorder: ApiRecorder;
@@ -32,7 +32,7 @@ export class CallPipeline {
    * Make one SDK call of `client`: `perform` is one attempt at the service (it may run several
    * times, once per attempt the SDK makes).
    */
-  public async call<T>(client: object, service: string, operation: string, input: unknown, perform: () => Promise<T>): Promise<{ output: T; attempts: number; totalRetryDelayMs: number }> {
+  public async call<T>(client: object, service: string, operation: string, input: unknown, perform: () => Promise<T>): Promise<RetriedCall<T>> {
     const caller = currentCaller();
     const invocation = caller?.invocation;
     if (invocation?.killed) throw new SandboxGoneError(caller!.functionName);
@@ -52,7 +52,8 @@ export class CallPipeline {
           this.options.recorder.record(service, operation, input);
           return out;
         } catch (err) {
-          if (!(err instanceof SandboxGoneError)) this.options.recorder.record(service, operation, input, (err as Error).name || (err as { code?: string }).code);
+          const name = (err as Error).name || (err as { code?: string }).code;
+          if (!(err instanceof SandboxGoneError)) this.options.recorder.record(service, operation, input, name);
           throw err;
         }
       });

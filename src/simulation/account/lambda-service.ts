@@ -277,7 +277,12 @@ export class LambdaService {
     fn.lastModified = lambdaTimestamp(this.clock.now());
     fn.lastUpdateStatus = 'InProgress';
     fn.updateCompletesAt = this.clock.now() + (this.options.updateDelayMs ?? 2000);
-    const record: DeployRecord = { at: this.clock.now(), functionName: fn.spec.functionName, memorySizeMb: change.memorySizeMb, codeChange: !!change.codeChange };
+    const record: DeployRecord = {
+      at: this.clock.now(),
+      functionName: fn.spec.functionName,
+      memorySizeMb: change.memorySizeMb,
+      codeChange: !!change.codeChange,
+    };
     if (change.moveAlias) fn.pendingAliasMove = record;
     return record;
   }

@@ -75,10 +75,9 @@ export async function clientRetryConfig(client: unknown): Promise<ClientRetryCon
   return { maxAttempts, retryMode };
 }
 
-/** One call made through the SDK: the attempts and the delays between them. */
+/** A call the SDK made: its output, the attempts and the delays between them. */
 export interface RetriedCall<T> {
-  readonly result?: T;
-  readonly error?: unknown;
+  readonly output: T;
   readonly attempts: number;
   readonly totalRetryDelayMs: number;
 }
@@ -93,11 +92,12 @@ export class SdkRetryModel {
   private readonly random: SeededRandom;
 
   constructor(seed: number, private readonly sleep: (ms: number) => Promise<void>) {
-    this.random = new SeededRandom(seed ^ 0x5eed);
+    // Its own sequence, apart from the workloads' (seed + a constant).
+    this.random = new SeededRandom(seed + 0x5eed);
   }
 
   /** Run `attempt` as the client's retry middleware would; throws the last error like the SDK. */
-  public async send<T>(client: object, config: ClientRetryConfig, attempt: (n: number) => Promise<T>): Promise<{ output: T; attempts: number; totalRetryDelayMs: number }> {
+  public async send<T>(client: object, config: ClientRetryConfig, attempt: (n: number) => Promise<T>): Promise<RetriedCall<T>> {
     const quota = this.quota(client);
     let retries = 0;
     let lastCost: number | undefined;
