@@ -89,12 +89,16 @@ export const ENV = {
    */
   LOG_ALARM_NAME_PREFIX: 'LOG_ALARM_NAME_PREFIX',
   /**
-   * JSON `{ "<log group>": "<function name>" }` for functions whose log group is not
+   * JSON list of `["<log group>", "<function name>"]` pairs for functions whose log group is not
    * `/aws/lambda/<name>` (a custom `LoggingConfig.LogGroup`): maps a log alarm contributor's
-   * `logGroup` attribute to its function. @default '{}'
+   * `logGroup` attribute to its function. @default '[]'
    */
   LOG_GROUP_FUNCTIONS: 'LOG_GROUP_FUNCTIONS',
-  /** JSON of {@link RemediationPolicyConfig}; every field optional. @default '{}' */
+  /**
+   * JSON of {@link RemediationPolicyConfig}, as the construct writes it. Required wherever the
+   * policy is read, with `maxMemoryMb` and `maxStepMb`: a handler without it fails closed
+   * (ConfigurationError) instead of acting under defaults nobody chose.
+   */
   POLICY: 'REMEDIATION_POLICY',
   /** `true` makes every repair a dry run (records only, changes nothing). @default 'false' */
   DRY_RUN: 'DRY_RUN',
@@ -152,11 +156,10 @@ export interface FunctionPolicyOverride {
   readonly cooldownSeconds?: number;
   readonly maxRepairsPerDay?: number;
   /**
-   * The alias the repair may publish a version for and move (`addFunction(fn, { alias })`). An
-   * alarm on any other qualifier of the function ends HUMAN_REVIEW: raising `$LATEST` would not
-   * change what that alias or version runs.
+   * Aliases configured with `addFunction(fn, { alias })`: a repair of an alarm on one of these
+   * publishes a version and moves the alias; an alarm on any other qualifier is refused.
    */
-  readonly alias?: string;
+  readonly aliases?: string[];
 }
 
 /**
@@ -177,6 +180,8 @@ export interface RemediationPolicyConfig {
   readonly maxRepairsPerDay?: number;
   /** Roll back to the original size when verification fails. */
   readonly rollbackOnFailedVerification?: boolean;
+  /** Raise memory for CPU-starved functions (one step, at most one vCPU). @default false */
+  readonly raiseMemoryForCpu?: boolean;
   readonly approvalMode?: ApprovalMode;
   /** Functions needing approval when `approvalMode` is `SELECTED`. */
   readonly approvalFunctions?: string[];
@@ -186,8 +191,6 @@ export interface RemediationPolicyConfig {
   readonly verificationWindowSeconds?: number;
   /** Fewer invocations than this after the repair make the verification INCONCLUSIVE. */
   readonly verificationMinInvocations?: number;
-  /** When the alarm watched an alias: publish a version with the new size and move the alias. */
-  readonly publishVersionForAlias?: boolean;
   /** Overrides keyed by function name. */
   readonly functionOverrides?: Record<string, FunctionPolicyOverride>;
 }
@@ -200,7 +203,6 @@ export const DEFAULT_WORKFLOW_POLICY = {
   approvalMode: 'NONE' as ApprovalMode,
   verificationWindowSeconds: 600,
   verificationMinInvocations: 5,
-  publishVersionForAlias: false,
   lockTtlSeconds: 21600,
   collectionWindowSeconds: 1800,
   maxLogEvents: 500,
@@ -208,6 +210,28 @@ export const DEFAULT_WORKFLOW_POLICY = {
   bedrockTimeoutMs: 20000,
   modelMaxTokens: 1024,
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Guardrail limits (issue 10): what the construct accepts at synthesis and the handlers at run time
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The construct's documented size defaults. Handlers never fall back to them (a missing
+ * `REMEDIATION_POLICY` is a ConfigurationError); the read-only CLI uses them when no policy is given.
+ */
+export const POLICY_SIZE_DEFAULTS = { maxMemoryMb: 3008, maxStepMb: 1024, minConfidence: 0.7 } as const;
+
+/**
+ * Shortest cooldown, seconds. With none, an alarm still in ALARM when an execution ends starts
+ * the next repair as soon as the lock is released, on evidence measured before the last one.
+ */
+export const MIN_COOLDOWN_SECONDS = 60;
+
+/**
+ * Most repairs per function per UTC day. At least 1: a budget of 0 would end every alarm as
+ * DAILY_BUDGET_EXHAUSTED (use `dryRun` or `excludedFunctions` to stop repairs).
+ */
+export const MAX_REPAIRS_PER_DAY_LIMIT = 24;
 
 // ---------------------------------------------------------------------------------------------
 // DynamoDB table layout (single table)
@@ -248,6 +272,58 @@ export function executionCleanupKey(executionId: string): { pk: string; sk: stri
  * string set of JSON {@link PendingAlarm}s: only ever added to, so its size tells whether it changed).
  */
 export const LOCK_PENDING_ATTRIBUTE = 'pendingAlarms';
+// ---------------------------------------------------------------------------------------------
+// Idempotency records (issue 10): what a retried step needs to recognise its own earlier work
+// ---------------------------------------------------------------------------------------------
+
+/** The steps that record an intent before they change a function. */
+export type IntentKind = 'REPAIR' | 'ROLLBACK';
+
+/** Key of one execution's repair or rollback intent. */
+export function intentKey(kind: IntentKind, executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: `${kind}_INTENT` };
+}
+
+/** Key of one execution's notification marker (finalize publishes once per execution). */
+export function notificationMarkerKey(executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: 'NOTIFICATION' };
+}
+
+/**
+ * Written by repair before `UpdateFunctionConfiguration`: a retry of the same execution finds
+ * it and recognises the change as its own (target size on a revision newer than `fromRevisionId`).
+ */
+export interface RepairIntent {
+  readonly executionId: string;
+  readonly functionName: string;
+  readonly repairId: string;
+  readonly startedAt: string;
+  readonly fromMb: number;
+  readonly toMb: number;
+  /** `$LATEST`'s RevisionId the update is conditional on. */
+  readonly fromRevisionId?: string;
+  /** Set when the repair moves an alias: where it pointed and what that version ran. */
+  readonly alias?: {
+    readonly name: string;
+    readonly versionBefore: string;
+    readonly aliasRevisionBefore?: string;
+    readonly codeSha256?: string;
+  };
+  /** `$LATEST`'s RevisionId once the update completed. */
+  readonly appliedRevisionId?: string;
+  /** The version published for the alias. */
+  readonly publishedVersion?: string;
+}
+
+/** Written by rollback before it restores the size (same purpose as {@link RepairIntent}). */
+export interface RollbackIntent {
+  readonly executionId: string;
+  readonly functionName: string;
+  readonly startedAt: string;
+  readonly fromMb: number;
+  readonly toMb: number;
+  readonly fromRevisionId?: string;
+}
 
 /** Sort key prefixes of the records stored under `pk = FUNCTION#<name>`. */
 export const RECORD_SORT_KEY_PREFIX = {
@@ -336,6 +412,8 @@ export interface CaughtError {
 /** The final outcome of one execution, written by Finalize. */
 export const OUTCOMES = {
   REPAIRED: 'REPAIRED',
+  /** Memory raised and kept, but the verification could not tell (too little traffic or data). */
+  REPAIRED_UNVERIFIED: 'REPAIRED_UNVERIFIED',
   REPAIRED_DRY_RUN: 'REPAIRED_DRY_RUN',
   ROLLED_BACK: 'ROLLED_BACK',
   NO_ACTION: 'NO_ACTION',
@@ -541,8 +619,13 @@ export interface ApprovalResponse {
   readonly comment?: string;
 }
 
-/** Repair status (Choice on `$.repair.status`); a thrown error also reaches Finalize. */
-export type RepairStatus = 'SUCCEEDED' | 'DRY_RUN' | 'FAILED' | 'SKIPPED';
+/**
+ * Repair status (Choice on `$.repair.status`); a thrown error also reaches Finalize.
+ * - `REFUSED`: nothing changed and a person must act (an alarm on an alias or version that is not
+ *   configured, an alias whose version differs from `$LATEST` in code or configuration);
+ * - `CHANGED_BY_OTHERS`: someone else changed the function while the repair ran; it stopped.
+ */
+export type RepairStatus = 'SUCCEEDED' | 'DRY_RUN' | 'FAILED' | 'SKIPPED' | 'REFUSED' | 'CHANGED_BY_OTHERS';
 
 /** Output of repair, at `$.repair`. */
 export interface RepairOutput {
@@ -560,6 +643,13 @@ export interface RepairOutput {
   readonly publishedVersion?: string;
   /** Version the alias pointed to before (rollback moves it back). */
   readonly previousAliasVersion?: string;
+  /** The alias the repair moved, when it moved one. */
+  readonly aliasName?: string;
+  /**
+   * `$LATEST`'s RevisionId once our update completed: rollback updates only this revision, so a
+   * deploy made since is never reverted.
+   */
+  readonly revisionAfterRepair?: string;
   /** Seconds the Wait state waits before verification (`SecondsPath: $.repair.verifyAfterSeconds`). */
   readonly verifyAfterSeconds: number;
   /** The infrastructure-code change to make so the next deploy keeps the size, e.g. `memorySize: 1024`. */
@@ -588,8 +678,11 @@ export interface VerifyOutput {
   readonly invocationsAfter: number;
 }
 
-/** Rollback status (Choice on `$.rollback.status`). */
-export type RollbackStatus = 'ROLLED_BACK' | 'FAILED' | 'SKIPPED';
+/**
+ * Rollback status (Choice on `$.rollback.status`). `CHANGED_BY_OTHERS`: the function (or the
+ * alias) changed since the repair, so nothing was rolled back.
+ */
+export type RollbackStatus = 'ROLLED_BACK' | 'FAILED' | 'SKIPPED' | 'CHANGED_BY_OTHERS';
 
 /** Output of rollback, at `$.rollback`. */
 export interface RollbackOutput {
@@ -745,9 +838,9 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'Rule engine always; Bedrock Converse (tool answer) with knowledge-base passages, or InvokeAgent; falls back to rules; applies the policy; writes the diagnosis record.',
     payload: '$',
     resultPath: '$.diagnosis',
-    requiredEnv: [ENV.TABLE_NAME],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
     optionalEnv: [
-      ENV.POLICY, ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
+      ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
       ENV.BEDROCK_TIMEOUT_MS, ENV.MODEL_MAX_TOKENS, ...COMMON_OPTIONAL,
     ],
     iamActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'bedrock:InvokeModel', 'bedrock:Retrieve', 'bedrock:InvokeAgent'],
@@ -777,11 +870,11 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'UpdateFunctionConfiguration MemorySize with the collected RevisionId, waits for LastUpdateStatus Successful, retries conflicts, optionally publishes a version and moves the alias; dryRun records only.',
     payload: '$',
     resultPath: '$.repair',
-    requiredEnv: [ENV.TABLE_NAME],
-    optionalEnv: [ENV.POLICY, ENV.DRY_RUN, ...COMMON_OPTIONAL],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
+    optionalEnv: [ENV.DRY_RUN, ...COMMON_OPTIONAL],
     iamActions: [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
-      'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+      'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,
@@ -794,8 +887,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'Compares the alarm metric, error rate, OOM/timeout counts and memory utilisation before and after the repair; INCONCLUSIVE extends once; FAILED asks for rollback.',
     payload: '$',
     resultPath: '$.verification',
-    requiredEnv: [ENV.TABLE_NAME],
-    optionalEnv: [ENV.POLICY, ENV.MAX_LOG_EVENTS, ENV.MAX_LOG_BYTES, ...COMMON_OPTIONAL],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
+    optionalEnv: [ENV.MAX_LOG_EVENTS, ENV.MAX_LOG_BYTES, ...COMMON_OPTIONAL],
     iamActions: ['cloudwatch:GetMetricData', 'logs:FilterLogEvents', 'dynamodb:GetItem', 'dynamodb:PutItem'],
     timeoutSeconds: 90,
     memorySizeMb: 512,
@@ -811,8 +904,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     requiredEnv: [ENV.TABLE_NAME],
     optionalEnv: [...COMMON_OPTIONAL],
     iamActions: [
-      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias',
-      'dynamodb:PutItem',
+      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:GetAlias', 'lambda:UpdateAlias',
+      'dynamodb:GetItem', 'dynamodb:PutItem',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,

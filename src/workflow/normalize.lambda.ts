@@ -433,10 +433,10 @@ function qualifierReview(fn: string, alarmName: string, qualifier: string | unde
   if (/^\d+$/.test(qualifier)) {
     return { humanReviewReason: `alarm ${alarmName} watches version ${qualifier} of ${fn}; published versions cannot change, and raising $LATEST would not change what that version runs: a person should decide` };
   }
-  const configured = readPolicyConfig().functionOverrides?.[fn]?.alias;
-  if (configured === qualifier) return {};
+  const configured = readPolicyConfig().functionOverrides?.[fn]?.aliases ?? [];
+  if (configured.includes(qualifier)) return {};
   return {
-    humanReviewReason: `alarm ${alarmName} watches alias ${qualifier} of ${fn}, ${configured ? `but the alias option names ${configured}` : 'but no alias is configured for it (addFunction alias option)'}; raising $LATEST would not change what ${qualifier} runs: a person should decide`,
+    humanReviewReason: `alarm ${alarmName} watches alias ${qualifier} of ${fn}, ${configured.length ? `but the alias option names ${configured.join(', ')}` : 'but no alias is configured for it (addFunction alias option)'}; raising $LATEST would not change what ${qualifier} runs: a person should decide`,
   };
 }
 

@@ -15,7 +15,7 @@ import { CleanupFunction } from './cleanup-function';
 import { InvalidWorkflowError } from './construct-errors';
 import { CLEANUP_STATUSES, ENV, HANDLERS } from './contract';
 import { buildRemediationDefinition } from './definition';
-import { allowLogsToUseKey, createHandler, functionNameOf, policyWildcardFindings, suppressNag, wildcardResourceFindings } from './handler-support';
+import { allowLogsToUseKey, createHandler, deliberateWildcardFindings, functionNameOf, policyWildcardFindings, suppressNag } from './handler-support';
 import { NormalizeFunction } from './normalize-function';
 import { RequestApprovalFunction } from './request-approval-function';
 import { alarmRulePattern, EVENT_PATTERN_MAX_CHARS } from './routing';
@@ -209,7 +209,11 @@ export class RemediationWorkflow extends Construct {
       }, { approvalTimeout })),
       timeout: executionTimeout,
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every event type, without execution data: the .waitForTaskToken input carries the approval
+      // task token, which would let anyone who reads this log approve. "When set to false, data
+      // is excluded" (https://docs.aws.amazon.com/step-functions/latest/apireference/API_LoggingConfiguration.html).
+      // Inputs and outputs stay in the execution history, readable with states:GetExecutionHistory.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     const machinePolicy = this.stateMachine.role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
     suppressNag(machinePolicy, [{
@@ -305,7 +309,7 @@ export class RemediationWorkflow extends Construct {
     suppressNag(normalize.role.node.findChild('DefaultPolicy'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'cloudwatch:GetMetricData takes no resource-level permission; alarm reads name this stack\'s alarm-name prefix (prefix-*), not every alarm of the account.',
-      findings: ['Resource::*', ...wildcardResourceFindings(this, readableAlarms)],
+      findings: ['Resource::*', ...deliberateWildcardFindings(this, readableAlarms)],
     }]);
 
     this.cleanupFunction = this.createCleanup(props, table, settings, dlq);
@@ -366,7 +370,7 @@ export class RemediationWorkflow extends Construct {
     suppressNag(this.normalizeRole.node.findChild('DefaultPolicy'), [{
       id: 'AwsSolutions-IAM5',
       reason: 'In tag mode normalize reads the tags of the function an alarm names (lambda:ListTags, read-only) to decide whether it is managed; the functions are not known by name.',
-      findings: wildcardResourceFindings(this, statement.resources),
+      findings: deliberateWildcardFindings(this, statement.resources),
     }]);
   }
 

@@ -50,12 +50,12 @@ describe('AutoRemediation with every optional prop defaulted', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
   });
 
-  test('creates one STANDARD state machine with ALL logging and X-Ray tracing', () => {
+  test('creates one STANDARD state machine with ALL logging (no execution data) and X-Ray tracing', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
     });
   });
 
@@ -306,6 +306,14 @@ describe('AutoRemediation options', () => {
     expect(policy.approvalFunctions).toEqual([expect.stringMatching(/^Target1[0-9A-F]{8}x+$/)]);
     expect(Object.values(policy.functionOverrides)).toEqual([{ maxMemoryMb: 2048, requireApproval: true }]);
     expect(env.DRY_RUN).toBe('true');
+  });
+
+  test('policy.raiseMemoryForCpu reaches the handlers\' policy only when set', () => {
+    const { stack } = newStack();
+    const [fn] = demoFunctions(stack, 1);
+    new AutoRemediation(stack, 'AutoRemediation', { functions: [fn], policy: { raiseMemoryForCpu: true } });
+    const policy = JSON.parse(envOf(Template.fromStack(stack), 'Rule engine always').REMEDIATION_POLICY as string);
+    expect(policy.raiseMemoryForCpu).toBe(true);
   });
 
   test('excluded functions are neither monitored nor repaired', () => {

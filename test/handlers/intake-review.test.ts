@@ -60,7 +60,7 @@ describe('an alarm on an alias', () => {
 
   test('with the alias option naming it: REPAIR as usual', async () => {
     const { diagnosis } = await diagnosed('orders:live', {
-      REMEDIATION_POLICY: JSON.stringify({ publishVersionForAlias: true, functionOverrides: { orders: { alias: 'live' } } }),
+      REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { orders: { aliases: ['live'] } } }),
     });
     expect(diagnosis.action).toBe('REPAIR');
   });

@@ -230,7 +230,7 @@ describe('normalize handler: contributor events carry no threshold, value or pre
     expect(out.status).toBe('ACCEPTED');
     expect(out.alarmEvent).toMatchObject({ threshold: 1, thresholdSource: 'alarm', currentValue: 0, valueSource: 'stateReason', previousState: 'UNKNOWN' });
     // "If you omit this parameter, only metric alarms are returned" (DescribeAlarms AlarmTypes).
-    expect(cw).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['DynamoDBInsightsAlarm'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'] });
+    expect(cw).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['DynamoDBInsightsAlarm'], AlarmTypes: ['MetricAlarm', 'LogAlarm'] });
     expect(cw).not.toHaveReceivedCommand(GetMetricDataCommand);
   });
 
@@ -498,7 +498,7 @@ describe('normalize handler: an alarm on an alias the alias option does not name
 
   test('the configured alias needs no person', async () => {
     restoreEnv();
-    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ publishVersionForAlias: true, functionOverrides: { orders: { alias: 'live' } } }) });
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { orders: { aliases: ['live'] } } }) });
     const out = await handler(stateOf(alarmEvent({ resource: 'orders:live' })));
     expect(out.qualifier).toBe('live');
     expect(out.humanReviewReason).toBeUndefined();
@@ -506,7 +506,7 @@ describe('normalize handler: an alarm on an alias the alias option does not name
 
   test('another alias than the configured one, or a version, needs a person', async () => {
     restoreEnv();
-    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { orders: { alias: 'live' } } }) });
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { orders: { aliases: ['live'] } } }) });
     expect((await handler(stateOf(alarmEvent({ resource: 'orders:canary' }), 'a'))).humanReviewReason).toContain('the alias option names live');
     await clearTable(db);
     expect((await handler(stateOf(alarmEvent({ resource: 'arn:aws:lambda:us-east-1:123456789012:function:orders:3' }), 'b'))).humanReviewReason)

@@ -94,14 +94,35 @@ export function useTestWorld(db: Db, start = '2026-11-20T10:48:30.000Z'): Virtua
   return clock;
 }
 
-/** The environment the handlers need, plus overrides; previous values restored by the returned function. */
+/**
+ * The policy the handler tests run under, complete as the construct writes it (handlers refuse to
+ * run without one). The limits are Lambda's own so the sizes the tests expect come from the rules.
+ */
+export const TEST_POLICY = {
+  maxMemoryMb: 10240,
+  maxStepMb: 4096,
+  minConfidence: 0.7,
+  cooldownSeconds: 1800,
+  maxRepairsPerDay: 3,
+  rollbackOnFailedVerification: true,
+  verificationWindowSeconds: 600,
+  approvalMode: 'NONE',
+};
+
+/**
+ * The environment the handlers need, plus overrides; previous values restored by the returned
+ * function. A `REMEDIATION_POLICY` override is merged onto {@link TEST_POLICY}; `undefined` unsets it.
+ */
 export function setEnv(overrides: Record<string, string | undefined> = {}): () => void {
+  const policyOverride = overrides[ENV.POLICY];
+  const policy = ENV.POLICY in overrides && policyOverride === undefined
+    ? undefined
+    : JSON.stringify({ ...TEST_POLICY, ...(policyOverride ? JSON.parse(policyOverride) : {}) });
   const base: Record<string, string | undefined> = {
     [ENV.TABLE_NAME]: TABLE,
     [ENV.TOPIC_ARN]: TOPIC_ARN,
     [ENV.EVENT_BUS_NAME]: 'default',
     [ENV.MANAGED_FUNCTIONS]: 'orders,ingest-2',
-    [ENV.POLICY]: undefined,
     [ENV.DRY_RUN]: undefined,
     [ENV.BEDROCK_MODEL_ID]: undefined,
     [ENV.KNOWLEDGE_BASE_ID]: undefined,
@@ -114,6 +135,7 @@ export function setEnv(overrides: Record<string, string | undefined> = {}): () =
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     ...overrides,
+    [ENV.POLICY]: policy,
   };
   const previous: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(base)) {
