@@ -132,6 +132,7 @@ export class WorkflowExecutor {
   private readonly invocations = new WeakMap<ExecutionRecord, Set<Promise<unknown>>>();
   /** Resolves when the execution is stopped: its waits end at once (no state runs after them). */
   private readonly stopSignals = new WeakMap<ExecutionRecord, Promise<void>>();
+  private machine?: LocalStateMachine;
 
   constructor(private readonly options: WorkflowExecutorOptions) {
     ensurePromiseWithResolvers();
@@ -198,7 +199,9 @@ export class WorkflowExecutor {
         }
       };
     }
-    const machine = new StateMachine(this.definition, { validationOptions: { checkArn: false, checkPaths: true } });
+    // Validated once (asl-validator compiles its schemas each time a machine is built).
+    this.machine ??= new StateMachine(this.definition, { validationOptions: { checkArn: false, checkPaths: true } });
+    const machine = this.machine;
     this.options.onStatusChange?.(record, 'RUNNING');
     const execution = machine.run(input, {
       overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: retryOverrides },

@@ -85,6 +85,8 @@ export interface ScenarioStack {
     readonly errors?: boolean;
     /** Create the Duration alarm. @default true */
     readonly duration?: boolean;
+    /** Create the memory-utilisation log alarms. @default true */
+    readonly memoryUtilization?: boolean;
     /** Duration alarm threshold, percent of the function timeout. @default 90 */
     readonly durationThresholdPercent?: number;
     /** Create the Throttles alarm. @default false */
@@ -374,7 +376,14 @@ const SCENARIO_SHAPE: Shape = obj({
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),
     approvalTimeoutMinutes: num,
-    monitoring: obj({ errors: bool, duration: bool, durationThresholdPercent: num, throttles: bool, throttlesThreshold: num }),
+    monitoring: obj({
+      errors: bool,
+      duration: bool,
+      memoryUtilization: bool,
+      durationThresholdPercent: num,
+      throttles: bool,
+      throttlesThreshold: num,
+    }),
     diagnosis: obj({ modelId: str, knowledgeBaseId: str, agentId: str, agentAliasId: str }),
   }),
   account: obj({

@@ -132,6 +132,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       notificationEmails: ['oncall@example.com'],
       monitoring: {
         ...(m?.errors === false ? { errors: { enabled: false } } : {}),
+        ...(m?.memoryUtilization === false ? { memoryUtilization: { enabled: false } } : {}),
         duration: m?.duration === false
           ? { enabled: false }
           : m?.durationThresholdPercent !== undefined ? { threshold: m.durationThresholdPercent } : undefined,
