@@ -143,6 +143,11 @@ export class WorkflowExecutor {
     this.timeoutSeconds = typeof timeout === 'number' ? timeout : undefined;
   }
 
+  /** The task token `.waitForTaskToken` tasks of execution `name` get ($$.Task.Token). */
+  public taskToken(name: string): string {
+    return `sim-task-token-${name}`;
+  }
+
   /** The names of the executions running now. */
   public runningExecutions(): string[] {
     return [...this.running.keys()];
@@ -208,7 +213,7 @@ export class WorkflowExecutor {
       context: {
         Execution: { Id: record.executionArn, Name: name, RoleArn: 'arn:aws:iam::123456789012:role/simulation' },
         StateMachine: { Id: this.options.stateMachineArn, Name: smName },
-        Task: { Token: `sim-task-token-${name}` },
+        Task: { Token: this.taskToken(name) },
       },
       noThrowOnAbort: true,
     });

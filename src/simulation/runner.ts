@@ -373,6 +373,12 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const leakedSecrets = secrets.filter((s) => exposed.includes(s) || exposed.includes(JSON.stringify(s).slice(1, -1)));
   const sinks = sinkTexts({ apiCalls, items: allItems, notifications, events: account.messaging.events, executionLog });
   const secretsBySink = secretsInSinks(secrets, sinks);
+  // An approval task token lets whoever holds it approve: it belongs in the approval request,
+  // never in a log (issue 10 item 9).
+  const tokens = records.map((r) => executor.taskToken(r.name)).filter((t) => records.some((r) => r.steps.some((st) => JSON.stringify(st.input ?? '').includes(t))));
+  secretsBySink.executionLog = [...secretsBySink.executionLog, ...secretsInSinks(tokens, sinks).executionLog];
+  const tokensInHandlerLogs = tokens.filter((t) => handlerLog.some((l) => l.includes(t)));
+  if (tokensInHandlerLogs.length) notes.push(`${tokensInHandlerLogs.length} approval task token(s) in the handlers' logs`);
   const locks = heldLocks(allItems, ttlAttributeOf(template), endedAt);
   const aliasCodeChanged = Object.fromEntries([...aliasCodeAtStart.entries()].map(([fn, sha]) => {
     const alias = aliasOf(scenario.functions.find((f) => f.functionName === fn)!)!.name;

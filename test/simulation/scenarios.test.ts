@@ -32,8 +32,14 @@ function declaresEverything(s: Scenario): string[] {
 describe.each(files)('scenario %s', (file) => {
   const scenario = loadScenarioFile(join(DIR, file));
   let result: ScenarioResult;
-  // A scenario with a documented known issue must fail its expectations until the issue is fixed.
-  const outcomeTest = scenario.knownIssue ? test.failing : test;
+  // A scenario with a documented known issue must fail its expectations until the issue is fixed:
+  // its checks are not run one by one (some hold, some do not), one failing test stands for them.
+  const outcomeTest = scenario.knownIssue ? test.skip : test;
+  if (scenario.knownIssue) {
+    test.failing(`THEN every expectation holds — fails while the known issue lasts: ${scenario.knownIssue.slice(0, 120)}`, () => {
+      expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
+    });
+  }
 
   beforeAll(async () => {
     result = await runScenario(scenario, env);
