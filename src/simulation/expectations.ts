@@ -95,6 +95,12 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
       detail: found === undefined ? `${sink} was not observed` : found.length === 0 ? 'none' : `${found.length} secret(s) found`,
     });
   }
+  if (expect.analyzerStatuses) {
+    const statuses = run.records.filter((i) => String(i.sk ?? '').startsWith('DIAGNOSIS#'))
+      .flatMap((i) => (Array.isArray(i.analyzers) ? i.analyzers as Array<{ status?: unknown }> : []))
+      .map((a) => String(a.status).split(':')[0]);
+    check('custom analyzer statuses', expect.analyzerStatuses, statuses.sort());
+  }
   if (expect.decidedBy) {
     const diag = run.records.filter((i) => String(i.sk ?? '').startsWith('DIAGNOSIS#')).map((i) => String(i.decidedBy ?? (i as { diagnosis?: { decidedBy?: string } }).diagnosis?.decidedBy));
     check('diagnoses decided by', expect.decidedBy, diag.sort());

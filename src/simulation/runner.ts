@@ -190,6 +190,11 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     changes,
     deploys: (scenario.account?.deploys ?? []).map((d) => ({ ...d, at: start + d.atMinute * MINUTE })),
     lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
+    scriptedFunctions: (scenario.stack?.diagnosis?.analyzers ?? []).map((a) => ({
+      functionName: a.functionName,
+      timeoutSeconds: a.timeoutSeconds ?? 30,
+      script: { mode: a.mode, answer: a.answer, errorType: a.errorType, latencyMs: a.latencyMs },
+    })),
     messaging: { snsFailures: scenario.account?.snsFailures },
     bedrock: scenario.bedrock,
     // Log alarms' query roles are authorized by the same evaluator.

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BedrockScript } from './account/bedrock-service';
 import { serviceErrorProblem } from './account/faults';
+import { InvokeScript } from './account/lambda-service';
 import { LambdaLogFormat } from './account/log-format';
 import { LogLineSpec, WorkloadSpec } from './account/workload';
 
@@ -94,13 +95,24 @@ export interface ScenarioStack {
     /** Throttles per minute that count as breaching. @default 10 */
     readonly throttlesThreshold?: number;
   };
-  /** Bedrock configuration; absent = rules only. */
+  /** Bedrock configuration and custom analyzers; absent = rules only. */
   readonly diagnosis?: {
     readonly modelId?: string;
     readonly knowledgeBaseId?: string;
     readonly agentId?: string;
     readonly agentAliasId?: string;
+    /** The user's analyzer functions (defined in the stack, their code scripted), in merge order. */
+    readonly analyzers?: ScenarioAnalyzer[];
+    /** `analyzerTimeout` of the diagnosis, seconds. @default 10 */
+    readonly analyzerTimeoutSeconds?: number;
   };
+}
+
+/** A custom analyzer: a function of the user's stack whose code behaves as scripted. */
+export interface ScenarioAnalyzer extends InvokeScript {
+  readonly functionName: string;
+  /** The function's own timeout, seconds. @default 30 */
+  readonly timeoutSeconds?: number;
 }
 
 /** The scenario names of the services an account fault can target. */
@@ -254,6 +266,11 @@ export interface ScenarioExpectations {
   readonly locksHeldAtEnd?: number;
   /** Sinks no secret (function environment values, `logLines[].secret`) may reach. */
   readonly secretsNotIn?: SecretSink[];
+  /**
+   * What the custom analyzers did, over every diagnosis record: each analyzer's status up to its
+   * first colon (`ok`, `timeout`, `error`, `invalid answer`), sorted.
+   */
+  readonly analyzerStatuses?: string[];
 }
 
 /** A denied call a scenario expects: the IAM action, optionally its resource and how many times. */
@@ -384,7 +401,21 @@ const SCENARIO_SHAPE: Shape = obj({
       throttles: bool,
       throttlesThreshold: num,
     }),
-    diagnosis: obj({ modelId: str, knowledgeBaseId: str, agentId: str, agentAliasId: str }),
+    diagnosis: obj({
+      modelId: str,
+      knowledgeBaseId: str,
+      agentId: str,
+      agentAliasId: str,
+      analyzers: list(obj({
+        functionName: str,
+        timeoutSeconds: num,
+        mode: oneOf('answer', 'error', 'slow', 'invalid'),
+        answer: any,
+        errorType: str,
+        latencyMs: num,
+      }, ['functionName'])),
+      analyzerTimeoutSeconds: num,
+    }),
   }),
   account: obj({
     updateDelaySeconds: num,
@@ -432,6 +463,7 @@ const SCENARIO_SHAPE: Shape = obj({
     accessDenied: list(obj({ action: str, resource: str, count: int }, ['action'])),
     locksHeldAtEnd: int,
     secretsNotIn: list(oneOf(...SECRET_SINKS)),
+    analyzerStatuses: strings,
   }),
 }, ['name', 'description', 'durationMinutes', 'functions', 'expect']);
 
@@ -505,6 +537,14 @@ export function parseScenario(json: unknown, source: string): Scenario {
     // Lambda alias names: 1-128 of letters, digits, - and _, not only digits (API_CreateAlias.html).
     const alias = aliasOf(f);
     if (alias && (!/^[a-zA-Z0-9-_]{1,128}$/.test(alias.name) || /^\d+$/.test(alias.name))) problems.push(`functions[${i}].alias name must be 1 to 128 letters, digits, - or _ and not only digits, got '${alias.name}'`);
+  }
+  for (const [i, a] of (s.stack?.diagnosis?.analyzers ?? []).entries()) {
+    const where = `stack.diagnosis.analyzers[${i}]`;
+    if (!/^[A-Za-z0-9_-]{3,64}$/.test(a.functionName)) problems.push(`${where}.functionName is invalid: '${a.functionName}'`);
+    if (names.has(a.functionName)) problems.push(`${where}.functionName '${a.functionName}' is also a target function or another analyzer`);
+    names.add(a.functionName);
+    if (a.timeoutSeconds !== undefined && !(a.timeoutSeconds >= 1 && a.timeoutSeconds <= 900)) problems.push(`${where}.timeoutSeconds must be 1..900, got ${a.timeoutSeconds}`);
+    if (a.latencyMs !== undefined && !(a.latencyMs >= 0)) problems.push(`${where}.latencyMs must be 0 or more, got ${a.latencyMs}`);
   }
   if (s.start !== undefined && Number.isNaN(Date.parse(s.start))) problems.push(`start is not a date: '${s.start}'`);
   for (const [i, m] of (s.account?.alarmMutes ?? []).entries()) {

@@ -72,3 +72,18 @@ describe('the strict scenario schema', () => {
     expect(parse({ ...base, expect: { functions: { orders: { aliasVersionCodeChanged: true } } } })).toThrow('expect.functions.orders.aliasVersionCodeChanged needs an alias on the function');
   });
 });
+
+describe('scenario fields for custom analyzers', () => {
+  const withAnalyzers = (analyzers: unknown[]) => ({ ...base, stack: { diagnosis: { analyzers, analyzerTimeoutSeconds: 5 } } });
+
+  test('GIVEN an analyzer with its script THEN accepted', () => {
+    const s = parseScenario(withAnalyzers([{ functionName: 'team-analyzer', mode: 'slow', latencyMs: 20000, timeoutSeconds: 10 }]), 't.json');
+    expect(s.stack?.diagnosis?.analyzers?.[0]).toMatchObject({ functionName: 'team-analyzer', mode: 'slow' });
+  });
+
+  test('GIVEN an analyzer named like a target, a bad mode or an unknown field THEN each is named', () => {
+    expect(() => parseScenario(withAnalyzers([{ functionName: 'orders' }]), 't.json')).toThrow("stack.diagnosis.analyzers[0].functionName 'orders' is also a target function or another analyzer");
+    expect(() => parseScenario(withAnalyzers([{ functionName: 'team-analyzer', mode: 'sometimes' }]), 't.json')).toThrow('stack.diagnosis.analyzers[0].mode must be one of answer, error, slow, invalid');
+    expect(() => parseScenario(withAnalyzers([{ functionName: 'team-analyzer', anwser: {} }]), 't.json')).toThrow("unknown field 'stack.diagnosis.analyzers[0].anwser'");
+  });
+});

@@ -29,7 +29,7 @@ import { BedrockScript, BedrockService } from './bedrock-service';
 import { CallPipeline } from './call-pipeline';
 import { AlarmMuteRule, AlarmSpec, AlarmTransition, Authorize, CloudWatchService, CompositeAlarmSpec, LogAlarmSpec } from './cloudwatch-service';
 import { FaultInjector } from './faults';
-import { DeployRecord, LambdaService, LambdaServiceOptions, SimFunction, SimFunctionSpec } from './lambda-service';
+import { DeployRecord, LambdaService, LambdaServiceOptions, ScriptedFunctionSpec, SimFunction, SimFunctionSpec } from './lambda-service';
 import { applicationLogLine, invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
@@ -76,6 +76,8 @@ export interface AccountOptions {
   /** Deploys by someone else during the scenario. */
   readonly deploys?: DeployChange[];
   readonly lambda?: LambdaServiceOptions;
+  /** Users' functions whose code is scripted (custom analyzers): they answer Invoke, run no workload. */
+  readonly scriptedFunctions?: ScriptedFunctionSpec[];
   readonly messaging?: MessagingOptions;
   readonly bedrock?: BedrockScript;
 }
@@ -137,7 +139,8 @@ export class SimulatedAccount {
       now: () => this.clock.now(),
       requestId: () => this.random.uuid(),
     });
-    this.lambda = new LambdaService(this.clock, this.random, options.lambda);
+    this.lambda = new LambdaService(this.clock, this.random, { ...options.lambda, sleep: (ms) => this.scheduler.sleep(ms) });
+    for (const f of options.scriptedFunctions ?? []) this.lambda.addScriptedFunction(f);
     this.logs = new LogsService(this.clock, this.random);
     this.cloudwatch = new CloudWatchService(this.clock, this.random, this.metrics, {
       logs: this.logs,
