@@ -20,7 +20,7 @@ describe('simulated SNS Publish with MessageStructure json', () => {
       TopicArn: TOPIC,
       Subject: 's',
       MessageStructure: 'json',
-      Message: JSON.stringify({ 'default': '{"type":"REPAIRED"}', 'email': 'text for people', 'https': '{"version":"1.0"}', 'info': 'not a protocol', 'sqs': 42 }),
+      Message: JSON.stringify({ default: '{"type":"REPAIRED"}', email: 'text for people', https: '{"version":"1.0"}', info: 'not a protocol', sqs: 42 }),
     });
     expect(sns.messages[0]).toMatchObject({
       message: '{"type":"REPAIRED"}',
