@@ -64,6 +64,7 @@ export interface RemediationPolicy {
    * the `approval` property of `AutoRemediation` wins when both are set.
    *
    * @default false
+   * @deprecated use `approval: Approval.allFunctions()` on `AutoRemediation`
    */
   readonly requireApproval?: boolean;
 
@@ -149,6 +150,7 @@ export interface FunctionOptions extends MonitoredFunctionOptions {
    * Ask a person before repairing this function.
    *
    * @default - as the `approval` setting says
+   * @deprecated use `approval: Approval.forFunctions([...])` on `AutoRemediation`
    */
   readonly requireApproval?: boolean;
 

@@ -116,6 +116,28 @@ function checkCooldown(value: Duration, name: string): void {
  * added after the handlers were created still appear.
  */
 export class PolicyConfigBuilder {
+  /**
+   * The builder shared by everything under `scope`: the nearest ancestor's (AutoRemediation
+   * resolves the policy once, so every sub-construct and handler gets the same settings), else a
+   * new one for a sub-construct used on its own.
+   */
+  public static of(scope: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined): PolicyConfigBuilder {
+    for (const s of [...scope.node.scopes].reverse()) {
+      const shared = SHARED.get(s);
+      if (shared) return shared;
+    }
+    const own = new PolicyConfigBuilder(policy, approval);
+    SHARED.set(scope, own);
+    return own;
+  }
+
+  /** Resolve the policy once for everything under `owner` (AutoRemediation). */
+  public static share(owner: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined): PolicyConfigBuilder {
+    const shared = new PolicyConfigBuilder(policy, approval);
+    SHARED.set(owner, shared);
+    return shared;
+  }
+
   public readonly resolved: ResolvedRemediationPolicy;
   private readonly overrides = new Map<string, FunctionPolicyOverride>();
   private readonly approvalNames: string[] = [];
@@ -189,6 +211,9 @@ export class PolicyConfigBuilder {
     });
   }
 }
+
+/** The builder each owner shares with the constructs under it. */
+const SHARED = new WeakMap<IConstruct, PolicyConfigBuilder>();
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
