@@ -55,7 +55,9 @@ describe('memory-climbing rule', () => {
 
   /** Invocations of one environment (cold start first) at the given figures. */
   function figures(sizeMb: number, used: readonly number[]): LogRecord[] {
-    return used.flatMap((mb, i) => textInvocation({ id: rid(next++), memorySizeMb: sizeMb, maxMemoryUsedMb: mb, ...(i === 0 ? { initDurationMs: 300 } : {}) }));
+    return used.flatMap((mb, i) => textInvocation({
+      id: rid(next++), memorySizeMb: sizeMb, maxMemoryUsedMb: mb, ...(i === 0 ? { initDurationMs: 300 } : {}),
+    }));
   }
   /** `n` figures around `levelMb`, +-10 MB in a fixed pattern (invocations never need exactly the same). */
   const level = (n: number, levelMb: number) => Array.from({ length: n }, (_, i) => levelMb + ((i * 7) % 11) * 2 - 10);
