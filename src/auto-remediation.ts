@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { Diagnosis } from './diagnosis/diagnosis';
 import { DiagnosisService } from './diagnosis/diagnosis-service';
+import { DriftDetection, DriftDetectionOptions } from './drift/drift-detection';
 import { MonitoringOptions } from './monitoring/monitoring-options';
 import { RemediationDashboard } from './monitoring/remediation-dashboard';
 import { RemediationMonitoring } from './monitoring/remediation-monitoring';
@@ -19,9 +20,9 @@ import { RemediationStore } from './store/remediation-store';
 import { VerificationService } from './verification/verification-service';
 import { InvalidRemediationPolicyError } from './workflow/construct-errors';
 import { functionNameOf } from './workflow/handler-support';
-import { PolicyConfigBuilder } from './workflow/settings';
 import { RemediationSetup } from './workflow/remediation-setup';
 import { RemediationWorkflow } from './workflow/remediation-workflow';
+import { PolicyConfigBuilder } from './workflow/settings';
 import { TargetRegistry } from './workflow/target-access';
 
 /** Properties of {@link AutoRemediation}. */
@@ -115,6 +116,17 @@ export interface AutoRemediationProps {
    * @default true
    */
   readonly dashboard?: boolean;
+
+  /**
+   * Watch for deploys (and any other configuration change) that set a managed function below the
+   * memory its last verified repair established, and notify with the infrastructure-code change
+   * that keeps the fix. Giving the options turns it on. Needs a CloudTrail trail logging
+   * management events in the account and region (EventBridge receives CloudTrail's API call
+   * events only then).
+   *
+   * @default - no drift detection
+   */
+  readonly driftDetection?: DriftDetectionOptions;
 }
 
 /**
@@ -147,6 +159,8 @@ export class AutoRemediation extends Construct {
   public readonly store: RemediationStore;
   /** The dashboard, unless disabled. */
   public readonly dashboard?: RemediationDashboard;
+  /** Drift detection, when `driftDetection` is given. */
+  public readonly driftDetection?: DriftDetection;
 
   /** The deploy-time setup (missing log groups, managed-function settings). */
   private readonly setup: RemediationSetup;
@@ -214,6 +228,18 @@ export class AutoRemediation extends Construct {
       approval: props.approval,
       approvalTimeout: props.approvalTimeout,
     });
+
+    if (props.driftDetection) {
+      this.driftDetection = new DriftDetection(this, 'Drift', {
+        ...common,
+        ...props.driftDetection,
+        store: this.store,
+        notifications: this.verification,
+        deadLetterQueue: this.workflow.deadLetterQueue,
+        policy,
+        approval: props.approval,
+      });
+    }
 
     for (const fn of props.functions ?? []) {
       this.addFunction(fn);

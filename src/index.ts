@@ -4,6 +4,7 @@ export * from './policy';
 export * from './remediation-service-props';
 export * from './diagnosis/diagnosis';
 export * from './diagnosis/diagnosis-service';
+export * from './drift/drift-detection';
 export * from './monitoring/monitoring-options';
 export * from './monitoring/remediation-monitoring';
 export * from './monitoring/remediation-dashboard';

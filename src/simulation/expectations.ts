@@ -28,6 +28,8 @@ export interface ObservedRun {
   readonly aliasCodeChanged?: Record<string, boolean>;
   /** The secrets found in each sink. */
   readonly secretsBySink?: Partial<Record<SecretSink, string[]>>;
+  /** The latest AWS Config evaluation per function (resource id), when Config rules exist. */
+  readonly configCompliance?: Record<string, string>;
 }
 
 export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun, memoryOf: (functionName: string) => number): ExpectationResult[] {
@@ -83,6 +85,10 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
     }
     if (r.repairStatuses) check('repair record statuses', r.repairStatuses, repairs.map((i) => String(i.status)).sort());
     if (r.verificationStatuses) check('repair record verification statuses', r.verificationStatuses, repairs.map((i) => String(i.verificationStatus)).sort());
+    if (r.drift !== undefined) check('drift records', r.drift, kind('DRIFT#').length);
+  }
+  if (expect.configCompliance) {
+    for (const [fn, compliance] of Object.entries(expect.configCompliance)) check(`${fn} AWS Config compliance`, compliance, run.configCompliance?.[fn]);
   }
   out.push(...checkAccessDenied(expect, run));
   // Every scenario ends with no lock held unless it says otherwise.

@@ -9,6 +9,7 @@ import { resolve as resolvePath } from 'node:path';
 import { SimulatedAccount, WorkloadChange } from './account/account';
 import { ApiCall } from './account/api-recorder';
 import { AlarmTransition } from './account/cloudwatch-service';
+import { ConfigRuleSpec, StoredEvaluation } from './account/config-service';
 import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
 import { FaultInjector, InjectedFault } from './account/faults';
 import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
@@ -23,6 +24,7 @@ import { executionLoggingOf, executionLogLines, heldLocks, secretsInSinks, sinkT
 import { SIMULATION_STACK_NAME, synthesizeScenarioAssembly } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
+import { DRIFT_HANDLER } from '../drift/drift-contract';
 import { setClients } from '../runtime/clients';
 import { setClock } from '../runtime/clock';
 import { HANDLERS } from '../workflow/contract';
@@ -117,6 +119,11 @@ export interface ScenarioResult {
   readonly locksHeldAtEnd: Array<{ pk: string; owner?: string }>;
   /** How many secrets each sink holds. */
   readonly secretsFound: Record<SecretSink, number>;
+  /** CloudTrail management events recorded (delivered to the bus only with a trail). */
+  readonly cloudTrailEvents: number;
+  /** The latest AWS Config evaluation of each rule and resource, and invocations Config could not make. */
+  readonly configEvaluations: StoredEvaluation[];
+  readonly configInvocationErrors: Array<{ ruleName: string; resourceId: string; reason: string }>;
 }
 
 /** How to run a scenario. */
@@ -190,6 +197,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     changes,
     deploys: (scenario.account?.deploys ?? []).map((d) => ({ ...d, at: start + d.atMinute * MINUTE })),
     lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
+    cloudTrail: { trail: scenario.account?.cloudTrailTrail ?? false },
+    config: { recorder: scenario.account?.configRecorder ?? false },
+    ...(authorizer ? { roleOfFunction: (arn: string) => authorizer!.roleOfFunction(arn) } : {}),
     scriptedFunctions: (scenario.stack?.diagnosis?.analyzers ?? []).map((a) => ({
       functionName: a.functionName,
       timeoutSeconds: a.timeoutSeconds ?? 30,
@@ -205,6 +215,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const aliasCodeAtStart = new Map(scenario.functions.filter((f) => aliasOf(f))
     .map((f) => [f.functionName, account.lambda.aliasCodeSha(f.functionName, aliasOf(f)!.name)]));
 
+  for (const rule of configRulesOf(resolver)) account.config.addRule(rule);
   const machine = resolver.stateMachineDefinition();
   const rules = resolver.rules();
   if (!rules.some((r) => r.targets.some((t) => t.arn === machine.arn))) notes.push('no EventBridge rule targets the state machine: no alarm can start it');
@@ -331,11 +342,18 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
         bus!.put(event, (input) => startExecution(input, delay));
       }
     };
+    // CloudTrail's API call events go to the bus; AWS Config invokes its rules' functions.
+    const deliverServiceEvents = () => {
+      for (const e of account.cloudTrail.due(account.clock.now())) bus!.put(e);
+      for (const inv of account.config.due(account.clock.now())) bus!.invokeFunction(`config-rule:${inv.ruleName}`, inv.functionArn, inv.event, 'AWS Config rule evaluation');
+    };
     for (;;) {
       await account.scheduler.idle();
+      deliverServiceEvents();
       const nextMinute = account.generatedTo() + MINUTE;
       const nextWake = account.scheduler.nextWake();
-      if (account.scheduler.active() === 0 && nextMinute > end) break;
+      const servicePending = [account.cloudTrail.nextDue(), account.config.nextDue()].some((t) => t !== undefined && t <= end + 5 * MINUTE);
+      if (account.scheduler.active() === 0 && nextMinute > end && !servicePending) break;
       if (nextWake !== undefined && nextWake < nextMinute) {
         account.scheduler.wakeUntil(nextWake);
         continue;
@@ -408,6 +426,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     aliasCodeChanged,
     secretsBySink,
     ...(gate ? { accessDenied: gate.denied } : {}),
+    configCompliance: Object.fromEntries(account.config.evaluations().map((e) => [e.resourceId, e.complianceType])),
   };
   const expectations = checkExpectations(scenario.expect, partial, (name) => account.functionNamed(name).config.memorySize);
   if (leakedSecrets.length) expectations.push({ name: 'no secret leaves the function', passed: false, detail: `${leakedSecrets.length} secret value(s) found in calls, records, notifications or logs` });
@@ -454,6 +473,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     targetInvocations: bus.invocations,
     locksHeldAtEnd: locks.map((l) => ({ pk: String(l.pk), owner: l.owner === undefined ? undefined : String(l.owner) })),
     secretsFound: Object.fromEntries(Object.entries(secretsBySink).map(([k, v]) => [k, v.length])) as Record<SecretSink, number>,
+    cloudTrailEvents: account.cloudTrail.records.length,
+    configEvaluations: account.config.evaluations(),
+    configInvocationErrors: account.config.invocationErrors,
   };
 }
 
@@ -474,6 +496,33 @@ function managementTagOf(resolver: TemplateResolver): Record<string, string> | u
   return undefined;
 }
 
+/**
+ * The template's AWS Config custom Lambda rules: their function, scope and triggers, and whether
+ * the function's resource-based policy (`AWS::Lambda::Permission`) lets `config.amazonaws.com` invoke it.
+ */
+function configRulesOf(resolver: TemplateResolver): ConfigRuleSpec[] {
+  const permissions = resolver.resourcesOfType('AWS::Lambda::Permission').map(([, r]) => resolver.resolve(r.Properties ?? {}) as Record<string, unknown>);
+  return resolver.resourcesOfType('AWS::Config::ConfigRule').flatMap(([id, r]) => {
+    const p = resolver.resolve(r.Properties ?? {}) as {
+      ConfigRuleName?: string;
+      Scope?: { ComplianceResourceTypes?: string[] };
+      Source?: { Owner?: string; SourceIdentifier?: string; SourceDetails?: Array<{ MessageType?: string }> };
+    };
+    if (p.Source?.Owner !== 'CUSTOM_LAMBDA' || !p.Source.SourceIdentifier) return [];
+    const fnArn = p.Source.SourceIdentifier;
+    const fnName = fnArn.split(':')[6];
+    const mayInvoke = permissions.some((perm) => perm.Principal === 'config.amazonaws.com' && perm.Action === 'lambda:InvokeFunction'
+      && (perm.FunctionName === fnArn || perm.FunctionName === fnName));
+    return [{
+      ruleName: p.ConfigRuleName ?? resolver.physicalName(id),
+      functionArn: fnArn,
+      resourceTypes: p.Scope?.ComplianceResourceTypes ?? [],
+      messageTypes: (p.Source.SourceDetails ?? []).map((d) => String(d.MessageType)),
+      mayInvoke,
+    }];
+  });
+}
+
 /** The stack did not deploy: nothing runs (the error says why). */
 class DeployFailed extends Error {}
 
@@ -487,6 +536,7 @@ function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
   // The workflow's handlers, and the deploy-time setup behind the setup custom resource.
   const specs = [
     ...Object.values(HANDLERS).map((h) => ({ id: h.id as string, entry: h.entry, description: h.description })),
+    { id: DRIFT_HANDLER.id, entry: DRIFT_HANDLER.entry, description: DRIFT_HANDLER.description },
     { id: 'setup', entry: 'src/workflow/setup.lambda.ts', description: SETUP_DESCRIPTION },
   ];
   for (const f of resolver.functions()) {

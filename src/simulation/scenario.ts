@@ -106,6 +106,11 @@ export interface ScenarioStack {
     /** `analyzerTimeout` of the diagnosis, seconds. @default 10 */
     readonly analyzerTimeoutSeconds?: number;
   };
+  /** `driftDetection` of AutoRemediation; absent = none. */
+  readonly driftDetection?: {
+    /** Also the AWS Config custom rule. @default false */
+    readonly configRule?: boolean;
+  };
 }
 
 /** A custom analyzer: a function of the user's stack whose code behaves as scripted. */
@@ -172,6 +177,10 @@ export interface ScenarioAccount {
   readonly faults?: AccountFault[];
   /** Deploys by someone else during the incident. */
   readonly deploys?: ScenarioDeploy[];
+  /** A CloudTrail trail logs management events (EventBridge then receives API call events). @default false */
+  readonly cloudTrailTrail?: boolean;
+  /** The AWS Config recorder records Lambda functions. @default false */
+  readonly configRecorder?: boolean;
 }
 
 /** The handlers a handler fault can target. */
@@ -254,7 +263,11 @@ export interface ScenarioExpectations {
     readonly repairStatuses?: string[];
     /** `verificationStatus` of the repair records, sorted. */
     readonly verificationStatuses?: string[];
+    /** Drift records (a configuration change below the last verified repair). */
+    readonly drift?: number;
   };
+  /** The AWS Config compliance of each function at the end (the latest evaluation), e.g. `{ "orders-api": "NON_COMPLIANT" }`. */
+  readonly configCompliance?: Record<string, string>;
   /** Diagnosis `decidedBy` of every diagnosis that ran, e.g. `rules` after a Bedrock failure. */
   readonly decidedBy?: string[];
   /**
@@ -401,6 +414,7 @@ const SCENARIO_SHAPE: Shape = obj({
       throttles: bool,
       throttlesThreshold: num,
     }),
+    driftDetection: obj({ configRule: bool }),
     diagnosis: obj({
       modelId: str,
       knowledgeBaseId: str,
@@ -433,6 +447,8 @@ const SCENARIO_SHAPE: Shape = obj({
       handler: oneOf(...FAULT_HANDLERS, 'setup'),
     }, ['service', 'operation', 'error'])),
     deploys: list(obj({ atMinute: num, functionName: str, memorySizeMb: int, codeChange: bool, moveAlias: bool }, ['atMinute', 'functionName'])),
+    cloudTrailTrail: bool,
+    configRecorder: bool,
   }),
   bedrock: obj({
     converse: BEDROCK_BEHAVIOUR,
@@ -458,7 +474,8 @@ const SCENARIO_SHAPE: Shape = obj({
     updateFunctionConfigurationCalls: int,
     functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool })),
     notifications: obj({ count: int, types: strings, contain: strings, notContain: strings }),
-    records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings }),
+    records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings, drift: int }),
+    configCompliance: map(oneOf('COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE')),
     decidedBy: strings,
     accessDenied: list(obj({ action: str, resource: str, count: int }, ['action'])),
     locksHeldAtEnd: int,

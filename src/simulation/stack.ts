@@ -142,6 +142,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       approvalTimeout: scenario.stack?.approvalTimeoutMinutes !== undefined ? Duration.minutes(scenario.stack.approvalTimeoutMinutes) : undefined,
       diagnosis,
       notificationEmails: ['oncall@example.com'],
+      ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
       monitoring: {
         ...(m?.errors === false ? { errors: { enabled: false } } : {}),
         ...(m?.memoryUtilization === false ? { memoryUtilization: { enabled: false } } : {}),

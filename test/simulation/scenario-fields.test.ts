@@ -87,3 +87,21 @@ describe('scenario fields for custom analyzers', () => {
     expect(() => parseScenario(withAnalyzers([{ functionName: 'team-analyzer', anwser: {} }]), 't.json')).toThrow("unknown field 'stack.diagnosis.analyzers[0].anwser'");
   });
 });
+
+describe('scenario fields for drift detection', () => {
+  test('GIVEN a trail, the Config recorder, driftDetection and drift expectations THEN accepted', () => {
+    const s = parseScenario({
+      ...base,
+      stack: { driftDetection: { configRule: true } },
+      account: { cloudTrailTrail: true, configRecorder: true, deploys: [{ atMinute: 5, functionName: 'orders', memorySizeMb: 256 }] },
+      expect: { records: { drift: 1 }, configCompliance: { orders: 'NON_COMPLIANT' } },
+    }, 't.json');
+    expect(s.account?.cloudTrailTrail).toBe(true);
+    expect(s.expect.configCompliance).toEqual({ orders: 'NON_COMPLIANT' });
+  });
+
+  test('GIVEN a compliance Config cannot report THEN it is named', () => {
+    expect(() => parseScenario({ ...base, expect: { configCompliance: { orders: 'INSUFFICIENT_DATA' } } }, 't.json'))
+      .toThrow('expect.configCompliance.orders must be one of COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, got "INSUFFICIENT_DATA"');
+  });
+});

@@ -16,6 +16,7 @@ import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -27,7 +28,10 @@ import { VirtualScheduler } from '../scheduler';
 import { ApiRecorder } from './api-recorder';
 import { BedrockScript, BedrockService } from './bedrock-service';
 import { CallPipeline } from './call-pipeline';
+import { currentCaller } from './caller';
+import { CloudTrailOptions, CloudTrailService } from './cloudtrail';
 import { AlarmMuteRule, AlarmSpec, AlarmTransition, Authorize, CloudWatchService, CompositeAlarmSpec, LogAlarmSpec } from './cloudwatch-service';
+import { ConfigService, ConfigServiceOptions } from './config-service';
 import { FaultInjector } from './faults';
 import { DeployRecord, LambdaService, LambdaServiceOptions, ScriptedFunctionSpec, SimFunction, SimFunctionSpec } from './lambda-service';
 import { applicationLogLine, invocationLogLines } from './log-format';
@@ -78,6 +82,12 @@ export interface AccountOptions {
   readonly lambda?: LambdaServiceOptions;
   /** Users' functions whose code is scripted (custom analyzers): they answer Invoke, run no workload. */
   readonly scriptedFunctions?: ScriptedFunctionSpec[];
+  /** CloudTrail: whether a trail delivers management events to EventBridge. */
+  readonly cloudTrail?: CloudTrailOptions;
+  /** AWS Config: whether the recorder records Lambda functions. */
+  readonly config?: ConfigServiceOptions;
+  /** The execution role of a function of the template (who a handler's calls are made as). */
+  readonly roleOfFunction?: (functionArn: string) => string | undefined;
   readonly messaging?: MessagingOptions;
   readonly bedrock?: BedrockScript;
 }
@@ -114,6 +124,8 @@ export class SimulatedAccount {
   public readonly messaging: MessagingService;
   public readonly bedrock: BedrockService;
   public readonly states: StatesService;
+  public readonly cloudTrail: CloudTrailService;
+  public readonly config: ConfigService;
   /** Per function, per minute start: what happened. */
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
@@ -141,6 +153,30 @@ export class SimulatedAccount {
     });
     this.lambda = new LambdaService(this.clock, this.random, { ...options.lambda, sleep: (ms) => this.scheduler.sleep(ms) });
     for (const f of options.scriptedFunctions ?? []) this.lambda.addScriptedFunction(f);
+    this.cloudTrail = new CloudTrailService(this.clock, this.random, options.cloudTrail);
+    this.config = new ConfigService(this.clock, this.random, options.config);
+    // Every change of a function is a CloudTrail management event and, where Config records, a configuration item.
+    this.lambda.onChange = (change, configuration) => {
+      const caller = currentCaller();
+      const identity = change.by === 'cloudformation'
+        ? { kind: 'service' as const, service: 'cloudformation.amazonaws.com', roleArn: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1', sessionName: 'AWSCloudFormation' }
+        : {
+          kind: 'role' as const,
+          roleArn: (caller && options.roleOfFunction?.(caller.functionArn)) ?? 'arn:aws:iam::123456789012:role/operator',
+          sessionName: caller?.functionName ?? 'operator',
+        };
+      const eventName = change.operation === 'UpdateFunctionConfiguration' ? 'UpdateFunctionConfiguration20150331v2' : 'UpdateFunctionCode20150331v2';
+      this.cloudTrail.record('lambda', eventName, identity, change.requestParameters, {
+        functionName: configuration.FunctionName,
+        functionArn: configuration.FunctionArn,
+        memorySize: configuration.MemorySize,
+        timeout: configuration.Timeout,
+        revisionId: configuration.RevisionId,
+        lastUpdateStatus: configuration.LastUpdateStatus,
+        version: configuration.Version,
+      });
+      this.config.functionChanged(change.functionName, configuration);
+    };
     this.logs = new LogsService(this.clock, this.random);
     this.cloudwatch = new CloudWatchService(this.clock, this.random, this.metrics, {
       logs: this.logs,
@@ -245,6 +281,7 @@ export class SimulatedAccount {
       this.stub(BedrockRuntimeClient, 'BedrockRuntime', this.bedrock),
       this.stub(BedrockAgentRuntimeClient, 'BedrockAgentRuntime', this.bedrock),
       this.stub(SFNClient, 'StepFunctions', this.states),
+      this.stub(ConfigServiceClient, 'ConfigService', this.config),
     ];
     return () => stubs.forEach((s) => s.restore());
   }

@@ -14,6 +14,7 @@ import { AccessDeniedException as BedrockAgentAccessDenied } from '@aws-sdk/clie
 import { AccessDeniedException as BedrockAccessDenied } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
 import { AccessDeniedException as LogsAccessDenied } from '@aws-sdk/client-cloudwatch-logs';
+import { ConfigServiceServiceException } from '@aws-sdk/client-config-service';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { AccessDeniedException as EventsAccessDenied } from '@aws-sdk/client-eventbridge';
 import { LambdaServiceException } from '@aws-sdk/client-lambda';
@@ -339,6 +340,17 @@ const DYNAMODB: ServiceRequests = {
   },
 };
 
+// ---------------------------------------------------------------- AWS Config
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+// PutEvaluations lists no resource type: it is authorized on `*` (the result token ties the call
+// to a rule).
+const CONFIG: ServiceRequests = {
+  reference: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html',
+  operations: {
+    PutEvaluations: () => [{ action: 'config:PutEvaluations', resource: '*' }],
+  },
+};
+
 /** Every service the simulated account serves, by the name the account records calls under. */
 export const IAM_REQUESTS: Readonly<Record<string, ServiceRequests>> = {
   Lambda: LAMBDA,
@@ -350,6 +362,7 @@ export const IAM_REQUESTS: Readonly<Record<string, ServiceRequests>> = {
   BedrockAgentRuntime: BEDROCK_AGENT_RUNTIME,
   StepFunctions: STEP_FUNCTIONS,
   DynamoDB: DYNAMODB,
+  ConfigService: CONFIG,
 };
 
 /**
@@ -374,7 +387,8 @@ export function iamCallsFor(service: string, operation: string, input: unknown, 
  * - SNS: `AuthorizationError`, HTTP 403 (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html),
  *   which SDK v3 names `AuthorizationErrorException`;
  * - Bedrock runtime and agent runtime: `AccessDeniedException`, HTTP 403
- *   (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html).
+ *   (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html);
+ * - AWS Config: `AccessDeniedException`, HTTP 400 (JSON protocol client error).
  */
 export function accessDeniedError(service: string, message: string): Error {
   const meta = (status: number) => ({ httpStatusCode: status, attempts: 1, totalRetryDelay: 0 });
@@ -388,6 +402,8 @@ export function accessDeniedError(service: string, message: string): Error {
     case 'SNS': return new AuthorizationErrorException({ message, $metadata: meta(403) });
     case 'BedrockRuntime': return new BedrockAccessDenied({ message, $metadata: meta(403) });
     case 'BedrockAgentRuntime': return new BedrockAgentAccessDenied({ message, $metadata: meta(403) });
+    // AWS JSON protocol: AccessDeniedException, HTTP 400 (the SDK model declares no other status).
+    case 'ConfigService': return new ConfigServiceServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     default: {
       const e = new Error(message);
       e.name = 'AccessDeniedException';

@@ -123,6 +123,17 @@ export interface InvokeScript {
   readonly latencyMs?: number;
 }
 
+/** A successful configuration or code change of a function, for CloudTrail and AWS Config. */
+export interface FunctionChange {
+  readonly functionName: string;
+  /** `api`: an SDK call (by the calling handler's role); `cloudformation`: a deploy. */
+  readonly by: 'api' | 'cloudformation';
+  /** The Lambda API operation, e.g. `UpdateFunctionConfiguration`. */
+  readonly operation: 'UpdateFunctionConfiguration' | 'UpdateFunctionCode';
+  /** The call's parameters as CloudTrail records them (`functionName`, `memorySize`, ...). */
+  readonly requestParameters: Record<string, unknown>;
+}
+
 /** A user's function whose code is scripted (a custom analyzer). */
 export interface ScriptedFunctionSpec {
   readonly functionName: string;
@@ -146,6 +157,8 @@ export class LambdaService {
   private readonly scripted = new Map<string, ScriptedFunctionSpec>();
   /** Every invocation of a scripted function, in order. */
   public readonly invocations: ScriptedInvocation[] = [];
+  /** Told of every successful configuration or code change (CloudTrail, AWS Config). */
+  public onChange?: (change: FunctionChange, configuration: Record<string, unknown>) => void;
   private conflictsLeft: number;
 
   constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom, private readonly options: LambdaServiceOptions = {}) {
@@ -350,7 +363,19 @@ export class LambdaService {
     fn.lastModified = lambdaTimestamp(this.clock.now());
     fn.lastUpdateStatus = 'InProgress';
     fn.updateCompletesAt = this.clock.now() + (this.options.updateDelayMs ?? 2000);
-    return this.describe(fn, undefined);
+    const out = this.describe(fn, undefined);
+    this.onChange?.({
+      functionName: fn.spec.functionName,
+      by: 'api',
+      operation: 'UpdateFunctionConfiguration',
+      requestParameters: {
+        functionName: input.FunctionName,
+        ...(input.MemorySize !== undefined ? { memorySize: input.MemorySize } : {}),
+        ...(input.Timeout !== undefined ? { timeout: input.Timeout } : {}),
+        ...(input.RevisionId !== undefined ? { revisionId: input.RevisionId } : {}),
+      },
+    }, out);
+    return out;
   }
 
   /**
@@ -413,6 +438,19 @@ export class LambdaService {
       codeChange: !!change.codeChange,
     };
     if (change.moveAlias) fn.pendingAliasMove = record;
+    // CloudFormation updates the code and the configuration with the two Lambda APIs.
+    const now = this.describe(fn, undefined);
+    if (change.codeChange) {
+      this.onChange?.({ functionName: fn.spec.functionName, by: 'cloudformation', operation: 'UpdateFunctionCode', requestParameters: { functionName: fn.spec.functionName } }, now);
+    }
+    if (change.memorySizeMb !== undefined) {
+      this.onChange?.({
+        functionName: fn.spec.functionName,
+        by: 'cloudformation',
+        operation: 'UpdateFunctionConfiguration',
+        requestParameters: { functionName: fn.spec.functionName, memorySize: change.memorySizeMb },
+      }, now);
+    }
     return record;
   }
 
