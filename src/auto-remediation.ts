@@ -14,6 +14,7 @@ import { DriftDetection, DriftDetectionOptions } from './drift/drift-detection';
 import { MonitoringOptions } from './monitoring/monitoring-options';
 import { RemediationDashboard } from './monitoring/remediation-dashboard';
 import { RemediationMonitoring } from './monitoring/remediation-monitoring';
+import { OpsItemOptions, RemediationOpsItems } from './opscenter/remediation-ops-items';
 import { Approval, FunctionOptions, RemediationPolicy } from './policy';
 import { RepairExecutor } from './repair/repair-executor';
 import { RemediationStore } from './store/remediation-store';
@@ -127,6 +128,15 @@ export interface AutoRemediationProps {
    * @default - no drift detection
    */
   readonly driftDetection?: DriftDetectionOptions;
+
+  /**
+   * Open an AWS Systems Manager OpsCenter OpsItem, with the evidence and the runbooks, for every
+   * remediation that needs a person (HUMAN_REVIEW, FAILED) and every drift; one open OpsItem per
+   * function and kind of incident (OpsCenter deduplication). Giving the options turns it on.
+   *
+   * @default - no OpsItems
+   */
+  readonly opsItems?: OpsItemOptions;
 }
 
 /**
@@ -161,6 +171,8 @@ export class AutoRemediation extends Construct {
   public readonly dashboard?: RemediationDashboard;
   /** Drift detection, when `driftDetection` is given. */
   public readonly driftDetection?: DriftDetection;
+  /** The OpsCenter integration, when `opsItems` is given. */
+  public readonly opsItems?: RemediationOpsItems;
 
   /** The deploy-time setup (missing log groups, managed-function settings). */
   private readonly setup: RemediationSetup;
@@ -235,6 +247,18 @@ export class AutoRemediation extends Construct {
         ...props.driftDetection,
         store: this.store,
         notifications: this.verification,
+        deadLetterQueue: this.workflow.deadLetterQueue,
+        policy,
+        approval: props.approval,
+      });
+    }
+
+    if (props.opsItems) {
+      this.opsItems = new RemediationOpsItems(this, 'OpsItems', {
+        ...common,
+        ...props.opsItems,
+        store: this.store,
+        eventBus: this.verification.eventBus,
         deadLetterQueue: this.workflow.deadLetterQueue,
         policy,
         approval: props.approval,

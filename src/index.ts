@@ -5,6 +5,7 @@ export * from './remediation-service-props';
 export * from './diagnosis/diagnosis';
 export * from './diagnosis/diagnosis-service';
 export * from './drift/drift-detection';
+export * from './opscenter/remediation-ops-items';
 export * from './monitoring/monitoring-options';
 export * from './monitoring/remediation-monitoring';
 export * from './monitoring/remediation-dashboard';

@@ -48,6 +48,21 @@ export const DRIFT_HANDLER = {
   memorySizeMb: 256,
 } as const;
 
+/** `detail-type` of the drift event put on the bus (`source` `lambda-auto-remediation`; detail: {@link DriftEventDetail}). */
+export const DRIFT_EVENT_DETAIL_TYPE = 'Lambda Remediation Drift';
+
+/** Detail of the drift event. */
+export interface DriftEventDetail {
+  readonly functionName: string;
+  readonly memorySizeMb: number;
+  readonly verifiedMemoryMb: number;
+  readonly verifiedRepairId: string;
+  readonly changedAt: string;
+  readonly changedBy?: string;
+  readonly iacChange: string;
+  readonly eventId: string;
+}
+
 /** `type` of the drift notification (also its `outcome` message attribute, for subscription filters). */
 export const DRIFT_NOTIFICATION_TYPE = 'DRIFT';
 

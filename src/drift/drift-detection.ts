@@ -68,10 +68,13 @@ export class DriftDetection extends Construct {
     const drift = createHandler(this, 'Drift', DriftFunction, DRIFT_HANDLER, settings, {
       [ENV.TABLE_NAME]: table.tableName,
       [ENV.TOPIC_ARN]: props.notifications.topic.topicArn,
+      [ENV.EVENT_BUS_NAME]: props.notifications.eventBus.eventBusName,
     });
     // Query: the function's repair records; PutItem: the drift record (conditional, once per event).
     table.grant(drift.role, 'dynamodb:Query', 'dynamodb:PutItem');
     props.notifications.grantNotify(drift.role);
+    // The drift event (source lambda-auto-remediation, detail-type Lambda Remediation Drift).
+    props.notifications.eventBus.grantPutEventsTo(drift.role);
     props.encryptionKey?.grantEncryptDecrypt(drift.role);
     this.driftFunction = drift.fn;
 

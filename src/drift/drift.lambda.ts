@@ -10,17 +10,17 @@
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { complianceOf, isConfigInvocation, isDrift, lastVerifiedRepair, readConfigInvocation, readMemoryChange } from './drift';
-import { driftKey, DriftOutput, DriftRecord, VerifiedRepair } from './drift-contract';
+import { DRIFT_EVENT_DETAIL_TYPE, DriftEventDetail, driftKey, DriftOutput, DriftRecord, VerifiedRepair } from './drift-contract';
 import { driftMessage } from './drift-message';
 import { iacChangeFor } from '../core/notification/build';
 import { client } from '../runtime/clients';
 import { now } from '../runtime/clock';
-import { envString } from '../runtime/env';
+import { envOptional, envString } from '../runtime/env';
 import { InvalidInputError, toNamedError } from '../runtime/errors';
-import { publishToTopic } from '../runtime/notifier';
+import { publishToTopic, putEvent } from '../runtime/notifier';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import '../runtime/store';
-import { ENV, RECORD_SORT_KEY_PREFIX } from '../workflow/contract';
+import { ENV, RECORD_SORT_KEY_PREFIX, RESULT_EVENT_SOURCE } from '../workflow/contract';
 
 // Created on first use (only a Config rule needs it); few retries: Config evaluates again on the next change.
 let config: ConfigServiceClient | undefined;
@@ -62,7 +62,25 @@ export async function handler(event: unknown, context?: HandlerContext): Promise
     }
     const message = driftMessage(found);
     const sent = await publishToTopic(envString(ENV.TOPIC_ARN), message.subject, message.messages, message.attributes);
-    await put(table, { ...key, recordType: 'DRIFT', ...found, notificationStatus: sent.ok ? 'SENT' : `FAILED: ${sent.error ?? 'unknown'}`.slice(0, 300) });
+    // The event lets others act on it (the OpsCenter integration opens an OpsItem).
+    const detail: DriftEventDetail = {
+      functionName: fn,
+      memorySizeMb: change.memorySizeMb,
+      verifiedMemoryMb: verified.memoryMb,
+      verifiedRepairId: verified.repairId,
+      changedAt: change.eventTime,
+      ...(message.body.changedBy ? { changedBy: message.body.changedBy } : {}),
+      iacChange: found.iacChange,
+      eventId: change.eventId,
+    };
+    const evented = await putEvent(envOptional(ENV.EVENT_BUS_NAME) ?? 'default', RESULT_EVENT_SOURCE, DRIFT_EVENT_DETAIL_TYPE, detail);
+    await put(table, {
+      ...key,
+      recordType: 'DRIFT',
+      ...found,
+      notificationStatus: sent.ok ? 'SENT' : `FAILED: ${sent.error ?? 'unknown'}`.slice(0, 300),
+      eventPublished: evented.ok,
+    });
     metrics.addMetric('DriftDetected', MetricUnit.Count, 1);
     logger.warn('drift', { functionName: fn, memorySizeMb: change.memorySizeMb, verifiedMemoryMb: verified.memoryMb, notified: sent.ok });
     return { status: 'DRIFT', reason, functionName: fn };

@@ -30,6 +30,8 @@ export interface ObservedRun {
   readonly secretsBySink?: Partial<Record<SecretSink, string[]>>;
   /** The latest AWS Config evaluation per function (resource id), when Config rules exist. */
   readonly configCompliance?: Record<string, string>;
+  /** The OpsItems OpsCenter holds. */
+  readonly opsItems?: Array<{ title: string; description: string; status: string; operationalData: Record<string, { Value?: string }> }>;
 }
 
 export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun, memoryOf: (functionName: string) => number): ExpectationResult[] {
@@ -86,6 +88,17 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
     if (r.repairStatuses) check('repair record statuses', r.repairStatuses, repairs.map((i) => String(i.status)).sort());
     if (r.verificationStatuses) check('repair record verification statuses', r.verificationStatuses, repairs.map((i) => String(i.verificationStatus)).sort());
     if (r.drift !== undefined) check('drift records', r.drift, kind('DRIFT#').length);
+  }
+  if (expect.opsItems) {
+    const o = expect.opsItems;
+    const items = run.opsItems ?? [];
+    if (o.count !== undefined) check('OpsItems', o.count, items.length);
+    const texts = items.map((i) => `${i.title}\n${i.description}\n${JSON.stringify(i.operationalData)}`);
+    for (const t of o.contain ?? []) {
+      const hit = texts.some((x) => x.includes(t));
+      out.push({ name: `an OpsItem contains '${t}'`, passed: hit, detail: hit ? 'found' : `not in ${items.length} OpsItem(s)` });
+    }
+    if (o.records !== undefined) check('OpsItem records', o.records, run.records.filter((i) => String(i.sk ?? '').startsWith('OPSITEM#')).length);
   }
   if (expect.configCompliance) {
     for (const [fn, compliance] of Object.entries(expect.configCompliance)) check(`${fn} AWS Config compliance`, compliance, run.configCompliance?.[fn]);

@@ -15,6 +15,7 @@ import { FaultInjector, InjectedFault } from './account/faults';
 import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
 import { DeployRecord } from './account/lambda-service';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
+import { SimOpsItem } from './account/ssm-service';
 import { createCustomResources, CustomResourceResult } from './custom-resources';
 import { EventBus, TargetInvocation } from './event-bus';
 import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
@@ -25,6 +26,7 @@ import { SIMULATION_STACK_NAME, synthesizeScenarioAssembly } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
 import { DRIFT_HANDLER } from '../drift/drift-contract';
+import { OPS_ITEM_HANDLER } from '../opscenter/ops-item-contract';
 import { setClients } from '../runtime/clients';
 import { setClock } from '../runtime/clock';
 import { HANDLERS } from '../workflow/contract';
@@ -124,6 +126,8 @@ export interface ScenarioResult {
   /** The latest AWS Config evaluation of each rule and resource, and invocations Config could not make. */
   readonly configEvaluations: StoredEvaluation[];
   readonly configInvocationErrors: Array<{ ruleName: string; resourceId: string; reason: string }>;
+  /** The OpsItems OpsCenter holds at the end. */
+  readonly opsItems: SimOpsItem[];
 }
 
 /** How to run a scenario. */
@@ -344,6 +348,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     };
     // CloudTrail's API call events go to the bus; AWS Config invokes its rules' functions.
     const deliverServiceEvents = () => {
+      // Events the handlers put on the default bus reach its rules (the OpsItem rules).
+      for (const e of account.messaging.busEvents.splice(0)) bus!.put(e);
       for (const e of account.cloudTrail.due(account.clock.now())) bus!.put(e);
       for (const inv of account.config.due(account.clock.now())) bus!.invokeFunction(`config-rule:${inv.ruleName}`, inv.functionArn, inv.event, 'AWS Config rule evaluation');
     };
@@ -352,7 +358,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       deliverServiceEvents();
       const nextMinute = account.generatedTo() + MINUTE;
       const nextWake = account.scheduler.nextWake();
-      const servicePending = [account.cloudTrail.nextDue(), account.config.nextDue()].some((t) => t !== undefined && t <= end + 5 * MINUTE);
+      const servicePending = account.messaging.busEvents.length > 0
+        || [account.cloudTrail.nextDue(), account.config.nextDue()].some((t) => t !== undefined && t <= end + 5 * MINUTE);
       if (account.scheduler.active() === 0 && nextMinute > end && !servicePending) break;
       if (nextWake !== undefined && nextWake < nextMinute) {
         account.scheduler.wakeUntil(nextWake);
@@ -427,6 +434,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     secretsBySink,
     ...(gate ? { accessDenied: gate.denied } : {}),
     configCompliance: Object.fromEntries(account.config.evaluations().map((e) => [e.resourceId, e.complianceType])),
+    opsItems: account.ssm.opsItems,
   };
   const expectations = checkExpectations(scenario.expect, partial, (name) => account.functionNamed(name).config.memorySize);
   if (leakedSecrets.length) expectations.push({ name: 'no secret leaves the function', passed: false, detail: `${leakedSecrets.length} secret value(s) found in calls, records, notifications or logs` });
@@ -476,6 +484,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     cloudTrailEvents: account.cloudTrail.records.length,
     configEvaluations: account.config.evaluations(),
     configInvocationErrors: account.config.invocationErrors,
+    opsItems: account.ssm.opsItems,
   };
 }
 
@@ -537,6 +546,7 @@ function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
   const specs = [
     ...Object.values(HANDLERS).map((h) => ({ id: h.id as string, entry: h.entry, description: h.description })),
     { id: DRIFT_HANDLER.id, entry: DRIFT_HANDLER.entry, description: DRIFT_HANDLER.description },
+    { id: OPS_ITEM_HANDLER.id, entry: OPS_ITEM_HANDLER.entry, description: OPS_ITEM_HANDLER.description },
     { id: 'setup', entry: 'src/workflow/setup.lambda.ts', description: SETUP_DESCRIPTION },
   ];
   for (const f of resolver.functions()) {

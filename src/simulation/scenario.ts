@@ -106,6 +106,8 @@ export interface ScenarioStack {
     /** `analyzerTimeout` of the diagnosis, seconds. @default 10 */
     readonly analyzerTimeoutSeconds?: number;
   };
+  /** `opsItems` of AutoRemediation; absent = none. */
+  readonly opsItems?: { readonly priority?: number; readonly severity?: number };
   /** `driftDetection` of AutoRemediation; absent = none. */
   readonly driftDetection?: {
     /** Also the AWS Config custom rule. @default false */
@@ -266,6 +268,8 @@ export interface ScenarioExpectations {
     /** Drift records (a configuration change below the last verified repair). */
     readonly drift?: number;
   };
+  /** OpsCenter at the end: how many OpsItems, text each must show (title, description, operational data), OpsItem records (one per event handled, deduplicated ones too). */
+  readonly opsItems?: { readonly count?: number; readonly contain?: string[]; readonly records?: number };
   /** The AWS Config compliance of each function at the end (the latest evaluation), e.g. `{ "orders-api": "NON_COMPLIANT" }`. */
   readonly configCompliance?: Record<string, string>;
   /** Diagnosis `decidedBy` of every diagnosis that ran, e.g. `rules` after a Bedrock failure. */
@@ -415,6 +419,7 @@ const SCENARIO_SHAPE: Shape = obj({
       throttlesThreshold: num,
     }),
     driftDetection: obj({ configRule: bool }),
+    opsItems: obj({ priority: int, severity: int }),
     diagnosis: obj({
       modelId: str,
       knowledgeBaseId: str,
@@ -476,6 +481,7 @@ const SCENARIO_SHAPE: Shape = obj({
     notifications: obj({ count: int, types: strings, contain: strings, notContain: strings }),
     records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings, drift: int }),
     configCompliance: map(oneOf('COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE')),
+    opsItems: obj({ count: int, contain: strings, records: int }),
     decidedBy: strings,
     accessDenied: list(obj({ action: str, resource: str, count: int }, ['action'])),
     locksHeldAtEnd: int,

@@ -143,6 +143,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       diagnosis,
       notificationEmails: ['oncall@example.com'],
       ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
+      ...(scenario.stack?.opsItems ? { opsItems: { ...scenario.stack.opsItems } } : {}),
       monitoring: {
         ...(m?.errors === false ? { errors: { enabled: false } } : {}),
         ...(m?.memoryUtilization === false ? { memoryUtilization: { enabled: false } } : {}),

@@ -45,10 +45,15 @@ describe('drift detection', () => {
     template.resourceCountIs('AWS::Config::ConfigRule', 0);
   });
 
-  test('THEN the drift handler may query and write records on the table and publish to the topic, nothing else', () => {
+  test('THEN the drift handler may query and write records on the table, publish to the topic and put events on the default bus, nothing else', () => {
     const { template } = synth({});
     const actions = driftStatements(template).flatMap((s) => list(s.Action)).sort();
-    expect(actions).toEqual(['dynamodb:PutItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'].sort());
+    expect(actions).toEqual([
+      'dynamodb:PutItem', 'dynamodb:Query', 'events:PutEvents', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents',
+      'sns:Publish', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+    ].sort());
+    const put = driftStatements(template).find((s) => list(s.Action).includes('events:PutEvents'))!;
+    expect(list(put.Resource)).toEqual(['arn:aws:events:us-east-1:123456789012:event-bus/default']);
     const table = driftStatements(template).find((s) => list(s.Action).includes('dynamodb:Query'))!;
     expect(list(table.Resource)).toEqual([expect.stringMatching(/^arn:aws:dynamodb:us-east-1:123456789012:table\/AutoRemediationStoreTable/)]);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigServiceClient, PutEvaluationsCommand } from '@aws-sdk/client-config-service';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -10,6 +11,7 @@ import { handler as drift } from '../../src/drift/drift.lambda';
 
 const sns = mockClient(SNSClient);
 const config = mockClient(ConfigServiceClient);
+const events = mockClient(EventBridgeClient);
 const EVENT = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'aws-events', 'hypothetical', 'cloudtrail-update-function-configuration.json'), 'utf8'));
 
 let db: Db;
@@ -28,6 +30,8 @@ async function given(repairs: Array<Record<string, unknown>>) {
   restoreEnv = setEnv();
   sns.reset();
   config.reset();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   config.on(PutEvaluationsCommand).resolves({ FailedEvaluations: [] });
   for (const r of repairs) {
@@ -92,6 +96,11 @@ describe('drift handler: CloudTrail path', () => {
     });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC_ARN, MessageStructure: 'json', Subject: '[Lambda remediation] orders-api: DRIFT 512 MB is below the verified 768 MB' });
+    // The drift event for others to act on (the OpsItem rule).
+    const entry = events.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+    expect(entry).toMatchObject({ EventBusName: 'default', Source: 'lambda-auto-remediation', DetailType: 'Lambda Remediation Drift' });
+    expect(JSON.parse(entry.Detail!)).toMatchObject({ functionName: 'orders-api', memorySizeMb: 512, verifiedMemoryMb: 768, iacChange: 'memorySize: 768', eventId: '9e8d7c6b-5a4f-3e2d-1c0b-a9f8e7d6c5b4' });
+    expect(record.eventPublished).toBe(true);
   });
 
   test('GIVEN the same event delivered twice (EventBridge delivers at least once) THEN nothing is sent twice', async () => {
@@ -100,6 +109,7 @@ describe('drift handler: CloudTrail path', () => {
     const again = await drift(EVENT);
     expect(again).toMatchObject({ status: 'DRIFT', duplicate: true });
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
     expect(await drifts()).toHaveLength(1);
   });
 

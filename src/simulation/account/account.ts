@@ -21,6 +21,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { VirtualClock } from '../clock';
 import { SeededRandom } from '../random';
@@ -39,6 +40,7 @@ import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
 import { SdkRetryModel } from './sdk-retry';
+import { SsmService } from './ssm-service';
 import { StatesService } from './states-service';
 import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
 
@@ -126,6 +128,7 @@ export class SimulatedAccount {
   public readonly states: StatesService;
   public readonly cloudTrail: CloudTrailService;
   public readonly config: ConfigService;
+  public readonly ssm: SsmService;
   /** Per function, per minute start: what happened. */
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
@@ -155,6 +158,7 @@ export class SimulatedAccount {
     for (const f of options.scriptedFunctions ?? []) this.lambda.addScriptedFunction(f);
     this.cloudTrail = new CloudTrailService(this.clock, this.random, options.cloudTrail);
     this.config = new ConfigService(this.clock, this.random, options.config);
+    this.ssm = new SsmService(this.clock, this.random);
     // Every change of a function is a CloudTrail management event and, where Config records, a configuration item.
     this.lambda.onChange = (change, configuration) => {
       const caller = currentCaller();
@@ -282,6 +286,7 @@ export class SimulatedAccount {
       this.stub(BedrockAgentRuntimeClient, 'BedrockAgentRuntime', this.bedrock),
       this.stub(SFNClient, 'StepFunctions', this.states),
       this.stub(ConfigServiceClient, 'ConfigService', this.config),
+      this.stub(SSMClient, 'SSM', this.ssm),
     ];
     return () => stubs.forEach((s) => s.restore());
   }

@@ -20,6 +20,7 @@ import { AccessDeniedException as EventsAccessDenied } from '@aws-sdk/client-eve
 import { LambdaServiceException } from '@aws-sdk/client-lambda';
 import { SFNServiceException } from '@aws-sdk/client-sfn';
 import { AuthorizationErrorException } from '@aws-sdk/client-sns';
+import { SSMServiceException } from '@aws-sdk/client-ssm';
 
 /** One IAM authorization a call needs. A call may need several (one per log group, per table). */
 export interface IamCall {
@@ -351,6 +352,23 @@ const CONFIG: ServiceRequests = {
   },
 };
 
+// ---------------------------------------------------------------- Systems Manager
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+// CreateOpsItem lists no resource type (authorized on `*`); GetOpsItem and UpdateOpsItem name the
+// OpsItem (`arn:aws:ssm:REGION:ACCOUNT:opsitem/ID`).
+function opsItemArn(id: string, env: RequestEnv): string {
+  return `arn:aws:ssm:${env.region}:${env.account}:opsitem/${id}`;
+}
+
+const SSM: ServiceRequests = {
+  reference: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html',
+  operations: {
+    CreateOpsItem: () => [{ action: 'ssm:CreateOpsItem', resource: '*' }],
+    GetOpsItem: (input, env) => [{ action: 'ssm:GetOpsItem', resource: opsItemArn(required(input.OpsItemId), env) }],
+    UpdateOpsItem: (input, env) => [{ action: 'ssm:UpdateOpsItem', resource: opsItemArn(required(input.OpsItemId), env) }],
+  },
+};
+
 /** Every service the simulated account serves, by the name the account records calls under. */
 export const IAM_REQUESTS: Readonly<Record<string, ServiceRequests>> = {
   Lambda: LAMBDA,
@@ -363,6 +381,7 @@ export const IAM_REQUESTS: Readonly<Record<string, ServiceRequests>> = {
   StepFunctions: STEP_FUNCTIONS,
   DynamoDB: DYNAMODB,
   ConfigService: CONFIG,
+  SSM: SSM,
 };
 
 /**
@@ -388,7 +407,7 @@ export function iamCallsFor(service: string, operation: string, input: unknown, 
  *   which SDK v3 names `AuthorizationErrorException`;
  * - Bedrock runtime and agent runtime: `AccessDeniedException`, HTTP 403
  *   (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html);
- * - AWS Config: `AccessDeniedException`, HTTP 400 (JSON protocol client error).
+ * - AWS Config and Systems Manager: `AccessDeniedException`, HTTP 400 (JSON protocol client error).
  */
 export function accessDeniedError(service: string, message: string): Error {
   const meta = (status: number) => ({ httpStatusCode: status, attempts: 1, totalRetryDelay: 0 });
@@ -403,6 +422,7 @@ export function accessDeniedError(service: string, message: string): Error {
     case 'BedrockRuntime': return new BedrockAccessDenied({ message, $metadata: meta(403) });
     case 'BedrockAgentRuntime': return new BedrockAgentAccessDenied({ message, $metadata: meta(403) });
     // AWS JSON protocol: AccessDeniedException, HTTP 400 (the SDK model declares no other status).
+    case 'SSM': return new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     case 'ConfigService': return new ConfigServiceServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     default: {
       const e = new Error(message);
