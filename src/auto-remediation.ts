@@ -14,6 +14,7 @@ import { DriftDetection, DriftDetectionOptions } from './drift/drift-detection';
 import { MonitoringOptions } from './monitoring/monitoring-options';
 import { RemediationDashboard } from './monitoring/remediation-dashboard';
 import { RemediationMonitoring } from './monitoring/remediation-monitoring';
+import { ManualRepairRunbook } from './opscenter/manual-repair-runbook';
 import { OpsItemOptions, RemediationOpsItems } from './opscenter/remediation-ops-items';
 import { Approval, FunctionOptions, RemediationPolicy } from './policy';
 import { RepairExecutor } from './repair/repair-executor';
@@ -137,6 +138,15 @@ export interface AutoRemediationProps {
    * @default - no OpsItems
    */
   readonly opsItems?: OpsItemOptions;
+
+  /**
+   * Create the AWS Systems Manager Automation runbook "raise this function's memory within the
+   * policy" (`ManualRepairRunbook`), for an operator to apply a recommendation by hand with the
+   * workflow's guardrails, lock, records and notification. With `opsItems`, each OpsItem lists it.
+   *
+   * @default false
+   */
+  readonly manualRepairRunbook?: boolean;
 }
 
 /**
@@ -173,6 +183,8 @@ export class AutoRemediation extends Construct {
   public readonly driftDetection?: DriftDetection;
   /** The OpsCenter integration, when `opsItems` is given. */
   public readonly opsItems?: RemediationOpsItems;
+  /** The Automation runbook that applies a recommendation by hand, when `manualRepairRunbook` is set. */
+  public readonly manualRepair?: ManualRepairRunbook;
 
   /** The deploy-time setup (missing log groups, managed-function settings). */
   private readonly setup: RemediationSetup;
@@ -253,10 +265,16 @@ export class AutoRemediation extends Construct {
       });
     }
 
+    if (props.manualRepairRunbook) {
+      this.manualRepair = new ManualRepairRunbook(this, 'ManualRepair', {
+        ...common, store: this.store, notifications: this.verification, policy, approval: props.approval,
+      });
+    }
     if (props.opsItems) {
       this.opsItems = new RemediationOpsItems(this, 'OpsItems', {
         ...common,
         ...props.opsItems,
+        ...(this.manualRepair ? { automationDocumentName: this.manualRepair.documentName } : {}),
         store: this.store,
         eventBus: this.verification.eventBus,
         deadLetterQueue: this.workflow.deadLetterQueue,
@@ -340,6 +358,7 @@ export class AutoRemediation extends Construct {
     this.repair.addFunction(fn, options);
     this.verification.addFunction(fn, options);
     this.workflow.addFunction(fn, options);
+    this.manualRepair?.addFunction(fn, options);
   }
 
   /** Every function `Approval.forFunctions` names must be managed here. */

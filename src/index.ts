@@ -6,6 +6,7 @@ export * from './diagnosis/diagnosis';
 export * from './diagnosis/diagnosis-service';
 export * from './drift/drift-detection';
 export * from './opscenter/remediation-ops-items';
+export * from './opscenter/manual-repair-runbook';
 export * from './monitoring/monitoring-options';
 export * from './monitoring/remediation-monitoring';
 export * from './monitoring/remediation-dashboard';

@@ -32,3 +32,12 @@ export interface OpsItemOutput {
   readonly functionName?: string;
   readonly opsItemId?: string;
 }
+
+/** The manual repair handler (the step of the Automation runbook). */
+export const MANUAL_REPAIR_HANDLER = {
+  id: 'manualRepair',
+  entry: 'src/opscenter/manual-repair.lambda.ts',
+  description: 'Manual repair (Automation runbook step): raises a managed function\'s memory by hand within the policy (maximum, step, cooldown, daily budget, lock), records and notifies like the workflow.',
+  timeoutSeconds: 300,
+  memorySizeMb: 256,
+} as const;

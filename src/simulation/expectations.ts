@@ -30,6 +30,8 @@ export interface ObservedRun {
   readonly secretsBySink?: Partial<Record<SecretSink, string[]>>;
   /** The latest AWS Config evaluation per function (resource id), when Config rules exist. */
   readonly configCompliance?: Record<string, string>;
+  /** The statuses of the Automation executions. */
+  readonly automationStatuses?: string[];
   /** The OpsItems OpsCenter holds. */
   readonly opsItems?: Array<{ title: string; description: string; status: string; operationalData: Record<string, { Value?: string }> }>;
 }
@@ -100,6 +102,7 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
     }
     if (o.records !== undefined) check('OpsItem records', o.records, run.records.filter((i) => String(i.sk ?? '').startsWith('OPSITEM#')).length);
   }
+  if (expect.automationStatuses) check('Automation execution statuses', expect.automationStatuses, [...(run.automationStatuses ?? [])].sort());
   if (expect.configCompliance) {
     for (const [fn, compliance] of Object.entries(expect.configCompliance)) check(`${fn} AWS Config compliance`, compliance, run.configCompliance?.[fn]);
   }

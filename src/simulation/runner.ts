@@ -15,10 +15,10 @@ import { FaultInjector, InjectedFault } from './account/faults';
 import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
 import { DeployRecord } from './account/lambda-service';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
-import { SimOpsItem } from './account/ssm-service';
+import { AutomationDocument, SimAutomationExecution, SimOpsItem } from './account/ssm-service';
 import { createCustomResources, CustomResourceResult } from './custom-resources';
 import { EventBus, TargetInvocation } from './event-bus';
-import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
+import { BoundHandler, ExecutionRecord, invokeHandler, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
 import { aliasOf, Scenario, SecretSink } from './scenario';
 import { executionLoggingOf, executionLogLines, heldLocks, secretsInSinks, sinkTexts, ttlAttributeOf } from './sinks';
@@ -26,7 +26,7 @@ import { SIMULATION_STACK_NAME, synthesizeScenarioAssembly } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
 import { DRIFT_HANDLER } from '../drift/drift-contract';
-import { OPS_ITEM_HANDLER } from '../opscenter/ops-item-contract';
+import { MANUAL_REPAIR_HANDLER, OPS_ITEM_HANDLER } from '../opscenter/ops-item-contract';
 import { setClients } from '../runtime/clients';
 import { setClock } from '../runtime/clock';
 import { HANDLERS } from '../workflow/contract';
@@ -128,6 +128,8 @@ export interface ScenarioResult {
   readonly configInvocationErrors: Array<{ ruleName: string; resourceId: string; reason: string }>;
   /** The OpsItems OpsCenter holds at the end. */
   readonly opsItems: SimOpsItem[];
+  /** The Automation executions the operator started, and how they ended. */
+  readonly automationExecutions: SimAutomationExecution[];
 }
 
 /** How to run a scenario. */
@@ -220,6 +222,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     .map((f) => [f.functionName, account.lambda.aliasCodeSha(f.functionName, aliasOf(f)!.name)]));
 
   for (const rule of configRulesOf(resolver)) account.config.addRule(rule);
+  for (const doc of automationDocumentsOf(resolver)) account.ssm.addDocument(doc);
   const machine = resolver.stateMachineDefinition();
   const rules = resolver.rules();
   if (!rules.some((r) => r.targets.some((t) => t.arn === machine.arn))) notes.push('no EventBridge rule targets the state machine: no alarm can start it');
@@ -326,6 +329,39 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     } catch (err) {
       error = `deploy failed: ${(err as Error).name}: ${(err as Error).message}`;
       throw new DeployFailed();
+    }
+    // Automation runs its steps as the document's role: Automation must be trusted by the role,
+    // and the role allowed to invoke the step's function (iam.ts evaluates it like a handler's call).
+    account.ssm.runStep = async (run) => {
+      if (run.step.action !== 'aws:invokeLambdaFunction') throw new Error(`the simulation does not model the Automation action ${run.step.action}`);
+      const functionArn = String(run.step.inputs.FunctionName);
+      if (run.roleArn) {
+        if (!roleTrusts(resolver, run.roleArn, 'ssm.amazonaws.com')) throw named('AccessDenied', `ssm.amazonaws.com may not assume ${run.roleArn}`);
+        const decision = await authorizer?.authorize({ principalArn: run.roleArn, action: 'lambda:InvokeFunction', resource: functionArn });
+        if (decision && !decision.allowed) throw named('AccessDeniedException', `${run.roleArn} may not lambda:InvokeFunction ${functionArn}: ${decision.explanation ?? decision.result}`);
+      }
+      const bound = handlers.get(functionArn);
+      if (!bound) throw named('ResourceNotFoundException', `Function not found: ${functionArn}`);
+      return account.scheduler.participate(`automation-${run.executionId.slice(0, 8)}`, () =>
+        invokeHandler(bound, run.step.inputs.InputPayload ?? {}, { scheduler: account.scheduler, requestId: account.random.uuid() }));
+    };
+    // The operator starts the runbook at the scenario's minutes.
+    for (const o of scenario.operatorRunbooks ?? []) {
+      void account.scheduler.timer(start + o.atMinute * MINUTE - account.clock.now()).done.then(() => {
+        const doc = automationDocumentsOf(resolver)[0];
+        if (!doc) {
+          notes.push(`operator runbook at minute ${o.atMinute}: the stack has no Automation document`);
+          return;
+        }
+        try {
+          account.ssm.startAutomationExecution({
+            DocumentName: doc.name,
+            Parameters: { FunctionName: [o.functionName], MemorySize: [String(o.memorySizeMb)], ...(o.reason ? { Reason: [o.reason] } : {}) },
+          });
+        } catch (err) {
+          notes.push(`operator runbook at minute ${o.atMinute} rejected: ${(err as Error).name}: ${(err as Error).message}`);
+        }
+      });
     }
     // Execution faults: at their minute, the running executions are stopped or time out.
     for (const [i, f] of (scenario.executionFaults ?? []).entries()) {
@@ -435,6 +471,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     ...(gate ? { accessDenied: gate.denied } : {}),
     configCompliance: Object.fromEntries(account.config.evaluations().map((e) => [e.resourceId, e.complianceType])),
     opsItems: account.ssm.opsItems,
+    automationStatuses: account.ssm.automationExecutions.map((e) => e.status),
   };
   const expectations = checkExpectations(scenario.expect, partial, (name) => account.functionNamed(name).config.memorySize);
   if (leakedSecrets.length) expectations.push({ name: 'no secret leaves the function', passed: false, detail: `${leakedSecrets.length} secret value(s) found in calls, records, notifications or logs` });
@@ -485,6 +522,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     configEvaluations: account.config.evaluations(),
     configInvocationErrors: account.config.invocationErrors,
     opsItems: account.ssm.opsItems,
+    automationExecutions: account.ssm.automationExecutions,
   };
 }
 
@@ -532,6 +570,39 @@ function configRulesOf(resolver: TemplateResolver): ConfigRuleSpec[] {
   });
 }
 
+/** The template's Automation documents, their content resolved. */
+function automationDocumentsOf(resolver: TemplateResolver): AutomationDocument[] {
+  return resolver.resourcesOfType('AWS::SSM::Document')
+    .filter(([, r]) => (r.Properties as { DocumentType?: string } | undefined)?.DocumentType === 'Automation')
+    .map(([id, r]) => {
+      const p = resolver.resolve(r.Properties ?? {}) as { Name?: string; Content?: unknown };
+      const content = typeof p.Content === 'string' ? JSON.parse(p.Content) : p.Content;
+      return { name: p.Name ?? resolver.physicalName(id), content: content as AutomationDocument['content'] };
+    });
+}
+
+/**
+ * Whether the role's trust policy lets `service` assume it: an Allow of `sts:AssumeRole` for the
+ * service principal, its `aws:SourceAccount` condition (if any) naming the simulated account.
+ */
+function roleTrusts(resolver: TemplateResolver, roleArn: string, service: string): boolean {
+  const role = resolver.resourcesOfType('AWS::IAM::Role').find(([id]) => resolver.getAtt(id, 'Arn') === roleArn);
+  if (!role) return false;
+  const doc = resolver.resolve(role[1].Properties?.AssumeRolePolicyDocument ?? {}) as { Statement?: Array<Record<string, any>> };
+  return (doc.Statement ?? []).some((st) => {
+    const actions = [st.Action].flat();
+    const services = [st.Principal?.Service].flat();
+    const account = st.Condition?.StringEquals?.['aws:SourceAccount'];
+    return st.Effect === 'Allow' && actions.includes('sts:AssumeRole') && services.includes(service) && (account === undefined || account === '123456789012');
+  });
+}
+
+function named(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
+}
+
 /** The stack did not deploy: nothing runs (the error says why). */
 class DeployFailed extends Error {}
 
@@ -547,6 +618,7 @@ function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
     ...Object.values(HANDLERS).map((h) => ({ id: h.id as string, entry: h.entry, description: h.description })),
     { id: DRIFT_HANDLER.id, entry: DRIFT_HANDLER.entry, description: DRIFT_HANDLER.description },
     { id: OPS_ITEM_HANDLER.id, entry: OPS_ITEM_HANDLER.entry, description: OPS_ITEM_HANDLER.description },
+    { id: MANUAL_REPAIR_HANDLER.id, entry: MANUAL_REPAIR_HANDLER.entry, description: MANUAL_REPAIR_HANDLER.description },
     { id: 'setup', entry: 'src/workflow/setup.lambda.ts', description: SETUP_DESCRIPTION },
   ];
   for (const f of resolver.functions()) {

@@ -106,6 +106,8 @@ export interface ScenarioStack {
     /** `analyzerTimeout` of the diagnosis, seconds. @default 10 */
     readonly analyzerTimeoutSeconds?: number;
   };
+  /** `manualRepairRunbook` of AutoRemediation. @default false */
+  readonly manualRepairRunbook?: boolean;
   /** `opsItems` of AutoRemediation; absent = none. */
   readonly opsItems?: { readonly priority?: number; readonly severity?: number };
   /** `driftDetection` of AutoRemediation; absent = none. */
@@ -268,6 +270,8 @@ export interface ScenarioExpectations {
     /** Drift records (a configuration change below the last verified repair). */
     readonly drift?: number;
   };
+  /** Statuses of the Automation executions the operator started (`Success`, `Failed`), sorted. */
+  readonly automationStatuses?: string[];
   /** OpsCenter at the end: how many OpsItems, text each must show (title, description, operational data), OpsItem records (one per event handled, deduplicated ones too). */
   readonly opsItems?: { readonly count?: number; readonly contain?: string[]; readonly records?: number };
   /** The AWS Config compliance of each function at the end (the latest evaluation), e.g. `{ "orders-api": "NON_COMPLIANT" }`. */
@@ -317,6 +321,13 @@ export interface Scenario {
   readonly storm?: { readonly copiesPerAlarmEvent: number };
   /** Workflow handler invocations that crash or time out. */
   readonly handlerFaults?: HandlerFault[];
+  /** The operator starts the stack's Automation runbook (manualRepairRunbook) at these minutes. */
+  readonly operatorRunbooks?: Array<{
+    readonly atMinute: number;
+    readonly functionName: string;
+    readonly memorySizeMb: number;
+    readonly reason?: string;
+  }>;
   /** Executions stopped or timed out. */
   readonly executionFaults?: ExecutionFault[];
   readonly expect: ScenarioExpectations;
@@ -420,6 +431,7 @@ const SCENARIO_SHAPE: Shape = obj({
     }),
     driftDetection: obj({ configRule: bool }),
     opsItems: obj({ priority: int, severity: int }),
+    manualRepairRunbook: bool,
     diagnosis: obj({
       modelId: str,
       knowledgeBaseId: str,
@@ -472,6 +484,7 @@ const SCENARIO_SHAPE: Shape = obj({
     fromMinute: num,
   }, ['handler', 'effect'])),
   executionFaults: list(obj({ effect: oneOf('abort', 'timeout'), atMinute: num, execution: str }, ['effect', 'atMinute'])),
+  operatorRunbooks: list(obj({ atMinute: num, functionName: str, memorySizeMb: int, reason: str }, ['atMinute', 'functionName', 'memorySizeMb'])),
   expect: obj({
     executions: int,
     outcomes: map(int),
@@ -482,6 +495,7 @@ const SCENARIO_SHAPE: Shape = obj({
     records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings, drift: int }),
     configCompliance: map(oneOf('COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE')),
     opsItems: obj({ count: int, contain: strings, records: int }),
+    automationStatuses: strings,
     decidedBy: strings,
     accessDenied: list(obj({ action: str, resource: str, count: int }, ['action'])),
     locksHeldAtEnd: int,

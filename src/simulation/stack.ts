@@ -144,6 +144,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       notificationEmails: ['oncall@example.com'],
       ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
       ...(scenario.stack?.opsItems ? { opsItems: { ...scenario.stack.opsItems } } : {}),
+      ...(scenario.stack?.manualRepairRunbook ? { manualRepairRunbook: true } : {}),
       monitoring: {
         ...(m?.errors === false ? { errors: { enabled: false } } : {}),
         ...(m?.memoryUtilization === false ? { memoryUtilization: { enabled: false } } : {}),

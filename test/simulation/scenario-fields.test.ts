@@ -105,3 +105,19 @@ describe('scenario fields for drift detection', () => {
       .toThrow('expect.configCompliance.orders must be one of COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, got "INSUFFICIENT_DATA"');
   });
 });
+
+describe('scenario fields for OpsItems and the manual repair runbook', () => {
+  test('GIVEN opsItems, the runbook, operator runs and their expectations THEN accepted', () => {
+    const s = parseScenario({
+      ...base,
+      stack: { opsItems: { priority: 2 }, manualRepairRunbook: true },
+      operatorRunbooks: [{ atMinute: 12, functionName: 'orders', memorySizeMb: 768, reason: 'confirmed' }],
+      expect: { opsItems: { count: 1, contain: ['review'], records: 1 }, automationStatuses: ['Success'] },
+    }, 't.json');
+    expect(s.operatorRunbooks).toHaveLength(1);
+  });
+
+  test('GIVEN an operator run without its size THEN named', () => {
+    expect(() => parseScenario({ ...base, operatorRunbooks: [{ atMinute: 12, functionName: 'orders' }] }, 't.json')).toThrow('operatorRunbooks[0].memorySizeMb is required');
+  });
+});

@@ -22,8 +22,26 @@
  *
  * Not modelled: OpsItem quotas, tags, related OpsItems, notifications to SNS on edits, cross-account
  * OpsItems, and OpsItem types other than the default `/aws/issue`.
+ *
+ * Automation (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_StartAutomationExecution.html,
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/documents-syntax-data-elements-parameters.html):
+ * StartAutomationExecution of an `Automation` document of the template; `Parameters` is a map of
+ * string lists; a parameter the document does not declare, a missing one without a default, a
+ * value against its `allowedPattern` or not an `Integer` fails with
+ * `InvalidAutomationExecutionParametersException`, an unknown document with `InvalidDocument`.
+ * `{{ name }}` references are substituted (a value that is exactly one reference keeps the
+ * parameter's type), `{{ automation:EXECUTION_ID }}` is the execution's id. The steps run as the
+ * document's `assumeRole` (the simulation runs them through `runStep`, which checks the role
+ * and invokes). Only `aws:invokeLambdaFunction` steps are modelled.
  */
-import { OpsItemAlreadyExistsException, OpsItemInvalidParameterException, OpsItemNotFoundException } from '@aws-sdk/client-ssm';
+import {
+  AutomationExecutionNotFoundException,
+  InvalidAutomationExecutionParametersException,
+  InvalidDocument,
+  OpsItemAlreadyExistsException,
+  OpsItemInvalidParameterException,
+  OpsItemNotFoundException,
+} from '@aws-sdk/client-ssm';
 import { VirtualClock } from '../clock';
 import { SeededRandom } from '../random';
 
@@ -47,10 +65,107 @@ export interface SimOpsItem {
   readonly dedupString?: string;
 }
 
+/** An Automation document of the template. */
+export interface AutomationDocument {
+  readonly name: string;
+  readonly content: {
+    readonly assumeRole?: string;
+    readonly parameters?: Record<string, { type?: string; default?: unknown; allowedPattern?: string }>;
+    readonly mainSteps?: Array<{ name: string; action: string; inputs?: Record<string, unknown> }>;
+  };
+}
+
+/** One step to run, its inputs substituted. */
+export interface AutomationStepRun {
+  readonly executionId: string;
+  readonly documentName: string;
+  /** The role the step runs as (`assumeRole` resolved), if any. */
+  readonly roleArn?: string;
+  readonly step: { name: string; action: string; inputs: Record<string, unknown> };
+}
+
+/** An Automation execution as GetAutomationExecution reports it. */
+export interface SimAutomationExecution {
+  readonly automationExecutionId: string;
+  readonly documentName: string;
+  readonly parameters: Record<string, string[]>;
+  status: 'InProgress' | 'Success' | 'Failed';
+  failureMessage?: string;
+  outputs?: Record<string, unknown>;
+}
+
 export class SsmService {
   public readonly opsItems: SimOpsItem[] = [];
+  public readonly automationExecutions: SimAutomationExecution[] = [];
+  private readonly documents = new Map<string, AutomationDocument>();
+  /** Runs one step (set by the simulation: it checks the role and invokes the function). */
+  public runStep?: (run: AutomationStepRun) => Promise<unknown>;
 
   constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom) {}
+
+  public addDocument(doc: AutomationDocument): void {
+    this.documents.set(doc.name, doc);
+  }
+
+  /** StartAutomationExecution: validates, then runs the steps in the background. */
+  public startAutomationExecution(input: { DocumentName?: string; Parameters?: Record<string, string[]> }): Record<string, unknown> {
+    const doc = this.documents.get(String(input.DocumentName));
+    if (!doc) throw new InvalidDocument({ message: `Document with name ${String(input.DocumentName)} does not exist.`, $metadata: { httpStatusCode: 400 } });
+    const declared = doc.content.parameters ?? {};
+    const given = input.Parameters ?? {};
+    const bad = (m: string) => new InvalidAutomationExecutionParametersException({ message: m, $metadata: { httpStatusCode: 400 } });
+    for (const k of Object.keys(given)) if (!(k in declared)) throw bad(`Parameter ${k} is not defined in the document.`);
+    const values: Record<string, unknown> = {};
+    for (const [k, spec] of Object.entries(declared)) {
+      const v = given[k]?.[0];
+      if (v === undefined) {
+        if (spec.default === undefined) throw bad(`Parameter ${k} is required.`);
+        values[k] = spec.default;
+        continue;
+      }
+      if (spec.allowedPattern && !new RegExp(spec.allowedPattern).test(v)) throw bad(`Parameter ${k} value ${v} does not match the allowed pattern ${spec.allowedPattern}.`);
+      if (spec.type === 'Integer') {
+        if (!/^-?\d+$/.test(v)) throw bad(`Parameter ${k} value ${v} is not an Integer.`);
+        values[k] = Number(v);
+      } else {
+        values[k] = v;
+      }
+    }
+    const id = this.random.uuid();
+    values['automation:EXECUTION_ID'] = id;
+    const execution: SimAutomationExecution = { automationExecutionId: id, documentName: doc.name, parameters: given, status: 'InProgress' };
+    this.automationExecutions.push(execution);
+    const roleArn = doc.content.assumeRole ? String(substitute(doc.content.assumeRole, values)) : undefined;
+    void (async () => {
+      try {
+        let output: unknown;
+        for (const step of doc.content.mainSteps ?? []) {
+          const inputs = substitute(step.inputs ?? {}, values) as Record<string, unknown>;
+          output = await this.runStep!({ executionId: id, documentName: doc.name, ...(roleArn ? { roleArn } : {}), step: { ...step, inputs } });
+        }
+        execution.status = 'Success';
+        execution.outputs = { Payload: output };
+      } catch (err) {
+        execution.status = 'Failed';
+        execution.failureMessage = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500);
+      }
+    })();
+    return { AutomationExecutionId: id };
+  }
+
+  public getAutomationExecution(input: { AutomationExecutionId?: string }): Record<string, unknown> {
+    const e = this.automationExecutions.find((x) => x.automationExecutionId === input.AutomationExecutionId);
+    if (!e) throw new AutomationExecutionNotFoundException({ message: `Automation execution ${String(input.AutomationExecutionId)} does not exist.`, $metadata: { httpStatusCode: 400 } });
+    return {
+      AutomationExecution: {
+        AutomationExecutionId: e.automationExecutionId,
+        DocumentName: e.documentName,
+        AutomationExecutionStatus: e.status,
+        FailureMessage: e.failureMessage,
+        Outputs: e.outputs,
+      },
+    };
+  }
 
   public createOpsItem(input: Record<string, any>): Record<string, unknown> {
     const bad: string[] = [];
@@ -132,4 +247,16 @@ export class SsmService {
     if (!o) throw new OpsItemNotFoundException({ message: `The specified OpsItem ID doesn't exist: ${String(id)}`, $metadata: { httpStatusCode: 400 } });
     return o;
   }
+}
+
+/** Substitute `{{ name }}` references; a string that is exactly one reference becomes its value (typed). */
+function substitute(value: unknown, values: Record<string, unknown>): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\{\{\s*([\w:]+)\s*\}\}$/.exec(value);
+    if (whole && whole[1] in values) return values[whole[1]];
+    return value.replace(/\{\{\s*([\w:]+)\s*\}\}/g, (m, name: string) => (name in values ? String(values[name]) : m));
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, values));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, values)]));
+  return value;
 }

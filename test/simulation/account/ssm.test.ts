@@ -49,3 +49,64 @@ describe('OpsCenter (simulated)', () => {
     expect(() => ssm().getOpsItem({ OpsItemId: 'oi-000000000000' })).toThrow(expect.objectContaining({ name: 'OpsItemNotFoundException' }));
   });
 });
+
+describe('Automation (simulated)', () => {
+  const doc = {
+    name: 'RaiseMemory',
+    content: {
+      assumeRole: '{{ AutomationAssumeRole }}',
+      parameters: {
+        FunctionName: { type: 'String', allowedPattern: '^[A-Za-z0-9_-]{1,64}$' },
+        MemorySize: { type: 'Integer' },
+        Reason: { type: 'String', default: 'by hand' },
+        AutomationAssumeRole: { type: 'String', default: 'arn:aws:iam::123456789012:role/Runbook' },
+      },
+      mainSteps: [{ name: 'Raise', action: 'aws:invokeLambdaFunction', inputs: { FunctionName: 'arn:fn', InputPayload: { functionName: '{{ FunctionName }}', memorySize: '{{ MemorySize }}', id: '{{ automation:EXECUTION_ID }}', note: 'for {{ FunctionName }}' } } }],
+    },
+  };
+
+  test('GIVEN valid parameters THEN the step runs as the role with the values substituted (an Integer stays a number) and the execution succeeds with its output', async () => {
+    const s = ssm();
+    s.addDocument(doc);
+    const runs: unknown[] = [];
+    s.runStep = async (run) => {
+      runs.push(run);
+      return { status: 'SUCCEEDED' };
+    };
+    const { AutomationExecutionId } = s.startAutomationExecution({ DocumentName: 'RaiseMemory', Parameters: { FunctionName: ['orders'], MemorySize: ['768'] } });
+    await new Promise((r) => setImmediate(r));
+    expect(runs).toEqual([{
+      executionId: AutomationExecutionId,
+      documentName: 'RaiseMemory',
+      roleArn: 'arn:aws:iam::123456789012:role/Runbook',
+      step: expect.objectContaining({ inputs: { FunctionName: 'arn:fn', InputPayload: { functionName: 'orders', memorySize: 768, id: AutomationExecutionId, note: 'for orders' } } }),
+    }]);
+    expect(s.getAutomationExecution({ AutomationExecutionId: String(AutomationExecutionId) })).toMatchObject({ AutomationExecution: { AutomationExecutionStatus: 'Success', Outputs: { Payload: { status: 'SUCCEEDED' } } } });
+  });
+
+  test('GIVEN a step that fails THEN the execution fails with its message', async () => {
+    const s = ssm();
+    s.addDocument(doc);
+    s.runStep = async () => {
+      throw Object.assign(new Error('above the policy maximum'), { name: 'GuardrailRefusedError' });
+    };
+    const { AutomationExecutionId } = s.startAutomationExecution({ DocumentName: 'RaiseMemory', Parameters: { FunctionName: ['orders'], MemorySize: ['99999'] } });
+    await new Promise((r) => setImmediate(r));
+    expect(s.automationExecutions.find((e) => e.automationExecutionId === AutomationExecutionId)).toMatchObject({ status: 'Failed', failureMessage: 'GuardrailRefusedError: above the policy maximum' });
+  });
+
+  test.each([
+    [{ FunctionName: ['orders'] }, 'Parameter MemorySize is required.'],
+    [{ FunctionName: ['orders'], MemorySize: ['lots'] }, 'is not an Integer'],
+    [{ FunctionName: ['bad name'], MemorySize: ['768'] }, 'does not match the allowed pattern'],
+    [{ FunctionName: ['orders'], MemorySize: ['768'], Extra: ['x'] }, 'Parameter Extra is not defined in the document.'],
+  ])('fails with InvalidAutomationExecutionParametersException (%#)', (parameters, message) => {
+    const s = ssm();
+    s.addDocument(doc);
+    expect(() => s.startAutomationExecution({ DocumentName: 'RaiseMemory', Parameters: parameters })).toThrow(expect.objectContaining({ name: 'InvalidAutomationExecutionParametersException', message: expect.stringContaining(message) }));
+  });
+
+  test('fails with InvalidDocument for a document that does not exist', () => {
+    expect(() => ssm().startAutomationExecution({ DocumentName: 'Nope' })).toThrow(expect.objectContaining({ name: 'InvalidDocument' }));
+  });
+});
