@@ -86,15 +86,27 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
+  // One development tsconfig at the top (type-checks everything that is not shipped: tests,
+  // benchmarks, examples, the projenrc); jest and eslint use it.
+  tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['../benchmarks/**/*.ts', '../examples/**/*.ts', '../src/**/*.ts'],
+    include: ['src/**/*.ts', 'test/**/*.ts', 'benchmarks/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    exclude: ['lib', 'dist', 'assets', 'cdk.out'],
     compilerOptions: {},
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
   },
 
   githubOptions: { mergify: false },
   // /node_modules also matches a symlink to another checkout's modules (git worktrees).
   gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports'],
 });
+
+// projen's default include ('**/*.ts' from the config's folder) would also take lib/**/*.d.ts.
+project.tsconfigDev.removeInclude('**/*.ts');
 
 // Handler-side modules are bundled by esbuild (or only run from a clone: CLI simulation), so they
 // may import devDependencies; nothing exported from src/index.ts imports them.
