@@ -43,7 +43,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenArtifactId: 'lambda-auto-remediation',
   },
 
-  bin: { 'lambda-remediation': 'lib/cli/main.js' },
+  // One self-contained file (bundle:cli below): the CLI runs from the installed package with
+  // nothing else to install.
+  bin: { 'lambda-remediation': 'assets/cli/lambda-remediation.js' },
 
   devDeps: [
     ...sdkClients,
@@ -141,6 +143,15 @@ for (const task of project.tasks.all.filter((t) => /^bundle:.*\.lambda$/.test(t.
   task.reset();
   task.exec([...args, '--minify', '--keep-names'].join(' '));
 }
+
+// The command line as one file: the SDK clients, Powertools, the simulation and the handlers
+// inlined; aws-cdk-lib and constructs (peers) and the AGPL IAM evaluator left out. The script
+// says why, writes the inlined packages' licences, and refuses a copyleft one.
+const bundleCli = project.addTask('bundle:cli', {
+  description: 'Bundle the lambda-remediation command line into assets/cli/lambda-remediation.js',
+  exec: 'node scripts/cli-bundle/bundle.js',
+});
+project.tasks.tryFind('bundle')!.spawn(bundleCli);
 
 // Tests synthesize stacks and run the simulation, which read the handler bundles (assets/).
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);

@@ -113,7 +113,9 @@ function parseArgv(argv: readonly string[]): LiveDiagnoseArgs | 'help' {
  * problem the caller fixes (no credentials, no region, credentials refused, access denied, no such
  * function); 1 AWS or the network failed.
  */
-export async function runLiveDiagnose(args: LiveDiagnoseArgs | readonly string[], io: LiveDiagnoseIo, deps: LiveDiagnoseDependencies = {}): Promise<number> {
+export async function runLiveDiagnose(
+  args: LiveDiagnoseArgs | readonly string[], io: LiveDiagnoseIo, deps: LiveDiagnoseDependencies = {},
+): Promise<number> {
   let parsed: LiveDiagnoseArgs;
   try {
     const p = Array.isArray(args) ? parseArgv(args as readonly string[]) : (args as LiveDiagnoseArgs);

@@ -5,22 +5,22 @@
  * events starting executions of the real workflow with the real handlers — until every execution
  * has finished. Then compare what happened with the scenario's expectations.
  */
-import { resolve as resolvePath } from 'node:path';
 import { SimulatedAccount, WorkloadChange } from './account/account';
 import { ApiCall } from './account/api-recorder';
 import { AlarmTransition } from './account/cloudwatch-service';
 import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
+import { runDeployTimeSetup } from './deploy-setup';
 import { matchesPattern } from './event-pattern';
 import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
+import { handlerOfDescription, loadHandlerModule } from './handler-modules';
 import { Scenario } from './scenario';
-import { SIMULATION_STACK_NAME, synthesizeScenarioAssembly } from './stack';
+import { scenarioStackUnderTest, StackUnderTest } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
 import { setClients } from '../runtime/clients';
 import { setClock } from '../runtime/clock';
-import { HANDLERS } from '../workflow/contract';
 
 const MINUTE = 60_000;
 
@@ -93,13 +93,25 @@ export interface ScenarioResult {
   readonly leakedSecrets: string[];
 }
 
+/** How to run a scenario. */
+export interface RunOptions {
+  /**
+   * Run against this synthesized stack (a user's app: `simulate --app`) instead of the stack the
+   * scenario declares; the scenario's functions must then be functions of this stack
+   * (app-stack.ts prepares both).
+   * @default the scenario's own stack, synthesized
+   */
+  readonly stack?: StackUnderTest;
+}
+
 /** Run one scenario. Never throws for a scenario failure: the result says what went wrong. */
-export async function runScenario(scenario: Scenario, env: SimulationEnvironment): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, env: SimulationEnvironment, options: RunOptions = {}): Promise<ScenarioResult> {
   const wallStart = performance.now();
   const start = Date.parse(scenario.start ?? '2026-11-28T12:00:00Z');
   const notes: string[] = scenario.knownIssue ? [`known issue: ${scenario.knownIssue}`] : [];
-  const { template, nestedTemplates } = synthesizeScenarioAssembly(scenario);
-  const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME, { nestedTemplates });
+  const stack = options.stack ?? scenarioStackUnderTest(scenario);
+  const { template, nestedTemplates } = stack;
+  const resolver = new TemplateResolver(template, stack.stackName, { nestedTemplates });
   const templateTags = new Map(resolver.functions().map((f) => [f.functionName, f.tags]));
 
   const changes: WorkloadChange[] = scenario.functions.flatMap((f) => (f.incidents ?? []).map((i) => ({
@@ -145,7 +157,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     deployError = `deploy failed: ${(err as Error).name}: ${(err as Error).message}`;
   }
 
-  const machine = resolver.stateMachineDefinition();
+  const machine = resolver.stateMachineDefinition(stack.stateMachineLogicalId);
   const rules = resolver.rules().filter((r) => r.targets.some((t) => t.arn === machine.arn));
   if (rules.length === 0) notes.push('no EventBridge rule targets the state machine: no alarm can start it');
   await env.dynamodb.resetTables(tablesFromTemplate(template, (id) => resolver.physicalName(id)));
@@ -188,6 +200,13 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const end = start + scenario.durationMinutes * MINUTE;
   try {
     if (deployError) throw new DeployFailed();
+    // The construct's deploy-time custom resource, as CloudFormation runs it at stack creation.
+    const setup = await runDeployTimeSetup(resolver, (name, invoke) => account.scheduler.participate(name, invoke));
+    notes.push(...setup.notes);
+    if (setup.failure) {
+      error = `deploy failed: ${setup.failure}`;
+      throw new DeployFailed();
+    }
     let seq = 0;
     const deliver = (t: AlarmTransition) => {
       const copies = t.to === 'ALARM' ? (scenario.storm?.copiesPerAlarmEvent ?? 1) : 1;
@@ -305,20 +324,16 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
 class DeployFailed extends Error {}
 
 /**
- * Bind every handler function of the template to its module: the workflow contract names each
- * handler's source file, and the constructs describe each function with the handler's
- * description (projen's default description is the source file itself).
+ * Bind every handler function of the template to its module (handler-modules.ts): the workflow
+ * contract names each handler, and the constructs describe each function with the handler's
+ * description.
  */
 function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
   const out = new Map<string, BoundHandler>();
   for (const f of resolver.functions()) {
-    const description = f.description ?? '';
-    const spec = Object.values(HANDLERS).find((h) => description === h.entry || (h.description.length > 0 && description.includes(h.description)));
+    const spec = handlerOfDescription(f.description);
     if (!spec) continue;
-    // From src/simulation (ts-jest) or lib/simulation (compiled): the sibling module.
-    const modulePath = resolvePath(__dirname, '..', spec.entry.replace(/^src\//, '').replace(/\.ts$/, ''));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(modulePath) as { handler?: (event: unknown, context: unknown) => Promise<unknown> };
+    const mod = loadHandlerModule(spec.id);
     if (typeof mod.handler !== 'function') throw new Error(`${spec.entry} exports no handler function`);
     const handler = mod.handler;
     out.set(f.arn, {

@@ -4,7 +4,7 @@
  * without asset staging (the handler bundles are referenced where they are). Nested stacks'
  * templates are read from the cloud assembly.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -18,6 +18,25 @@ import { Diagnosis } from '../diagnosis/diagnosis';
 import { Approval, RemediationPolicy } from '../policy';
 
 export const SIMULATION_STACK_NAME = 'LambdaRemediationSimulation';
+
+/**
+ * A synthesized stack the simulation runs: the scenario's own (below) or a user's app
+ * (app-stack.ts, `simulate --app`).
+ */
+export interface StackUnderTest {
+  /** The stack's name (physical names without a name property derive from it). */
+  readonly stackName: string;
+  readonly template: CfnTemplate;
+  /** Templates of its nested stacks, by the logical id of their AWS::CloudFormation::Stack. */
+  readonly nestedTemplates: Record<string, CfnTemplate>;
+  /** The AutoRemediation state machine's logical id. @default the template's only state machine */
+  readonly stateMachineLogicalId?: string;
+}
+
+/** The scenario's own stack, synthesized. */
+export function scenarioStackUnderTest(scenario: Scenario): StackUnderTest {
+  return { stackName: SIMULATION_STACK_NAME, ...synthesizeScenarioAssembly(scenario) };
+}
 
 /** Build and synthesize the scenario's stack; returns the CloudFormation template. */
 export function synthesizeScenarioStack(scenario: Scenario): CfnTemplate {
@@ -96,22 +115,57 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     const assembly = app.synth();
     const artifact = assembly.getStackByName(SIMULATION_STACK_NAME);
     const template = artifact.template as CfnTemplate;
-    const nestedTemplates: Record<string, CfnTemplate> = {};
-    const collect = (t: CfnTemplate) => {
-      for (const [id, r] of Object.entries(t.Resources ?? {})) {
-        if (r.Type !== 'AWS::CloudFormation::Stack') continue;
-        // CDK records the nested template's file in the resource metadata (aws:asset:path).
-        const file = r.Metadata?.['aws:asset:path'];
-        const path = typeof file === 'string' ? (existsSync(file) ? file : join(assembly.directory, file)) : undefined;
-        if (!path || !existsSync(path)) continue;
-        const nested = JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
-        nestedTemplates[id] = nested;
-        collect(nested);
-      }
-    };
-    collect(template);
-    return { template, nestedTemplates };
+    return { template, nestedTemplates: nestedTemplatesOf(template, assembly.directory) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The templates of a template's nested stacks (and theirs), read from the cloud assembly. CDK
+ * records each nested template's file in the AWS::CloudFormation::Stack resource's metadata
+ * (`aws:asset:path`, relative to the assembly directory) when asset metadata is on (the CDK CLI's
+ * default); otherwise the file is found through the assembly's asset manifests
+ * (`*.assets.json`), whose file assets name the object key the resource's `TemplateURL` points to.
+ * A nested stack whose file is missing is left out (the resolver then lists its alarms as not
+ * deployed).
+ */
+export function nestedTemplatesOf(template: CfnTemplate, assemblyDir: string): Record<string, CfnTemplate> {
+  const nestedTemplates: Record<string, CfnTemplate> = {};
+  let byObjectKey: Map<string, string> | undefined;
+  const fromAssetManifests = (templateUrl: unknown): string | undefined => {
+    byObjectKey ??= assetFilesByObjectKey(assemblyDir);
+    const url = JSON.stringify(templateUrl ?? '');
+    for (const [key, file] of byObjectKey) if (url.includes(`/${key}`)) return file;
+    return undefined;
+  };
+  const collect = (t: CfnTemplate) => {
+    for (const [id, r] of Object.entries(t.Resources ?? {})) {
+      if (r.Type !== 'AWS::CloudFormation::Stack') continue;
+      const file = r.Metadata?.['aws:asset:path'];
+      const path = typeof file === 'string' ? (existsSync(file) ? file : join(assemblyDir, file)) : fromAssetManifests(r.Properties?.TemplateURL);
+      if (!path || !existsSync(path)) continue;
+      const nested = JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
+      nestedTemplates[id] = nested;
+      collect(nested);
+    }
+  };
+  collect(template);
+  return nestedTemplates;
+}
+
+/** Object key -> file of every file asset in the assembly's asset manifests (`*.assets.json`). */
+function assetFilesByObjectKey(assemblyDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(assemblyDir)) return out;
+  for (const name of readdirSync(assemblyDir).filter((f) => f.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(readFileSync(join(assemblyDir, name), 'utf8')) as {
+      files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }>;
+    };
+    for (const asset of Object.values(manifest.files ?? {})) {
+      if (!asset.source?.path) continue;
+      for (const d of Object.values(asset.destinations ?? {})) if (d.objectKey) out.set(d.objectKey, join(assemblyDir, asset.source.path));
+    }
+  }
+  return out;
 }
