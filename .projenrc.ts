@@ -94,7 +94,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDev: {
     include: ['src/**/*.ts', 'test/**/*.ts', 'benchmarks/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     exclude: ['lib', 'dist', 'assets', 'cdk.out'],
-    compilerOptions: {},
+    // The example imports the package by name, as an app does; here that name is src/.
+    compilerOptions: { paths: { 'lambda-auto-remediation': ['./src/index.ts'] } },
   },
   eslintOptions: {
     dirs: ['src'],
@@ -152,6 +153,9 @@ const bundleCli = project.addTask('bundle:cli', {
   exec: 'node scripts/cli-bundle/bundle.js',
 });
 project.tasks.tryFind('bundle')!.spawn(bundleCli);
+// Build the bundles only when they are missing or older than their inputs (make's rule), so that
+// `npm test`, the build and the example do not rebuild current bundles; BUNDLE=always forces it.
+project.tasks.tryFind('bundle')!.addCondition('node scripts/stale-bundles.js');
 
 // Tests synthesize stacks and run the simulation, which read the handler bundles (assets/).
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
