@@ -105,7 +105,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   githubOptions: { mergify: false },
   // /node_modules also matches a symlink to another checkout's modules (git worktrees).
-  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports'],
+  // /.ci/last-run.json: what .ci/run measured (benchmarks/ci.bench.ts prints it).
+  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports', '/.ci/last-run.json'],
 });
 
 // projen's default include ('**/*.ts' from the config's folder) would also take lib/**/*.d.ts.
@@ -153,9 +154,11 @@ const bundleCli = project.addTask('bundle:cli', {
   exec: 'node scripts/cli-bundle/bundle.js',
 });
 project.tasks.tryFind('bundle')!.spawn(bundleCli);
-// Build the bundles only when they are missing or older than their inputs (make's rule), so that
-// `npm test`, the build and the example do not rebuild current bundles; BUNDLE=always forces it.
+// Build the bundles only when one is missing or their inputs' contents changed since the last
+// build (scripts/stale-bundles.js), so that `npm test`, the build and the example do not rebuild
+// current bundles; BUNDLE=always forces it.
 project.tasks.tryFind('bundle')!.addCondition('node scripts/stale-bundles.js');
+project.tasks.tryFind('bundle')!.exec('node scripts/stale-bundles.js --record');
 
 // Tests synthesize stacks and run the simulation, which read the handler bundles (assets/).
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);

@@ -5,7 +5,7 @@
 // ts-node loads this file first (examples/tsconfig.json, "ts-node.require"). It
 // 1. resolves the package name to this repository's sources (src/index.ts), and
 // 2. builds the handler bundles the constructs deploy (assets/, `npx projen bundle`, the step the
-//    tests run too) when they are missing or older than the sources (scripts/stale-bundles.js),
+//    tests run too) when they are missing or their sources changed (scripts/stale-bundles.js),
 //    so that `cdk synth` works right after `npm ci`.
 // An app that installs the package from npm needs neither: the package ships its bundles.
 const { spawnSync } = require('child_process');
