@@ -20,7 +20,8 @@ export interface RemediationPolicy {
   readonly maxMemoryMb?: number;
 
   /**
-   * The largest single increase, in MB.
+   * The largest single increase, in MB: a whole number from 1 to 10,112. Lambda sets memory in
+   * 1 MB steps, so a step below 128 MB is valid; the smallest increase is then this step too.
    *
    * @default 1024
    */
@@ -36,13 +37,16 @@ export interface RemediationPolicy {
 
   /**
    * Time after a repair during which new alarms for the same function are recorded but not acted on.
+   * At least 1 minute: without a cooldown, an alarm still in ALARM after a repair would start the
+   * next one as soon as the running remediation ends.
    *
    * @default Duration.minutes(30)
    */
   readonly cooldown?: Duration;
 
   /**
-   * Repairs per function per day (UTC). Further alarms that day are recorded and notified only.
+   * Repairs per function per day (UTC), a whole number from 1 to 24. Further alarms that day are
+   * recorded and notified only. To stop repairs altogether use `dryRun` or `excludedFunctions`.
    *
    * @default 3
    */
@@ -147,11 +151,25 @@ export interface FunctionOptions extends MonitoredFunctionOptions {
   readonly maxMemoryMb?: number;
 
   /**
-   * Largest single increase for this function, in MB.
+   * Largest single increase for this function, in MB (a whole number from 1 to 10,112).
    *
    * @default - the policy's `maxStepMb`
    */
   readonly maxStepMb?: number;
+
+  /**
+   * Cooldown after a repair of this function (at least 1 minute).
+   *
+   * @default - the policy's `cooldown`
+   */
+  readonly cooldown?: Duration;
+
+  /**
+   * Repairs of this function per day (UTC), a whole number from 1 to 24.
+   *
+   * @default - the policy's `maxRepairsPerDay`
+   */
+  readonly maxRepairsPerDay?: number;
 
   /**
    * Minimum diagnosis confidence (0 to 1) to repair this function without a person.
@@ -173,7 +191,10 @@ export interface FunctionOptions extends MonitoredFunctionOptions {
    * size and moves the alias to it, and rollback moves it back; the repair and rollback roles may
    * update this alias and no other. The created alarms watch the function as a whole.
    *
-   * @default - the unqualified function is repaired
+   * An alarm on any other alias or version of this function is not repaired: changing `$LATEST`
+   * would not change what that qualifier runs, so the workflow asks for human review instead.
+   *
+   * @default - the unqualified function is repaired; alarms on an alias go to human review
    */
   readonly alias?: lambda.IAlias;
 }

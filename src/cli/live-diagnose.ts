@@ -7,9 +7,9 @@
 import { bedrockLimitsFromEnv } from '../knowledge/limits';
 import { client, setClients } from '../runtime/clients';
 import { collectEvidence } from '../runtime/collector';
-import { decide, runDiagnosis } from '../runtime/diagnosis-engine';
+import { decide, recordedResult, runDiagnosis } from '../runtime/diagnosis-engine';
 import { effectivePolicy, envOptional } from '../runtime/env';
-import { DEFAULT_WORKFLOW_POLICY, ENV } from '../workflow/contract';
+import { DEFAULT_WORKFLOW_POLICY, ENV, POLICY_SIZE_DEFAULTS } from '../workflow/contract';
 
 /** The live diagnosis's options. */
 export interface LiveDiagnoseArgs {
@@ -160,7 +160,13 @@ export async function runLiveDiagnose(
     return 2;
   }
   try {
-    const policy = effectivePolicy(parsed.functionName, { ...process.env, [ENV.DRY_RUN]: 'true' });
+    // Read-only: without a REMEDIATION_POLICY of their own, operators see what the construct's
+    // documented defaults would do (the handlers themselves never fall back to defaults).
+    const policy = effectivePolicy(parsed.functionName, {
+      ...process.env,
+      [ENV.POLICY]: envOptional(ENV.POLICY) ?? JSON.stringify(POLICY_SIZE_DEFAULTS),
+      [ENV.DRY_RUN]: 'true',
+    });
     const evidence = await collectEvidence({
       functionName: parsed.functionName,
       alarmDetails: { alarmName: 'live-diagnose', metricName: 'Errors', threshold: 1, evaluationPeriods: 1 },
@@ -179,9 +185,9 @@ export async function runLiveDiagnose(
       sessionId: `live-${now.getTime()}`,
     });
     const current = evidence.config.summary.memorySize;
-    const decision = decide(engine.result, current, policy);
+    const decision = decide(engine.result, current, policy, engine.rules);
     io.stdout(`${JSON.stringify({
-      ...engine.result,
+      ...recordedResult(engine.result, decision, current, policy),
       wouldDo: decision,
       window: { start: start.toISOString(), end: now.toISOString() },
       collected: { logEvents: evidence.logEventCount, metricPoints: evidence.metricPointCount, logsTruncated: evidence.logsTruncated },

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './io';
 import { iamEvaluationLine, iamEvaluatorInstalled } from './optional-iam';
+import type { RunOptions } from '../simulation/runner';
 
 export const SIMULATE_USAGE = `usage: lambda-remediation simulate [--scenario NAME|FILE]... [--all] [--report FILE]
        lambda-remediation simulate --app cdk.out [--stack NAME] --scenario FILE... [--report FILE]
@@ -176,7 +177,7 @@ export async function runSimulate(argv: string[], io: CliIo, deps: SimulateDepen
   const installed = (deps.iamEvaluatorInstalled ?? iamEvaluatorInstalled)();
   // `iam` is the runner's switch for the IAM evaluator (account/iam.ts); without the evaluator
   // installed the simulation runs with every call allowed and says so.
-  const runOptions: Parameters<typeof runScenario>[2] & { readonly iam?: boolean } = { stack: app?.stack, iam: installed };
+  const runOptions: RunOptions = { stack: app?.stack, iam: installed };
   const env = await SimulationEnvironment.start();
   const results = [];
   try {
@@ -189,7 +190,7 @@ export async function runSimulate(argv: string[], io: CliIo, deps: SimulateDepen
   } finally {
     await env.stop();
   }
-  const iamLine = iamEvaluationLine(installed, results as ReadonlyArray<{ iamEvaluated?: boolean }>);
+  const iamLine = iamEvaluationLine(installed, results);
   const passed = results.filter((r) => r.passed).length;
   io.stdout(`${iamLine}\n`);
   io.stdout(`${passed}/${results.length} scenario(s) met their expectations\n`);

@@ -22,7 +22,8 @@ export interface LogRecord {
 export interface AlarmDetails {
   readonly alarmName: string;
   readonly metricName: string;
-  readonly threshold: number;
+  /** Absent when unknown (a contributor event carries none and the alarm could not be read); never 0 by default. */
+  readonly threshold?: number;
   readonly evaluationPeriods: number;
 }
 
@@ -121,18 +122,44 @@ export interface DiagnosisResult {
   readonly incomplete?: boolean;
 }
 
-/** Seed "告警事件模型": the normalized alarm event. */
+/**
+ * Where a threshold came from: the event's `reasonData`, the alarm itself (`DescribeAlarms`), the
+ * upper band of an anomaly-detection alarm, the alarm's state reason text, or nowhere (`unknown`).
+ */
+export type ThresholdSource = 'reasonData' | 'alarm' | 'anomalyBand' | 'stateReason' | 'unknown';
+
+/**
+ * Where a current value came from: the event's `reasonData` datapoints, the state reason text
+ * ("The most recent datapoint which crossed the threshold: [0.0 (...)]"), `GetMetricData`, or
+ * nowhere (`unknown`).
+ */
+export type ValueSource = 'reasonData' | 'stateReason' | 'metricData' | 'unknown';
+
+/**
+ * Seed "告警事件模型": the normalized alarm event. `threshold` and `currentValue` are absent when
+ * unknown (contributor events carry neither); every reader says "unknown" then, never 0.
+ */
 export interface AlarmEvent {
   readonly alarmId: string;
   readonly alarmName: string;
   readonly functionName: string;
   readonly metricName: string;
-  readonly threshold: number;
-  readonly currentValue: number;
+  readonly threshold?: number;
+  readonly thresholdSource: ThresholdSource;
+  readonly currentValue?: number;
+  readonly valueSource: ValueSource;
+  /** Anomaly-detection alarms: whether the value left the band above or below it. */
+  readonly direction?: 'ABOVE' | 'BELOW';
   readonly stateChangeTime: string;
+  /** `UNKNOWN` when the event has none (contributor events). */
   readonly previousState: string;
   readonly currentState: string;
   readonly stateReason: string;
+}
+
+/** A threshold or value for people and prompts: the number, or `unknown` (never 0 for "not known"). */
+export function displayNumber(value: number | undefined): string {
+  return value === undefined ? 'unknown' : String(value);
 }
 
 /** Seed "修复请求格式". */

@@ -32,13 +32,28 @@ export const DEFAULT_POLICY: PolicySettings = {
   minConfidence: 0.7,
 };
 
-/** Merge overrides onto the defaults, rejecting values that make no sense. */
+/** Largest single step a policy may set: from Lambda's minimum straight to its maximum. */
+export const MAX_STEP_LIMIT_MB = LAMBDA_MAX_MEMORY_MB - LAMBDA_MIN_MEMORY_MB;
+
+/**
+ * Merge overrides onto the defaults, rejecting values that make no sense.
+ *
+ * The smallest step defaults to 128 MB but never above the largest step: a policy with
+ * `maxStepMb: 64` means "+64 MB at most", so the smallest step follows it down (Lambda accepts
+ * any whole MB from 128 to 10,240, so 1 MB is the smallest meaningful step). Without that, every
+ * run with a step below 128 MB failed here with "minStepMb must be at most maxStepMb".
+ */
 export function resolvePolicy(overrides: Partial<PolicySettings> = {}): PolicySettings {
-  const p: PolicySettings = { ...DEFAULT_POLICY, ...stripUndefined(overrides) };
+  const given = stripUndefined(overrides);
+  const maxStepMb = given.maxStepMb ?? DEFAULT_POLICY.maxStepMb;
+  const minStepMb = given.minStepMb ?? Math.min(DEFAULT_POLICY.minStepMb, maxStepMb);
+  const p: PolicySettings = { ...DEFAULT_POLICY, ...given, maxStepMb, minStepMb };
   const problems: string[] = [];
   if (!(p.maxMemoryMb >= LAMBDA_MIN_MEMORY_MB)) problems.push(`maxMemoryMb must be at least ${LAMBDA_MIN_MEMORY_MB}, got ${p.maxMemoryMb}`);
-  if (!(p.maxStepMb > 0)) problems.push(`maxStepMb must be positive, got ${p.maxStepMb}`);
-  if (!(p.minStepMb > 0 && p.minStepMb <= p.maxStepMb)) problems.push(`minStepMb must be positive and at most maxStepMb, got ${p.minStepMb}`);
+  if (!(Number.isInteger(p.maxStepMb) && p.maxStepMb >= 1 && p.maxStepMb <= MAX_STEP_LIMIT_MB)) {
+    problems.push(`maxStepMb must be a whole number between 1 and ${MAX_STEP_LIMIT_MB}, got ${p.maxStepMb}`);
+  }
+  if (!(p.minStepMb >= 1 && p.minStepMb <= p.maxStepMb)) problems.push(`minStepMb must be at least 1 and at most maxStepMb, got ${p.minStepMb}`);
   if (!(p.oomStepFactor > 1 && p.oomStepFactor <= 4)) problems.push(`oomStepFactor must be above 1 and at most 4, got ${p.oomStepFactor}`);
   if (!(p.headroomFraction >= 0 && p.headroomFraction <= 2)) problems.push(`headroomFraction must be between 0 and 2, got ${p.headroomFraction}`);
   if (!(p.minConfidence >= 0 && p.minConfidence <= 1)) problems.push(`minConfidence must be between 0 and 1, got ${p.minConfidence}`);

@@ -65,7 +65,8 @@ function parseAlarmDetails(value: unknown): AlarmDetails {
   return {
     alarmName: requireString(o.alarmName, 'alarmDetails.alarmName'),
     metricName: requireString(o.metricName, 'alarmDetails.metricName'),
-    threshold: requireNumber(o.threshold, 'alarmDetails.threshold'),
+    // Absent when the alarm's threshold is unknown (contributor events carry none).
+    ...(o.threshold !== undefined ? { threshold: requireNumber(o.threshold, 'alarmDetails.threshold') } : {}),
     evaluationPeriods: requireNumber(o.evaluationPeriods, 'alarmDetails.evaluationPeriods', 1, Number.MAX_SAFE_INTEGER),
   };
 }

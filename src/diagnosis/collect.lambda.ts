@@ -31,7 +31,8 @@ export async function handler(input: HandlerInputs['collect'], context?: Handler
       alarmDetails: {
         alarmName: ev.alarmName,
         metricName: ev.metricName,
-        threshold: ev.threshold,
+        // Unknown stays absent (contributor events carry none): never 0.
+        ...(ev.threshold !== undefined ? { threshold: ev.threshold } : {}),
         evaluationPeriods: evaluationPeriodsOf(state.event),
       },
       alarmTime: ev.stateChangeTime,

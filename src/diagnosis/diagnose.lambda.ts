@@ -9,13 +9,14 @@ import { randomUUID } from 'crypto';
 import { parseDiagnosisRequest, RequestValidationError } from '../core/request';
 import { bedrockLimitsFromEnv, BedrockLimitsError } from '../knowledge/limits';
 import { now } from '../runtime/clock';
-import { decide, runDiagnosis } from '../runtime/diagnosis-engine';
+import { decide, recordedResult, runDiagnosis } from '../runtime/diagnosis-engine';
 import { effectivePolicy, envOptional, envString } from '../runtime/env';
 import { ConfigurationError, InvalidInputError } from '../runtime/errors';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store, utcDay } from '../runtime/store';
 import { requireFields, requireObject } from '../runtime/validate';
 import { DiagnoseOutput, ENV, HANDLERS, HandlerInputs } from '../workflow/contract';
+import { capForIntake } from '../workflow/intake-cap';
 
 export async function handler(input: HandlerInputs['diagnose'], context?: HandlerContext): Promise<DiagnoseOutput> {
   return runHandler('diagnose', HANDLERS.diagnose.requiredEnv, context, async () => {
@@ -54,8 +55,9 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       },
     });
     const current = state.collection.functionConfig.memorySize;
-    const decision = decide(engine.result, current, policy);
-    const result = engine.result;
+    // The rules' own result bounds the decision: a model answer may lower it, never raise it.
+    const decision = capForIntake(decide(engine.result, current, policy, engine.rules), state.alarm, current);
+    const result = recordedResult(engine.result, decision, current, policy);
     const diagnosisId = randomUUID();
     const endTime = now().toISOString();
     await store.putDiagnosisRecord({

@@ -49,12 +49,15 @@ export class RemediationMonitoring extends Construct {
 
   /** The start of every alarm name created here. */
   public readonly alarmNamePrefix: string;
-  /** Start of the per-function alarm names (state-change events route to the workflow). */
-  public readonly functionAlarmPrefix: string;
-  /** Start of the memory log alarm names (any event of theirs routes to the workflow). */
-  public readonly memoryAlarmPrefix: string;
-  /** Start of the fleet Metrics Insights alarm names (only their contributor events route). */
-  public readonly fleetAlarmPrefix: string;
+
+  /** Start of the per-function metric alarm names, `<alarmNamePrefix>-fn-`. The workflow routes their state changes. */
+  public readonly functionAlarmNamePrefix: string;
+
+  /** Start of the memory log alarm names, `<alarmNamePrefix>-mem-`. The workflow routes any of their events. */
+  public readonly memoryAlarmNamePrefix: string;
+
+  /** Start of the fleet (Metrics Insights) alarm names, `<alarmNamePrefix>-fleet-`. The workflow routes their contributor events only. */
+  public readonly fleetAlarmNamePrefix: string;
 
   /** Alarms the user brought (`existingAlarms`). */
   public readonly existingAlarms: cloudwatch.IAlarm[];
@@ -83,9 +86,9 @@ export class RemediationMonitoring extends Construct {
       throw new InvalidMonitoringError(
         `alarmNamePrefix must be 3 to 100 letters, digits, '-', '_' or '.', known at synthesis time, got '${this.alarmNamePrefix}'`);
     }
-    this.functionAlarmPrefix = `${this.alarmNamePrefix}-fn-`;
-    this.memoryAlarmPrefix = `${this.alarmNamePrefix}-mem-`;
-    this.fleetAlarmPrefix = `${this.alarmNamePrefix}-fleet-`;
+    this.functionAlarmNamePrefix = `${this.alarmNamePrefix}-fn-`;
+    this.memoryAlarmNamePrefix = `${this.alarmNamePrefix}-mem-`;
+    this.fleetAlarmNamePrefix = `${this.alarmNamePrefix}-fleet-`;
     this.existingAlarms = [...(props.existingAlarms ?? [])];
     this.fleet = props.fleet;
     if (props.fleet) this.createFleetAlarms();
@@ -184,7 +187,7 @@ export class RemediationMonitoring extends Construct {
     if (!excluded.has(AlarmKind.DURATION_ANOMALY) && (this.options.anomalyDetection?.enabled ?? false)) {
       const o = this.options.anomalyDetection ?? {};
       this.created.push(new cloudwatch.AnomalyDetectionAlarm(scope, alarmId('DurationAnomaly'), {
-        alarmName: `${this.functionAlarmPrefix}DurationAnomaly-${functionName}`,
+        alarmName: `${this.functionAlarmNamePrefix}DurationAnomaly-${functionName}`,
         alarmDescription: `lambda-auto-remediation: average duration of ${functionName} above the learned band`,
         metric: metric('Duration', 'Average', Duration.minutes(5)),
         stdDevs: o.standardDeviations ?? 3,
@@ -217,7 +220,7 @@ export class RemediationMonitoring extends Construct {
     const datapointsToAlarm = o.datapointsToAlarm ?? Math.min(spec.defaultDatapoints, evaluationPeriods);
     checkPeriods(kind, evaluationPeriods, datapointsToAlarm);
     this.created.push(new cloudwatch.Alarm(scope, id, {
-      alarmName: `${this.functionAlarmPrefix}${kind}-${functionName}`,
+      alarmName: `${this.functionAlarmNamePrefix}${kind}-${functionName}`,
       alarmDescription: spec.description,
       metric,
       threshold: spec.threshold,
@@ -253,7 +256,7 @@ export class RemediationMonitoring extends Construct {
       // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/multi-time-series-alarms.html).
       const query = `SELECT ${k.select} FROM SCHEMA("AWS/Lambda", FunctionName) WHERE tag.${key} = '${fleet.tagValue}' GROUP BY FunctionName ORDER BY ${k.order} DESC LIMIT 500`;
       this.created.push(new cloudwatch.Alarm(this, `Fleet${k.kind}Alarm`, {
-        alarmName: `${this.fleetAlarmPrefix}${k.kind}`,
+        alarmName: `${this.fleetAlarmNamePrefix}${k.kind}`,
         alarmDescription: `lambda-auto-remediation: ${k.select} per function of the fleet ${key}=${fleet.tagValue}`,
         metric: new cloudwatch.MathExpression({ expression: query, usingMetrics: {}, period: o.period ?? Duration.minutes(1), label: k.kind }),
         threshold: checkedThreshold(k.kind.toLowerCase(), k.threshold),
@@ -337,7 +340,7 @@ export class RemediationMonitoring extends Construct {
     const evaluate = o.evaluationPeriods ?? 1;
     const toAlarm = o.datapointsToAlarm ?? 1;
     checkPeriods('memoryUtilization', evaluate, toAlarm);
-    const alarmName = `${this.memoryAlarmPrefix}${index}`;
+    const alarmName = `${this.memoryAlarmNamePrefix}${index}`;
     const alarm = new cloudwatch.CfnLogAlarm(this, `MemoryAlarm${index}`, {
       alarmName,
       alarmDescription: `lambda-auto-remediation: memory used >= ${threshold} % of memory size (log groups part ${index})`,

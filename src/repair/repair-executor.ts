@@ -72,7 +72,9 @@ export class RepairExecutor extends Construct {
       [ENV.POLICY]: this.policyConfig.toJson(this),
       [ENV.DRY_RUN]: String(this.policyConfig.resolved.dryRun),
     });
-    table.grant(repair.role, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // GetItem: the repair intent a retry continues; PutItem: intent and records; UpdateItem: intent
+    // progress and the once-per-execution repair count.
+    table.grant(repair.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     this.repairFunction = repair.fn;
     this.repairRights = new TargetAccess(this, 'RepairTargetAccess', {
       role: repair.role,
@@ -85,11 +87,12 @@ export class RepairExecutor extends Construct {
     const rollback = createHandler(this, 'Rollback', RollbackFunction, HANDLERS.rollback, settings, {
       [ENV.TABLE_NAME]: table.tableName,
     });
-    table.grant(rollback.role, 'dynamodb:PutItem');
+    table.grant(rollback.role, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.rollbackFunction = rollback.fn;
+    // GetAlias: the alias moves back only while it still points at the version the repair published.
     this.rollbackRights = new TargetAccess(this, 'RollbackTargetAccess', {
       role: rollback.role,
-      functionActions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias'],
+      functionActions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:GetAlias', 'lambda:UpdateAlias'],
     });
 
     if (props.encryptionKey) {

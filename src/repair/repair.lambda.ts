@@ -1,6 +1,20 @@
 /**
  * Repair: raises the target's memory to the size the diagnosis proposed, clamped again by the
  * policy (the model never widens it). `dryRun` records only. Output at `$.repair`.
+ *
+ * Idempotent per execution. Before `UpdateFunctionConfiguration` it records a repair intent
+ * (execution, function, from, to, the RevisionId it updates from). Whatever fails after the update
+ * took effect (the wait for `LastUpdateStatus` gives up, a record write is throttled, the alias
+ * publish fails, the response is lost), the state machine retries this handler, which finds the
+ * intent and recognises the function at the target size on a newer revision as its own change:
+ * it finishes as SUCCEEDED (verification and rollback follow, the repair counts once in the
+ * cooldown and the daily budget), never as "nothing to do". A function at neither size was
+ * changed by someone else: the repair stops with CHANGED_BY_OTHERS.
+ *
+ * An alarm on a qualifier only repairs through an alias configured with
+ * `addFunction(fn, { alias })`, and only when the alias's version runs the same code and
+ * configuration as `$LATEST` (apart from memory): publishing `$LATEST` must never release
+ * anything but the new memory size.
  */
 import { randomUUID } from 'crypto';
 import { iacChangeFor } from '../core/notification/build';
@@ -8,11 +22,22 @@ import { LAMBDA_MAX_MEMORY_MB } from '../core/policy';
 import { now } from '../runtime/clock';
 import { effectivePolicy, envString } from '../runtime/env';
 import { InvalidInputError, RepairFailedError } from '../runtime/errors';
-import { isAlias, publishAndMoveAlias, readConfig, setMemory } from '../runtime/lambda-config';
+import {
+  applyMemoryChange,
+  getAliasTarget,
+  isAlias,
+  moveAlias,
+  publishVersion,
+  readAliasRelease,
+  readConfig,
+  readLatestRelease,
+  releaseDifferences,
+  RevisionChangedError,
+} from '../runtime/lambda-config';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
-import { Store } from '../runtime/store';
+import { Store, utcDay } from '../runtime/store';
 import { requireFields, requireObject } from '../runtime/validate';
-import { ENV, HANDLERS, HandlerInputs, RepairOutput, RepairStatus } from '../workflow/contract';
+import { ENV, HANDLERS, HandlerInputs, RepairIntent, RepairOutput, RepairStatus } from '../workflow/contract';
 
 export async function handler(input: HandlerInputs['repair'], context?: HandlerContext): Promise<RepairOutput> {
   return runHandler('repair', HANDLERS.repair.requiredEnv, context, async () => {
@@ -26,19 +51,19 @@ export async function handler(input: HandlerInputs['repair'], context?: HandlerC
       throw new InvalidInputError(`repair needs diagnosis action REPAIR or REQUEST_APPROVAL, got '${d.action}'`);
     }
     const fn = state.alarm.functionName!;
+    const qualifier = state.alarm.qualifier;
     const policy = effectivePolicy(fn);
     const store = new Store(envString(ENV.TABLE_NAME));
-    const startedAt = now().toISOString();
-    const repairId = randomUUID();
     const dryRun = d.dryRun || policy.dryRun;
 
-    // Re-read $LATEST: the configuration may have changed while the workflow waited (approval).
-    const current = await readConfig(fn);
-    const original = current.summary.memorySize;
-    const ceiling = Math.min(policy.core.maxMemoryMb, LAMBDA_MAX_MEMORY_MB);
-    const target = Math.min(Math.floor(d.targetMemoryMb), ceiling, original + policy.core.maxStepMb);
+    // A retry of this execution finds the intent it recorded and continues that change.
+    const earlier = await store.getIntent('REPAIR', state.executionId);
+    const startedAt = earlier?.startedAt ?? now().toISOString();
+    const repairId = earlier?.repairId ?? randomUUID();
 
-    const finish = async (status: RepairStatus, newMemory: number, reason: string, extra: Partial<RepairOutput> = {}): Promise<RepairOutput> => {
+    const finish = async (
+      status: RepairStatus, original: number, newMemory: number, reason: string, extra: Partial<RepairOutput> = {},
+    ): Promise<RepairOutput> => {
       const repairedAt = now().toISOString();
       const out: RepairOutput = {
         repairId,
@@ -53,6 +78,7 @@ export async function handler(input: HandlerInputs['repair'], context?: HandlerC
         iacChange: iacChangeFor(newMemory),
         ...extra,
       };
+      // Same keys on every attempt (repair id and start from the intent): a retry overwrites.
       await store.putRepairRecord({
         repairId,
         functionName: fn,
@@ -75,39 +101,132 @@ export async function handler(input: HandlerInputs['repair'], context?: HandlerC
         before: { memorySize: original },
         after: { memorySize: newMemory },
         why: reason,
-        at: repairedAt,
+        at: startedAt,
       });
       metrics.addMetric(`Repair${status}`, MetricUnit.Count, 1);
       logger.info('repair finished', { functionName: fn, status, original, newMemory });
       return out;
     };
 
-    if (target <= original) {
-      return finish('SKIPPED', original, `function ${fn} already has ${original} MB, not below the proposed ${target} MB`);
+    let intent: RepairIntent;
+    let current = await readConfig(fn);
+    if (earlier) {
+      intent = earlier;
+      logger.info('repair retried: continuing the recorded change', { functionName: fn, from: intent.fromMb, to: intent.toMb });
+    } else {
+      const original = current.summary.memorySize;
+      const refusal = qualifierRefusal(fn, qualifier, policy.aliases);
+      if (refusal) return finish('REFUSED', original, original, refusal);
+      const ceiling = Math.min(policy.core.maxMemoryMb, LAMBDA_MAX_MEMORY_MB);
+      const target = Math.min(Math.floor(d.targetMemoryMb), ceiling, original + policy.core.maxStepMb);
+      if (target <= original) {
+        return finish('SKIPPED', original, original, `function ${fn} already has ${original} MB, not below the proposed ${target} MB`);
+      }
+      // The configuration may have changed while the workflow waited (approval): not ours to override.
+      if (original !== state.collection.functionConfig.memorySize) {
+        const collected = state.collection.functionConfig.memorySize;
+        return finish('SKIPPED', original, original, `memory of ${fn} changed from ${collected} MB to ${original} MB since collection; not overriding`);
+      }
+      let alias: RepairIntent['alias'];
+      if (isAlias(qualifier)) {
+        const aliasRelease = await readAliasRelease(fn, qualifier);
+        const latest = await readLatestRelease(fn);
+        const differs = releaseDifferences(aliasRelease.release, latest);
+        if (differs.length > 0) {
+          return finish('REFUSED', original, original,
+            `alias ${qualifier} of ${fn} runs version ${aliasRelease.version}, whose ${differs.join(', ')} differ from $LATEST: `
+            + `publishing $LATEST would release changes that are not released yet. Raise the memory in your infrastructure code instead (${iacChangeFor(target)}) and deploy`);
+        }
+        alias = {
+          name: qualifier,
+          versionBefore: aliasRelease.version,
+          aliasRevisionBefore: aliasRelease.aliasRevisionId,
+          codeSha256: latest.codeSha256,
+        };
+      }
+      if (dryRun) {
+        return finish('DRY_RUN', original, target, `dry run: would raise ${fn} from ${original} MB to ${target} MB${alias ? ` and move alias ${alias.name}` : ''}`);
+      }
+      // The revision read at collection guards against overwriting a deploy made since. With a
+      // qualifier the collected revision is the version's, so $LATEST's own is used.
+      const fromRevisionId = qualifier ? current.revisionId : state.collection.revisionId ?? current.revisionId;
+      const recorded = await store.createIntent('REPAIR', {
+        executionId: state.executionId,
+        functionName: fn,
+        repairId,
+        startedAt,
+        fromMb: original,
+        toMb: target,
+        ...(fromRevisionId ? { fromRevisionId } : {}),
+        ...(alias ? { alias } : {}),
+      }, now());
+      intent = recorded.intent;
     }
-    if (dryRun) {
-      return finish('DRY_RUN', target, `dry run: would raise ${fn} from ${original} MB to ${target} MB`);
-    }
-    if (original !== state.collection.functionConfig.memorySize) {
-      return finish('SKIPPED', original, `memory of ${fn} changed from ${state.collection.functionConfig.memorySize} MB to ${original} MB since collection; not overriding`);
-    }
-    // The revision read at collection guards against overwriting a deploy made since (the update
-    // then fails with PreconditionFailed and the function stays as it was). With a qualifier the
-    // collected revision is the version's, so $LATEST's own is used.
-    const revision = state.alarm.qualifier ? current.revisionId : state.collection.revisionId ?? current.revisionId;
-    let updated;
+
+    let applied;
     try {
-      updated = await setMemory(fn, target, revision);
+      const change = { functionName: fn, fromMb: intent.fromMb, toMb: intent.toMb, fromRevisionId: intent.fromRevisionId };
+      applied = await applyMemoryChange(change, { current });
     } catch (err) {
-      if (err instanceof RepairFailedError) return finish('FAILED', original, err.message);
+      if (err instanceof RepairFailedError) return finish('FAILED', intent.fromMb, intent.fromMb, err.message);
       throw err;
     }
-    await store.noteRepair(fn, now().toISOString());
-    let extra: Partial<RepairOutput> = {};
-    if (isAlias(state.alarm.qualifier) && policy.publishVersionForAlias) {
-      const moved = await publishAndMoveAlias(fn, state.alarm.qualifier, updated.revisionId);
-      extra = { publishedVersion: moved.version, previousAliasVersion: moved.previousVersion };
+    if (applied.kind === 'changed-by-others') {
+      const size = applied.current.summary.memorySize;
+      return finish('CHANGED_BY_OTHERS', intent.fromMb, size, `${applied.reason}; the repair to ${intent.toMb} MB stopped`);
     }
-    return finish('SUCCEEDED', updated.summary.memorySize, `raised ${fn} from ${original} MB to ${updated.summary.memorySize} MB: ${d.reason}`, extra);
+    current = applied.config;
+    const revisionAfterRepair = intent.appliedRevisionId ?? current.revisionId;
+    if (!intent.appliedRevisionId && revisionAfterRepair) {
+      await store.updateRepairIntent(state.executionId, { appliedRevisionId: revisionAfterRepair });
+    }
+    // Counted once per execution, on the day the repair started, however often it is retried.
+    await store.noteRepair(fn, now().toISOString(), state.executionId, utcDay(intent.startedAt));
+
+    let extra: Partial<RepairOutput> = revisionAfterRepair ? { revisionAfterRepair } : {};
+    if (intent.alias) {
+      const moved = await publishAndMove(store, state.executionId, fn, intent, revisionAfterRepair);
+      if ('changedByOthers' in moved) {
+        return finish('CHANGED_BY_OTHERS', intent.fromMb, intent.toMb,
+          `memory of $LATEST raised from ${intent.fromMb} MB to ${intent.toMb} MB, but ${moved.changedByOthers}; alias ${intent.alias.name} still runs what it ran`, extra);
+      }
+      extra = { ...extra, aliasName: intent.alias.name, publishedVersion: moved.version, previousAliasVersion: intent.alias.versionBefore };
+    }
+    const why = `raised ${fn} from ${intent.fromMb} MB to ${intent.toMb} MB: ${d.reason}`;
+    return finish('SUCCEEDED', intent.fromMb, intent.toMb, why, extra);
   });
+}
+
+/** Why a repair of an alarm on `qualifier` must not change `$LATEST`, if it must not. */
+function qualifierRefusal(fn: string, qualifier: string | undefined, aliases: readonly string[]): string | undefined {
+  if (!qualifier || qualifier === '$LATEST') return undefined;
+  if (isAlias(qualifier) && aliases.includes(qualifier)) return undefined;
+  const kind = isAlias(qualifier) ? 'alias' : 'version';
+  return `the alarm watched ${kind} ${qualifier} of ${fn}, which is not configured for repair (addFunction(fn, { alias })): `
+    + `changing $LATEST would not change what ${qualifier} runs. Configure the alias, or raise the memory in your infrastructure code`;
+}
+
+/**
+ * Publish `$LATEST` (only the revision our update produced, with the code that was compared) and
+ * move the alias from the version it pointed at. Retry-safe: an alias already at the version
+ * this execution published is done; an alias somewhere else was moved by someone else.
+ */
+async function publishAndMove(
+  store: Store, executionId: string, fn: string, intent: RepairIntent, revisionAfterRepair: string | undefined,
+): Promise<{ version: string } | { changedByOthers: string }> {
+  const alias = intent.alias!;
+  const target = await getAliasTarget(fn, alias.name);
+  if (intent.publishedVersion && target.version === intent.publishedVersion) return { version: intent.publishedVersion };
+  if (target.version !== alias.versionBefore) {
+    return { changedByOthers: `alias ${alias.name} was moved by someone else to version ${target.version} (it pointed at ${alias.versionBefore}): not moved` };
+  }
+  try {
+    const version = intent.publishedVersion ?? await publishVersion(fn, revisionAfterRepair, alias.codeSha256);
+    if (!intent.publishedVersion) await store.updateRepairIntent(executionId, { publishedVersion: version });
+    await moveAlias(fn, alias.name, version, target.revisionId);
+    return { version };
+  } catch (err) {
+    if (err instanceof RevisionChangedError) return { changedByOthers: err.message };
+    throw err;
+  }
 }

@@ -2,7 +2,7 @@
  * The evidence collector shared by the collect handler and the operator CLI: metric series from
  * `GetMetricData`, REPORT and error lines from CloudWatch Logs (bounded in events and bytes), and
  * the function's configuration with environment variables and every other secret-bearing field
- * dropped at the source. Read-only.
+ * dropped at the source, and credentials in log text masked (`core/logs/mask.ts`). Read-only.
  *
  * Partial failures (metrics or logs) continue with what was collected and are marked incomplete;
  * without the configuration nothing can be sized, so its failure is a named error.
@@ -15,6 +15,7 @@ import { readFunctionConfig, SafeFunctionConfig } from './function-config';
 
 export { readFunctionConfig, toSafeConfig } from './function-config';
 export type { SafeFunctionConfig } from './function-config';
+import { maskSecrets } from '../core/logs/mask';
 import type { AlarmDetails, DiagnosisRequest, LogRecord, TimedValue } from '../core/model';
 
 registerClient('cloudWatch', (o) => new CloudWatchClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
@@ -152,7 +153,9 @@ export async function collectLogs(
       }));
       for (const ev of out.events ?? []) {
         if (ev.message === undefined) continue;
-        let message = ev.message.replace(/\n+$/, '');
+        // Credentials the function printed are masked here, before the text reaches the evidence
+        // record, the prompt, a notification or a log: every reader of log text comes through here.
+        let message = maskSecrets(ev.message.replace(/\n+$/, ''));
         if (message.length > MAX_MESSAGE_CHARS) {
           message = message.slice(0, MAX_MESSAGE_CHARS);
           truncated = true;

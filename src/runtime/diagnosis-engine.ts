@@ -105,8 +105,30 @@ export interface Decision {
   readonly reason: string;
 }
 
-/** Apply the policy: confidence threshold, ceiling, approval. */
-export function decide(result: DiagnosisResult, currentMb: number, policy: EffectivePolicy): Decision {
+/** How far a decision goes: anything that changes nothing ranks lowest. */
+const DECISION_RANK: Record<DecisionAction, number> = {
+  NO_ACTION: 0, HUMAN_REVIEW: 0, CANNOT_INCREASE: 0, REQUEST_APPROVAL: 1, REPAIR: 2,
+};
+
+/**
+ * Apply the policy: confidence threshold, ceiling, step, approval. With `bound` (the rules' own
+ * result when a model took part) the decision is at most the one the rules alone would get: the
+ * lower action, and the smaller size when both repair.
+ */
+export function decide(result: DiagnosisResult, currentMb: number, policy: EffectivePolicy, bound?: DiagnosisResult): Decision {
+  const own = decideOne(result, currentMb, policy);
+  if (!bound || bound === result) return own;
+  const limit = decideOne(bound, currentMb, policy);
+  if (DECISION_RANK[own.action] > DECISION_RANK[limit.action]) {
+    return { ...limit, reason: `${limit.reason}; the ${result.decidedBy}'s answer cannot raise the action`.slice(0, 600) };
+  }
+  if (DECISION_RANK[own.action] > 0 && own.action === limit.action && limit.targetMemoryMb < own.targetMemoryMb) {
+    return { ...own, targetMemoryMb: limit.targetMemoryMb };
+  }
+  return own;
+}
+
+function decideOne(result: DiagnosisResult, currentMb: number, policy: EffectivePolicy): Decision {
   const min = policy.core.minConfidence;
   switch (result.recommendedAction) {
     case 'INCREASE_MEMORY': {
@@ -130,3 +152,18 @@ export function decide(result: DiagnosisResult, currentMb: number, policy: Effec
       return { action: 'NO_ACTION', targetMemoryMb: currentMb, reason: `not a memory issue (${result.category}): ${result.reasoning}`.slice(0, 600) };
   }
 }
+
+/**
+ * The result as it is recorded and notified: its size never above what the decision will apply
+ * (the decision's target when it repairs, else the policy clamp), so the record, the approval
+ * request and the notification name the size that can actually be set.
+ */
+export function recordedResult(result: DiagnosisResult, decision: Decision, currentMb: number, policy: EffectivePolicy): DiagnosisResult {
+  const clamp = Math.min(policy.core.maxMemoryMb, currentMb + policy.core.maxStepMb);
+  const size = decision.action === 'REPAIR' || decision.action === 'REQUEST_APPROVAL'
+    ? decision.targetMemoryMb
+    : Math.max(currentMb, Math.min(result.recommendedMemorySize, clamp));
+  if (size === result.recommendedMemorySize) return result;
+  return { ...result, recommendedMemorySize: size, recommendedMemoryIncrease: size - currentMb };
+}
+

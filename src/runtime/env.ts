@@ -10,6 +10,8 @@ import {
   DEFAULT_WORKFLOW_POLICY,
   ENV,
   EnvName,
+  MAX_REPAIRS_PER_DAY_LIMIT,
+  MIN_COOLDOWN_SECONDS,
   RemediationPolicyConfig,
 } from '../workflow/contract';
 
@@ -67,13 +69,20 @@ export interface EffectivePolicy {
   readonly dryRun: boolean;
   readonly verificationWindowSeconds: number;
   readonly verificationMinInvocations: number;
-  readonly publishVersionForAlias: boolean;
+  /**
+   * Aliases of this function configured with `addFunction(fn, { alias })`. A repair of an alarm
+   * on one of them publishes a version and moves the alias; any other qualifier is refused.
+   */
+  readonly aliases: readonly string[];
 }
 
-/** Parse `REMEDIATION_POLICY`; `{}` when unset. */
+/**
+ * Parse `REMEDIATION_POLICY`. Required: a handler without its policy fails closed (fatal
+ * ConfigurationError) rather than acting under defaults nobody chose.
+ */
 export function readPolicyConfig(env: EnvMap = process.env): RemediationPolicyConfig {
   const raw = envOptional(ENV.POLICY, env);
-  if (raw === undefined) return {};
+  if (raw === undefined) throw new ConfigurationError(`missing required environment variable ${ENV.POLICY}: the handlers never act under default guardrails`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -86,9 +95,17 @@ export function readPolicyConfig(env: EnvMap = process.env): RemediationPolicyCo
   return parsed as RemediationPolicyConfig;
 }
 
-/** The guardrails for `functionName`: defaults, then the policy, then its per-function override. */
+/**
+ * The guardrails for `functionName`: the policy, then its per-function override. The size limits
+ * (`maxMemoryMb`, `maxStepMb`) have no default here: the construct always writes them, and a
+ * policy without them is not one this library produced.
+ */
 export function effectivePolicy(functionName: string, env: EnvMap = process.env): EffectivePolicy {
   const cfg = readPolicyConfig(env);
+  const fail = (problem: string) => new ConfigurationError(`environment variable ${ENV.POLICY}: ${problem}`);
+  for (const key of ['maxMemoryMb', 'maxStepMb'] as const) {
+    if (cfg[key] === undefined || cfg[key] === null) throw fail(`${key} is required, got none`);
+  }
   const o = cfg.functionOverrides?.[functionName] ?? {};
   let core: PolicySettings;
   try {
@@ -101,27 +118,60 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
       minConfidence: o.minConfidence ?? cfg.minConfidence,
     });
   } catch (e) {
-    if (e instanceof PolicyError) throw new ConfigurationError(`environment variable ${ENV.POLICY}: ${e.message}`);
+    if (e instanceof PolicyError) throw fail(e.message);
     throw e;
   }
   const mode: ApprovalMode = cfg.approvalMode ?? DEFAULT_WORKFLOW_POLICY.approvalMode;
   if (!['NONE', 'ALL', 'SELECTED'].includes(mode)) {
-    throw new ConfigurationError(`environment variable ${ENV.POLICY}: approvalMode must be NONE, ALL or SELECTED, got '${mode}'`);
+    throw fail(`approvalMode must be NONE, ALL or SELECTED, got '${mode}'`);
+  }
+  const prefix = `functionOverrides.${functionName}.`;
+  const cooldownSeconds = checkCooldown(o.cooldownSeconds, `${prefix}cooldownSeconds`, fail)
+    ?? checkCooldown(cfg.cooldownSeconds, 'cooldownSeconds', fail)
+    ?? DEFAULT_WORKFLOW_POLICY.cooldownSeconds;
+  const maxRepairsPerDay = checkBudget(o.maxRepairsPerDay, `${prefix}maxRepairsPerDay`, fail)
+    ?? checkBudget(cfg.maxRepairsPerDay, 'maxRepairsPerDay', fail)
+    ?? DEFAULT_WORKFLOW_POLICY.maxRepairsPerDay;
+  const verificationWindowSeconds = cfg.verificationWindowSeconds ?? DEFAULT_WORKFLOW_POLICY.verificationWindowSeconds;
+  if (!(Number.isInteger(verificationWindowSeconds) && verificationWindowSeconds >= 60)) {
+    throw fail(`verificationWindowSeconds must be a whole number of at least 60, got ${verificationWindowSeconds}`);
+  }
+  const verificationMinInvocations = cfg.verificationMinInvocations ?? DEFAULT_WORKFLOW_POLICY.verificationMinInvocations;
+  if (!(Number.isInteger(verificationMinInvocations) && verificationMinInvocations >= 1)) {
+    throw fail(`verificationMinInvocations must be a whole number of at least 1, got ${verificationMinInvocations}`);
+  }
+  const aliases = o.aliases ?? [];
+  if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || a === '')) {
+    throw fail(`${prefix}aliases must be a list of alias names, got ${JSON.stringify(aliases)}`);
   }
   const requireApproval = o.requireApproval
     ?? (mode === 'ALL' || (mode === 'SELECTED' && (cfg.approvalFunctions ?? []).includes(functionName)));
   return {
     core,
-    cooldownSeconds: o.cooldownSeconds ?? cfg.cooldownSeconds ?? DEFAULT_WORKFLOW_POLICY.cooldownSeconds,
-    maxRepairsPerDay: o.maxRepairsPerDay ?? cfg.maxRepairsPerDay ?? DEFAULT_WORKFLOW_POLICY.maxRepairsPerDay,
+    cooldownSeconds,
+    maxRepairsPerDay,
     rollbackOnFailedVerification: cfg.rollbackOnFailedVerification ?? DEFAULT_WORKFLOW_POLICY.rollbackOnFailedVerification,
     requireApproval,
     excluded: (cfg.excludedFunctions ?? []).includes(functionName),
     dryRun: envBoolean(ENV.DRY_RUN, false, env) || o.dryRun === true,
-    verificationWindowSeconds: cfg.verificationWindowSeconds ?? DEFAULT_WORKFLOW_POLICY.verificationWindowSeconds,
-    verificationMinInvocations: cfg.verificationMinInvocations ?? DEFAULT_WORKFLOW_POLICY.verificationMinInvocations,
-    publishVersionForAlias: cfg.publishVersionForAlias ?? DEFAULT_WORKFLOW_POLICY.publishVersionForAlias,
+    verificationWindowSeconds,
+    verificationMinInvocations,
+    aliases,
   };
+}
+
+function checkCooldown(value: number | undefined, name: string, fail: (p: string) => Error): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(Number.isInteger(value) && value >= MIN_COOLDOWN_SECONDS)) throw fail(`${name} must be a whole number of at least ${MIN_COOLDOWN_SECONDS}, got ${value}`);
+  return value;
+}
+
+function checkBudget(value: number | undefined, name: string, fail: (p: string) => Error): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(Number.isInteger(value) && value >= 1 && value <= MAX_REPAIRS_PER_DAY_LIMIT)) {
+    throw fail(`${name} must be a whole number between 1 and ${MAX_REPAIRS_PER_DAY_LIMIT}, got ${value}`);
+  }
+  return value;
 }
 
 /** Whether `functionName` is managed according to `MANAGED_FUNCTIONS` (`*` = any). */

@@ -3,11 +3,13 @@
  * quoted data), the tool schema that constrains the answer to the seed's diagnosis format, the
  * validation of an answer, and how a valid answer is combined with the rule engine's result.
  *
- * The model proposes; the rules and the policy decide. A model answer can raise or lower the
- * confidence and add reasoning and references, but the size never exceeds what the policy allows
- * (and never exceeds the rules' own recommendation), and a disagreement with the rules on
- * `isMemoryIssue` always goes to a person.
+ * The model proposes; the rules and the policy decide. The merge is monotone: a model answer can
+ * lower the action (ask for a person), lower the confidence and the size, and add reasoning and
+ * references, but never raise any of them above the rules' own result, so every cap and guard the
+ * rules applied (no platform evidence, memory already raised, the ceiling) still holds whatever
+ * the model or a log line it read says. A disagreement on `isMemoryIssue` goes to a person.
  */
+import { maskSecrets } from '../core/logs/mask';
 import type {
   DiagnosisRequest,
   DiagnosisResult,
@@ -90,7 +92,9 @@ function quote(text: string): string {
 
 /** The user message: a summary of the request plus the bounded log lines and passages, quoted. */
 export function buildUserPrompt(request: DiagnosisRequest, rules: DiagnosisResult, passages: readonly Passage[], limits: BedrockLimits): string {
-  const logs = request.logs.slice(-limits.maxLogLines).map((l) => `${l.timestamp} ${l.message}`).join('\n');
+  // The collector masked the text already; masking again costs little and covers evidence
+  // stored by an older version.
+  const logs = request.logs.slice(-limits.maxLogLines).map((l) => `${l.timestamp} ${maskSecrets(l.message)}`).join('\n');
   const series = Object.entries(request.metricSeries ?? {}).map(([name, pts]) => {
     const values = pts.map((p) => p.value);
     const max = values.length > 0 ? Math.max(...values) : 0;
@@ -99,7 +103,8 @@ export function buildUserPrompt(request: DiagnosisRequest, rules: DiagnosisResul
   }).join('\n');
   const facts = {
     functionName: request.functionName,
-    alarm: request.alarmDetails,
+    // An unknown threshold is said to be unknown, never left out (the model would assume one) nor 0.
+    alarm: { ...request.alarmDetails, threshold: request.alarmDetails.threshold ?? 'unknown' },
     alarmTime: request.alarmTime,
     functionConfig: request.functionConfig,
     alarmMetric: request.metrics.slice(-30),
@@ -186,26 +191,28 @@ export function clampProposal(currentMb: number, increaseMb: number, policy: Pol
 }
 
 /**
- * Combine the rules' result with a valid model answer.
+ * Combine the rules' result with a valid model answer, never above the rules.
  *
  * - disagreement on `isMemoryIssue` -> HUMAN_REVIEW, no size change;
- * - agreement: the model's confidence, the more cautious action (HUMAN_REVIEW from either side
- *   wins over INCREASE_MEMORY; CANNOT_INCREASE from the rules stands), and a size no larger than
- *   the rules' recommendation (or, when the rules proposed none, the model's proposal clamped by
- *   the policy).
+ * - agreement: the action is at most the rules' action (INCREASE_MEMORY only when both say so;
+ *   a model asking for anything else on a rules increase sends it to a person; CANNOT_INCREASE,
+ *   NO_ACTION and HUMAN_REVIEW of the rules stand, a model may turn NO_ACTION into HUMAN_REVIEW);
+ * - the confidence is the lower of the two (the policy threshold is applied to it);
+ * - the size is at most the rules' size and the model's proposal clamped by the policy.
  */
 export function combineWithModel(
   rules: DiagnosisResult, model: ModelAnswer, source: DiagnosisSource, currentMb: number, policy: PolicySettings,
 ): DiagnosisResult {
   const modelPoints = model.evidencePoints.map((p) => ({ type: `${source}:${p.type}`, description: p.description }));
   const refs = mergeReferences(rules.knowledgeReferences ?? [], model.knowledgeReferences);
+  const confidence = Math.min(rules.confidence, model.confidence);
   if (model.isMemoryIssue !== rules.isMemoryIssue) {
     return {
       ...rules,
       recommendedAction: 'HUMAN_REVIEW',
       recommendedMemoryIncrease: 0,
       recommendedMemorySize: currentMb,
-      confidence: Math.min(rules.confidence, model.confidence),
+      confidence,
       reasoning: `The ${source} and the rules disagree on whether this is a memory issue (rules: ${rules.isMemoryIssue}, ${source}: ${model.isMemoryIssue}); a person should decide. Rules: ${rules.reasoning} ${capitalize(source)}: ${model.reasoning}`,
       evidencePoints: [...rules.evidencePoints, ...modelPoints].slice(0, 20),
       knowledgeReferences: refs,
@@ -213,28 +220,23 @@ export function combineWithModel(
     };
   }
   let action: RecommendedAction;
-  if (rules.recommendedAction === 'CANNOT_INCREASE') {
-    action = 'CANNOT_INCREASE';
-  } else if (rules.isMemoryIssue) {
-    // Both see a memory issue: the model can confirm an increase (or lift a thin-data review
-    // to one, still subject to the confidence threshold), or ask for a person.
-    const rulesOpen = rules.recommendedAction === 'INCREASE_MEMORY' || rules.recommendedAction === 'HUMAN_REVIEW';
-    action = model.recommendedAction === 'INCREASE_MEMORY' && rulesOpen ? 'INCREASE_MEMORY' : 'HUMAN_REVIEW';
+  if (rules.recommendedAction === 'INCREASE_MEMORY') {
+    action = model.recommendedAction === 'INCREASE_MEMORY' ? 'INCREASE_MEMORY' : 'HUMAN_REVIEW';
+  } else if (rules.recommendedAction === 'NO_ACTION' && model.recommendedAction === 'HUMAN_REVIEW') {
+    action = 'HUMAN_REVIEW';
   } else {
-    action = model.recommendedAction === 'HUMAN_REVIEW' ? 'HUMAN_REVIEW' : rules.recommendedAction;
+    action = rules.recommendedAction;
   }
 
   let size = currentMb;
   if (action === 'INCREASE_MEMORY') {
-    const rulesSize = rules.recommendedMemorySize > currentMb ? rules.recommendedMemorySize : undefined;
-    const modelSize = clampProposal(currentMb, model.recommendedMemoryIncrease, policy);
-    size = rulesSize !== undefined ? Math.min(rulesSize, Math.max(modelSize, currentMb + policy.minStepMb)) : modelSize;
-    size = Math.min(size, Math.min(policy.maxMemoryMb, LAMBDA_MAX_MEMORY_MB));
-    if (size <= currentMb) action = 'CANNOT_INCREASE';
+    size = Math.min(rules.recommendedMemorySize, clampProposal(currentMb, model.recommendedMemoryIncrease, policy));
+    if (size <= currentMb) action = 'HUMAN_REVIEW';
   }
+  if (action !== 'INCREASE_MEMORY') size = currentMb;
   return {
     ...rules,
-    confidence: model.confidence,
+    confidence,
     recommendedAction: action,
     recommendedMemoryIncrease: size - currentMb,
     recommendedMemorySize: size,

@@ -11,9 +11,14 @@ import type { DiagnosisRecord, DiagnosisRequest, RepairRecord } from '../core/mo
 import {
   evidenceKey,
   functionStateKey,
+  IntentKind,
+  intentKey,
   lockKey,
   LockInfo,
+  notificationMarkerKey,
   RECORD_SORT_KEY_PREFIX,
+  RepairIntent,
+  RollbackIntent,
   TABLE_TTL_ATTRIBUTE,
 } from '../workflow/contract';
 
@@ -91,18 +96,166 @@ export class Store {
     };
   }
 
-  /** Count a repair that changed memory: sets the cooldown start and the day's count. */
-  async noteRepair(functionName: string, at: string): Promise<void> {
+  /**
+   * Count a repair that changed memory, once per execution: sets the cooldown start and the day's
+   * count. The executions counted on a day are kept beside the count, so a retried repair (same
+   * execution) is not counted twice. `day` is the UTC day the repair started (stable across
+   * retries). Returns false when this execution was already counted.
+   */
+  async noteRepair(functionName: string, at: string, executionId: string, day: string = utcDay(at)): Promise<boolean> {
     try {
       await client('dynamo').send(new UpdateCommand({
         TableName: this.tableName,
         Key: functionStateKey(functionName),
-        UpdateExpression: 'SET lastRepairAt = :at, recordType = :t ADD #day :one',
-        ExpressionAttributeNames: { '#day': `repairs#${utcDay(at)}` },
-        ExpressionAttributeValues: { ':at': at, ':one': 1, ':t': 'FUNCTION_STATE' },
+        UpdateExpression: 'SET lastRepairAt = :at, recordType = :t ADD #day :one, #execs :exec',
+        ConditionExpression: 'attribute_not_exists(#execs) OR NOT contains(#execs, :execId)',
+        ExpressionAttributeNames: { '#day': `repairs#${day}`, '#execs': `repairExecutions#${day}` },
+        ExpressionAttributeValues: { ':at': at, ':one': 1, ':t': 'FUNCTION_STATE', ':exec': new Set([executionId]), ':execId': executionId },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw toNamedError(err, `dynamodb:UpdateItem state of ${functionName}`);
+    }
+  }
+
+  /** The intent of one execution's repair or rollback, when it recorded one. */
+  async getIntent<K extends IntentKind>(kind: K, executionId: string): Promise<IntentOf<K> | undefined> {
+    const item = await this.get(intentKey(kind, executionId), `${kind.toLowerCase()} intent`);
+    return item?.intent as IntentOf<K> | undefined;
+  }
+
+  /**
+   * Record the intent before the change is made. Conditional: when the execution already has one
+   * (a retry raced us), that one is returned and wins.
+   */
+  async createIntent<K extends IntentKind>(kind: K, intent: IntentOf<K>, now: Date): Promise<{ created: boolean; intent: IntentOf<K> }> {
+    try {
+      await client('dynamo').send(new PutCommand({
+        TableName: this.tableName,
+        Item: { ...intentKey(kind, intent.executionId), recordType: `${kind}_INTENT`, functionName: intent.functionName, intent, [TABLE_TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + EVIDENCE_TTL_SECONDS },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return { created: true, intent };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw toNamedError(err, `dynamodb:PutItem ${kind.toLowerCase()} intent of ${intent.functionName}`);
+      const existing = await this.getIntent(kind, intent.executionId);
+      if (!existing) throw toNamedError(err, `dynamodb:PutItem ${kind.toLowerCase()} intent of ${intent.functionName}`);
+      return { created: false, intent: existing };
+    }
+  }
+
+  /**
+   * Open (or re-read) the execution's notification marker: creates it on the first finalize
+   * attempt, counts attempts (unless `countAttempt` is false: a re-read), and returns it, so every attempt sees the same `firstAt` (stable
+   * record keys) and what the earlier attempts already sent. UpdateItem only: it is both the
+   * write and the consistent read.
+   */
+  async openNotificationMarker(executionId: string, now: Date, countAttempt = true): Promise<NotificationMarker> {
+    try {
+      const out = await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: notificationMarkerKey(executionId),
+        UpdateExpression: `SET firstAt = if_not_exists(firstAt, :now), recordType = :t, #ttl = if_not_exists(#ttl, :exp) ADD attempts :${countAttempt ? 'one' : 'zero'}`,
+        ExpressionAttributeNames: { '#ttl': TABLE_TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ':now': now.toISOString(),
+          ':t': 'NOTIFICATION',
+          ':exp': Math.floor(now.getTime() / 1000) + EVIDENCE_TTL_SECONDS,
+          [countAttempt ? ':one' : ':zero']: countAttempt ? 1 : 0,
+        },
+        ReturnValues: 'ALL_NEW',
+      }));
+      const item = out.Attributes ?? {};
+      return {
+        firstAt: String(item.firstAt ?? now.toISOString()),
+        attempts: Number(item.attempts ?? 1),
+        ...(item.sns ? { sns: item.sns as ChannelState } : {}),
+        ...(item.event ? { event: item.event as ChannelState } : {}),
+      };
+    } catch (err) {
+      throw toNamedError(err, `dynamodb:UpdateItem notification marker of ${executionId}`);
+    }
+  }
+
+  /**
+   * Claim the right to send on `channel` for this execution: granted when nobody sent yet, when
+   * an earlier attempt failed to send, or when an earlier claim's lease ran out (its holder
+   * crashed, maybe after sending: a duplicate is better than a lost notification).
+   */
+  async claimChannel(executionId: string, channel: NotificationChannel, nowMs: number, leaseMs: number): Promise<boolean> {
+    try {
+      await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: notificationMarkerKey(executionId),
+        UpdateExpression: 'SET #ch = :claim',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#ch) OR #ch.#st = :failed OR (#ch.#st = :sending AND #ch.leaseUntil < :now))',
+        ExpressionAttributeNames: { '#ch': channel, '#st': 'state' },
+        ExpressionAttributeValues: {
+          ':claim': { state: 'SENDING', leaseUntil: nowMs + leaseMs },
+          ':failed': 'FAILED',
+          ':sending': 'SENDING',
+          ':now': nowMs,
+        },
+      }));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw toNamedError(err, `dynamodb:UpdateItem notification marker of ${executionId}`);
+    }
+  }
+
+  /** Record how the claimed send went. */
+  async completeChannel(executionId: string, channel: NotificationChannel, result: ChannelState): Promise<void> {
+    try {
+      await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: notificationMarkerKey(executionId),
+        UpdateExpression: 'SET #ch = :result',
+        ExpressionAttributeNames: { '#ch': channel },
+        ExpressionAttributeValues: { ':result': result },
       }));
     } catch (err) {
-      throw toNamedError(err, `dynamodb:UpdateItem state of ${functionName}`);
+      throw toNamedError(err, `dynamodb:UpdateItem notification marker of ${executionId}`);
+    }
+  }
+
+  /**
+   * The repair intent of an execution, read with UpdateItem (finalize may update, not get): it
+   * marks the intent as seen and returns it, or undefined when the execution recorded none.
+   */
+  async seeRepairIntent(executionId: string, now: Date): Promise<RepairIntent | undefined> {
+    try {
+      const out = await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: intentKey('REPAIR', executionId),
+        UpdateExpression: 'SET seenByFinalizeAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+        ReturnValues: 'ALL_NEW',
+      }));
+      return out.Attributes?.intent as RepairIntent | undefined;
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw toNamedError(err, `dynamodb:UpdateItem repair intent of ${executionId}`);
+    }
+  }
+
+  /** Record progress on a repair intent (the revision our update produced, the version published). */
+  async updateRepairIntent(executionId: string, progress: Pick<RepairIntent, 'appliedRevisionId' | 'publishedVersion'>): Promise<void> {
+    const fields = Object.entries(progress).filter(([, v]) => v !== undefined);
+    if (fields.length === 0) return;
+    try {
+      await client('dynamo').send(new UpdateCommand({
+        TableName: this.tableName,
+        Key: intentKey('REPAIR', executionId),
+        UpdateExpression: `SET ${fields.map(([k]) => `intent.#${k} = :${k}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries(fields.map(([k]) => [`#${k}`, k])),
+        ExpressionAttributeValues: Object.fromEntries(fields.map(([k, v]) => [`:${k}`, v])),
+      }));
+    } catch (err) {
+      throw toNamedError(err, `dynamodb:UpdateItem repair intent of ${executionId}`);
     }
   }
 
@@ -195,6 +348,31 @@ export class Store {
     }
   }
 }
+
+/** The channels finalize sends on, once each per execution. */
+export type NotificationChannel = 'sns' | 'event';
+
+/** What the marker says about one channel. */
+export interface ChannelState {
+  readonly state: 'SENDING' | 'SENT' | 'FAILED';
+  /** While SENDING: until when (epoch ms) the claim holds. */
+  readonly leaseUntil?: number;
+  readonly messageId?: string;
+  readonly error?: string;
+}
+
+/** One execution's notification marker. */
+export interface NotificationMarker {
+  /** When the first finalize attempt ran: the time of its records, on every attempt. */
+  readonly firstAt: string;
+  /** Finalize attempts so far, this one included. */
+  readonly attempts: number;
+  readonly sns?: ChannelState;
+  readonly event?: ChannelState;
+}
+
+/** The intent stored for a kind. */
+export type IntentOf<K extends IntentKind> = K extends 'REPAIR' ? RepairIntent : RollbackIntent;
 
 /** An audit entry (who, what, before, after, why). */
 export interface AuditEntry {

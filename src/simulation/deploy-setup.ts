@@ -25,8 +25,8 @@ export interface DeploySetupResult {
   readonly notes: string[];
 }
 
-/** How to run the setup handler: inside the simulation's runtime (clients, environment, log capture). */
-export type SetupInvoker = (name: string, invoke: () => Promise<unknown>) => Promise<unknown>;
+/** How to run the setup handler: inside the simulation's runtime (clients, environment, log capture), as its function. */
+export type SetupInvoker = (name: string, fn: { readonly functionArn: string; readonly functionName: string }, invoke: () => Promise<unknown>) => Promise<unknown>;
 
 /**
  * Run every AutoRemediation setup custom resource of the template (Create). Resolves with the
@@ -38,17 +38,18 @@ export async function runDeployTimeSetup(
   setupHandler: (event: unknown, context: unknown) => Promise<unknown> = setupModuleHandler,
 ): Promise<DeploySetupResult> {
   const notes: string[] = [];
-  const setupArns = new Set(resolver.functions().filter((f) => (f.description ?? '').includes(SETUP_DESCRIPTION)).map((f) => f.arn));
+  const setupFunctions = new Map(resolver.functions().filter((f) => (f.description ?? '').includes(SETUP_DESCRIPTION)).map((f) => [f.arn, f]));
   const custom = Object.entries(resolver.template.Resources ?? {})
     .filter(([, r]) => r.Type === 'AWS::CloudFormation::CustomResource' || r.Type.startsWith('Custom::'));
   for (const [id, r] of custom) {
     const properties = resolver.resolve(r.Properties ?? {}) as Record<string, unknown>;
-    if (r.Type !== SETUP_RESOURCE_TYPE || !setupArns.has(String(properties.ServiceToken))) {
+    const fn = setupFunctions.get(String(properties.ServiceToken));
+    if (r.Type !== SETUP_RESOURCE_TYPE || !fn) {
       notes.push(`custom resource ${id} (${r.Type}) is not run by the simulation`);
       continue;
     }
     const answer = await answerOf(async (responseUrl) => {
-      await invoke(`deploy:${id}`, () => setupHandler({
+      await invoke(`deploy:${id}`, { functionArn: fn.arn, functionName: fn.functionName }, () => setupHandler({
         RequestType: 'Create',
         ResponseURL: responseUrl,
         StackId: resolver.ref('AWS::StackId'),

@@ -10,6 +10,7 @@
  *   override's return value stands in for SendTaskSuccess, a thrown `ApprovalRejected` for
  *   SendTaskFailure, and `States.Timeout` when nobody answers within the task's timeout.
  */
+import { runAsCaller } from './account/caller';
 import { VirtualScheduler } from './scheduler';
 
 /** The part of aws-local-stepfunctions used here (its types are ESM-only). */
@@ -197,7 +198,9 @@ export class WorkflowExecutor {
     };
     // Lambda hands the handler a JSON copy of the payload and returns a JSON copy of its result.
     try {
-      const out = await bound.invoke(JSON.parse(JSON.stringify(payload ?? {})), context);
+      // The handler's AWS calls are made with its function's execution role (account/caller.ts).
+      const event = JSON.parse(JSON.stringify(payload ?? {}));
+      const out = await runAsCaller({ functionArn: bound.functionArn, functionName: bound.functionName }, () => bound.invoke(event, context));
       return out === undefined ? null : JSON.parse(JSON.stringify(out));
     } catch (err) {
       const e = err as Error;

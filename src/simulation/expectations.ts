@@ -20,6 +20,8 @@ export interface ObservedRun {
   readonly outcomes: Record<string, number>;
   readonly executions: Array<{ outcome?: string }>;
   readonly alarmEvents: number;
+  /** Calls IAM denied; undefined when IAM was not evaluated. */
+  readonly accessDenied?: Array<{ action: string; resource: string }>;
 }
 
 export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun, memoryOf: (functionName: string) => number): ExpectationResult[] {
@@ -75,10 +77,39 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
     if (r.repairStatuses) check('repair record statuses', r.repairStatuses, repairs.map((i) => String(i.status)).sort());
     if (r.verificationStatuses) check('repair record verification statuses', r.verificationStatuses, repairs.map((i) => String(i.verificationStatus)).sort());
   }
+  out.push(...checkAccessDenied(expect, run));
   if (expect.decidedBy) {
     const diag = run.records.filter((i) => String(i.sk ?? '').startsWith('DIAGNOSIS#')).map((i) => String(i.decidedBy ?? (i as { diagnosis?: { decidedBy?: string } }).diagnosis?.decidedBy));
     check('diagnoses decided by', expect.decidedBy, diag.sort());
   }
+  return out;
+}
+
+/**
+ * Denied calls: each expected entry must match (exactly `count` calls when given, else at least
+ * one), and every denied call must match an expected entry (default: none is expected).
+ */
+function checkAccessDenied(expect: ScenarioExpectations, run: ObservedRun): ExpectationResult[] {
+  const expected = expect.accessDenied ?? [];
+  if (!run.accessDenied) {
+    return expected.length ? [{ name: 'expected denied calls', passed: false, detail: 'iam was not evaluated in this run' }] : [];
+  }
+  const denied = run.accessDenied;
+  const matches = (e: { action: string; resource?: string }, d: { action: string; resource: string }) =>
+    d.action === e.action && (e.resource === undefined || d.resource === e.resource);
+  const out: ExpectationResult[] = [];
+  for (const e of expected) {
+    const n = denied.filter((d) => matches(e, d)).length;
+    const name = `denied ${e.action}${e.resource ? ` on ${e.resource}` : ''}`;
+    const passed = e.count !== undefined ? n === e.count : n > 0;
+    out.push({ name, passed, detail: passed ? `${n}` : `expected ${e.count ?? 'at least 1'}, got ${n}` });
+  }
+  const unexpected = denied.filter((d) => !expected.some((e) => matches(e, d)));
+  out.push({
+    name: 'no unexpected denied call',
+    passed: unexpected.length === 0,
+    detail: unexpected.length === 0 ? 'none' : unexpected.slice(0, 5).map((d) => `${d.action} on ${d.resource}`).join('; ') + (unexpected.length > 5 ? ` and ${unexpected.length - 5} more` : ''),
+  });
   return out;
 }
 

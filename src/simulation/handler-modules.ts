@@ -21,6 +21,7 @@ const LOADERS: Readonly<Record<HandlerId, () => HandlerModule>> = {
   verify: () => require('../verification/verify.lambda'),
   rollback: () => require('../repair/rollback.lambda'),
   finalize: () => require('../verification/finalize.lambda'),
+  cleanup: () => require('../workflow/cleanup.lambda'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -65,6 +65,13 @@ export function formatTimeline(r: ScenarioResult): string {
   const updates = r.apiCalls.filter((c) => c.service === 'Lambda' && c.operation === 'UpdateFunctionConfiguration').length;
   lines.push(`  alarm events ${r.alarmEvents}; executions ${r.executions.length} (${Object.entries(r.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')})${quiet.length ? `, ${quiet.length} quiet` : ''}`);
   lines.push(`  UpdateFunctionConfiguration calls ${updates}; notifications ${r.notifications.length}; records ${r.records.length}; AWS API calls ${r.apiCalls.length}`);
+  if (r.iamEvaluated) {
+    lines.push(`  iam: ${r.authorizedCalls} handler calls authorized by the evaluator; denied ${r.accessDenied.length}${r.unlistedActions.length ? `; unlisted-action calls ${r.unlistedActions.length} (${[...new Set(r.unlistedActions.map((u) => u.action))].join(', ')})` : ''}`);
+  } else {
+    lines.push('  iam: not evaluated');
+  }
+  for (const d of r.accessDenied.slice(0, 10)) lines.push(`    DENIED ${d.time.slice(11, 19)} ${d.principal} ${d.action} on ${truncate(d.resource, 90)} ${truncate(d.reason, 120)}`);
+  if (r.accessDenied.length > 10) lines.push(`    ... and ${r.accessDenied.length - 10} more denied calls`);
   const failed = r.expectations.filter((e) => !e.passed);
   lines.push(`  expectations: ${r.expectations.length - failed.length}/${r.expectations.length} met`);
   for (const f of failed) lines.push(`    FAILED ${f.name}: ${f.detail}`);

@@ -5,10 +5,12 @@
  * events starting executions of the real workflow with the real handlers — until every execution
  * has finished. Then compare what happened with the scenario's expectations.
  */
-import { SimulatedAccount, WorkloadChange } from './account/account';
+import { CallAuthorization, SimulatedAccount, WorkloadChange } from './account/account';
 import { ApiCall } from './account/api-recorder';
+import { runAsCaller } from './account/caller';
 import { AlarmTransition } from './account/cloudwatch-service';
 import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
+import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
 import { runDeployTimeSetup } from './deploy-setup';
 import { matchesPattern } from './event-pattern';
@@ -91,10 +93,22 @@ export interface ScenarioResult {
   readonly handlerLogLines: number;
   /** Secrets from the functions' environments found anywhere they must not be. */
   readonly leakedSecrets: string[];
+  /** Whether every handler call was authorized by the IAM evaluator (account/iam.ts). */
+  readonly iamEvaluated: boolean;
+  /** Handler calls the evaluator authorized (allowed or denied). */
+  readonly authorizedCalls: number;
+  /** Calls IAM denied; each fails the scenario unless `expect.accessDenied` lists it. */
+  readonly accessDenied: AccessDeniedRecord[];
+  /** Calls of actions the evaluator's data does not list, authorized by `UNLISTED_ACTIONS`. */
+  readonly unlistedActions: UnlistedActionRecord[];
 }
 
 /** How to run a scenario. */
 export interface RunOptions {
+  /** Authorize every handler call with the IAM evaluator. @default true */
+  readonly iam?: boolean;
+  /** Change the synthesized template before it is read (tests: remove a grant). */
+  readonly template?: (template: CfnTemplate) => CfnTemplate;
   /**
    * Run against this synthesized stack (a user's app: `simulate --app`) instead of the stack the
    * scenario declares; the scenario's functions must then be functions of this stack
@@ -110,9 +124,22 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const start = Date.parse(scenario.start ?? '2026-11-28T12:00:00Z');
   const notes: string[] = scenario.knownIssue ? [`known issue: ${scenario.knownIssue}`] : [];
   const stack = options.stack ?? scenarioStackUnderTest(scenario);
-  const { template, nestedTemplates } = stack;
-  const resolver = new TemplateResolver(template, stack.stackName, { nestedTemplates });
+  const template = options.template ? options.template(stack.template) : stack.template;
+  const resolver = new TemplateResolver(template, stack.stackName, { nestedTemplates: stack.nestedTemplates });
   const templateTags = new Map(resolver.functions().map((f) => [f.functionName, f.tags]));
+  // IAM: the template's roles and policies, decided by the evaluator (account/iam.ts). Built
+  // first so that simulated services acting with a role of their own can be given `authorize`.
+  let authorizer: IamAuthorizer | undefined;
+  let setupError: string | undefined;
+  if (options.iam !== false) {
+    try {
+      authorizer = IamAuthorizer.fromTemplate(resolver);
+    } catch (err) {
+      setupError = `${(err as Error).name}: ${(err as Error).message}`;
+    }
+  } else {
+    notes.push('iam not evaluated: every call was answered');
+  }
 
   const changes: WorkloadChange[] = scenario.functions.flatMap((f) => (f.incidents ?? []).map((i) => ({
     functionName: f.functionName,
@@ -146,6 +173,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
     messaging: { snsFailures: scenario.account?.snsFailures },
     bedrock: scenario.bedrock,
+    // Log alarms' query roles are authorized by the same evaluator.
+    ...(authorizer ? { authorize: (req: IamRequest) => authorizer!.authorize(req) } : {}),
   });
   const templateAlarms = resolver.alarms();
   notes.push(...templateAlarms.skipped);
@@ -163,6 +192,18 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   await env.dynamodb.resetTables(tablesFromTemplate(template, (id) => resolver.physicalName(id)));
 
   const handlers = bindHandlers(resolver);
+  let gate: AccessGate | undefined;
+  if (authorizer) {
+    gate = new AccessGate(authorizer, {
+      now: () => account.clock.nowIso(),
+      beginIo: () => account.scheduler.beginIo(),
+      // Read without `lambda.get`, which settles in-progress updates (a side effect).
+      functionTags: (name) => account.lambda.all().find((f) => f.spec.functionName === name)?.spec.tags,
+    });
+    account.useAuthorization(gate);
+    const handlerRoles = [...handlers.keys()].map((arn) => authorizer!.roleOfFunction(arn)).filter((r): r is string => !!r);
+    notes.push(...authorizer.notes(handlerRoles));
+  }
   const handlerEnv: Record<string, string> = {};
   for (const h of resolver.functions()) {
     if (!handlers.has(h.arn)) continue;
@@ -191,17 +232,24 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
 
   const secrets = scenario.functions.flatMap((f) => Object.values(f.environment ?? {})).filter((v) => v.length >= 8);
   const handlerLog: string[] = [];
-  const restore = installRuntime(account, env, handlerEnv, handlerLog);
+  const restore = installRuntime(account, env, handlerEnv, handlerLog, gate);
   const executions: Array<Promise<ExecutionRecord>> = [];
   const transitions: AlarmTransition[] = [];
   let alarmEvents = 0;
   let unrouted = 0;
-  let error: string | undefined = deployError;
+  let error: string | undefined = setupError ?? deployError;
   const end = start + scenario.durationMinutes * MINUTE;
+  // Executions the workflow starts itself (log-alarm fan-out, re-examination) run like routed ones.
+  account.states.register(machine.arn, (name, input) => {
+    const run = account.scheduler.participate(name, () => executor.execute(name, input));
+    executions.push(run);
+    return run;
+  });
   try {
-    if (deployError) throw new DeployFailed();
-    // The construct's deploy-time custom resource, as CloudFormation runs it at stack creation.
-    const setup = await runDeployTimeSetup(resolver, (name, invoke) => account.scheduler.participate(name, invoke));
+    if (error) throw new DeployFailed();
+    // The construct's deploy-time custom resource, as CloudFormation runs it at stack creation,
+    // with the setup function's role.
+    const setup = await runDeployTimeSetup(resolver, (name, fn, invoke) => account.scheduler.participate(name, () => runAsCaller(fn, invoke)));
     notes.push(...setup.notes);
     if (setup.failure) {
       error = `deploy failed: ${setup.failure}`;
@@ -286,6 +334,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     functions: timelines,
     alarmEvents,
     leakedSecrets,
+    ...(gate ? { accessDenied: gate.denied } : {}),
   };
   const expectations = checkExpectations(scenario.expect, partial, (name) => account.functionNamed(name).config.memorySize);
   if (leakedSecrets.length) expectations.push({ name: 'no secret leaves the function', passed: false, detail: `${leakedSecrets.length} secret value(s) found in calls, records, notifications or logs` });
@@ -317,6 +366,10 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     notes,
     handlerLogLines: handlerLog.length,
     leakedSecrets,
+    iamEvaluated: !!gate,
+    authorizedCalls: gate?.checked ?? 0,
+    accessDenied: gate?.denied ?? [],
+    unlistedActions: gate?.unlisted ?? [],
   };
 }
 
@@ -348,7 +401,9 @@ function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
 }
 
 /** Point the handlers at the simulated world; returns the function that puts everything back. */
-function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[]): () => void {
+function installRuntime(
+  account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[], authorization?: CallAuthorization,
+): () => void {
   const savedEnv = { ...process.env };
   Object.assign(process.env, handlerEnv, {
     AWS_REGION: 'us-east-1',
@@ -358,7 +413,7 @@ function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, h
   });
   delete process.env.AWS_PROFILE;
   const unmock = account.install();
-  setClients({ dynamo: env.dynamodb.documentClient(account.recorder, account.scheduler) }, { region: 'us-east-1' });
+  setClients({ dynamo: env.dynamodb.documentClient(account.recorder, account.scheduler, authorization) }, { region: 'us-east-1' });
   setClock({ now: () => new Date(account.clock.now()), sleep: (ms) => account.scheduler.sleep(ms) });
   const restoreDate = installVirtualDate(account.clock);
   // Handler logs (Powertools writes JSON lines to stdout, warnings to stderr) are kept for the

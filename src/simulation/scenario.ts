@@ -136,6 +136,20 @@ export interface ScenarioExpectations {
   };
   /** Diagnosis `decidedBy` of every diagnosis that ran, e.g. `rules` after a Bedrock failure. */
   readonly decidedBy?: string[];
+  /**
+   * Calls IAM is expected to deny (the simulation authorizes every handler call). Any other
+   * denied call fails the scenario. @default - none
+   */
+  readonly accessDenied?: AccessDeniedExpectation[];
+}
+
+/** A denied call a scenario expects: the IAM action, optionally its resource and how many times. */
+export interface AccessDeniedExpectation {
+  readonly action: string;
+  /** The resource ARN as the service authorizes it (e.g. the `:*` form of a log group). @default - any */
+  readonly resource?: string;
+  /** Exactly this many denied calls. @default - at least one */
+  readonly count?: number;
 }
 
 export interface Scenario {
@@ -200,8 +214,28 @@ export function parseScenario(json: unknown, source: string): Scenario {
   }
   if (s.account?.alarmMutes !== undefined && !Array.isArray(s.account.alarmMutes)) problems.push('account.alarmMutes must be a list');
   if (s.storm && !(s.storm.copiesPerAlarmEvent >= 1)) problems.push(`storm.copiesPerAlarmEvent must be at least 1, got ${s.storm.copiesPerAlarmEvent}`);
+  if (s.expect && typeof s.expect === 'object') problems.push(...accessDeniedProblems(s.expect.accessDenied));
   if (problems.length) throw new ScenarioError(`${source}: ${problems.join('; ')}`);
   return s;
+}
+
+function accessDeniedProblems(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return [`expect.accessDenied must be an array, got ${JSON.stringify(value)}`];
+  const problems: string[] = [];
+  for (const [i, e] of value.entries()) {
+    const where = `expect.accessDenied[${i}]`;
+    if (!e || typeof e !== 'object' || Array.isArray(e)) {
+      problems.push(`${where} must be an object with action, resource and count, got ${JSON.stringify(e)}`);
+      continue;
+    }
+    const unknown = Object.keys(e).filter((k) => !['action', 'resource', 'count'].includes(k));
+    if (unknown.length) problems.push(`${where} has unknown field(s) ${unknown.join(', ')} (allowed: action, resource, count)`);
+    if (typeof e.action !== 'string' || !/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(e.action)) problems.push(`${where}.action must be an iam action like 'lambda:UpdateFunctionConfiguration', got '${String(e.action)}'`);
+    if (e.resource !== undefined && (typeof e.resource !== 'string' || e.resource.length === 0)) problems.push(`${where}.resource must be a non-empty string, got ${JSON.stringify(e.resource)}`);
+    if (e.count !== undefined && !(Number.isInteger(e.count) && e.count >= 1)) problems.push(`${where}.count must be a positive integer, got ${JSON.stringify(e.count)}`);
+  }
+  return problems;
 }
 
 /** Read a scenario file. */

@@ -24,7 +24,7 @@ export interface VerificationServiceProps {
   /**
    * The topic for notifications and approval requests.
    *
-   * @default - a new topic, encrypted with `encryptionKey` or the AWS managed SNS key
+   * @default - a new topic, encrypted with `encryptionKey` or a customer managed key of its own
    */
   readonly topic?: sns.ITopic;
 
@@ -94,18 +94,32 @@ export class VerificationService extends Construct {
   /** The finalizer's log group (one line per outcome; the dashboard queries it). */
   public readonly finalizeLogGroup: logs.ILogGroup;
 
+  /**
+   * The key the notification topic is encrypted with, when this construct created the topic:
+   * `encryptionKey`, or a key of its own. Undefined for a topic you brought.
+   */
+  public readonly topicKey?: kms.IKey;
+
   private readonly policyConfig: PolicyConfigBuilder;
   private readonly logReads: TargetAccess;
-  private readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: VerificationServiceProps) {
     super(scope, id);
-    this.encryptionKey = props.encryptionKey;
     this.policyConfig = new PolicyConfigBuilder(props.policy, Approval.none());
     const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
     const table = props.store.table;
 
-    this.topic = props.topic ?? this.createTopic(props.encryptionKey);
+    if (!props.topic) {
+      // CloudWatch alarm actions and EventBridge cannot publish to a topic under the AWS managed
+      // key alias/aws/sns, which takes no key policy statement
+      // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services):
+      // without a customer key, the topic gets a key of its own.
+      this.topicKey = props.encryptionKey ?? new kms.Key(this, 'TopicKey', {
+        description: 'lambda-auto-remediation notification topic',
+        enableKeyRotation: true,
+      });
+    }
+    this.topic = props.topic ?? this.createTopic(this.topicKey!);
     for (const email of props.notificationEmails ?? []) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -158,15 +172,17 @@ export class VerificationService extends Construct {
 
   /** Let a principal publish to the notification topic (and use its key). */
   public grantNotify(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.topic.grantPublish(grantee);
-    this.encryptionKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*');
+    // topic.grantPublish would add kms:GenerateDataKey* on the topic's key; SNS needs exactly
+    // GenerateDataKey and Decrypt on the publisher's behalf, so the grant names them.
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
+    this.topicKey?.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey');
     return grant;
   }
 
-  private createTopic(key: kms.IKey | undefined): sns.ITopic {
+  private createTopic(key: kms.IKey): sns.ITopic {
     return new sns.Topic(this, 'Topic', {
       displayName: 'Lambda auto-remediation',
-      masterKey: key ?? kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns'),
+      masterKey: key,
       enforceSSL: true,
     });
   }

@@ -6,7 +6,11 @@
  * How the state machine uses it:
  * - The execution input is the raw EventBridge "CloudWatch Alarm State Change" event. A first
  *   `Pass` state turns it into the initial {@link WorkflowState}:
- *   `{ "executionId.$": "$$.Execution.Id", "startedAt.$": "$$.Execution.StartTime", "event.$": "$" }`.
+ *   `{ "executionId.$": "$$.Execution.Id", "startedAt.$": "$$.Execution.StartTime",
+ *   "stateMachineArn.$": "$$.StateMachine.Id", "event.$": "$" }`. Besides alarm events the
+ *   workflow starts itself with {@link ContributorDetail} and {@link ReexamineDetail} inputs.
+ * - An execution that fails, times out or is aborted triggers the `cleanup` handler through the
+ *   `Step Functions Execution Status Change` event: it releases a lock the execution still holds.
  * - Every step is one `LambdaInvoke` with `payloadResponseOnly: true`. Its payload is the whole
  *   state (`$`, the default) unless {@link HandlerSpec.payload} says otherwise, and its output goes
  *   to {@link HandlerSpec.resultPath}. So the state only grows; no handler rewrites another's field.
@@ -69,13 +73,32 @@ export const ENV = {
   /** EventBridge bus for result events. @default 'default' */
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   /**
-   * Functions under management: comma-separated function names, or `*` for "any function an
-   * alarm routed to this workflow names" (the rule and IAM scope it). Required by normalize.
+   * Functions under management: comma-separated function names; `*` for "any function an
+   * alarm routed to this workflow names" (the rule and IAM scope it); or `tag:<key>=<value>`:
+   * a function is managed when `lambda:ListTags` shows that tag with exactly that value.
+   * Required by normalize.
    */
   MANAGED_FUNCTIONS: 'MANAGED_FUNCTIONS',
   /** Optional alarm-name prefix; when set, normalize ignores alarms whose name lacks it. */
   ALARM_NAME_PREFIX: 'ALARM_NAME_PREFIX',
-  /** JSON of {@link RemediationPolicyConfig}; every field optional. @default '{}' */
+  /**
+   * Name prefix of the memory log alarms (`<alarmNamePrefix>-mem-`). Normalize learns which
+   * functions such an alarm is alarming for from `DescribeAlarmContributors`, whatever its
+   * event carried (AWS documents no EventBridge event for log alarms). @default - none: only
+   * alarms `DescribeAlarms` reports as log alarms take that path
+   */
+  LOG_ALARM_NAME_PREFIX: 'LOG_ALARM_NAME_PREFIX',
+  /**
+   * JSON list of `["<log group>", "<function name>"]` pairs for functions whose log group is not
+   * `/aws/lambda/<name>` (a custom `LoggingConfig.LogGroup`): maps a log alarm contributor's
+   * `logGroup` attribute to its function. @default '[]'
+   */
+  LOG_GROUP_FUNCTIONS: 'LOG_GROUP_FUNCTIONS',
+  /**
+   * JSON of {@link RemediationPolicyConfig}, as the construct writes it. Required wherever the
+   * policy is read, with `maxMemoryMb` and `maxStepMb`: a handler without it fails closed
+   * (ConfigurationError) instead of acting under defaults nobody chose.
+   */
   POLICY: 'REMEDIATION_POLICY',
   /** `true` makes every repair a dry run (records only, changes nothing). @default 'false' */
   DRY_RUN: 'DRY_RUN',
@@ -132,6 +155,11 @@ export interface FunctionPolicyOverride {
   readonly dryRun?: boolean;
   readonly cooldownSeconds?: number;
   readonly maxRepairsPerDay?: number;
+  /**
+   * Aliases configured with `addFunction(fn, { alias })`: a repair of an alarm on one of these
+   * publishes a version and moves the alias; an alarm on any other qualifier is refused.
+   */
+  readonly aliases?: string[];
 }
 
 /**
@@ -161,8 +189,6 @@ export interface RemediationPolicyConfig {
   readonly verificationWindowSeconds?: number;
   /** Fewer invocations than this after the repair make the verification INCONCLUSIVE. */
   readonly verificationMinInvocations?: number;
-  /** When the alarm watched an alias: publish a version with the new size and move the alias. */
-  readonly publishVersionForAlias?: boolean;
   /** Overrides keyed by function name. */
   readonly functionOverrides?: Record<string, FunctionPolicyOverride>;
 }
@@ -175,7 +201,6 @@ export const DEFAULT_WORKFLOW_POLICY = {
   approvalMode: 'NONE' as ApprovalMode,
   verificationWindowSeconds: 600,
   verificationMinInvocations: 5,
-  publishVersionForAlias: false,
   lockTtlSeconds: 21600,
   collectionWindowSeconds: 1800,
   maxLogEvents: 500,
@@ -183,6 +208,28 @@ export const DEFAULT_WORKFLOW_POLICY = {
   bedrockTimeoutMs: 20000,
   modelMaxTokens: 1024,
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Guardrail limits (issue 10): what the construct accepts at synthesis and the handlers at run time
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The construct's documented size defaults. Handlers never fall back to them (a missing
+ * `REMEDIATION_POLICY` is a ConfigurationError); the read-only CLI uses them when no policy is given.
+ */
+export const POLICY_SIZE_DEFAULTS = { maxMemoryMb: 3008, maxStepMb: 1024, minConfidence: 0.7 } as const;
+
+/**
+ * Shortest cooldown, seconds. With none, an alarm still in ALARM when an execution ends starts
+ * the next repair as soon as the lock is released, on evidence measured before the last one.
+ */
+export const MIN_COOLDOWN_SECONDS = 60;
+
+/**
+ * Most repairs per function per UTC day. At least 1: a budget of 0 would end every alarm as
+ * DAILY_BUDGET_EXHAUSTED (use `dryRun` or `excludedFunctions` to stop repairs).
+ */
+export const MAX_REPAIRS_PER_DAY_LIMIT = 24;
 
 // ---------------------------------------------------------------------------------------------
 // DynamoDB table layout (single table)
@@ -207,6 +254,75 @@ export function functionStateKey(functionName: string): { pk: string; sk: string
 export function evidenceKey(executionId: string): { pk: string; sk: string } {
   return { pk: `EXECUTION#${executionId}`, sk: 'EVIDENCE' };
 }
+/**
+ * Key of the intake record of one execution: which function's lock it took (written before the
+ * lock, so whoever cleans up after the execution can find the lock from the execution id alone).
+ */
+export function executionIntakeKey(executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: 'INTAKE' };
+}
+/** Key of the cleanup record of one execution (the cleanup handler's idempotency marker). */
+export function executionCleanupKey(executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: 'CLEANUP' };
+}
+/**
+ * Attribute of the lock item holding the alarms that arrived while it was held (a DynamoDB
+ * string set of JSON {@link PendingAlarm}s: only ever added to, so its size tells whether it changed).
+ */
+export const LOCK_PENDING_ATTRIBUTE = 'pendingAlarms';
+// ---------------------------------------------------------------------------------------------
+// Idempotency records (issue 10): what a retried step needs to recognise its own earlier work
+// ---------------------------------------------------------------------------------------------
+
+/** The steps that record an intent before they change a function. */
+export type IntentKind = 'REPAIR' | 'ROLLBACK';
+
+/** Key of one execution's repair or rollback intent. */
+export function intentKey(kind: IntentKind, executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: `${kind}_INTENT` };
+}
+
+/** Key of one execution's notification marker (finalize publishes once per execution). */
+export function notificationMarkerKey(executionId: string): { pk: string; sk: string } {
+  return { pk: `EXECUTION#${executionId}`, sk: 'NOTIFICATION' };
+}
+
+/**
+ * Written by repair before `UpdateFunctionConfiguration`: a retry of the same execution finds
+ * it and recognises the change as its own (target size on a revision newer than `fromRevisionId`).
+ */
+export interface RepairIntent {
+  readonly executionId: string;
+  readonly functionName: string;
+  readonly repairId: string;
+  readonly startedAt: string;
+  readonly fromMb: number;
+  readonly toMb: number;
+  /** `$LATEST`'s RevisionId the update is conditional on. */
+  readonly fromRevisionId?: string;
+  /** Set when the repair moves an alias: where it pointed and what that version ran. */
+  readonly alias?: {
+    readonly name: string;
+    readonly versionBefore: string;
+    readonly aliasRevisionBefore?: string;
+    readonly codeSha256?: string;
+  };
+  /** `$LATEST`'s RevisionId once the update completed. */
+  readonly appliedRevisionId?: string;
+  /** The version published for the alias. */
+  readonly publishedVersion?: string;
+}
+
+/** Written by rollback before it restores the size (same purpose as {@link RepairIntent}). */
+export interface RollbackIntent {
+  readonly executionId: string;
+  readonly functionName: string;
+  readonly startedAt: string;
+  readonly fromMb: number;
+  readonly toMb: number;
+  readonly fromRevisionId?: string;
+}
+
 /** Sort key prefixes of the records stored under `pk = FUNCTION#<name>`. */
 export const RECORD_SORT_KEY_PREFIX = {
   DIAGNOSIS: 'DIAGNOSIS#',
@@ -294,6 +410,8 @@ export interface CaughtError {
 /** The final outcome of one execution, written by Finalize. */
 export const OUTCOMES = {
   REPAIRED: 'REPAIRED',
+  /** Memory raised and kept, but the verification could not tell (too little traffic or data). */
+  REPAIRED_UNVERIFIED: 'REPAIRED_UNVERIFIED',
   REPAIRED_DRY_RUN: 'REPAIRED_DRY_RUN',
   ROLLED_BACK: 'ROLLED_BACK',
   NO_ACTION: 'NO_ACTION',
@@ -305,6 +423,8 @@ export const OUTCOMES = {
   IGNORED: 'IGNORED',
   REJECTED: 'REJECTED',
   APPROVAL_TIMED_OUT: 'APPROVAL_TIMED_OUT',
+  /** The alarm's actions were muted (alarm mute rule) or suppressed (composite suppressor): no change. */
+  SUPPRESSED: 'SUPPRESSED',
   FAILED: 'FAILED',
 } as const;
 
@@ -315,13 +435,27 @@ export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
 // Per-step inputs and outputs
 // ---------------------------------------------------------------------------------------------
 
-/** Normalize's verdict; only `ACCEPTED` continues (Choice on `$.alarm.status`). */
+/**
+ * Normalize's verdict; only `ACCEPTED` continues (Choice on `$.alarm.status`). `SUPPRESSED`: the
+ * alarm's actions are muted (`muteDetail` window covering the state change) or suppressed
+ * (`actionsSuppressedBy` of a composite alarm): an operator said "not now", so nothing changes.
+ */
 export type IntakeStatus =
   | 'ACCEPTED'
   | 'IGNORED'
+  | 'SUPPRESSED'
   | 'ALREADY_IN_PROGRESS'
   | 'COOLDOWN'
   | 'DAILY_BUDGET_EXHAUSTED';
+
+/** How the alarm was built, which decides how normalize reads it. */
+export type AlarmKind =
+  | 'METRIC'
+  | 'METRIC_MATH'
+  | 'ANOMALY_DETECTION'
+  | 'COMPOSITE'
+  | 'METRICS_INSIGHTS'
+  | 'LOG';
 
 /** The lock this execution holds. */
 export interface LockInfo {
@@ -345,9 +479,73 @@ export interface NormalizeOutput {
   /** The seed's alarm event; present when ACCEPTED. */
   readonly alarmEvent?: AlarmEvent;
   /** Alarm kind, for the record. */
-  readonly alarmKind?: 'METRIC' | 'METRIC_MATH' | 'COMPOSITE' | 'METRICS_INSIGHTS';
+  readonly alarmKind?: AlarmKind;
+  /** The contributor (multi-time-series or log alarm) this execution handles, when any. */
+  readonly contributorId?: string;
+  /**
+   * Set when automation must not change the function even if the diagnosis says REPAIR (for
+   * example an alarm on an alias while the alias option is off: raising `$LATEST` would not change
+   * what the alias runs). Decide caps the action at HUMAN_REVIEW with this reason; repair must
+   * refuse to change anything when it is present.
+   */
+  readonly humanReviewReason?: string;
+  /** Executions normalize started for further functions in ALARM (log alarm fan-out), by name. */
+  readonly startedExecutions?: string[];
+  /** ALREADY_IN_PROGRESS only: the alarm was recorded on the lock, so its holder re-examines it. */
+  readonly recordedOnLock?: boolean;
   /** Present when ACCEPTED: the lock taken for this execution. */
   readonly lock?: LockInfo;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Execution inputs the workflow starts itself (besides the EventBridge alarm events)
+// ---------------------------------------------------------------------------------------------
+
+/** `source` of the execution inputs the workflow writes itself. */
+export const INTAKE_SOURCE = 'lambda-auto-remediation';
+/** `detail-type` of a further contributor of a log alarm event (detail: {@link ContributorDetail}). */
+export const CONTRIBUTOR_DETAIL_TYPE = 'Lambda Remediation Contributor';
+/** `detail-type` of a re-examination after a lock was released (detail: {@link ReexamineDetail}). */
+export const REEXAMINE_DETAIL_TYPE = 'Lambda Remediation Re-examination';
+
+/**
+ * One function in ALARM on a log alarm, handed to its own execution by the execution that read
+ * the alarm's contributors. Normalize checks with `DescribeAlarmContributors` that the
+ * contributor is still in ALARM and still maps to this function before it acts.
+ */
+export interface ContributorDetail {
+  readonly alarmName: string;
+  readonly functionName: string;
+  readonly contributorId: string;
+  /** The contributor's state reason when it was read. */
+  readonly reason: string;
+  /** When the alarm event that found it changed state (part of the execution name). */
+  readonly stateTimestamp: string;
+}
+
+/** An alarm that arrived while the function's lock was held. */
+export interface PendingAlarm {
+  readonly alarmName: string;
+  readonly contributorId?: string;
+}
+
+/**
+ * Re-examine a function whose lock was just released because alarms arrived meanwhile: normalize
+ * asks CloudWatch for each alarm's current state and proceeds with the first still in ALARM.
+ */
+export interface ReexamineDetail {
+  readonly functionName: string;
+  readonly alarms: PendingAlarm[];
+  /** The execution that held the lock. */
+  readonly previousExecutionId: string;
+  readonly reason: string;
+}
+
+/** An execution input the workflow writes itself: EventBridge-like, so `detail-type` tells them apart. */
+export interface IntakeInput<D> {
+  readonly 'source': typeof INTAKE_SOURCE;
+  readonly 'detail-type': string;
+  readonly 'detail': D;
 }
 
 /** Output of collect, at `$.collection`. The evidence itself is in the table. */
@@ -419,8 +617,13 @@ export interface ApprovalResponse {
   readonly comment?: string;
 }
 
-/** Repair status (Choice on `$.repair.status`); a thrown error also reaches Finalize. */
-export type RepairStatus = 'SUCCEEDED' | 'DRY_RUN' | 'FAILED' | 'SKIPPED';
+/**
+ * Repair status (Choice on `$.repair.status`); a thrown error also reaches Finalize.
+ * - `REFUSED`: nothing changed and a person must act (an alarm on an alias or version that is not
+ *   configured, an alias whose version differs from `$LATEST` in code or configuration);
+ * - `CHANGED_BY_OTHERS`: someone else changed the function while the repair ran; it stopped.
+ */
+export type RepairStatus = 'SUCCEEDED' | 'DRY_RUN' | 'FAILED' | 'SKIPPED' | 'REFUSED' | 'CHANGED_BY_OTHERS';
 
 /** Output of repair, at `$.repair`. */
 export interface RepairOutput {
@@ -438,6 +641,13 @@ export interface RepairOutput {
   readonly publishedVersion?: string;
   /** Version the alias pointed to before (rollback moves it back). */
   readonly previousAliasVersion?: string;
+  /** The alias the repair moved, when it moved one. */
+  readonly aliasName?: string;
+  /**
+   * `$LATEST`'s RevisionId once our update completed: rollback updates only this revision, so a
+   * deploy made since is never reverted.
+   */
+  readonly revisionAfterRepair?: string;
   /** Seconds the Wait state waits before verification (`SecondsPath: $.repair.verifyAfterSeconds`). */
   readonly verifyAfterSeconds: number;
   /** The infrastructure-code change to make so the next deploy keeps the size, e.g. `memorySize: 1024`. */
@@ -466,8 +676,11 @@ export interface VerifyOutput {
   readonly invocationsAfter: number;
 }
 
-/** Rollback status (Choice on `$.rollback.status`). */
-export type RollbackStatus = 'ROLLED_BACK' | 'FAILED' | 'SKIPPED';
+/**
+ * Rollback status (Choice on `$.rollback.status`). `CHANGED_BY_OTHERS`: the function (or the
+ * alias) changed since the repair, so nothing was rolled back.
+ */
+export type RollbackStatus = 'ROLLED_BACK' | 'FAILED' | 'SKIPPED' | 'CHANGED_BY_OTHERS';
 
 /** Output of rollback, at `$.rollback`. */
 export interface RollbackOutput {
@@ -513,6 +726,11 @@ export interface WorkflowState {
   readonly executionId: string;
   /** `$$.Execution.StartTime`. */
   readonly startedAt: string;
+  /**
+   * `$$.StateMachine.Id`: the state machine's own ARN, so normalize and finalize can start
+   * executions of it without an environment variable (which would be a CloudFormation cycle).
+   */
+  readonly stateMachineArn?: string;
   /** The raw EventBridge event (execution input). */
   readonly event: unknown;
   readonly alarm?: NormalizeOutput;
@@ -540,7 +758,8 @@ export type HandlerId =
   | 'repair'
   | 'verify'
   | 'rollback'
-  | 'finalize';
+  | 'finalize'
+  | 'cleanup';
 
 /** One handler: where it lives, what it does, and how the state machine calls it. */
 export interface HandlerSpec {
@@ -579,12 +798,19 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     entry: 'src/workflow/normalize.lambda.ts',
     functionClass: 'NormalizeFunction',
     asset: 'assets/workflow/normalize.lambda',
-    description: 'Turns the alarm state-change event into the seed alarm event, ignores non-ALARM and unmanaged, takes the per-function lock, enforces cooldown and daily budget.',
+    description: 'Turns the alarm event into the seed alarm event (asking CloudWatch what the event lacks), ignores non-ALARM and unmanaged, leaves muted alarms alone, takes the per-function lock, enforces cooldown and daily budget.',
     payload: '$',
     resultPath: '$.alarm',
     requiredEnv: [ENV.TABLE_NAME, ENV.MANAGED_FUNCTIONS],
-    optionalEnv: [ENV.POLICY, ENV.LOCK_TTL_SECONDS, ENV.ALARM_NAME_PREFIX, ...COMMON_OPTIONAL],
-    iamActions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    optionalEnv: [
+      ENV.POLICY, ENV.LOCK_TTL_SECONDS, ENV.ALARM_NAME_PREFIX, ENV.LOG_ALARM_NAME_PREFIX, ENV.LOG_GROUP_FUNCTIONS, ...COMMON_OPTIONAL,
+    ],
+    iamActions: [
+      'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem',
+      'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmContributors', 'cloudwatch:GetMetricData',
+      // lambda:ListTags only when MANAGED_FUNCTIONS is tag:<key>=<value>.
+      'lambda:ListTags', 'states:StartExecution',
+    ],
     timeoutSeconds: 30,
     memorySizeMb: 256,
   },
@@ -610,9 +836,9 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'Rule engine always; Bedrock Converse (tool answer) with knowledge-base passages, or InvokeAgent; falls back to rules; applies the policy; writes the diagnosis record.',
     payload: '$',
     resultPath: '$.diagnosis',
-    requiredEnv: [ENV.TABLE_NAME],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
     optionalEnv: [
-      ENV.POLICY, ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
+      ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
       ENV.BEDROCK_TIMEOUT_MS, ENV.MODEL_MAX_TOKENS, ...COMMON_OPTIONAL,
     ],
     iamActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'bedrock:InvokeModel', 'bedrock:Retrieve', 'bedrock:InvokeAgent'],
@@ -642,11 +868,11 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'UpdateFunctionConfiguration MemorySize with the collected RevisionId, waits for LastUpdateStatus Successful, retries conflicts, optionally publishes a version and moves the alias; dryRun records only.',
     payload: '$',
     resultPath: '$.repair',
-    requiredEnv: [ENV.TABLE_NAME],
-    optionalEnv: [ENV.POLICY, ENV.DRY_RUN, ...COMMON_OPTIONAL],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
+    optionalEnv: [ENV.DRY_RUN, ...COMMON_OPTIONAL],
     iamActions: [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
-      'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+      'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,
@@ -659,8 +885,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     description: 'Compares the alarm metric, error rate, OOM/timeout counts and memory utilisation before and after the repair; INCONCLUSIVE extends once; FAILED asks for rollback.',
     payload: '$',
     resultPath: '$.verification',
-    requiredEnv: [ENV.TABLE_NAME],
-    optionalEnv: [ENV.POLICY, ENV.MAX_LOG_EVENTS, ENV.MAX_LOG_BYTES, ...COMMON_OPTIONAL],
+    requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
+    optionalEnv: [ENV.MAX_LOG_EVENTS, ENV.MAX_LOG_BYTES, ...COMMON_OPTIONAL],
     iamActions: ['cloudwatch:GetMetricData', 'logs:FilterLogEvents', 'dynamodb:GetItem', 'dynamodb:PutItem'],
     timeoutSeconds: 90,
     memorySizeMb: 512,
@@ -676,8 +902,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     requiredEnv: [ENV.TABLE_NAME],
     optionalEnv: [...COMMON_OPTIONAL],
     iamActions: [
-      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:UpdateAlias',
-      'dynamodb:PutItem',
+      'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:GetAlias', 'lambda:UpdateAlias',
+      'dynamodb:GetItem', 'dynamodb:PutItem',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,
@@ -692,15 +918,75 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     resultPath: '$.outcome',
     requiredEnv: [ENV.TABLE_NAME, ENV.TOPIC_ARN],
     optionalEnv: [ENV.EVENT_BUS_NAME, ...COMMON_OPTIONAL],
-    iamActions: ['sns:Publish', 'events:PutEvents', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
+    iamActions: [
+      'sns:Publish', 'events:PutEvents', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem',
+      'states:StartExecution',
+    ],
+    timeoutSeconds: 60,
+    memorySizeMb: 256,
+  },
+  cleanup: {
+    id: 'cleanup',
+    entry: 'src/workflow/cleanup.lambda.ts',
+    functionClass: 'CleanupFunction',
+    asset: 'assets/workflow/cleanup.lambda',
+    description: 'After an execution FAILED, TIMED_OUT or was ABORTED (Step Functions Execution Status Change): releases the lock it still holds, re-examines waiting alarms, and notifies with the memory from the repair record.',
+    // Not a state: the EventBridge rule on the execution status change invokes it with the event.
+    payload: '$',
+    resultPath: '$',
+    requiredEnv: [ENV.TABLE_NAME, ENV.TOPIC_ARN],
+    optionalEnv: [ENV.EVENT_BUS_NAME, ...COMMON_OPTIONAL],
+    iamActions: [
+      'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:Query',
+      'sns:Publish', 'events:PutEvents', 'states:StartExecution',
+    ],
     timeoutSeconds: 60,
     memorySizeMb: 256,
   },
 };
 
-/** The handlers in state order. */
+/**
+ * The `Step Functions Execution Status Change` event the cleanup handler receives, as documented
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html): `detail` "provides the
+ * same information as the DescribeExecution API".
+ */
+export interface ExecutionStatusChangeEvent {
+  readonly 'source': 'aws.states';
+  readonly 'detail-type': 'Step Functions Execution Status Change';
+  readonly 'detail': {
+    readonly executionArn: string;
+    readonly stateMachineArn: string;
+    readonly name: string;
+    readonly status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+    readonly startDate?: number;
+    readonly stopDate?: number | null;
+    readonly input?: string | null;
+    readonly output?: string | null;
+  };
+}
+
+/**
+ * The execution statuses the cleanup handles: after them nothing of the execution runs any more,
+ * yet its lock may still be held (a timeout or StopExecution runs no further state; a failed
+ * Finalize never reached its release).
+ */
+export const CLEANUP_STATUSES: readonly string[] = ['FAILED', 'TIMED_OUT', 'ABORTED'];
+
+/** What the cleanup did for one ended execution. */
+export interface CleanupOutput {
+  readonly executionArn: string;
+  readonly status: string;
+  readonly functionName?: string;
+  /** True when this call (or an earlier attempt of it) released a lock the execution still held. */
+  readonly lockReleased: boolean;
+  readonly notified: boolean;
+  /** The re-examination started for alarms that waited on the lock. */
+  readonly reexamination?: string;
+}
+
+/** The handlers in state order, then the cleanup (not a state: started by the execution's end). */
 export const HANDLER_ORDER: readonly HandlerId[] = [
-  'normalize', 'collect', 'diagnose', 'requestApproval', 'repair', 'verify', 'rollback', 'finalize',
+  'normalize', 'collect', 'diagnose', 'requestApproval', 'repair', 'verify', 'rollback', 'finalize', 'cleanup',
 ];
 
 /** Input of each handler (what its payload holds). */
@@ -713,6 +999,7 @@ export interface HandlerInputs {
   readonly verify: WorkflowState & { readonly alarm: NormalizeOutput; readonly collection: CollectOutput; readonly repair: RepairOutput };
   readonly rollback: WorkflowState & { readonly collection: CollectOutput; readonly repair: RepairOutput };
   readonly finalize: WorkflowState;
+  readonly cleanup: ExecutionStatusChangeEvent;
 }
 
 /** Output of each handler (what lands at its result path). */
@@ -726,4 +1013,5 @@ export interface HandlerOutputs {
   readonly verify: VerifyOutput;
   readonly rollback: RollbackOutput;
   readonly finalize: FinalizeOutput;
+  readonly cleanup: CleanupOutput;
 }

@@ -63,10 +63,12 @@ export function buildRemediationDefinition(
   const S = STATE_NAMES;
 
   // 8. NotifyResult: notify (SNS + EventBridge), write the records, release the lock. Every path ends here.
+  // If it fails anyway, the execution fails, and the cleanup handler (started by the execution's
+  // FAILED status-change event, like TIMED_OUT and ABORTED) releases the lock and says so.
   const notifyResult = invoke(scope, S.NOTIFY, handlers.finalize, 'finalize');
   notifyResult.addCatch(new sfn.Fail(scope, S.FINALIZE_FAILED, {
     error: 'FinalizeFailed',
-    cause: 'the notification, record and lock release step failed; the lock expires by its TTL',
+    cause: 'the notification, record and lock release step failed; the cleanup handler releases the lock on this FAILED status and notifies',
   }), { errors: ['States.ALL'], resultPath: '$.error' });
   const finish = notifyResult.next(new sfn.Choice(scope, S.CHECK_OUTCOME)
     .when(sfn.Condition.stringEquals('$.outcome.outcome', 'FAILED'),
@@ -80,11 +82,14 @@ export function buildRemediationDefinition(
     return task;
   };
 
-  // 1. The execution input is the raw EventBridge event; keep it under $.event.
+  // 1. The execution input is the raw EventBridge event (or the workflow's own contributor or
+  // re-examination input); keep it under $.event. The state machine's own ARN lets normalize and
+  // finalize start executions of it (an environment variable would be a CloudFormation cycle).
   const init = new sfn.Pass(scope, S.INIT, {
     parameters: {
       executionId: sfn.JsonPath.stringAt('$$.Execution.Id'),
       startedAt: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+      stateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'),
       event: sfn.JsonPath.entirePayload,
     },
   });
@@ -147,7 +152,7 @@ export function buildRemediationDefinition(
     .next(normalize)
     .next(new sfn.Choice(scope, S.IS_ACCEPTED)
       .when(sfn.Condition.stringEquals('$.alarm.status', 'ACCEPTED'), collect.next(diagnose).next(decide))
-      .otherwise(finish)); // IGNORED, ALREADY_IN_PROGRESS, COOLDOWN, DAILY_BUDGET_EXHAUSTED
+      .otherwise(finish)); // IGNORED, SUPPRESSED, ALREADY_IN_PROGRESS, COOLDOWN, DAILY_BUDGET_EXHAUSTED
 }
 
 /** One request-response Lambda step writing to the handler's result path. */

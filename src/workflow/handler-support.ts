@@ -2,7 +2,7 @@
 // log group per handler (retention, optional KMS key), chunked policies on the target functions,
 // and cdk-nag suppressions written as metadata (cdk-nag is not a runtime dependency).
 // Not exported from src/index.ts.
-import { ArnFormat, CfnResource, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -47,14 +47,41 @@ export function suppressNag(construct: IConstruct, suppressions: NagSuppression[
 }
 
 /**
- * The finding ids cdk-nag's AwsSolutions-IAM5 reports for these resources: each resource that
- * contains `*`, written as cdk-nag flattens CloudFormation references (`<LogicalId.Arn>`).
+ * The AwsSolutions-IAM5 finding ids to acknowledge for these resources, written as cdk-nag
+ * flattens CloudFormation references (`<LogicalId.Arn>`). Exact by design: only a wildcard that
+ * names one resource is acknowledged — the `:*` that addresses the streams of one named log group,
+ * or a `*` region in an ARN whose account and resource are named (one foundation model in every
+ * region). A bare `*`, a `*` account or a wildcard in a resource name is never acknowledged, so
+ * cdk-nag still reports it.
  */
 export function wildcardResourceFindings(scope: IConstruct, resources: string[]): string[] {
   return resources
     .map(r => flattenReference(Stack.of(scope).resolve(r)))
+    .filter(r => r.includes('*') && namesOneResource(r))
+    .map(r => `Resource::${r}`);
+}
+
+/**
+ * The AwsSolutions-IAM5 finding ids of these resources, wildcards or not: for statements whose
+ * wildcard is deliberate and bounded another way (a tag condition), acknowledged one by one.
+ */
+export function deliberateWildcardFindings(scope: IConstruct, resources: string[]): string[] {
+  return resources
+    .map(r => flattenReference(Stack.of(scope).resolve(r)))
     .filter(r => r.includes('*'))
     .map(r => `Resource::${r}`);
+}
+
+/** True when a wildcard ARN still names one resource (see {@link wildcardResourceFindings}). */
+export function namesOneResource(flatArn: string): boolean {
+  // Flattened references (<AWS::Region>, <Fn.Arn>) are named values: stand them in by a name.
+  const arn = flatArn.replace(/<[^>]*>/g, 'named');
+  const m = /^arn:[^:*]+:([^:*]+):([^:]*):([^:]*):(.+)$/.exec(arn);
+  if (!m) return false;
+  const [, service, region, account, resource] = m;
+  if (account.includes('*') || (region.includes('*') && region !== '*')) return false;
+  if (service === 'logs') return /^log-group:[^*:]+:\*$/.test(resource) && region !== '*';
+  return !resource.includes('*');
 }
 
 /** The AwsSolutions-IAM5 finding ids of a policy (or role) resource as it stands now. */
@@ -217,76 +244,4 @@ export function functionNameOf(fn: lambda.IFunction): string {
   return name;
 }
 
-/** ARN of a log group by name, as IAM expects it for log-event reads. */
-export function logGroupArnOf(scope: IConstruct, logGroupName: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'logs', resource: 'log-group', resourceName: `${logGroupName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
-}
 
-/**
- * Customer managed policies granting a fixed set of actions on the target functions' resources,
- * opened as they fill.
- *
- * All inline policies of a role share a 10,240-character limit, which 200 function ARNs exceed; a
- * managed policy holds 6,144 and a role takes 10 of them (adjustable quota). Each part stays under
- * ~5,500 characters, counting 130 characters for an ARN whose name is only known at deploy time.
- * One statement per part: the actions apply to exactly the listed resources, never `*`.
- */
-export class TargetPolicies {
-  private static readonly PART_BUDGET = 5500;
-  private readonly parts: { resources: string[]; room: number; policy: iam.ManagedPolicy }[] = [];
-
-  constructor(
-    private readonly scope: Construct,
-    private readonly id: string,
-    private readonly role: iam.IRole,
-    private readonly actions: string[],
-  ) {}
-
-  /** Number of managed policies created so far. */
-  public get policyCount(): number {
-    return this.parts.length;
-  }
-
-  /** Grant the actions on these resources (the resources of one target function). */
-  public add(resources: string[]): void {
-    const cost = resources.reduce((sum, arn) => sum + estimateLength(arn) + 3, 0);
-    let part = this.parts[this.parts.length - 1];
-    if (!part || part.room < cost) {
-      const list: string[] = [];
-      const index = this.parts.length + 1;
-      const policy = new iam.ManagedPolicy(this.scope, `${this.id}${index}`, {
-        description: `lambda-auto-remediation: rights on the target functions (part ${index})`,
-        roles: [this.role],
-        document: new iam.PolicyDocument({
-          statements: [new iam.PolicyStatement({
-            sid: 'TargetFunctionsOnly',
-            actions: this.actions,
-            // A part always holds at least one target, so the list is never empty.
-            resources: Lazy.list({ produce: () => list }),
-          })],
-        }),
-      });
-      part = { resources: list, room: TargetPolicies.PART_BUDGET, policy };
-      this.parts.push(part);
-    }
-    part.resources.push(...resources);
-    part.room -= cost;
-    const findings = wildcardResourceFindings(this.scope, resources);
-    if (findings.length > 0) {
-      suppressNag(part.policy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'Log-event reads name each target log group; the trailing :* is how IAM addresses the streams of exactly that log group, not a wildcard over groups.',
-        findings,
-      }]);
-    }
-  }
-}
-
-/** Resolved length of an ARN, assuming the longest name where a token stands. */
-function estimateLength(arn: string): number {
-  if (!Token.isUnresolved(arn)) return arn.length;
-  // arn:aws:lambda:ap-southeast-2:123456789012:function:<64> or the logs equivalent
-  return 130;
-}

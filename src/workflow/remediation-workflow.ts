@@ -1,25 +1,28 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { CleanupFunction } from './cleanup-function';
 import { InvalidWorkflowError } from './construct-errors';
-import { ENV, HANDLERS } from './contract';
+import { CLEANUP_STATUSES, ENV, HANDLERS } from './contract';
 import { buildRemediationDefinition } from './definition';
-import { allowLogsToUseKey, createHandler, functionNameOf, policyWildcardFindings, suppressNag } from './handler-support';
+import { allowLogsToUseKey, createHandler, deliberateWildcardFindings, functionNameOf, policyWildcardFindings, suppressNag } from './handler-support';
 import { NormalizeFunction } from './normalize-function';
 import { RequestApprovalFunction } from './request-approval-function';
+import { alarmRulePattern, EVENT_PATTERN_MAX_CHARS } from './routing';
 import { PolicyConfigBuilder } from './settings';
 import { MANAGED_FROM_TABLE } from './setup-contract';
-import { TargetRegistry } from './target-access';
 import { DiagnosisService } from '../diagnosis/diagnosis-service';
-import { RemediationMonitoring } from '../monitoring/remediation-monitoring';
+import { logGroupNameOf, RemediationMonitoring } from '../monitoring/remediation-monitoring';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { RepairExecutor } from '../repair/repair-executor';
 import { RemediationStore } from '../store/remediation-store';
@@ -120,15 +123,29 @@ export class RemediationWorkflow extends Construct {
   public readonly normalizeFunction: lambda.IFunction;
   /** Sends the approval request. */
   public readonly requestApprovalFunction: lambda.IFunction;
+  /**
+   * Releases the lock of an execution that failed, timed out or was aborted, and says so
+   * (started by the execution's `Step Functions Execution Status Change` event).
+   */
+  public readonly cleanupFunction: lambda.IFunction;
+  /** Routes the state machine's FAILED, TIMED_OUT and ABORTED status changes to the cleanup. */
+  public readonly cleanupRule: events.Rule;
+  /**
+   * Alarms on the workflow itself, to the notification topic: executions failed, timed out,
+   * aborted, and events waiting in the dead-letter queue. Named outside the routed prefixes, so
+   * they never start the workflow.
+   */
+  public readonly workflowAlarms: cloudwatch.IAlarm[];
 
   private readonly managedNames: string[] = [];
-  private readonly fleet: boolean;
   private readonly policyConfig: PolicyConfigBuilder;
+  private readonly logGroupFunctions: Record<string, string> = {};
+  private managedByTag?: { key: string; value: string };
+  private readonly normalizeRole: iam.IRole;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
     this.policyConfig = new PolicyConfigBuilder(props.policy, props.approval);
-    this.fleet = props.monitoring?.fleet !== undefined;
     const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
     if (approvalTimeout.toSeconds() < 60 || approvalTimeout.toSeconds() > 7 * 24 * 3600) {
       throw new InvalidWorkflowError(`approvalTimeout must be between 1 minute and 7 days, got ${approvalTimeout.toSeconds()} seconds`);
@@ -141,6 +158,7 @@ export class RemediationWorkflow extends Construct {
     const table = props.store.table;
     const alarmNamePrefix = props.monitoring?.alarmNamePrefix ?? props.alarmNamePrefix;
 
+    const stack = Stack.of(this);
     const normalize = createHandler(this, 'Normalize', NormalizeFunction, HANDLERS.normalize, settings, {
       [ENV.TABLE_NAME]: table.tableName,
       [ENV.MANAGED_FUNCTIONS]: Lazy.string({ produce: () => this.managedFunctionsValue() }),
@@ -149,9 +167,13 @@ export class RemediationWorkflow extends Construct {
       [ENV.LOCK_TTL_SECONDS]: String(executionTimeout.toSeconds() + 3600),
       ...(alarmNamePrefix && !props.monitoring?.existingAlarms.length && !props.alarms?.length
         ? { [ENV.ALARM_NAME_PREFIX]: alarmNamePrefix } : {}),
+      ...(props.monitoring ? { [ENV.LOG_ALARM_NAME_PREFIX]: props.monitoring.memoryAlarmNamePrefix } : {}),
+      // Pairs, not an object: a log group defined in the app has a token for a name.
+      [ENV.LOG_GROUP_FUNCTIONS]: Lazy.string({ produce: () => stack.toJsonString(Object.entries(this.logGroupFunctions)) }),
     });
     table.grant(normalize.role, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem');
     this.normalizeFunction = normalize.fn;
+    this.normalizeRole = normalize.role;
 
     const approval = createHandler(this, 'RequestApproval', RequestApprovalFunction, HANDLERS.requestApproval, settings, {
       [ENV.TABLE_NAME]: table.tableName,
@@ -187,7 +209,11 @@ export class RemediationWorkflow extends Construct {
       }, { approvalTimeout })),
       timeout: executionTimeout,
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      // Every event type, without execution data: the .waitForTaskToken input carries the approval
+      // task token, which would let anyone who reads this log approve. "When set to false, data
+      // is excluded" (https://docs.aws.amazon.com/step-functions/latest/apireference/API_LoggingConfiguration.html).
+      // Inputs and outputs stay in the execution history, readable with states:GetExecutionHistory.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     const machinePolicy = this.stateMachine.role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
     suppressNag(machinePolicy, [{
@@ -195,6 +221,22 @@ export class RemediationWorkflow extends Construct {
       reason: 'CDK grants lambda:InvokeFunction on each of the eight handlers and their versions (<handler arn>:*); log delivery and X-Ray actions take no resource-level permission.',
       findings: policyWildcardFindings(machinePolicy),
     }]);
+
+    // Normalize and finalize start executions of this state machine (log alarm fan-out,
+    // re-examination). In separate policies the functions do not depend on: function -> its
+    // default policy -> state machine -> function would be a CloudFormation cycle.
+    const startSelf = (policyId: string, role: iam.IRole | undefined) => {
+      if (!role) return;
+      new iam.Policy(this, policyId, {
+        roles: [role],
+        statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] })],
+      });
+    };
+    startSelf('NormalizeStartsExecutions', normalize.role);
+    startSelf('FinalizeStartsExecutions', props.verification.finalizeFunction.role);
+    const finalizeRole = props.verification.finalizeFunction.role;
+    // Finalize reads the lock (and the intake and re-examination records) before releasing it.
+    if (finalizeRole) table.grant(finalizeRole, 'dynamodb:GetItem');
 
     const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: props.encryptionKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
@@ -216,20 +258,30 @@ export class RemediationWorkflow extends Construct {
     this.deadLetterQueue = dlq;
 
     const existing = [...(props.monitoring?.existingAlarms ?? []), ...(props.alarms ?? [])];
-    const nameMatchers: unknown[] = [];
-    if (alarmNamePrefix) nameMatchers.push({ prefix: alarmNamePrefix });
-    for (const alarm of existing) nameMatchers.push(alarm.alarmName);
-    if (nameMatchers.length === 0) {
+    if (!alarmNamePrefix && existing.length === 0) {
       throw new InvalidWorkflowError('the workflow routes no alarm: give monitoring, alarmNamePrefix or alarms');
+    }
+    const monitoring = props.monitoring;
+    const pattern = alarmRulePattern({
+      account: stack.account,
+      functionAlarmNamePrefix: monitoring?.functionAlarmNamePrefix,
+      memoryAlarmNamePrefix: monitoring?.memoryAlarmNamePrefix,
+      fleetAlarmNamePrefix: monitoring?.fleetAlarmNamePrefix,
+      otherAlarmPrefix: monitoring ? undefined : props.alarmNamePrefix,
+      alarmNames: existing.map(a => a.alarmName),
+    });
+    const patternChars = JSON.stringify(stack.resolve(pattern)).length;
+    if (patternChars > EVENT_PATTERN_MAX_CHARS) {
+      throw new InvalidWorkflowError(
+        `the alarm rule's event pattern would be ${patternChars} characters, over EventBridge's ${EVENT_PATTERN_MAX_CHARS}: route fewer existing alarms by name (${existing.length} given) or give them a common name prefix`);
     }
     this.rule = new events.Rule(this, 'AlarmRule', {
       description: 'Routes alarm state changes of the managed Lambda functions to the remediation workflow',
       eventPattern: {
-        source: ['aws.cloudwatch'],
-        // Metrics Insights alarms over many functions emit one contributor event per function.
-        detailType: ['CloudWatch Alarm State Change', 'CloudWatch Alarm Contributor State Change'],
-        // Only transitions into ALARM start a run; OK and INSUFFICIENT_DATA would only end IGNORED.
-        detail: { alarmName: nameMatchers, state: { value: ['ALARM'] } },
+        source: pattern.source as string[],
+        account: pattern.account as string[],
+        detailType: pattern['detail-type'] as string[],
+        detail: pattern.detail as Record<string, unknown>,
       },
       targets: [new targets.SfnStateMachine(this.stateMachine, {
         deadLetterQueue: dlq,
@@ -238,6 +290,48 @@ export class RemediationWorkflow extends Construct {
       })],
     });
 
+    // Reads of the alarms normalize may be asked about: this stack's (by prefix) and the existing ones.
+    const alarmArn = (name: string) => stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const readableAlarms = [
+      ...(alarmNamePrefix ? [alarmArn(monitoring ? `${alarmNamePrefix}-*` : `${alarmNamePrefix}*`)] : []),
+      ...existing.map(a => a.alarmArn),
+    ];
+    normalize.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadRoutedAlarms',
+      actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmContributors'],
+      resources: readableAlarms,
+    }));
+    normalize.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadAlarmValue',
+      actions: ['cloudwatch:GetMetricData'],
+      resources: ['*'],
+    }));
+    suppressNag(normalize.role.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'cloudwatch:GetMetricData takes no resource-level permission; alarm reads name this stack\'s alarm-name prefix (prefix-*), not every alarm of the account.',
+      findings: ['Resource::*', ...deliberateWildcardFindings(this, readableAlarms)],
+    }]);
+
+    this.cleanupFunction = this.createCleanup(props, table, settings, dlq);
+    this.cleanupRule = new events.Rule(this, 'CleanupRule', {
+      description: 'Releases the lock of a remediation execution that failed, timed out or was aborted',
+      // https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html: detail.status is one of
+      // RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED; detail.stateMachineArn names the machine.
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { status: [...CLEANUP_STATUSES], stateMachineArn: [this.stateMachine.stateMachineArn] },
+      },
+      targets: [new targets.LambdaFunction(this.cleanupFunction, {
+        deadLetterQueue: dlq,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(6),
+      })],
+    });
+    this.workflowAlarms = this.createWorkflowAlarms(props, dlq, pattern);
+
+    const fleet = props.monitoring?.fleet;
+    if (fleet) this.selectFunctionsByTag(fleet.tagKey ?? RemediationMonitoring.DEFAULT_FLEET_TAG_KEY, fleet.tagValue);
     for (const fn of props.functions ?? []) {
       this.addFunction(fn);
     }
@@ -246,7 +340,38 @@ export class RemediationWorkflow extends Construct {
   /** Put one more function under management. */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     this.policyConfig.addFunction(fn, options);
-    this.managedNames.push(functionNameOf(fn));
+    const name = functionNameOf(fn);
+    this.managedNames.push(name);
+    // A custom log group (given, or the function's LoggingConfig.LogGroup): the memory alarm's
+    // contributor names the group, normalize maps it back.
+    const logGroup = logGroupNameOf(fn, options);
+    if (!logGroup.startsWith('/aws/lambda/')) this.logGroupFunctions[logGroup] = name;
+  }
+
+  /**
+   * Decide membership by tag instead of by name: a function is managed when it carries the tag
+   * `key` with exactly `value` (normalize reads it with `lambda:ListTags`). For fleets too large
+   * to list by name.
+   */
+  public selectFunctionsByTag(key: string, value: string): void {
+    if (this.managedByTag) {
+      throw new InvalidWorkflowError(`functions are already selected by the tag ${this.managedByTag.key}=${this.managedByTag.value}`);
+    }
+    if (Token.isUnresolved(key) || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u.test(key) || key.includes('=')) {
+      throw new InvalidWorkflowError(`tag key must be 1 to 128 letters, digits, spaces or _.:/+-@ (no '='), known at synthesis time, got '${key}'`);
+    }
+    this.managedByTag = { key, value };
+    const statement = new iam.PolicyStatement({
+      sid: 'ReadFunctionTags',
+      actions: ['lambda:ListTags'],
+      resources: [Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    });
+    this.normalizeRole.addToPrincipalPolicy(statement);
+    suppressNag(this.normalizeRole.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'In tag mode normalize reads the tags of the function an alarm names (lambda:ListTags, read-only) to decide whether it is managed; the functions are not known by name.',
+      findings: deliberateWildcardFindings(this, statement.resources),
+    }]);
   }
 
   /**
@@ -278,10 +403,94 @@ export class RemediationWorkflow extends Construct {
    * settings item the deploy-time setup writes).
    */
   private managedFunctionsValue(): string {
-    const registry = TargetRegistry.of(this);
-    if (this.fleet) return `tag:${registry.tag.key}=${registry.tag.value}`;
+    if (this.managedByTag) return `tag:${this.managedByTag.key}=${this.managedByTag.value}`;
     const estimated = this.managedNames.reduce((sum, n) => sum + (Token.isUnresolved(n) ? 64 : n.length) + 1, 0);
     if (this.managedNames.length > 0 && estimated <= 1500) return this.managedNames.join(',');
     return MANAGED_FROM_TABLE;
   }
+
+  /** The cleanup handler: releases what an ended execution still holds (see cleanup.lambda.ts). */
+  private createCleanup(props: RemediationWorkflowProps, table: RemediationStore['table'], settings: {
+    encryptionKey?: kms.IKey; logRetention: logs.RetentionDays;
+  }, dlq: sqs.IQueue): lambda.IFunction {
+    const cleanup = createHandler(this, 'Cleanup', CleanupFunction, HANDLERS.cleanup, settings, {
+      [ENV.TABLE_NAME]: table.tableName,
+      [ENV.TOPIC_ARN]: props.verification.topic.topicArn,
+      [ENV.EVENT_BUS_NAME]: props.verification.eventBus.eventBusName,
+    });
+    table.grant(cleanup.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    props.verification.grantNotify(cleanup.role);
+    props.verification.eventBus.grantPutEventsTo(cleanup.role);
+    // Not referenced by the state machine, so its own default policy may name it (no cycle).
+    cleanup.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
+    props.encryptionKey?.grantEncryptDecrypt(cleanup.role);
+    // EventBridge invokes it asynchronously: Lambda retries a failed attempt twice, then the event
+    // goes to the dead-letter queue, whose alarm pages.
+    cleanup.fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(dlq) });
+    return cleanup.fn;
+  }
+
+  /**
+   * Alarms on the workflow itself, each to the notification topic. Names start with this
+   * construct's unique name, outside every routed prefix (checked), so they never start the workflow.
+   */
+  private createWorkflowAlarms(props: RemediationWorkflowProps, dlq: sqs.IQueue, pattern: Record<string, unknown>): cloudwatch.IAlarm[] {
+    const base = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
+    const period = Duration.minutes(5);
+    const specs: Array<{ id: string; suffix: string; metric: cloudwatch.IMetric; description: string }> = [
+      { id: 'ExecutionsFailedAlarm', suffix: 'ExecutionsFailed', metric: this.stateMachine.metricFailed({ period, statistic: 'Sum' }), description: 'a remediation execution failed (see the execution history; the cleanup released its lock)' },
+      { id: 'ExecutionsTimedOutAlarm', suffix: 'ExecutionsTimedOut', metric: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }), description: 'a remediation execution timed out (the cleanup released its lock)' },
+      { id: 'ExecutionsAbortedAlarm', suffix: 'ExecutionsAborted', metric: this.stateMachine.metricAborted({ period, statistic: 'Sum' }), description: 'a remediation execution was aborted (the cleanup released its lock)' },
+      { id: 'DeadLetterAlarm', suffix: 'DeadLetters', metric: dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }), description: 'an alarm event or a cleanup could not be delivered: it waits in the dead-letter queue' },
+    ];
+    const routed = routedNameMatchers(pattern);
+    const action = new cloudwatchActions.SnsAction(props.verification.topic);
+    const alarms = specs.map(spec => {
+      const alarmName = `${base}-${spec.suffix}`;
+      const clash = routed.find(m => (typeof m === 'string' ? m === alarmName : alarmName.startsWith(m.prefix)));
+      if (clash) {
+        throw new InvalidWorkflowError(`the workflow alarm ${alarmName} would be routed to the workflow by ${JSON.stringify(clash)}: choose another alarm-name prefix`);
+      }
+      const alarm = new cloudwatch.Alarm(this, spec.id, {
+        alarmName,
+        alarmDescription: `lambda-auto-remediation: ${spec.description}`,
+        metric: spec.metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      return alarm;
+    });
+    this.allowAlarmsToPublish(props.verification.topicKey);
+    return alarms;
+  }
+
+  /**
+   * CloudWatch publishes alarm actions to an encrypted topic only with a key policy grant
+   * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services);
+   * the AWS managed key `alias/aws/sns` cannot be given one.
+   */
+  private allowAlarmsToPublish(key: kms.IKey | undefined): void {
+    if (!key) {
+      Annotations.of(this).addWarningV2('lambda-auto-remediation:workflowAlarmsNeedTopicKey',
+        'The workflow alarms publish to the notification topic you brought: its key policy (if it is encrypted) must let cloudwatch.amazonaws.com use the key (kms:Decrypt, kms:GenerateDataKey*); the AWS managed key alias/aws/sns cannot.');
+      return;
+    }
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToNotify',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }));
+  }
+}
+
+/** The alarm-name matchers of a rule pattern (exact names and prefixes, inside `$or` too). */
+function routedNameMatchers(pattern: Record<string, unknown>): Array<string | { prefix: string }> {
+  const detail = pattern.detail as Record<string, unknown>;
+  const alternatives = (detail.$or as Record<string, unknown>[] | undefined) ?? [detail];
+  return alternatives.flatMap(a => (a.alarmName as Array<string | { prefix: string }> | undefined) ?? [])
+    .filter(m => typeof m === 'string' ? !Token.isUnresolved(m) : !Token.isUnresolved(m.prefix));
 }

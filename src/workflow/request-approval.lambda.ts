@@ -4,6 +4,12 @@
  * records it. The state machine then waits; the operator's `send-task-success` output lands at
  * `$.approval`. A task token is issued by Step Functions per task, cannot be forged, and is
  * accepted once.
+ *
+ * The token is a bearer credential for this one decision. It goes to the topic only (by design:
+ * whoever receives the message can approve, so subscribe only the people who may approve, and
+ * grant sns:Subscribe on the topic to no one else); it is never logged here, and the state
+ * machine logs without execution data so the task input (which holds it) is not logged there
+ * either. Principals with states:GetExecutionHistory on the state machine can still read it.
  */
 import { ApprovalRequestInput, ENV, HANDLERS } from './contract';
 import { buildApprovalRequest } from '../core/notification/build';

@@ -4,9 +4,16 @@ import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { InvalidRemediationPolicyError } from './construct-errors';
-import { ApprovalMode, FunctionPolicyOverride, RemediationPolicyConfig } from './contract';
+import {
+  ApprovalMode,
+  FunctionPolicyOverride,
+  MAX_REPAIRS_PER_DAY_LIMIT,
+  MIN_COOLDOWN_SECONDS,
+  POLICY_SIZE_DEFAULTS,
+  RemediationPolicyConfig,
+} from './contract';
 import { functionNameOf } from './handler-support';
-import { LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB } from '../core/policy';
+import { LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB, MAX_STEP_LIMIT_MB } from '../core/policy';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 
 /** The policy with every default applied, as the workflow receives it. */
@@ -24,9 +31,7 @@ export interface ResolvedRemediationPolicy {
 
 /** Defaults of {@link RemediationPolicy}, in one place. */
 export const POLICY_DEFAULTS = {
-  maxMemoryMb: 3008,
-  maxStepMb: 1024,
-  minConfidence: 0.7,
+  ...POLICY_SIZE_DEFAULTS,
   cooldown: Duration.minutes(30),
   maxRepairsPerDay: 3,
   verificationWindow: Duration.minutes(15),
@@ -45,19 +50,11 @@ export function resolveRemediationPolicy(policy: RemediationPolicy = {}): Resolv
   const cooldown = policy.cooldown ?? POLICY_DEFAULTS.cooldown;
   const verificationWindow = policy.verificationWindow ?? POLICY_DEFAULTS.verificationWindow;
 
-  if (!Number.isInteger(maxMemoryMb) || maxMemoryMb < LAMBDA_MIN_MEMORY_MB || maxMemoryMb > LAMBDA_MAX_MEMORY_MB) {
-    throw new InvalidRemediationPolicyError(
-      `maxMemoryMb must be a whole number between ${LAMBDA_MIN_MEMORY_MB} and ${LAMBDA_MAX_MEMORY_MB}, got ${maxMemoryMb}`);
-  }
-  if (!Number.isInteger(maxStepMb) || maxStepMb < 1) {
-    throw new InvalidRemediationPolicyError(`maxStepMb must be a positive whole number, got ${maxStepMb}`);
-  }
-  if (!(minConfidence >= 0 && minConfidence <= 1)) {
-    throw new InvalidRemediationPolicyError(`minConfidence must be between 0 and 1, got ${minConfidence}`);
-  }
-  if (!Number.isInteger(maxRepairsPerDay) || maxRepairsPerDay < 0) {
-    throw new InvalidRemediationPolicyError(`maxRepairsPerDay must be a whole number of at least 0, got ${maxRepairsPerDay}`);
-  }
+  checkMaxMemoryMb(maxMemoryMb, 'maxMemoryMb');
+  checkMaxStepMb(maxStepMb, 'maxStepMb');
+  checkMinConfidence(minConfidence, 'minConfidence');
+  checkMaxRepairsPerDay(maxRepairsPerDay, 'maxRepairsPerDay');
+  checkCooldown(cooldown, 'cooldown');
   const verificationWindowSeconds = verificationWindow.toSeconds();
   if (verificationWindowSeconds < 60 || verificationWindowSeconds > 24 * 3600) {
     throw new InvalidRemediationPolicyError(
@@ -76,6 +73,40 @@ export function resolveRemediationPolicy(policy: RemediationPolicy = {}): Resolv
   };
 }
 
+// One check per guardrail, shared by the policy and the per-function overrides, so an override
+// is held to the same limits as the policy it overrides. `name` is the prop as the user wrote it.
+
+function checkMaxMemoryMb(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < LAMBDA_MIN_MEMORY_MB || value > LAMBDA_MAX_MEMORY_MB) {
+    throw new InvalidRemediationPolicyError(`${name} must be a whole number between ${LAMBDA_MIN_MEMORY_MB} and ${LAMBDA_MAX_MEMORY_MB}, got ${value}`);
+  }
+}
+
+/** Lambda sets memory in 1 MB steps, so 1 MB is the smallest step; a step below 128 MB is valid. */
+function checkMaxStepMb(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_STEP_LIMIT_MB) {
+    throw new InvalidRemediationPolicyError(`${name} must be a whole number between 1 and ${MAX_STEP_LIMIT_MB}, got ${value}`);
+  }
+}
+
+function checkMinConfidence(value: number, name: string): void {
+  if (!(value >= 0 && value <= 1)) {
+    throw new InvalidRemediationPolicyError(`${name} must be between 0 and 1, got ${value}`);
+  }
+}
+
+function checkMaxRepairsPerDay(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_REPAIRS_PER_DAY_LIMIT) {
+    throw new InvalidRemediationPolicyError(`${name} must be a whole number between 1 and ${MAX_REPAIRS_PER_DAY_LIMIT}, got ${value}`);
+  }
+}
+
+function checkCooldown(value: Duration, name: string): void {
+  const seconds = value.toSeconds();
+  if (seconds < MIN_COOLDOWN_SECONDS) {
+    throw new InvalidRemediationPolicyError(`${name} must be at least ${MIN_COOLDOWN_SECONDS / 60} minute, got ${seconds} seconds`);
+  }
+}
 
 /**
  * Builds the `REMEDIATION_POLICY` JSON the handlers read ({@link RemediationPolicyConfig}), with the
@@ -87,7 +118,6 @@ export class PolicyConfigBuilder {
   private readonly overrides = new Map<string, FunctionPolicyOverride>();
   private readonly approvalNames: string[] = [];
   private readonly excludedNames: string[];
-  private usesAliases = false;
 
   constructor(policy: RemediationPolicy | undefined, private readonly approval: Approval | undefined) {
     this.resolved = resolveRemediationPolicy(policy);
@@ -109,25 +139,29 @@ export class PolicyConfigBuilder {
     return this.approvalMode !== 'NONE' || [...this.overrides.values()].some(o => o.requireApproval === true);
   }
 
-  /** Record one function's overrides. */
+  /** Record one function's overrides, held to the same limits as the policy. */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
+    const name = functionNameOf(fn);
+    const of = (prop: string) => `${prop} of function ${name}`;
+    if (options.maxMemoryMb !== undefined) checkMaxMemoryMb(options.maxMemoryMb, of('maxMemoryMb'));
+    if (options.maxStepMb !== undefined) checkMaxStepMb(options.maxStepMb, of('maxStepMb'));
+    if (options.minConfidence !== undefined) checkMinConfidence(options.minConfidence, of('minConfidence'));
+    if (options.maxRepairsPerDay !== undefined) checkMaxRepairsPerDay(options.maxRepairsPerDay, of('maxRepairsPerDay'));
+    if (options.cooldown !== undefined) checkCooldown(options.cooldown, of('cooldown'));
     const override: FunctionPolicyOverride = stripUndefined({
       maxMemoryMb: options.maxMemoryMb,
       maxStepMb: options.maxStepMb,
       minConfidence: options.minConfidence,
       requireApproval: options.requireApproval,
       dryRun: options.dryRun,
+      cooldownSeconds: options.cooldown?.toSeconds(),
+      maxRepairsPerDay: options.maxRepairsPerDay,
+      // The alias name is known at synthesis for aliases defined in the app or imported by name.
+      aliases: options.alias ? [options.alias.aliasName] : undefined,
     });
-    if (options.maxMemoryMb !== undefined) {
-      resolveRemediationPolicy({ maxMemoryMb: options.maxMemoryMb });
-    }
-    if (options.minConfidence !== undefined && !(options.minConfidence >= 0 && options.minConfidence <= 1)) {
-      throw new InvalidRemediationPolicyError(`minConfidence must be between 0 and 1, got ${options.minConfidence}`);
-    }
     if (Object.keys(override).length > 0) {
-      this.overrides.set(functionNameOf(fn), override);
+      this.overrides.set(name, override);
     }
-    if (options.alias) this.usesAliases = true;
   }
 
   /** The policy JSON; resolves at synthesis with deploy-time function names. */
@@ -145,7 +179,6 @@ export class PolicyConfigBuilder {
           approvalMode: this.approvalMode,
           ...(this.approvalNames.length > 0 ? { approvalFunctions: this.approvalNames } : {}),
           ...(this.excludedNames.length > 0 ? { excludedFunctions: this.excludedNames } : {}),
-          ...(this.usesAliases ? { publishVersionForAlias: true } : {}),
           ...(this.overrides.size > 0 ? { functionOverrides: Object.fromEntries(this.overrides) } : {}),
         };
         return Stack.of(scope).toJsonString(config);

@@ -18,7 +18,7 @@ import { Annotations, ArnFormat, Aspects, IAspect, Stack, Token } from 'aws-cdk-
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
-import { suppressNag, wildcardResourceFindings } from './handler-support';
+import { deliberateWildcardFindings, suppressNag, wildcardResourceFindings } from './handler-support';
 
 /** The tag that marks a managed function in TAG mode and in fleet mode. */
 export interface ManagementTag {
@@ -202,7 +202,8 @@ export class TargetAccess extends Construct {
         const statements: iam.PolicyStatement[] = [];
         if (part.functions.length) statements.push(new iam.PolicyStatement({ sid: 'TargetFunctionsOnly', actions: this.props.functionActions!, resources: part.functions }));
         if (part.logGroups.length) statements.push(new iam.PolicyStatement({ sid: 'TargetLogGroupsOnly', actions: this.props.logActions!, resources: part.logGroups }));
-        this.policy(`Part${i + 1}`, statements, [...part.functions, ...part.logGroups],
+        const resources = [...part.functions, ...part.logGroups];
+        this.policy(`Part${i + 1}`, statements, wildcardResourceFindings(this, resources),
           'Log-event reads name each target log group; the trailing :* is how IAM addresses the streams of exactly that log group, not a wildcard over groups.');
       });
       return;
@@ -228,16 +229,16 @@ export class TargetAccess extends Construct {
       statements.push(new iam.PolicyStatement({ sid: 'LambdaLogGroups', actions: this.props.logActions, resources: logResources }));
       resources.push(...logResources);
     }
-    this.policy('ByTag', statements, resources, `Lambda rights are limited by the condition aws:ResourceTag/${key} = ${value} (IAM quotas do not allow naming every function); log reads cover this account's and region's Lambda log groups (/aws/lambda/*) and name each custom log group.`);
+    this.policy('ByTag', statements, deliberateWildcardFindings(this, resources), `Lambda rights are limited by the condition aws:ResourceTag/${key} = ${value} (IAM quotas do not allow naming every function); log reads cover this account's and region's Lambda log groups (/aws/lambda/*) and name each custom log group.`);
   }
 
-  private policy(id: string, statements: iam.PolicyStatement[], resources: string[], reason: string): void {
+  /** One managed policy; `findings` are the cdk-nag IAM5 findings its reason acknowledges, exactly. */
+  private policy(id: string, statements: iam.PolicyStatement[], findings: string[], reason: string): void {
     const policy = new iam.ManagedPolicy(this, id, {
       description: `lambda-auto-remediation: rights on the managed functions (${this.node.id} ${id})`,
       roles: [this.props.role],
       document: new iam.PolicyDocument({ statements }),
     });
-    const findings = wildcardResourceFindings(this, resources);
     if (findings.length > 0) suppressNag(policy, [{ id: 'AwsSolutions-IAM5', reason, findings }]);
   }
 }

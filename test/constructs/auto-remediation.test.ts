@@ -42,16 +42,20 @@ describe('AutoRemediation with every optional prop defaulted', () => {
 
   test('encrypts the topic and the dead-letter queue at rest', () => {
     const topic = Object.values(template.findResources('AWS::SNS::Topic'))[0];
-    expect(resolveIntrinsics(topic.Properties.KmsMasterKeyId, template)).toBe(`arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws/sns`);
+    // A customer managed key of its own: CloudWatch alarm actions cannot publish under alias/aws/sns.
+    const [keyId] = topic.Properties.KmsMasterKeyId['Fn::GetAtt'];
+    const key = template.findResources('AWS::KMS::Key')[keyId];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
   });
 
-  test('creates one STANDARD state machine with ALL logging and X-Ray tracing', () => {
+  test('creates one STANDARD state machine with ALL logging (no execution data) and X-Ray tracing', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
     });
   });
 
@@ -61,8 +65,17 @@ describe('AutoRemediation with every optional prop defaulted', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         'source': ['aws.cloudwatch'],
+        'account': [ACCOUNT],
         'detail-type': ['CloudWatch Alarm State Change', 'CloudWatch Alarm Contributor State Change'],
-        'detail': { alarmName: [{ prefix }], state: { value: ['ALARM'] } },
+        'detail': {
+          state: { value: ['ALARM'] },
+          // Per alarm family (test/constructs/routing.test.ts matches the documented events against it).
+          $or: [
+            { alarmName: [{ prefix: `${prefix}-fn-` }], alarmContributor: { id: [{ exists: false }] } },
+            { alarmName: [{ prefix: `${prefix}-mem-` }] },
+            { alarmName: [{ prefix: `${prefix}-fleet-` }], alarmContributor: { id: [{ exists: true }] } },
+          ],
+        },
       },
       Targets: [Match.objectLike({
         RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
@@ -78,8 +91,8 @@ describe('AutoRemediation with every optional prop defaulted', () => {
     expect(alarms).toHaveLength(2);
     const names = alarms.map(a => resolveIntrinsics(a.Properties.AlarmName, template));
     expect(names).toEqual([
-      expect.stringMatching(new RegExp(`^${remediation.monitoring.functionAlarmPrefix}Errors-Orders1[0-9A-F]{8}x+$`)),
-      expect.stringMatching(new RegExp(`^${remediation.monitoring.functionAlarmPrefix}Errors-Thumbs1[0-9A-F]{8}x+$`)),
+      expect.stringMatching(new RegExp(`^${remediation.monitoring.functionAlarmNamePrefix}Errors-Orders1[0-9A-F]{8}x+$`)),
+      expect.stringMatching(new RegExp(`^${remediation.monitoring.functionAlarmNamePrefix}Errors-Thumbs1[0-9A-F]{8}x+$`)),
     ]);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({
@@ -121,7 +134,7 @@ describe('AutoRemediation with every optional prop defaulted', () => {
     // The window ends two minutes before each run, for late-ingested events.
     expect(props.ScheduledQueryConfiguration.ScheduleConfiguration).toEqual({ ScheduleExpression: 'rate(5 minutes)', StartTimeOffset: 420, EndTimeOffset: 120 });
     expect(props.Threshold).toBe(90);
-    expect(props.AlarmName).toBe(`${remediation.monitoring.memoryAlarmPrefix}1`);
+    expect(props.AlarmName).toBe(`${remediation.monitoring.memoryAlarmNamePrefix}1`);
   });
 
   test('the memory query role has the permissions the log alarm documentation lists', () => {
@@ -173,7 +186,7 @@ describe('AutoRemediation with every optional prop defaulted', () => {
   });
 
   test('lists the managed functions for normalize and sets a lock TTL above the execution timeout', () => {
-    const env = envOf(template, 'Turns the alarm state-change event');
+    const env = envOf(template, 'Turns the alarm event');
     expect(env.MANAGED_FUNCTIONS).toMatch(/^Orders1[0-9A-F]{8}x+,Thumbs1[0-9A-F]{8}x+$/);
     const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
     const definition = JSON.parse(String(resolveIntrinsics(machine.Properties.DefinitionString, template)));
@@ -228,7 +241,7 @@ describe('AutoRemediation options', () => {
     const template = Template.fromStack(stack);
     // THEN the names are plain strings in the template
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: `${remediation.monitoring.functionAlarmPrefix}Errors-checkout-api`,
+      AlarmName: `${remediation.monitoring.functionAlarmNamePrefix}Errors-checkout-api`,
       Dimensions: [{ Name: 'FunctionName', Value: 'checkout-api' }],
     });
     template.hasResourceProperties('AWS::CloudWatch::LogAlarm', {
@@ -319,8 +332,17 @@ describe('AutoRemediation options', () => {
       monitoring: { existingAlarms: [mine], throttles: { enabled: true, threshold: 5 } },
     });
     const template = Template.fromStack(stack);
-    const rule = Object.values(template.findResources('AWS::Events::Rule'))[0];
-    expect(JSON.stringify(rule.Properties.EventPattern)).toContain('"orders-p99-latency"');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: {
+          state: { value: ['ALARM'] },
+          $or: Match.arrayWith([
+            { alarmName: [{ prefix: `${remediation.monitoring.alarmNamePrefix}-fn-` }], alarmContributor: { id: [{ exists: false }] } },
+            { alarmName: ['orders-p99-latency'], alarmContributor: { id: [{ exists: false }] } },
+          ]),
+        },
+      }),
+    });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 5 });
     expect(remediation.alarms).toContain(mine);
   });
@@ -330,19 +352,20 @@ describe('AutoRemediation options', () => {
     const { stack } = newStack();
     const remediation = new AutoRemediation(stack, 'AutoRemediation', { monitoring: { fleet: { tagValue: 'orders-prod' } } });
     const template = Template.fromStack(stack);
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(a => String(a.Properties.AlarmName).startsWith(remediation.monitoring.alarmNamePrefix));
     expect(alarms).toHaveLength(1);
     const query = alarms[0].Properties.Metrics[0].Expression as string;
     // "WHERE supports only =, != and AND"; multi-time-series alarms need GROUP BY and ORDER BY; LIMIT at most 500
     expect(query).toBe('SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE tag.LambdaAutoRemediation = \'orders-prod\' GROUP BY FunctionName ORDER BY SUM() DESC LIMIT 500');
-    expect(alarms[0].Properties.AlarmName).toBe(`${remediation.monitoring.fleetAlarmPrefix}Errors`);
+    expect(alarms[0].Properties.AlarmName).toBe(`${remediation.monitoring.fleetAlarmNamePrefix}Errors`);
     // rights by tag, never by name list
     const byTag = Object.values(template.findResources('AWS::IAM::ManagedPolicy'))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
       .filter((st: any) => [st.Action].flat().includes('lambda:UpdateFunctionConfiguration'));
     expect(byTag).toHaveLength(2); // repair and rollback
     for (const st of byTag) expect(st.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/LambdaAutoRemediation': 'orders-prod' } });
-    expect(envOf(template, 'Turns the alarm state-change event').MANAGED_FUNCTIONS).toBe('tag:LambdaAutoRemediation=orders-prod');
+    expect(envOf(template, 'Turns the alarm event into').MANAGED_FUNCTIONS).toBe('tag:LambdaAutoRemediation=orders-prod');
   });
 
   test('tags the functions it manages that are defined in the app', () => {

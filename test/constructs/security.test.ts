@@ -96,12 +96,21 @@ describe('least privilege', () => {
       DiagnosisCollect: ['dynamodb:PutItem'],
       DiagnosisDiagnose: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       WorkflowRequestApproval: ['dynamodb:PutItem'],
-      RepairRepair: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      RepairRepair: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       VerificationVerify: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      RepairRollback: ['dynamodb:PutItem'],
-      VerificationFinalize: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      RepairRollback: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      // GetItem: finalize reads the lock (pending alarms) and the intake record before releasing.
+      VerificationFinalize: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // Query: the repair record of the ended execution, for the memory it reports.
+      WorkflowCleanup: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       // the deploy-time setup writes the managed-function settings item
       SetupSetup: ['dynamodb:PutItem'],
+    });
+  });
+
+  test('the state machine log holds no execution data, so no approval task token reaches it (issue 10 item 9)', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
     });
   });
 
@@ -110,6 +119,26 @@ describe('least privilege', () => {
     expect(roles.length).toBeGreaterThanOrEqual(10);
     for (const [, role] of roles) {
       expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    }
+  });
+});
+
+describe('a function imported by a qualified ARN (issue 10 item 12)', () => {
+  test('the repair, rollback and collector rights name the unqualified function ARN too', () => {
+    // GIVEN a function imported by the ARN of its alias
+    const { stack } = newStack();
+    const qualified = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:legacy-report:live`;
+    const imported = lambda.Function.fromFunctionArn(stack, 'ImportedQualified', qualified);
+    // WHEN it is managed
+    new AutoRemediation(stack, 'AutoRemediation', { functions: [imported] });
+    const statements = allStatements(Template.fromStack(stack));
+    // THEN UpdateFunctionConfiguration (authorized on the function resource type,
+    // arn:...:function:${FunctionName}) is granted on the unqualified ARN
+    const unqualified = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:legacy-report`;
+    for (const action of ['lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion', 'lambda:GetFunctionConfiguration']) {
+      const granting = statements.filter(s => list(s.Action).includes(action));
+      expect(granting.length).toBeGreaterThan(0);
+      for (const s of granting) expect(list(s.Resource)).toEqual(expect.arrayContaining([unqualified, qualified]));
     }
   });
 });

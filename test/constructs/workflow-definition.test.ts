@@ -76,8 +76,15 @@ describe('the remediation state machine', () => {
     expect(states[S.INIT].Parameters).toEqual({
       'executionId.$': '$$.Execution.Id',
       'startedAt.$': '$$.Execution.StartTime',
+      // Normalize and finalize start executions of this machine (fan-out, re-examination).
+      'stateMachineArn.$': '$$.StateMachine.Id',
       'event.$': '$',
     });
+  });
+
+  test('a failed NotifyResult no longer relies on the lock TTL: the cleanup releases on FAILED', () => {
+    expect(states[S.FINALIZE_FAILED]).toMatchObject({ Type: 'Fail', Cause: expect.stringContaining('cleanup handler releases the lock') });
+    expect(JSON.stringify(states[S.FINALIZE_FAILED])).not.toContain('TTL');
   });
 
   test('writes each handler output to its contract result path', () => {

@@ -68,7 +68,11 @@ async function execute(definition: AslDefinition, handlers: Partial<Record<strin
       waitTimeOverrides: { [S.WAIT]: 0, [S.EXTEND]: 0 },
       retryIntervalOverrides: Object.fromEntries(Object.keys(defaults).map(n => [n, 0])),
     },
-    context: { Execution: { Id: 'exec-1', StartTime: '2026-11-28T12:00:00Z' }, Task: { Token: 'token-1' } },
+    context: {
+      Execution: { Id: 'exec-1', StartTime: '2026-11-28T12:00:00Z' },
+      StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:remediation', Name: 'remediation' },
+      Task: { Token: 'token-1' },
+    },
   });
   try {
     const output = await execution.result as any;

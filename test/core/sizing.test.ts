@@ -59,3 +59,20 @@ describe('recommendMemorySize', () => {
     expect(() => recommendMemorySize({ currentMb: 0, basis: 'unknown-need' }, DEFAULT_POLICY)).toThrow('current memory size must be a positive number, got 0');
   });
 });
+
+describe('steps below 128 MB (issue 10)', () => {
+  test('GIVEN maxStepMb 64 WHEN the policy resolves THEN the smallest step follows it down and sizing adds 64 MB', () => {
+    const policy = resolvePolicy({ maxStepMb: 64 });
+    expect(policy.minStepMb).toBe(64);
+    expect(recommendMemorySize({ currentMb: 256, basis: 'unknown-need' }, policy)).toMatchObject({ recommendedMb: 320, increaseMb: 64, limitedBy: 'max-step' });
+  });
+
+  test('GIVEN maxStepMb 1 WHEN sized THEN it still raises by Lambda\'s 1 MB step', () => {
+    expect(recommendMemorySize({ currentMb: 256, basis: 'unknown-need' }, resolvePolicy({ maxStepMb: 1 })).increaseMb).toBe(1);
+  });
+
+  test('fails when maxStepMb is below 1 MB or not whole, naming the value', () => {
+    expect(() => resolvePolicy({ maxStepMb: 0.5 })).toThrow('maxStepMb must be a whole number between 1 and 10112, got 0.5');
+    expect(() => resolvePolicy({ maxStepMb: 0 })).toThrow('maxStepMb must be a whole number between 1 and 10112, got 0');
+  });
+});

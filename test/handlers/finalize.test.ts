@@ -4,8 +4,11 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { alarmEvent, awsError, clearTable, Db, initialState, setEnv, startDb, TABLE, TOPIC_ARN, useTestWorld } from './support';
+import { ThrottledError } from '../../src/runtime/errors';
+import { LockFollowUp } from '../../src/runtime/lock-followup';
+import { Store } from '../../src/runtime/store';
 import { handler as finalize } from '../../src/verification/finalize.lambda';
-import { DiagnoseOutput, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
+import { DiagnoseOutput, intentKey, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
 import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
 
@@ -30,7 +33,10 @@ beforeEach(async () => {
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
-afterEach(() => restoreEnv());
+afterEach(() => {
+  restoreEnv();
+  jest.restoreAllMocks();
+});
 
 const DIAGNOSIS: DiagnoseOutput = {
   diagnosisId: 'd-1',
@@ -142,6 +148,49 @@ describe('finalize handler', () => {
     expect((await db.items()).find((i) => i.step === 'finalize')?.action).toBe('outcome REPAIRED');
   });
 
+  test('REPAIRED_UNVERIFIED: an inconclusive verification is its own outcome; the change stays and the reason says why', async () => {
+    // GIVEN a repair whose verification (after one extension) saw too little traffic
+    const inconclusive: VerifyOutput = { ...VERIFIED, status: 'INCONCLUSIVE', next: 'DONE', attempt: 2, reason: 'only 2 invocations after the repair, fewer than 5', invocationsAfter: 2 };
+    const state = { ...(await accepted()), diagnosis: DIAGNOSIS, repair: REPAIR, verification: inconclusive };
+
+    // WHEN finalize runs
+    const out = await finalize(state);
+
+    // THEN it is not reported as REPAIRED: the notification says the size stays, unverified, and why
+    expect(out.outcome).toBe('REPAIRED_UNVERIFIED');
+    expect(out.reason).toBe('memory raised from 512 to 768 MB and kept, but not verified: only 2 invocations after the repair, fewer than 5. '
+      + 'Automatic rollback follows only a failed verification, not too little data: check the function\'s errors and memory use.');
+    const { subject, body } = published();
+    expect(subject).toBe('[Lambda remediation] orders: memory raised, not verified 512->768 MB');
+    expect(body).toMatchObject({ type: 'REPAIRED_UNVERIFIED', iacChange: 'memorySize: 768', verification: { status: 'INCONCLUSIVE' } });
+    const detail = JSON.parse((events.commandCalls(PutEventsCommand)[0].args[0].input as { Entries: Array<{ Detail: string }> }).Entries[0].Detail);
+    expect(detail).toMatchObject({ outcome: 'REPAIRED_UNVERIFIED', verificationStatus: 'INCONCLUSIVE', newMemoryMb: 768 });
+  });
+
+  test('a rollback stopped by a deploy since the repair: HUMAN_REVIEW, the notification says not rolled back and the size (issue 10 item 6)', async () => {
+    const reason = 'memory of orders was changed since the repair by someone else (e.g. a deploy): not rolled back; memory is 768 MB';
+    const state = {
+      ...(await accepted()),
+      diagnosis: DIAGNOSIS,
+      repair: REPAIR,
+      verification: { ...VERIFIED, status: 'FAILED' as const, next: 'ROLLBACK' as const, reason: 'out-of-memory rate did not improve (0.5 -> 0.5)' },
+      rollback: { status: 'CHANGED_BY_OTHERS' as const, reason, restoredMemoryMb: 768, rolledBackAt: '2026-11-20T11:01:00.000Z' },
+    };
+    const out = await finalize(state);
+    expect(out.outcome).toBe('HUMAN_REVIEW');
+    expect(out.reason).toBe(`verification failed (out-of-memory rate did not improve (0.5 -> 0.5)), but ${reason}: a person should decide`);
+    const { body } = published();
+    expect(body).toMatchObject({ outcome: 'HUMAN_REVIEW', reason: out.reason, repair: { originalMemory: 512, newMemory: 768 } });
+    expect(body.iacChange).toBeUndefined();
+  });
+
+  test('a repair REFUSED (alias with unreleased changes) is a human review that says nothing changed', async () => {
+    const reason = 'alias live of orders runs version 7, whose CodeSha256 differ from $LATEST: publishing $LATEST would release changes that are not released yet';
+    const out = await finalize({ ...(await accepted()), diagnosis: DIAGNOSIS, repair: { ...REPAIR, status: 'REFUSED' as const, newMemoryMb: 512, reason } });
+    expect(out).toMatchObject({ outcome: 'HUMAN_REVIEW', reason: `nothing was changed: ${reason}` });
+    expect(published().body.iacChange).toBeUndefined();
+  });
+
   test('ROLLED_BACK after a failed verification names the restored size, no IaC change', async () => {
     const state = {
       ...(await accepted()),
@@ -172,6 +221,25 @@ describe('finalize handler', () => {
     expect(out.outcome).toBe(outcome);
     expect(out.lockReleased).toBe(true);
     expect(published().body.outcome).toBe(outcome);
+  });
+
+  test('a repair whose retries ran out after it recorded its intent: the notification names the size it may have set', async () => {
+    const state = {
+      ...(await accepted()),
+      diagnosis: DIAGNOSIS,
+      error: { Error: 'ThrottledError', Cause: JSON.stringify({ errorType: 'ThrottledError', errorMessage: 'dynamodb:PutItem repair record failed: ThrottlingException' }) },
+    };
+    await db.doc.send(new PutCommand({
+      TableName: TABLE,
+      Item: {
+        ...intentKey('REPAIR', state.executionId),
+        intent: { executionId: state.executionId, functionName: 'orders', repairId: 'r-9', startedAt: '2026-11-20T10:49:00.000Z', fromMb: 512, toMb: 768 },
+      },
+    }));
+    const out = await finalize(state);
+    expect(out.outcome).toBe('FAILED');
+    expect(out.reason).toContain('the repair of orders from 512 MB to 768 MB started at 2026-11-20T10:49:00.000Z and may have taken effect before it failed');
+    expect(published().body.reason).toBe(out.reason);
   });
 
   test('a caught error is explained with the Lambda error message', async () => {
@@ -245,3 +313,90 @@ describe('repair record', () => {
     expect(records[0]).toMatchObject({ verificationStatus: 'SUCCEEDED', notificationStatus: 'SENT', endTime: expect.any(String) });
   });
 });
+
+describe('notify exactly once per execution (issue 10 item 8)', () => {
+  async function repairedState(): Promise<WorkflowState> {
+    return { ...(await accepted()), diagnosis: DIAGNOSIS, repair: { ...REPAIR, startedAt: '2026-11-20T10:49:58.000Z' }, verification: VERIFIED };
+  }
+
+  test('a throttled record write fails the attempt before anything is published; the retry publishes once', async () => {
+    // GIVEN the first write of the repair record is throttled
+    const state = await repairedState();
+    jest.spyOn(Store.prototype, 'putRepairRecord').mockRejectedValueOnce(new ThrottledError('dynamodb:PutItem repair record throttled'));
+
+    // WHEN finalize runs and the state machine retries it
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    const out = await finalize(state);
+
+    // THEN exactly one SNS message and one result event, and the records say SENT
+    expect(out).toMatchObject({ outcome: 'REPAIRED', notificationStatus: 'SENT', lockReleased: true });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const all = await db.items();
+    expect(all.filter((i) => String(i.sk).startsWith('REPAIR#'))).toEqual([expect.objectContaining({ notificationStatus: 'SENT' })]);
+    expect(all.filter((i) => i.step === 'finalize')).toHaveLength(1);
+  });
+
+  test('a failure after publishing (the lock release): the retry publishes nothing again', async () => {
+    const state = await repairedState();
+    jest.spyOn(LockFollowUp.prototype, 'releaseIfUnchanged').mockRejectedValueOnce(new ThrottledError('dynamodb:DeleteItem lock throttled'));
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    const out = await finalize(state);
+    expect(out).toMatchObject({ notificationStatus: 'SENT', eventPublished: true, lockReleased: true });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  test('five attempts that each fail after notifying still send one message and one event', async () => {
+    const state = await repairedState();
+    jest.spyOn(LockFollowUp.prototype, 'releaseIfUnchanged').mockRejectedValue(new ThrottledError('dynamodb:DeleteItem lock throttled'));
+    for (let i = 0; i < 5; i++) await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  test('a publish that failed is tried again by a later attempt', async () => {
+    // GIVEN SNS down for the first attempt (three tries), and the lock release failing once
+    const state = await repairedState();
+    const down = awsError('InternalErrorException', 'sns down', 500);
+    let calls = 0;
+    sns.on(PublishCommand).callsFake(async () => {
+      if (++calls <= 3) throw down;
+      return { MessageId: 'm-2' };
+    });
+    jest.spyOn(LockFollowUp.prototype, 'releaseIfUnchanged').mockRejectedValueOnce(new ThrottledError('dynamodb:DeleteItem lock throttled'));
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+
+    // WHEN the retry runs with SNS back
+    const out = await finalize(state);
+
+    // THEN it published (once), and the event was not put twice
+    expect(out.notificationStatus).toBe('SENT');
+    expect(calls).toBe(4);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  test('a crash between publishing and marking it sent: the retry waits out the claim and sends again (a duplicate, never a lost message)', async () => {
+    const state = await repairedState();
+    jest.spyOn(Store.prototype, 'completeChannel').mockRejectedValueOnce(new ThrottledError('marker write lost'));
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ThrottledError' });
+    const out = await finalize(state);
+    expect(out.notificationStatus).toBe('SENT');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+
+  test('records that cannot be written at all do not stop the notification for ever: from the third attempt it is sent', async () => {
+    const state = await repairedState();
+    jest.spyOn(Store.prototype, 'putAudit').mockRejectedValue(new ThrottledError('dynamodb:PutItem audit throttled'));
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(finalize(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+  });
+});
+

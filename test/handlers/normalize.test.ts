@@ -1,7 +1,20 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { alarmEvent, clearTable, Db, initialState, setEnv, startDb, TABLE, useTestWorld } from './support';
-import { functionStateKey, lockKey } from '../../src/workflow/contract';
+import { CloudWatchClient, DescribeAlarmContributorsCommand, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  alarmEvent, awsError, clearTable, Db, documentedEvent, initialState, setEnv, startDb, STATE_MACHINE_ARN, TABLE, useTestWorld,
+} from './support';
+import { setClients } from '../../src/runtime/clients';
+import { logger } from '../../src/runtime/powertools';
+import { executionIntakeKey, functionStateKey, lockKey, WorkflowState } from '../../src/workflow/contract';
 import { handler } from '../../src/workflow/normalize.lambda';
+
+const cw = mockClient(CloudWatchClient);
+const sfn = mockClient(SFNClient);
+const lambda = mockClient(LambdaClient);
 
 let db: Db;
 let restoreEnv: () => void;
@@ -16,13 +29,43 @@ beforeEach(async () => {
   await clearTable(db);
   useTestWorld(db);
   restoreEnv = setEnv();
+  cw.reset();
+  sfn.reset();
+  lambda.reset();
+  sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
 });
 afterEach(() => restoreEnv());
 
-describe('normalize handler', () => {
-  test('accepts an ALARM transition of a managed function and takes the lock', async () => {
+/** The state the Init state builds, with the state machine's own ARN. */
+function stateOf(event: unknown, executionId = 'arn:aws:states:us-east-1:123456789012:execution:remediation:exec-1'): WorkflowState {
+  return { ...initialState(event, executionId), stateMachineArn: STATE_MACHINE_ARN };
+}
+
+/** A documented event with the dimensions of its metrics changed to a Lambda function. */
+function lambdaVariant(name: string, dims: Record<string, string> = { FunctionName: 'orders' }): any {
+  const e = documentedEvent(name);
+  for (const m of e.detail.configuration.metrics) if (m.metricStat) m.metricStat.metric.dimensions = { ...dims };
+  return e;
+}
+
+async function itemsWith(pk: string) {
+  return (await db.items()).filter((i) => i.pk === pk);
+}
+
+/** A DynamoDB client that fails the calls `fail` picks, and passes the rest to dynalite. */
+function failing(fail: (command: unknown) => boolean): never {
+  return {
+    send: async (command: unknown) => {
+      if (fail(command)) throw awsError('InternalServerError', 'injected', 500);
+      return db.doc.send(command as never);
+    },
+  } as never;
+}
+
+describe('normalize handler: the seed behaviour', () => {
+  test('accepts an ALARM transition of a managed function, writes the intake record and takes the lock', async () => {
     // GIVEN an Errors alarm on orders went to ALARM
-    const state = initialState(alarmEvent({ functionName: 'orders' }));
+    const state = stateOf(alarmEvent({ functionName: 'orders' }));
 
     // WHEN normalize runs
     const out = await handler(state);
@@ -37,28 +80,33 @@ describe('normalize handler', () => {
       functionName: 'orders',
       metricName: 'Errors',
       threshold: 1,
+      thresholdSource: 'reasonData',
       currentValue: 8,
+      valueSource: 'reasonData',
       stateChangeTime: '2026-11-20T10:48:00.000Z',
       previousState: 'OK',
       currentState: 'ALARM',
       stateReason: expect.stringContaining('Threshold Crossed'),
     });
     expect(out.lock?.owner).toBe(state.executionId);
-    const items = await db.items();
-    const lock = items.find((i) => i.pk === lockKey('orders').pk);
+    const [lock] = await itemsWith(lockKey('orders').pk);
     expect(lock?.owner).toBe(state.executionId);
     expect(lock?.expiresAt).toBe(Math.floor(Date.parse('2026-11-20T10:48:30.000Z') / 1000) + 21600);
+    // The intake record lets the cleanup find this lock from the execution id alone.
+    const [intake] = await itemsWith(executionIntakeKey(state.executionId).pk);
+    expect(intake).toMatchObject({ sk: 'INTAKE', functionName: 'orders' });
+    expect(cw).not.toHaveReceivedAnyCommand();
   });
 
   test('ignores transitions to OK without taking a lock', async () => {
-    const out = await handler(initialState(alarmEvent({ state: 'OK' })));
+    const out = await handler(stateOf(alarmEvent({ state: 'OK' })));
     expect(out.status).toBe('IGNORED');
     expect(out.reason).toBe('alarm orders-errors-alarm went to OK, not ALARM');
     expect(await db.items()).toHaveLength(0);
   });
 
   test('ignores functions not under management', async () => {
-    const out = await handler(initialState(alarmEvent({ functionName: 'payments' })));
+    const out = await handler(stateOf(alarmEvent({ functionName: 'payments' })));
     expect(out.status).toBe('IGNORED');
     expect(out.reason).toBe('function payments is not under management');
   });
@@ -66,45 +114,29 @@ describe('normalize handler', () => {
   test('ignores functions the policy excludes even when MANAGED_FUNCTIONS is *', async () => {
     restoreEnv();
     restoreEnv = setEnv({ MANAGED_FUNCTIONS: '*', REMEDIATION_POLICY: JSON.stringify({ excludedFunctions: ['orders'] }) });
-    const out = await handler(initialState(alarmEvent({ functionName: 'orders' })));
+    const out = await handler(stateOf(alarmEvent({ functionName: 'orders' })));
     expect(out.status).toBe('IGNORED');
     expect(out.reason).toContain('excluded by the policy');
   });
 
-  test('a second alarm for a function being handled ends ALREADY_IN_PROGRESS (lock contention)', async () => {
-    // GIVEN execution 1 holds the lock
-    const first = await handler(initialState(alarmEvent(), 'exec-1'));
-    expect(first.status).toBe('ACCEPTED');
-
-    // WHEN five more alarms for the same function arrive at once
-    const others = await Promise.all([2, 3, 4, 5, 6].map((n) => handler(initialState(alarmEvent(), `exec-${n}`))));
-
-    // THEN none of them gets the lock, and each names the holder
-    expect(others.map((o) => o.status)).toEqual(Array(5).fill('ALREADY_IN_PROGRESS'));
-    expect(others[0].reason).toBe('function orders is already being handled by execution exec-1');
-  });
-
   test('concurrent alarms for one function: exactly one wins the conditional write', async () => {
-    const outs = await Promise.all(Array.from({ length: 8 }, (_, n) => handler(initialState(alarmEvent(), `race-${n}`))));
+    const outs = await Promise.all(Array.from({ length: 8 }, (_, n) => handler(stateOf(alarmEvent(), `race-${n}`))));
     expect(outs.filter((o) => o.status === 'ACCEPTED')).toHaveLength(1);
     expect(outs.filter((o) => o.status === 'ALREADY_IN_PROGRESS')).toHaveLength(7);
   });
 
   test('an expired lock counts as free', async () => {
     await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...lockKey('orders'), owner: 'stale', expiresAt: 1 } }));
-    const out = await handler(initialState(alarmEvent(), 'fresh'));
+    const out = await handler(stateOf(alarmEvent(), 'fresh'));
     expect(out.status).toBe('ACCEPTED');
   });
 
   test('refuses inside the cooldown, says why and releases the lock', async () => {
-    // GIVEN orders was repaired 10 minutes ago and the cooldown is 30 minutes
     await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...functionStateKey('orders'), lastRepairAt: '2026-11-20T10:38:30.000Z' } }));
-
-    const out = await handler(initialState(alarmEvent()));
-
+    const out = await handler(stateOf(alarmEvent()));
     expect(out.status).toBe('COOLDOWN');
     expect(out.reason).toBe('function orders was repaired at 2026-11-20T10:38:30.000Z, 600 s ago; cooldown is 1800 s');
-    expect((await db.items()).some((i) => i.pk === lockKey('orders').pk)).toBe(false);
+    expect(await itemsWith(lockKey('orders').pk)).toHaveLength(0);
   });
 
   test('refuses past the daily repair budget', async () => {
@@ -112,9 +144,10 @@ describe('normalize handler', () => {
       TableName: TABLE,
       Item: { ...functionStateKey('orders'), 'lastRepairAt': '2026-11-20T01:00:00.000Z', 'repairs#2026-11-20': 3 },
     }));
-    const out = await handler(initialState(alarmEvent()));
+    const out = await handler(stateOf(alarmEvent()));
     expect(out.status).toBe('DAILY_BUDGET_EXHAUSTED');
     expect(out.reason).toBe('function orders had 3 repairs today; the daily budget is 3');
+    expect(await itemsWith(lockKey('orders').pk)).toHaveLength(0);
   });
 
   test('the budget of yesterday does not count today', async () => {
@@ -122,25 +155,361 @@ describe('normalize handler', () => {
       TableName: TABLE,
       Item: { ...functionStateKey('orders'), 'lastRepairAt': '2026-11-19T01:00:00.000Z', 'repairs#2026-11-19': 3 },
     }));
-    expect((await handler(initialState(alarmEvent()))).status).toBe('ACCEPTED');
+    expect((await handler(stateOf(alarmEvent()))).status).toBe('ACCEPTED');
   });
 
   test('fails when the event is not an alarm state change (named error, never a silent drop)', async () => {
-    await expect(handler(initialState({ 'detail-type': 'EC2 Instance State-change Notification', 'detail': {} })))
+    await expect(handler(stateOf({ 'detail-type': 'EC2 Instance State-change Notification', 'detail': {} })))
       .rejects.toMatchObject({ name: 'MalformedEventError', message: expect.stringContaining("got 'EC2 Instance State-change Notification'") });
-  });
-
-  test('fails when the alarm event lacks its state', async () => {
-    await expect(handler(initialState({ 'detail-type': 'CloudWatch Alarm State Change', 'detail': { alarmName: 'x' } })))
-      .rejects.toMatchObject({ name: 'MalformedEventError' });
   });
 
   test('fails when TABLE_NAME is missing, naming it', async () => {
     restoreEnv();
     restoreEnv = setEnv({ TABLE_NAME: undefined });
-    await expect(handler(initialState(alarmEvent()))).rejects.toMatchObject({
+    await expect(handler(stateOf(alarmEvent()))).rejects.toMatchObject({
       name: 'ConfigurationError',
       message: 'missing required environment variable(s): TABLE_NAME',
     });
+  });
+});
+
+describe('normalize handler: the documented events', () => {
+  test.each([
+    ['single-metric.json', 'names no Lambda function'],
+    ['metric-math.json', 'names no Lambda function'],
+    ['anomaly-detection.json', 'watches no Lambda function'],
+    ['metrics-insights-alarm.json', 'alarm-level event of the multi-time-series alarm'],
+    ['metrics-insights-contributor.json', 'names no Lambda function (attributes: TableName)'],
+  ])('the documented %s (EC2 / DynamoDB) is IGNORED with a reason, without a lock or a CloudWatch call', async (file, reason) => {
+    const out = await handler(stateOf(documentedEvent(file)));
+    expect(out.status).toBe('IGNORED');
+    expect(out.reason).toContain(reason);
+    expect(await db.items()).toHaveLength(0);
+    expect(cw).not.toHaveReceivedAnyCommand();
+  });
+
+  test('the documented composite.json is SUPPRESSED (actionsSuppressedBy): no lock, no change', async () => {
+    const out = await handler(stateOf(documentedEvent('composite.json')));
+    expect(out).toMatchObject({ status: 'SUPPRESSED', alarmKind: 'COMPOSITE', reason: expect.stringContaining('suppressed (WaitPeriod') });
+    expect(await db.items()).toHaveLength(0);
+  });
+
+  test('metric-math.json with the dimensions changed to a Lambda FunctionName: ACCEPTED under the expression label', async () => {
+    const out = await handler(stateOf(lambdaVariant('metric-math.json')));
+    expect(out).toMatchObject({ status: 'ACCEPTED', alarmKind: 'METRIC_MATH', alarmEvent: { metricName: 'Total Network Traffic', threshold: 10000, currentValue: 45628 } });
+  });
+
+  test('anomaly-detection.json with the dimension changed to a Lambda FunctionName and the metric to Duration: below the band is IGNORED', async () => {
+    const e = lambdaVariant('anomaly-detection.json');
+    e.detail.configuration.metrics[0].metricStat.metric.name = 'Duration';
+    const out = await handler(stateOf(e));
+    expect(out).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('below the expected band') });
+    expect(await db.items()).toHaveLength(0);
+  });
+
+  test('single-metric.json with the dimension changed to a Lambda FunctionName and the state change inside its mute window: SUPPRESSED, no lock', async () => {
+    const e = lambdaVariant('single-metric.json');
+    e.detail.state.timestamp = '2026-01-01T11:30:00.000+0000';
+    const out = await handler(stateOf(e));
+    expect(out).toMatchObject({ status: 'SUPPRESSED', functionName: 'orders', reason: expect.stringContaining('muted by arn:aws:cloudwatch') });
+    expect(await db.items()).toHaveLength(0);
+  });
+});
+
+describe('normalize handler: contributor events carry no threshold, value or previous state', () => {
+  function contributorFor(fn: string, reason?: string): any {
+    const e = documentedEvent('metrics-insights-contributor.json');
+    e.detail.alarmContributor.attributes = { FunctionName: fn };
+    if (reason !== undefined) e.detail.state.reason = reason;
+    return e;
+  }
+
+  test('metrics-insights-contributor.json with the attribute changed to a Lambda FunctionName: threshold from DescribeAlarms, value from the state reason', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'DynamoDBInsightsAlarm', Threshold: 1, Metrics: [] }] });
+    const out = await handler(stateOf(contributorFor('orders')));
+    expect(out.status).toBe('ACCEPTED');
+    expect(out.alarmEvent).toMatchObject({ threshold: 1, thresholdSource: 'alarm', currentValue: 0, valueSource: 'stateReason', previousState: 'UNKNOWN' });
+    // "If you omit this parameter, only metric alarms are returned" (DescribeAlarms AlarmTypes).
+    expect(cw).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['DynamoDBInsightsAlarm'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'] });
+    expect(cw).not.toHaveReceivedCommand(GetMetricDataCommand);
+  });
+
+  test('with no datapoint in the reason: GetMetricData gives the value', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'DynamoDBInsightsAlarm', Threshold: 1 }] });
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'value', Timestamps: [new Date('2025-12-01T13:40:00Z'), new Date('2025-12-01T13:41:00Z')], Values: [3, 7] }] });
+    const out = await handler(stateOf(contributorFor('orders', 'Threshold Crossed')));
+    expect(out.alarmEvent).toMatchObject({ currentValue: 7, valueSource: 'metricData' });
+    expect(cw).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      MetricDataQueries: [expect.objectContaining({ MetricStat: expect.objectContaining({ Metric: { Namespace: 'AWS/DynamoDB', MetricName: 'ConsumedWriteCapacityUnits', Dimensions: [{ Name: 'FunctionName', Value: 'orders' }] }, Stat: 'Average' }) })],
+    });
+  });
+
+  test('when neither the alarm nor the metric answers: threshold from the reason text, value unknown (never 0), still ACCEPTED', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({});
+    cw.on(GetMetricDataCommand).rejects(awsError('InternalServiceError', 'down', 500));
+    const out = await handler(stateOf(contributorFor('orders', 'Threshold Crossed: 1 datapoint was greater than the threshold (5.0).')));
+    expect(out.status).toBe('ACCEPTED');
+    expect(out.alarmEvent).toMatchObject({ threshold: 5, thresholdSource: 'stateReason', valueSource: 'unknown' });
+    expect(out.alarmEvent).not.toHaveProperty('currentValue');
+  });
+});
+
+describe('normalize handler: composite alarms', () => {
+  function composite(): any {
+    const e = documentedEvent('composite.json');
+    delete e.detail.state.actionsSuppressedBy;
+    delete e.detail.state.actionsSuppressedReason;
+    return e;
+  }
+
+  test('composite.json without actionsSuppressedBy: the child named in triggeringAlarms is an EC2 alarm, so IGNORED with the reason', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'ServerCpuTooHigh', Namespace: 'AWS/EC2', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'InstanceId', Value: 'i-1' }], Threshold: 50 }] });
+    const out = await handler(stateOf(composite()));
+    expect(out).toMatchObject({ status: 'IGNORED', alarmKind: 'COMPOSITE', reason: expect.stringContaining('no triggering child is a metric alarm on a managed Lambda function') });
+    expect(cw).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['ServerCpuTooHigh'] });
+  });
+
+  test('composite.json without actionsSuppressedBy, its child a Lambda alarm: ACCEPTED for the child\'s function', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{
+        AlarmName: 'ServerCpuTooHigh',
+        AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh',
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: 'orders' }],
+        Statistic: 'Sum',
+        Period: 60,
+        Threshold: 2,
+        StateValue: 'ALARM',
+        StateReasonData: JSON.stringify({ recentDatapoints: [4], threshold: 2 }),
+      }],
+    });
+    const out = await handler(stateOf(composite()));
+    expect(out).toMatchObject({
+      status: 'ACCEPTED',
+      functionName: 'orders',
+      alarmKind: 'COMPOSITE',
+      alarmEvent: { alarmName: 'ServiceAggregatedAlarm', metricName: 'Errors', threshold: 2, currentValue: 4 },
+    });
+  });
+
+  test('when the children may not be read: IGNORED, saying which permission is missing', async () => {
+    cw.on(DescribeAlarmsCommand).rejects(awsError('AccessDenied', 'not authorized', 403));
+    const out = await handler(stateOf(composite()));
+    expect(out).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('cannot read its children ServerCpuTooHigh') });
+  });
+});
+
+describe('normalize handler: log alarms (DescribeAlarmContributors decides, not the event)', () => {
+  const LOG_ALARM = 'team-mem-1';
+  function logAlarmEvent(contributorId?: string): any {
+    const e = contributorId ? documentedEvent('hypothetical/log-alarm-contributor.json') : documentedEvent('hypothetical/log-alarm-parent.json');
+    e.detail.alarmName = LOG_ALARM;
+    e.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${LOG_ALARM}`];
+    if (contributorId) e.detail.alarmContributor = { id: contributorId, attributes: { whatever: 'the event says' } };
+    return e;
+  }
+  const page1 = {
+    AlarmContributors: [
+      { ContributorId: 'c-orders', ContributorAttributes: { logGroup: '/aws/lambda/orders' }, StateReason: 'Threshold Crossed: 1 datapoint was greater than the threshold (90.0). The most recent datapoint which crossed the threshold: [97.5 (20/11/26 10:45:00)].' },
+    ],
+    NextToken: 'page-2',
+  };
+  const page2 = {
+    AlarmContributors: [
+      { ContributorId: 'c-ingest', ContributorAttributes: { logGroup: '/custom/ingest' }, StateReason: 'The most recent datapoint which crossed the threshold: [99.0 (20/11/26 10:45:00)].' },
+      { ContributorId: 'c-other', ContributorAttributes: { logGroup: '/aws/lambda/not-managed' }, StateReason: 'x' },
+    ],
+  };
+
+  beforeEach(() => {
+    restoreEnv();
+    restoreEnv = setEnv({ LOG_ALARM_NAME_PREFIX: 'team-mem-', LOG_GROUP_FUNCTIONS: JSON.stringify([['/custom/ingest', 'ingest-2']]) });
+    cw.on(DescribeAlarmsCommand).resolves({ LogAlarms: [{ AlarmName: LOG_ALARM, AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${LOG_ALARM}`, Threshold: 90 }] });
+    cw.on(DescribeAlarmContributorsCommand).callsFake((input: { NextToken?: string }) => (input.NextToken === 'page-2' ? page2 : page1));
+  });
+
+  test('an alarm-level event handles the first managed function in ALARM and starts one execution per further one', async () => {
+    const out = await handler(stateOf(logAlarmEvent()));
+    expect(out).toMatchObject({
+      status: 'ACCEPTED',
+      functionName: 'orders',
+      alarmKind: 'LOG',
+      contributorId: 'c-orders',
+      alarmEvent: { threshold: 90, thresholdSource: 'alarm', currentValue: 97.5, valueSource: 'stateReason' },
+    });
+    // Every page of contributors was read ("NextToken ... for the next page").
+    expect(cw).toHaveReceivedCommandTimes(DescribeAlarmContributorsCommand, 2);
+    expect(cw.commandCalls(DescribeAlarmContributorsCommand).map((c) => c.args[0].input)).toEqual([
+      { AlarmName: LOG_ALARM }, { AlarmName: LOG_ALARM, NextToken: 'page-2' },
+    ]);
+    // ingest-2 (custom log group, mapped) gets its own execution; not-managed gets none.
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    const start = sfn.commandCalls(StartExecutionCommand)[0].args[0].input;
+    expect(start.stateMachineArn).toBe(STATE_MACHINE_ARN);
+    expect(start.name).toMatch(/^contributor-[0-9a-f]{40}$/);
+    expect(JSON.parse(start.input!)).toEqual({
+      'source': 'lambda-auto-remediation',
+      'detail-type': 'Lambda Remediation Contributor',
+      'detail': { alarmName: LOG_ALARM, functionName: 'ingest-2', contributorId: 'c-ingest', reason: expect.stringContaining('99.0'), stateTimestamp: '2025-12-01T13:42:04.919Z' },
+    });
+    expect(out.startedExecutions).toEqual([start.name]);
+  });
+
+  test('a retried normalize starts nothing twice: same name, and ExecutionAlreadyExists counts as done', async () => {
+    const first = await handler(stateOf(logAlarmEvent()));
+    sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' }));
+    const again = await handler(stateOf(logAlarmEvent()));
+    expect(again.status).toBe('ACCEPTED');
+    expect(again.startedExecutions).toEqual(first.startedExecutions);
+  });
+
+  test('a contributor event handles its own contributor when it is still in ALARM', async () => {
+    const out = await handler(stateOf(logAlarmEvent('c-ingest')));
+    expect(out).toMatchObject({ status: 'ACCEPTED', functionName: 'ingest-2', contributorId: 'c-ingest' });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('a contributor event whose contributor is no longer in ALARM is IGNORED', async () => {
+    const out = await handler(stateOf(logAlarmEvent('c-gone')));
+    expect(out).toMatchObject({ status: 'IGNORED', reason: `contributor c-gone of alarm ${LOG_ALARM} is no longer in ALARM` });
+    expect(await db.items()).toHaveLength(0);
+  });
+
+  test('the workflow\'s own contributor input is re-checked with DescribeAlarmContributors', async () => {
+    const input = { 'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Contributor', 'detail': { alarmName: LOG_ALARM, functionName: 'ingest-2', contributorId: 'c-ingest', reason: 'r', stateTimestamp: '2026-11-20T10:45:00.000Z' } };
+    expect(await handler(stateOf(input))).toMatchObject({ status: 'ACCEPTED', functionName: 'ingest-2', alarmKind: 'LOG', alarmEvent: { currentValue: 99 } });
+    cw.on(DescribeAlarmContributorsCommand).resolves({ AlarmContributors: [] });
+    expect(await handler(stateOf(input, 'exec-2'))).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('no longer in ALARM') });
+  });
+
+  test('an input claiming another function than the contributor stands for is IGNORED', async () => {
+    const input = { 'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Contributor', 'detail': { alarmName: LOG_ALARM, functionName: 'orders', contributorId: 'c-ingest', reason: 'r', stateTimestamp: 't' } };
+    expect(await handler(stateOf(input))).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('stands for ingest-2, not orders') });
+  });
+});
+
+describe('normalize handler: membership by tag', () => {
+  beforeEach(() => {
+    restoreEnv();
+    restoreEnv = setEnv({ MANAGED_FUNCTIONS: 'tag:team=payments' });
+  });
+
+  test('a function with the tag and exactly that value is managed (ListTags takes the function ARN)', async () => {
+    lambda.on(ListTagsCommand).resolves({ Tags: { team: 'payments' } });
+    expect((await handler(stateOf(alarmEvent({ functionName: 'orders' })))).status).toBe('ACCEPTED');
+    expect(lambda).toHaveReceivedCommandWith(ListTagsCommand, { Resource: 'arn:aws:lambda:us-east-1:123456789012:function:orders' });
+  });
+
+  test('a tag value that differs only in case is not the tag', async () => {
+    lambda.on(ListTagsCommand).resolves({ Tags: { team: 'Payments' } });
+    expect(await handler(stateOf(alarmEvent({ functionName: 'orders' })))).toMatchObject({ status: 'IGNORED', reason: 'function orders is not under management' });
+  });
+
+  test('fails when the tag selector has no key, naming the value', async () => {
+    restoreEnv();
+    restoreEnv = setEnv({ MANAGED_FUNCTIONS: 'tag:=x' });
+    await expect(handler(stateOf(alarmEvent()))).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining("got 'tag:=x'") });
+  });
+});
+
+describe('normalize handler: the lock is never left held by a normalize failure', () => {
+  test('a failure after the lock was taken releases it; the original error propagates', async () => {
+    // GIVEN the guardrail state cannot be read (after the lock was taken)
+    setClients({ dynamo: failing((c) => c instanceof GetCommand && String((c.input.Key as { pk: string }).pk).startsWith('FUNCTION#')) }, { region: 'us-east-1' });
+    // WHEN normalize runs THEN it fails with the read error
+    await expect(handler(stateOf(alarmEvent()))).rejects.toMatchObject({ name: 'ServiceUnavailableError', message: expect.stringContaining('state of orders') });
+    // AND the lock it took is gone
+    expect(await itemsWith(lockKey('orders').pk)).toHaveLength(0);
+  });
+
+  test('when the release fails too: it is logged and the original error is the one raised', async () => {
+    const logged = jest.spyOn(logger, 'error');
+    setClients({ dynamo: failing((c) => (c instanceof GetCommand && String((c.input.Key as { pk: string }).pk).startsWith('FUNCTION#')) || c instanceof DeleteCommand) }, { region: 'us-east-1' });
+    await expect(handler(stateOf(alarmEvent()))).rejects.toMatchObject({ message: expect.stringContaining('dynamodb:GetItem state of orders') });
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('lock release after a normalize failure failed'), expect.objectContaining({ functionName: 'orders' }));
+    // The intake record stays, so the cleanup after this execution can still release it.
+    expect(await itemsWith(executionIntakeKey('arn:aws:states:us-east-1:123456789012:execution:remediation:exec-1').pk)).toHaveLength(1);
+    logged.mockRestore();
+  });
+});
+
+describe('normalize handler: alarms that arrive while the lock is held are re-examined later', () => {
+  test('ALREADY_IN_PROGRESS records the alarm on the lock, once per alarm and contributor', async () => {
+    await handler(stateOf(alarmEvent(), 'holder'));
+    const second = await handler(stateOf(alarmEvent(), 'second'));
+    await handler(stateOf(alarmEvent(), 'third'));
+    await handler(stateOf(alarmEvent({ alarmName: 'orders-duration-alarm', metricName: 'Duration' }), 'fourth'));
+    expect(second).toMatchObject({
+      status: 'ALREADY_IN_PROGRESS',
+      recordedOnLock: true,
+      reason: 'function orders is already being handled by execution holder; this alarm is re-examined when it ends',
+    });
+    const [lock] = await itemsWith(lockKey('orders').pk);
+    expect(lock.owner).toBe('holder');
+    expect([...(lock.pendingAlarms as Set<string>)].sort()).toEqual([
+      JSON.stringify({ alarmName: 'orders-duration-alarm' }),
+      JSON.stringify({ alarmName: 'orders-errors-alarm' }),
+    ]);
+  });
+
+  test('a re-examination proceeds when the alarm is still in ALARM', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{
+        AlarmName: 'orders-errors-alarm',
+        AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-errors-alarm',
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: 'orders' }],
+        Statistic: 'Sum',
+        Period: 60,
+        Threshold: 1,
+        StateValue: 'ALARM',
+        StateReason: 'Threshold Crossed',
+        StateReasonData: JSON.stringify({ recentDatapoints: [6], threshold: 1 }),
+        StateUpdatedTimestamp: new Date('2026-11-20T10:40:00Z'),
+      }],
+    });
+    const out = await handler(stateOf({
+      'source': 'lambda-auto-remediation',
+      'detail-type': 'Lambda Remediation Re-examination',
+      'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }], previousExecutionId: 'holder', reason: 'r' },
+    }));
+    expect(out).toMatchObject({ status: 'ACCEPTED', functionName: 'orders', alarmEvent: { currentValue: 6, threshold: 1, stateChangeTime: '2026-11-20T10:40:00.000Z' } });
+  });
+
+  test('a re-examination of an alarm no longer in ALARM is IGNORED', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'orders-errors-alarm', Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'orders' }], StateValue: 'OK' }] });
+    const out = await handler(stateOf({
+      'source': 'lambda-auto-remediation',
+      'detail-type': 'Lambda Remediation Re-examination',
+      'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }], previousExecutionId: 'holder', reason: 'r' },
+    }));
+    expect(out).toMatchObject({ status: 'IGNORED', reason: 'alarm no longer in ALARM: orders-errors-alarm for orders (re-examined after holder)' });
+    expect(await db.items()).toHaveLength(0);
+  });
+});
+
+describe('normalize handler: an alarm on an alias the alias option does not name (issue 10 item 12)', () => {
+  test('the qualifier is kept and a person is asked, because raising $LATEST would not change the alias', async () => {
+    const out = await handler(stateOf(alarmEvent({ resource: 'orders:live' })));
+    expect(out).toMatchObject({ status: 'ACCEPTED', qualifier: 'live', humanReviewReason: expect.stringContaining('no alias is configured for it') });
+  });
+
+  test('the configured alias needs no person', async () => {
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { orders: { aliases: ['live'] } } }) });
+    const out = await handler(stateOf(alarmEvent({ resource: 'orders:live' })));
+    expect(out.qualifier).toBe('live');
+    expect(out.humanReviewReason).toBeUndefined();
+  });
+
+  test('another alias than the configured one, or a version, needs a person', async () => {
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { orders: { aliases: ['live'] } } }) });
+    expect((await handler(stateOf(alarmEvent({ resource: 'orders:canary' }), 'a'))).humanReviewReason).toContain('the alias option names live');
+    await clearTable(db);
+    expect((await handler(stateOf(alarmEvent({ resource: 'arn:aws:lambda:us-east-1:123456789012:function:orders:3' }), 'b'))).humanReviewReason)
+      .toContain('version 3 of orders');
   });
 });

@@ -1,19 +1,22 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  GetAliasCommand, GetFunctionConfigurationCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
+  GetAliasCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { FakeLambda } from './lambda-fake';
 import {
-  alarmEvent, answerInOrder, awsError, clearTable, Db, functionConfigOf, initialState, logEventsOf, metricDataOf, sample, setEnv, startDb,
-  stateAfterCollect, useTestWorld, VirtualClock,
+  alarmEvent, awsError, clearTable, Db, initialState, logEventsOf, metricDataOf, sample, SECRET, setEnv, startDb, useTestWorld, VirtualClock,
 } from './support';
 import { handler as collect } from '../../src/diagnosis/collect.lambda';
 import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
 import { handler as repair } from '../../src/repair/repair.lambda';
 import { handler as rollback } from '../../src/repair/rollback.lambda';
-import { functionStateKey, HandlerInputs } from '../../src/workflow/contract';
+import { ThrottledError } from '../../src/runtime/errors';
+import { updateTuning } from '../../src/runtime/lambda-config';
+import { Store } from '../../src/runtime/store';
+import { functionStateKey, HandlerInputs, intentKey, RepairOutput } from '../../src/workflow/contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
 
 const lambda = mockClient(LambdaClient);
@@ -23,7 +26,8 @@ const oom = sample('oom-killed-python');
 
 let db: Db;
 let clock: VirtualClock;
-let restoreEnv: () => void;
+let fake: FakeLambda;
+let restoreEnv: () => void = () => undefined;
 
 beforeAll(async () => {
   db = await startDb();
@@ -31,30 +35,43 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.close();
 });
-afterEach(() => restoreEnv());
+afterEach(() => {
+  restoreEnv();
+  updateTuning.options = {};
+  jest.restoreAllMocks();
+});
 
-async function given(env: Record<string, string | undefined> = {}, configOverrides: Record<string, unknown> = {}): Promise<HandlerInputs['repair']> {
+/**
+ * GIVEN ingest-2 at 256 MB killed at its limit (the rules propose 384 MB), the state after
+ * normalize, collect and diagnose; `resource` makes the alarm watch a qualifier.
+ */
+async function given(env: Record<string, string | undefined> = {}, opts: { resource?: string; alias?: string } = {}): Promise<HandlerInputs['repair']> {
   await clearTable(db);
   clock = useTestWorld(db);
+  restoreEnv();
   restoreEnv = setEnv(env);
   for (const m of [lambda, cw, logs]) m.reset();
-  lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf(oom, configOverrides));
+  fake = new FakeLambda('ingest-2', 256);
+  if (opts.alias) fake.withAlias(opts.alias);
+  fake.install(lambda);
   cw.on(GetMetricDataCommand).resolves(metricDataOf(oom));
   logs.on(FilterLogEventsCommand).resolves(logEventsOf(oom.logs));
-  const state = await stateAfterCollect('ingest-2');
-  const d = await diagnose(state);
-  return { ...state, diagnosis: d } as HandlerInputs['repair'];
+  const s = initialState(alarmEvent({ functionName: 'ingest-2', ...(opts.resource ? { resource: opts.resource } : {}) }));
+  const alarm = await normalize(s);
+  const collection = await collect({ ...s, alarm } as HandlerInputs['collect']);
+  const diagnosis = await diagnose({ ...s, alarm, collection } as HandlerInputs['diagnose']);
+  return { ...s, alarm, collection, diagnosis } as HandlerInputs['repair'];
 }
 
-/** After UpdateFunctionConfiguration, $LATEST reports InProgress twice and then Successful at the new size. */
-function updateGoesThrough(newMemory: number) {
-  answerInOrder(lambda.on(GetFunctionConfigurationCommand), [
-    functionConfigOf(oom),
-    functionConfigOf(oom, { MemorySize: newMemory, LastUpdateStatus: 'InProgress' }),
-    functionConfigOf(oom, { MemorySize: newMemory, LastUpdateStatus: 'InProgress' }),
-    functionConfigOf(oom, { MemorySize: newMemory, LastUpdateStatus: 'Successful', RevisionId: 'rev-2' }),
-  ]);
-  lambda.on(UpdateFunctionConfigurationCommand).resolves({ MemorySize: newMemory, LastUpdateStatus: 'InProgress' });
+async function items() {
+  return db.items();
+}
+async function repairCount(): Promise<number | undefined> {
+  const state = (await items()).find((i) => i.pk === functionStateKey('ingest-2').pk && i.sk === 'STATE');
+  return state?.['repairs#2026-11-20'] as number | undefined;
+}
+function updates(): number {
+  return lambda.commandCalls(UpdateFunctionConfigurationCommand).length;
 }
 
 describe('repair handler', () => {
@@ -62,74 +79,73 @@ describe('repair handler', () => {
     // GIVEN a diagnosis to raise ingest-2 from 256 to 384 MB
     const state = await given();
     expect(state.diagnosis.targetMemoryMb).toBe(384);
-    updateGoesThrough(384);
 
     // WHEN repair runs
     const out = await repair(state);
 
     // THEN the update named the revision read at collection, and the seed repair result says SUCCEEDED
     expect(lambda).toHaveReceivedCommandWith(UpdateFunctionConfigurationCommand, { FunctionName: 'ingest-2', MemorySize: 384, RevisionId: 'rev-1' });
-    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 1);
-    expect(out).toMatchObject({ status: 'SUCCEEDED', originalMemoryMb: 256, newMemoryMb: 384, iacChange: 'memorySize: 384', verifyAfterSeconds: 600 });
+    expect(updates()).toBe(1);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', originalMemoryMb: 256, newMemoryMb: 384, iacChange: 'memorySize: 384', verifyAfterSeconds: 600, revisionAfterRepair: 'rev-2' });
     expect(out.result).toEqual({ functionName: 'ingest-2', originalMemory: 256, newMemory: 384, status: 'SUCCEEDED', timestamp: out.repairedAt, executionId: state.executionId });
     expect(clock.slept).toEqual([2000, 2000]);
-    const items = await db.items();
-    expect(items.find((i) => String(i.sk).startsWith('REPAIR#'))).toMatchObject({ status: 'SUCCEEDED', originalMemory: 256, newMemory: 384, verificationStatus: 'PENDING' });
-    expect(items.find((i) => String(i.sk).startsWith('AUDIT#') && i.step === 'repair')).toMatchObject({ before: { memorySize: 256 }, after: { memorySize: 384 } });
-    const guard = items.find((i) => i.pk === functionStateKey('ingest-2').pk && i.sk === 'STATE')!;
-    expect(guard['repairs#2026-11-20']).toBe(1);
+    const all = await items();
+    expect(all.find((i) => String(i.sk).startsWith('REPAIR#'))).toMatchObject({ status: 'SUCCEEDED', originalMemory: 256, newMemory: 384, verificationStatus: 'PENDING' });
+    expect(all.find((i) => String(i.sk).startsWith('AUDIT#') && i.step === 'repair')).toMatchObject({ before: { memorySize: 256 }, after: { memorySize: 384 } });
+    expect(await repairCount()).toBe(1);
+    // The intent was recorded before the update, with the revision it updates from
+    expect(all.find((i) => i.pk === intentKey('REPAIR', state.executionId).pk && i.sk === 'REPAIR_INTENT')?.intent)
+      .toMatchObject({ fromMb: 256, toMb: 384, fromRevisionId: 'rev-1', appliedRevisionId: 'rev-2' });
   });
 
-  test('ResourceConflictException is retried with backoff, then succeeds', async () => {
+  test('ResourceConflictException (an update in progress, nothing changed yet) is retried with backoff, then succeeds', async () => {
     const state = await given();
-    updateGoesThrough(384);
-    answerInOrder(lambda.on(UpdateFunctionConfigurationCommand), [
-      awsError('ResourceConflictException', 'An update is in progress', 409),
-      awsError('ResourceConflictException', 'An update is in progress', 409),
-      { MemorySize: 384 },
-    ]);
+    const conflict = () => awsError('ResourceConflictException', 'An update is in progress', 409);
+    fake.faults.update.push(conflict(), conflict());
     const out = await repair(state);
     expect(out.status).toBe('SUCCEEDED');
-    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 3);
+    expect(updates()).toBe(3);
     expect(clock.slept.slice(0, 2)).toEqual([1000, 2000]);
   });
 
   test('fails with UpdateConflictError (transient, for the state machine to retry) when conflicts persist', async () => {
     const state = await given();
-    lambda.on(UpdateFunctionConfigurationCommand).rejects(awsError('ResourceConflictException', 'An update is in progress', 409));
+    for (let i = 0; i < 5; i++) fake.faults.update.push(awsError('ResourceConflictException', 'An update is in progress', 409));
     await expect(repair(state)).rejects.toMatchObject({ name: 'UpdateConflictError' });
-    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 5);
+    expect(updates()).toBe(5);
   });
 
   test('fails with AccessDeniedError when the role may not update the function', async () => {
     const state = await given();
-    lambda.on(UpdateFunctionConfigurationCommand).rejects(awsError('AccessDeniedException', 'not authorized', 403));
+    fake.faults.update.push(awsError('AccessDeniedException', 'not authorized', 403));
     await expect(repair(state)).rejects.toMatchObject({ name: 'AccessDeniedError' });
   });
 
   test('fails with ThrottledError when throttling outlasts the SDK retries', async () => {
     const state = await given();
-    lambda.on(UpdateFunctionConfigurationCommand).rejects(awsError('TooManyRequestsException', 'Rate exceeded', 429));
+    fake.faults.update.push(awsError('TooManyRequestsException', 'Rate exceeded', 429));
     await expect(repair(state)).rejects.toMatchObject({ name: 'ThrottledError' });
   });
 
   test('an update that ends Failed returns FAILED with the reason; the function is as it was', async () => {
     const state = await given();
-    answerInOrder(lambda.on(GetFunctionConfigurationCommand), [
-      functionConfigOf(oom),
-      functionConfigOf(oom, { LastUpdateStatus: 'Failed', LastUpdateStatusReasonCode: 'InternalError', LastUpdateStatusReason: 'boom' }),
-    ]);
-    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+    fake.updateOutcome = 'Failed';
     const out = await repair(state);
-    expect(out).toMatchObject({ status: 'FAILED', newMemoryMb: 256, reason: 'update of ingest-2 ended Failed: InternalError boom' });
+    expect(out).toMatchObject({ status: 'FAILED', newMemoryMb: 256 });
+    expect(out.reason).toMatch(/^update of ingest-2 ended Failed/);
+    expect(fake.latest.MemorySize).toBe(256);
+    expect(await repairCount()).toBeUndefined();
   });
 
-  test('a deploy since collection (RevisionId changed) is not overwritten', async () => {
+  test('a deploy since collection (RevisionId changed) is not overwritten: CHANGED_BY_OTHERS', async () => {
     const state = await given();
-    lambda.on(UpdateFunctionConfigurationCommand).rejects(awsError('PreconditionFailedException', 'The RevisionId provided does not match', 412));
+    fake.deploy({ CodeSha256: 'sha-code-2' });
     const out = await repair(state);
-    expect(out.status).toBe('FAILED');
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
     expect(out.reason).toContain('changed since it was read (revision rev-1)');
+    expect(updates()).toBe(0);
+    expect(fake.latest.MemorySize).toBe(256);
+    expect(await repairCount()).toBeUndefined();
   });
 
   test('dryRun records the repair and changes nothing', async () => {
@@ -137,41 +153,61 @@ describe('repair handler', () => {
     expect(state.diagnosis.dryRun).toBe(true);
     const out = await repair(state);
     expect(out).toMatchObject({ status: 'DRY_RUN', originalMemoryMb: 256, newMemoryMb: 384 });
-    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 0);
-    const items = await db.items();
-    expect(items.find((i) => String(i.sk).startsWith('REPAIR#'))).toMatchObject({ status: 'DRY_RUN', dryRun: true });
-    expect(items.some((i) => i.sk === 'STATE')).toBe(false);
+    expect(updates()).toBe(0);
+    const all = await items();
+    expect(all.find((i) => String(i.sk).startsWith('REPAIR#'))).toMatchObject({ status: 'DRY_RUN', dryRun: true });
+    expect(all.some((i) => i.sk === 'STATE')).toBe(false);
   });
 
-  test('memory changed by someone since collection: SKIPPED, not overridden', async () => {
+  test('the repair function\'s own DRY_RUN holds even when the diagnosis was not a dry run', async () => {
     const state = await given();
-    lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf(oom, { MemorySize: 1024, RevisionId: 'rev-9' }));
+    expect(state.diagnosis.dryRun).toBe(false);
+    restoreEnv();
+    restoreEnv = setEnv({ DRY_RUN: 'true' });
+    const out = await repair(state);
+    expect(out.status).toBe('DRY_RUN');
+    expect(updates()).toBe(0);
+  });
+
+  test('memory changed by someone since collection (to a size below the target): SKIPPED, not overridden', async () => {
+    const state = await given();
+    fake.deploy({ MemorySize: 320 });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SKIPPED', originalMemoryMb: 320, newMemoryMb: 320 });
+    expect(out.reason).toBe('memory of ingest-2 changed from 256 MB to 320 MB since collection; not overriding');
+    expect(updates()).toBe(0);
+  });
+
+  test('memory already above the target: SKIPPED', async () => {
+    const state = await given();
+    fake.deploy({ MemorySize: 1024 });
     const out = await repair(state);
     expect(out).toMatchObject({ status: 'SKIPPED', newMemoryMb: 1024 });
-    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 0);
+    expect(updates()).toBe(0);
   });
 
-  test('when the alarm watched an alias: publishes a version and moves the alias', async () => {
-    await clearTable(db);
-    clock = useTestWorld(db);
-    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ publishVersionForAlias: true }) });
-    for (const m of [lambda, cw, logs]) m.reset();
-    lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf(oom));
-    cw.on(GetMetricDataCommand).resolves(metricDataOf(oom));
-    logs.on(FilterLogEventsCommand).resolves(logEventsOf(oom.logs));
-    const s = initialState(alarmEvent({ functionName: 'ingest-2', resource: 'ingest-2:live' }));
-    const alarm = await normalize(s);
-    const collection = await collect({ ...s, alarm } as HandlerInputs['collect']);
-    const diagnosis = await diagnose({ ...s, alarm, collection } as HandlerInputs['diagnose']);
-    updateGoesThrough(384);
-    lambda.on(GetAliasCommand).resolves({ FunctionVersion: '7', RevisionId: 'alias-rev' });
-    lambda.on(PublishVersionCommand).resolves({ Version: '8' });
-    lambda.on(UpdateAliasCommand).resolves({});
+  test.each([
+    ['the policy ceiling', { maxMemoryMb: 300 }, 300],
+    ['the largest step', { maxStepMb: 64 }, 320],
+    ['a per-function largest step', { functionOverrides: { 'ingest-2': { maxStepMb: 32 } } }, 288],
+  ])('a tampered diagnosis target is clamped again by %s', async (_label, policy, expected) => {
+    const state = await given();
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify(policy) });
+    const out = await repair({ ...state, diagnosis: { ...state.diagnosis, targetMemoryMb: 20000 } });
+    expect(out).toMatchObject({ status: 'SUCCEEDED', newMemoryMb: expected });
+    expect(fake.latest.MemorySize).toBe(expected);
+  });
 
-    const out = await repair({ ...s, alarm, collection, diagnosis } as HandlerInputs['repair']);
-
-    expect(out).toMatchObject({ status: 'SUCCEEDED', publishedVersion: '8', previousAliasVersion: '7' });
-    expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, { FunctionName: 'ingest-2', Name: 'live', FunctionVersion: '8' });
+  test('fails closed (ConfigurationError, fatal) without its policy, instead of raising under 10,240 MB / +4,096 MB defaults', async () => {
+    const state = await given();
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: undefined });
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('REMEDIATION_POLICY') });
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ maxMemoryMb: null }) });
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('maxMemoryMb is required') });
+    expect(updates()).toBe(0);
   });
 
   test('fails when the repair needs an approval it does not have', async () => {
@@ -182,45 +218,227 @@ describe('repair handler', () => {
   });
 });
 
-describe('rollback handler', () => {
-  async function repaired(): Promise<HandlerInputs['rollback']> {
+describe('a retried repair recognises its own change (issue 10 item 1)', () => {
+  test('the wait for LastUpdateStatus gives up after the update took effect: the retry finishes SUCCEEDED, counted once', async () => {
+    // GIVEN an update that stays InProgress longer than the repair waits
     const state = await given();
-    updateGoesThrough(384);
-    const r = await repair(state);
+    updateTuning.options = { waitTimeoutMs: 2000 };
+    fake.inProgressReads = 3;
+
+    // WHEN the first attempt gives up and the state machine retries the same input
+    await expect(repair(state)).rejects.toMatchObject({ name: 'DependencyTimeoutError' });
+    expect(fake.latest.MemorySize).toBe(384);
+    const out = await repair(state);
+
+    // THEN the retry recognises 384 MB on a newer revision as its own change: SUCCEEDED, 256 -> 384
+    expect(out).toMatchObject({ status: 'SUCCEEDED', originalMemoryMb: 256, newMemoryMb: 384, revisionAfterRepair: 'rev-2' });
+    expect(updates()).toBe(1);
+    expect(await repairCount()).toBe(1);
+    const all = await items();
+    expect(all.filter((i) => String(i.sk).startsWith('REPAIR#'))).toEqual([expect.objectContaining({ status: 'SUCCEEDED', originalMemory: 256, newMemory: 384 })]);
+    expect(all.filter((i) => i.step === 'repair')).toEqual([expect.objectContaining({ before: { memorySize: 256 }, after: { memorySize: 384 } })]);
+  });
+
+  test('a throttled record write after the update: the retry is SUCCEEDED, not SKIPPED, and the repair counts once', async () => {
+    const state = await given();
+    jest.spyOn(Store.prototype, 'putRepairRecord').mockRejectedValueOnce(new ThrottledError('dynamodb:PutItem repair record throttled'));
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ThrottledError' });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', originalMemoryMb: 256, newMemoryMb: 384 });
+    expect(updates()).toBe(1);
+    expect(await repairCount()).toBe(1);
+  });
+
+  test('the update\'s response is lost: the retry does not update again', async () => {
+    const state = await given();
+    fake.faults.update.push('apply-then-lose-response');
+    await expect(repair(state)).rejects.toMatchObject({ name: 'DependencyTimeoutError' });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', originalMemoryMb: 256, newMemoryMb: 384 });
+    expect(updates()).toBe(1);
+    expect(fake.memoryHistory).toEqual([256, 384]);
+  });
+
+  test('an SDK-level retry of the update meets PreconditionFailed from our own first request: SUCCEEDED, not "nothing changed"', async () => {
+    const state = await given();
+    fake.faults.update.push('apply-then-precondition-failed');
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', originalMemoryMb: 256, newMemoryMb: 384 });
+    expect(await repairCount()).toBe(1);
+  });
+
+  test('a retry that finds a size that is neither the original nor the target stops: CHANGED_BY_OTHERS, not counted', async () => {
+    const state = await given();
+    fake.faults.update.push('apply-then-lose-response');
+    await expect(repair(state)).rejects.toMatchObject({ name: 'DependencyTimeoutError' });
+    fake.deploy({ MemorySize: 768 });
+    const out = await repair(state);
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(out.reason).toContain('its memory is 768 MB, neither 256 MB nor 384 MB');
+    expect(out).toMatchObject({ originalMemoryMb: 256, newMemoryMb: 768 });
+    expect(await repairCount()).toBeUndefined();
+  });
+
+  test('noteRepair counts one execution once, however often it is called', async () => {
+    await given();
+    const store = new Store('remediation-test');
+    expect(await store.noteRepair('ingest-2', '2026-11-20T10:50:00.000Z', 'exec-a')).toBe(true);
+    expect(await store.noteRepair('ingest-2', '2026-11-20T10:51:00.000Z', 'exec-a')).toBe(false);
+    expect(await store.noteRepair('ingest-2', '2026-11-20T11:50:00.000Z', 'exec-b')).toBe(true);
+    expect(await repairCount()).toBe(2);
+  });
+});
+
+describe('alias repair never ships unreleased code (issue 10 item 2)', () => {
+  const aliased = { REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { 'ingest-2': { aliases: ['live'] } } }) };
+
+  test('same code and configuration: publishes the revision our update produced and moves the alias conditionally', async () => {
+    const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', aliasName: 'live', publishedVersion: '8', previousAliasVersion: '7', newMemoryMb: 384 });
+    expect(lambda).toHaveReceivedCommandWith(PublishVersionCommand, { FunctionName: 'ingest-2', RevisionId: 'rev-2', CodeSha256: 'sha-code-1' });
+    expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, { FunctionName: 'ingest-2', Name: 'live', FunctionVersion: '8', RevisionId: 'alias-rev-1' });
+    expect(fake.versions.get('8')?.MemorySize).toBe(384);
+  });
+
+  test.each([
+    ['new code in $LATEST', { CodeSha256: 'sha-code-unreleased' }, 'CodeSha256'],
+    ['a new handler in $LATEST', { Handler: 'v2.handler' }, 'Handler'],
+  ])('%s: no change at all, REFUSED, the reason names what differs and the IaC change', async (_label, latest, field) => {
+    const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+    fake.latest = { ...fake.latest, ...latest };
+    const out = await repair(state);
+    expect(out.status).toBe('REFUSED');
+    expect(out.reason).toContain(`alias live of ingest-2 runs version 7, whose ${field} differ from $LATEST`);
+    expect(out.reason).toContain('memorySize: 384');
+    expect(updates()).toBe(0);
+    expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 0);
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('an environment variable added in $LATEST is named, its value never appears', async () => {
+    const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+    fake.latest = { ...fake.latest, Environment: { Variables: { ...fake.latest.Environment.Variables, NEW_FLAG: SECRET } } };
+    const out = await repair(state);
+    expect(out.status).toBe('REFUSED');
+    expect(out.reason).toContain('Environment variable names');
+    expect(JSON.stringify(out)).not.toContain(SECRET);
+    expect(JSON.stringify(await items())).not.toContain(SECRET);
+  });
+
+  test('the publish fails after the memory update: the retry publishes once and moves the alias', async () => {
+    const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+    fake.faults.publish.push(awsError('ServiceException', 'internal', 500));
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', publishedVersion: '8', previousAliasVersion: '7', originalMemoryMb: 256 });
+    expect(updates()).toBe(1);
+    expect(fake.aliases.get('live')?.FunctionVersion).toBe('8');
+    expect([...fake.versions.keys()]).toEqual(['7', '8']);
+  });
+
+  test('the alias moved by someone else during the repair: not moved, CHANGED_BY_OTHERS', async () => {
+    const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+    fake.faults.updateAlias.push(awsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id.', 412));
+    const out = await repair(state);
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(fake.aliases.get('live')?.FunctionVersion).toBe('7');
+  });
+});
+
+describe('an alarm on a qualifier that is not configured (issue 10 item 12)', () => {
+  test.each([
+    ['an alias', 'ingest-2:live', 'alias live'],
+    ['a version', 'ingest-2:7', 'version 7'],
+  ])('%s: diagnose sends it to a person, and repair refuses it too (defence in depth): $LATEST is not changed', async (_label, resource, named) => {
+    const state = await given({}, { resource, alias: 'live' });
+    // normalize flagged it and diagnose capped the action (intake)
+    expect(state.alarm.humanReviewReason).toBeDefined();
+    expect(state.diagnosis.action).toBe('HUMAN_REVIEW');
+    // a repair reached with REPAIR anyway (a tampered or older state) still changes nothing
+    const out = await repair({ ...state, diagnosis: { ...state.diagnosis, action: 'REPAIR', targetMemoryMb: 384 } });
+    expect(out.status).toBe('REFUSED');
+    expect(out.reason).toContain(`the alarm watched ${named} of ingest-2, which is not configured for repair`);
+    expect(updates()).toBe(0);
+    expect(lambda).toHaveReceivedCommandTimes(GetAliasCommand, 0);
+  });
+});
+
+describe('rollback handler', () => {
+  async function repaired(env: Record<string, string | undefined> = {}, opts: { resource?: string; alias?: string } = {}): Promise<HandlerInputs['rollback']> {
+    const state = await given(env, opts);
+    const r: RepairOutput = await repair(state);
+    expect(r.status).toBe('SUCCEEDED');
+    lambda.resetHistory();
     return { ...state, repair: r } as HandlerInputs['rollback'];
   }
 
-  test('restores the original size after a failed verification', async () => {
+  test('restores the original size, conditional on the revision the repair produced', async () => {
     const state = await repaired();
-    lambda.reset();
-    answerInOrder(lambda.on(GetFunctionConfigurationCommand), [
-      functionConfigOf(oom, { MemorySize: 384, RevisionId: 'rev-2' }),
-      functionConfigOf(oom, { MemorySize: 256, RevisionId: 'rev-3' }),
-    ]);
-    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
     const out = await rollback(state);
     expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
     expect(lambda).toHaveReceivedCommandWith(UpdateFunctionConfigurationCommand, { FunctionName: 'ingest-2', MemorySize: 256, RevisionId: 'rev-2' });
-    expect((await db.items()).find((i) => i.step === 'rollback')).toMatchObject({ before: { memorySize: 384 }, after: { memorySize: 256 } });
+    expect((await items()).find((i) => i.step === 'rollback')).toMatchObject({ before: { memorySize: 384 }, after: { memorySize: 256 } });
   });
 
-  test('does not roll back a size someone else changed since', async () => {
+  test('a deploy since the repair that kept the new size is not reverted (issue 10 item 6)', async () => {
+    // GIVEN the repair raised 256 -> 384 MB, then an IaC deploy shipped new code with memorySize 384
     const state = await repaired();
-    lambda.reset();
-    lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf(oom, { MemorySize: 2048 }));
+    fake.deploy({ CodeSha256: 'sha-code-2' });
+
+    // WHEN verification failed and rollback runs
     const out = await rollback(state);
-    expect(out.status).toBe('SKIPPED');
-    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 0);
+
+    // THEN nothing is rolled back and the outcome says why
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(out.reason).toBe('memory of ingest-2 was changed since the repair by someone else (e.g. a deploy): not rolled back; memory is 384 MB');
+    expect(updates()).toBe(0);
+    expect(fake.latest.MemorySize).toBe(384);
+  });
+
+  test('a size someone else set since the repair is not rolled back', async () => {
+    const state = await repaired();
+    fake.deploy({ MemorySize: 2048 });
+    const out = await rollback(state);
+    expect(out).toMatchObject({ status: 'CHANGED_BY_OTHERS', restoredMemoryMb: 2048 });
+    expect(updates()).toBe(0);
+  });
+
+  test('the restore\'s response is lost: the retry recognises its own rollback', async () => {
+    const state = await repaired();
+    fake.faults.update.push('apply-then-lose-response');
+    await expect(rollback(state)).rejects.toMatchObject({ name: 'DependencyTimeoutError' });
+    const out = await rollback(state);
+    expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
+    expect(updates()).toBe(1);
   });
 
   test('fails with RollbackFailedError when the restore ends Failed', async () => {
     const state = await repaired();
-    lambda.reset();
-    answerInOrder(lambda.on(GetFunctionConfigurationCommand), [
-      functionConfigOf(oom, { MemorySize: 384 }),
-      functionConfigOf(oom, { MemorySize: 384, LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'nope' }),
-    ]);
-    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+    fake.updateOutcome = 'Failed';
     await expect(rollback(state)).rejects.toMatchObject({ name: 'RollbackFailedError' });
+  });
+
+  describe('with an alias', () => {
+    const aliased = { REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { 'ingest-2': { aliases: ['live'] } } }) };
+
+    test('moves the alias back while it still points at the version the repair published', async () => {
+      const state = await repaired(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      const out = await rollback(state);
+      expect(out.status).toBe('ROLLED_BACK');
+      expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, { Name: 'live', FunctionVersion: '7' });
+      expect(fake.aliases.get('live')?.FunctionVersion).toBe('7');
+    });
+
+    test('an alias a deploy moved since is left where it is', async () => {
+      const state = await repaired(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+      fake.aliases.set('live', { FunctionVersion: '9', RevisionId: 'alias-rev-deploy' });
+      const out = await rollback(state);
+      expect(out.status).toBe('CHANGED_BY_OTHERS');
+      expect(out.reason).toContain('alias live of ingest-2 (now at version 9) was changed since the repair by someone else');
+      expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+      expect(updates()).toBe(0);
+    });
   });
 });

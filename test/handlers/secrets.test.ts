@@ -132,3 +132,85 @@ describe('secrets of the target function', () => {
     }
   });
 });
+
+describe('secrets the target function printed in its logs (issue 10 item 5)', () => {
+  // Credentials a careless function prints next to its out-of-memory kills.
+  const PRINTED = {
+    url: 'Pr1ntedUrlPass',
+    pair: 'Pr1ntedPairValue',
+    json: 'Pr1ntedJsonValue',
+    accessKey: 'AKIAPR1NTEDKEY00042X',
+    jwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJwcmludGVkIn0.Pr1ntedJwtSignature',
+    bearer: 'Pr1ntedBearer0042',
+    pem: 'MIIEPr1ntedPemBody',
+  };
+  const lines = [
+    `ERROR connecting to postgres://orders:${PRINTED.url}@db.internal:5432/orders`,
+    `ERROR retrying with user=orders password=${PRINTED.pair}`,
+    `ERROR {"level":"error","password":"${PRINTED.json}","msg":"db auth"}`,
+    `ERROR aws credentials ${PRINTED.accessKey} rejected`,
+    `ERROR token ${PRINTED.jwt} expired`,
+    `ERROR upstream answered 401 to Authorization: Bearer ${PRINTED.bearer}`,
+    `ERROR bad key -----BEGIN PRIVATE KEY-----\n${PRINTED.pem}\n-----END PRIVATE KEY-----`,
+  ];
+
+  test('a credential in an error line reaches no record, prompt, notification, event, log or state', async () => {
+    // GIVEN the function's error lines carry credentials, next to its kills
+    const t0 = Date.parse(oom.logs[0].timestamp);
+    const withSecrets = [...oom.logs, ...lines.map((message, i) => ({ timestamp: new Date(t0 + 1000 + i).toISOString(), message }))]
+      .sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    logs.on(FilterLogEventsCommand).resolves(logEventsOf(withSecrets));
+
+    // WHEN the whole workflow runs
+    let state: WorkflowState = initialState(alarmEvent({ functionName: 'ingest-2' }));
+    state = { ...state, alarm: await normalize(state) };
+    state = { ...state, collection: await collect(state as HandlerInputs['collect']) };
+    state = { ...state, diagnosis: await diagnose(state as HandlerInputs['diagnose']) };
+    await requestApproval({ taskToken: 'token', state });
+    state = { ...state, approval: { approved: true, approver: 'ana' } };
+    state = { ...state, repair: await repair(state as HandlerInputs['repair']) };
+    state = { ...state, verification: await verify(state as HandlerInputs['verify']) };
+    state = { ...state, outcome: await finalize(state) };
+
+    // THEN the lines were collected (masked) and the diagnosis still saw the kills
+    const items = await db.items();
+    const evidence = JSON.stringify(items.find((i) => i.sk === 'EVIDENCE'));
+    expect(evidence).toContain('postgres://orders:[MASKED]@db.internal');
+    expect(state.diagnosis?.result.category).toBe('OUT_OF_MEMORY');
+    const channels: Record<string, string> = {
+      logs: written.join('\n'),
+      records: JSON.stringify(items),
+      prompt: JSON.stringify(bedrock.commandCalls(ConverseCommand).map((c) => c.args[0].input)),
+      notifications: JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input)),
+      events: JSON.stringify(events.commandCalls(PutEventsCommand).map((c) => c.args[0].input)),
+      state: JSON.stringify(state),
+    };
+    expect(bedrock.commandCalls(ConverseCommand)).toHaveLength(1);
+    for (const [channel, text] of Object.entries(channels)) {
+      for (const [kind, secret] of Object.entries(PRINTED)) {
+        expect({ channel, kind, leaked: text.includes(secret) }).toEqual({ channel, kind, leaked: false });
+      }
+    }
+  });
+});
+
+describe('approval task tokens (issue 10 item 9)', () => {
+  const TOKEN = 'AAAAKgAAAAIAAAAAAAAAAQ-approval-token-Zx9';
+
+  test('the request-approval handler never logs the token, on success or failure; only the topic carries it', async () => {
+    let state: WorkflowState = initialState(alarmEvent({ functionName: 'ingest-2' }));
+    state = { ...state, alarm: await normalize(state) };
+    state = { ...state, collection: await collect(state as HandlerInputs['collect']) };
+    state = { ...state, diagnosis: await diagnose(state as HandlerInputs['diagnose']) };
+    await requestApproval({ taskToken: TOKEN, state });
+    sns.on(PublishCommand).rejects(Object.assign(new Error(`publish failed for ${'x'}`), { name: 'InternalErrorException', $fault: 'server' }));
+    await expect(requestApproval({ taskToken: TOKEN, state })).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    await expect(requestApproval({ taskToken: TOKEN, state: { ...state, diagnosis: undefined } } as never)).rejects.toMatchObject({ name: 'InvalidInputError' });
+
+    expect(written.length).toBeGreaterThan(3);
+    expect(written.join('\n')).not.toContain(TOKEN);
+    expect(JSON.stringify(await db.items())).not.toContain(TOKEN);
+    expect(JSON.stringify(sns.commandCalls(PublishCommand)[0].args[0].input)).toContain(TOKEN);
+  });
+});
+

@@ -3,7 +3,9 @@
  * locks, records and conditional writes, the table created with the contract's keys, and the
  * environment the handlers need.
  */
+import * as fs from 'fs';
 import { AddressInfo } from 'net';
+import * as path from 'path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as collectHandler } from '../../src/diagnosis/collect.lambda';
@@ -92,24 +94,48 @@ export function useTestWorld(db: Db, start = '2026-11-20T10:48:30.000Z'): Virtua
   return clock;
 }
 
-/** The environment the handlers need, plus overrides; previous values restored by the returned function. */
+/**
+ * The policy the handler tests run under, complete as the construct writes it (handlers refuse to
+ * run without one). The limits are Lambda's own so the sizes the tests expect come from the rules.
+ */
+export const TEST_POLICY = {
+  maxMemoryMb: 10240,
+  maxStepMb: 4096,
+  minConfidence: 0.7,
+  cooldownSeconds: 1800,
+  maxRepairsPerDay: 3,
+  rollbackOnFailedVerification: true,
+  verificationWindowSeconds: 600,
+  approvalMode: 'NONE',
+};
+
+/**
+ * The environment the handlers need, plus overrides; previous values restored by the returned
+ * function. A `REMEDIATION_POLICY` override is merged onto {@link TEST_POLICY}; `undefined` unsets it.
+ */
 export function setEnv(overrides: Record<string, string | undefined> = {}): () => void {
+  const policyOverride = overrides[ENV.POLICY];
+  const policy = ENV.POLICY in overrides && policyOverride === undefined
+    ? undefined
+    : JSON.stringify({ ...TEST_POLICY, ...(policyOverride ? JSON.parse(policyOverride) : {}) });
   const base: Record<string, string | undefined> = {
     [ENV.TABLE_NAME]: TABLE,
     [ENV.TOPIC_ARN]: TOPIC_ARN,
     [ENV.EVENT_BUS_NAME]: 'default',
     [ENV.MANAGED_FUNCTIONS]: 'orders,ingest-2',
-    [ENV.POLICY]: undefined,
     [ENV.DRY_RUN]: undefined,
     [ENV.BEDROCK_MODEL_ID]: undefined,
     [ENV.KNOWLEDGE_BASE_ID]: undefined,
     [ENV.AGENT_ID]: undefined,
     [ENV.AGENT_ALIAS_ID]: undefined,
     [ENV.ALARM_NAME_PREFIX]: undefined,
+    [ENV.LOG_ALARM_NAME_PREFIX]: undefined,
+    [ENV.LOG_GROUP_FUNCTIONS]: undefined,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     ...overrides,
+    [ENV.POLICY]: policy,
   };
   const previous: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(base)) {
@@ -274,4 +300,23 @@ export function healthyLines(n: number, start: string, memorySize: number, used:
 /** Per-minute series of `value` for `minutes` minutes from `start`. */
 export function flatSeries(start: string, minutes: number, value: number) {
   return Array.from({ length: minutes }, (_, i) => ({ timestamp: new Date(Date.parse(start) + i * 60_000).toISOString(), value }));
+}
+
+/** The state machine ARN the Init state passes as `$$.StateMachine.Id`. */
+export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:remediation';
+
+/**
+ * A documented CloudWatch alarm event, verbatim (test/fixtures/aws-events, copied from
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html).
+ */
+export function documentedEvent(name: string): any {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'aws-events', name), 'utf8'));
+}
+
+/**
+ * A documented Step Functions execution status change event, verbatim (test/fixtures/sfn-events,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html).
+ */
+export function documentedExecutionEvent(status: 'failed' | 'timed-out' | 'aborted' | 'succeeded'): any {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'sfn-events', `execution-${status}.json`), 'utf8'));
 }

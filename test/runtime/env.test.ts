@@ -19,6 +19,7 @@ describe('environment', () => {
     const env = {
       REMEDIATION_POLICY: JSON.stringify({
         maxMemoryMb: 4096,
+        maxStepMb: 1024,
         cooldownSeconds: 600,
         approvalMode: 'SELECTED',
         approvalFunctions: ['payments'],
@@ -37,18 +38,54 @@ describe('environment', () => {
   });
 
   test('fails when the policy makes no sense, naming the value', () => {
-    expect(() => effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify({ minConfidence: 3 }) })).toThrow(/minConfidence must be between 0 and 1, got 3/);
-    expect(() => effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify({ approvalMode: 'SOME' }) })).toThrow(/approvalMode must be NONE, ALL or SELECTED, got 'SOME'/);
+    const sizes = { maxMemoryMb: 3008, maxStepMb: 1024 };
+    expect(() => effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify({ ...sizes, minConfidence: 3 }) })).toThrow(/minConfidence must be between 0 and 1, got 3/);
+    expect(() => effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify({ ...sizes, approvalMode: 'SOME' }) })).toThrow(/approvalMode must be NONE, ALL or SELECTED, got 'SOME'/);
   });
 
   test('DRY_RUN=true makes every function a dry run', () => {
-    expect(effectivePolicy('orders', { DRY_RUN: 'true' }).dryRun).toBe(true);
-    expect(() => effectivePolicy('orders', { DRY_RUN: 'maybe' })).toThrow("environment variable DRY_RUN must be true or false, got 'maybe'");
+    const policy = JSON.stringify({ maxMemoryMb: 3008, maxStepMb: 1024 });
+    expect(effectivePolicy('orders', { REMEDIATION_POLICY: policy, DRY_RUN: 'true' }).dryRun).toBe(true);
+    expect(() => effectivePolicy('orders', { REMEDIATION_POLICY: policy, DRY_RUN: 'maybe' })).toThrow("environment variable DRY_RUN must be true or false, got 'maybe'");
   });
 
   test('MANAGED_FUNCTIONS: a list or *', () => {
     expect(isManaged('orders', { MANAGED_FUNCTIONS: 'orders, thumbnail' })).toBe(true);
     expect(isManaged('payments', { MANAGED_FUNCTIONS: 'orders, thumbnail' })).toBe(false);
     expect(isManaged('payments', { MANAGED_FUNCTIONS: '*' })).toBe(true);
+  });
+});
+
+describe('fail closed (issue 10)', () => {
+  const BASE = { maxMemoryMb: 3008, maxStepMb: 1024 };
+
+  test('fails with ConfigurationError when REMEDIATION_POLICY is missing, instead of defaulting to 10,240 MB', () => {
+    expect(() => effectivePolicy('orders', {})).toThrow(expect.objectContaining({ name: 'ConfigurationError', message: expect.stringContaining('missing required environment variable REMEDIATION_POLICY') }));
+  });
+
+  test.each([
+    [{ maxStepMb: 1024 }, 'maxMemoryMb is required'],
+    [{ maxMemoryMb: 3008 }, 'maxStepMb is required'],
+    [{ ...BASE, maxStepMb: 0 }, 'maxStepMb must be a whole number between 1 and 10112, got 0'],
+    [{ ...BASE, cooldownSeconds: 0 }, 'cooldownSeconds must be a whole number of at least 60, got 0'],
+    [{ ...BASE, cooldownSeconds: -5 }, 'cooldownSeconds must be a whole number of at least 60, got -5'],
+    [{ ...BASE, maxRepairsPerDay: 0 }, 'maxRepairsPerDay must be a whole number between 1 and 24, got 0'],
+    [{ ...BASE, functionOverrides: { orders: { maxRepairsPerDay: -1 } } }, 'functionOverrides.orders.maxRepairsPerDay must be a whole number between 1 and 24, got -1'],
+    [{ ...BASE, functionOverrides: { orders: { cooldownSeconds: 0 } } }, 'functionOverrides.orders.cooldownSeconds must be a whole number of at least 60, got 0'],
+    [{ ...BASE, functionOverrides: { orders: { maxStepMb: 0.5 } } }, 'maxStepMb must be a whole number between 1 and 10112, got 0.5'],
+  ])('fails with ConfigurationError for %j', (policy, message) => {
+    expect(() => effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify(policy) }))
+      .toThrow(expect.objectContaining({ name: 'ConfigurationError', message: expect.stringContaining(message) }));
+  });
+
+  test('a step below 128 MB works at run time (the smallest step follows it down)', () => {
+    const p = effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify({ ...BASE, maxStepMb: 64 }) });
+    expect(p.core).toMatchObject({ maxStepMb: 64, minStepMb: 64 });
+  });
+
+  test('a per-function maxStepMb override is the one the function gets', () => {
+    const env = { REMEDIATION_POLICY: JSON.stringify({ ...BASE, functionOverrides: { orders: { maxStepMb: 256 } } }) };
+    expect(effectivePolicy('orders', env).core.maxStepMb).toBe(256);
+    expect(effectivePolicy('payments', env).core.maxStepMb).toBe(1024);
   });
 });

@@ -28,7 +28,11 @@ function answer(event: any, body: object): Promise<void> {
   });
 }
 
-const direct = (_name: string, invoke: () => Promise<unknown>) => invoke();
+const callers: string[] = [];
+const direct = (_name: string, fn: { functionName: string }, invoke: () => Promise<unknown>) => {
+  callers.push(fn.functionName);
+  return invoke();
+};
 
 describe('deploy-time setup (the construct\'s custom resource)', () => {
   test('GIVEN the setup answers SUCCESS THEN the deploy goes on; the request is a Create with the resolved properties', async () => {
@@ -47,6 +51,8 @@ describe('deploy-time setup (the construct\'s custom resource)', () => {
     });
     expect(events[0].ResponseURL).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(result.notes).toEqual(['custom resource Theirs (AWS::CloudFormation::CustomResource) is not run by the simulation']);
+    // invoked as the setup function (its role makes the calls)
+    expect(callers).toContain('setup');
   });
 
   test('fails the deploy when the setup answers FAILED, with its reason', async () => {

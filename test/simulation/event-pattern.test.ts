@@ -42,3 +42,42 @@ describe('EventBridge event patterns', () => {
     expect(matchesPattern(pattern, fleetAlarmLevel)).toBe(false);
   });
 });
+
+describe('$or and exists as EventBridge documents them', () => {
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html:
+  // "Comparison operators only work on leaf nodes, with the exception of $or and anything-but."
+  // Event Ruler (the matcher EventBridge runs, https://github.com/aws/event-ruler, "The $or
+  // Primitive") treats `$or` as OR only when it is an array of two or more objects.
+  const contributor = { detail: { alarmName: 'x-fleet-Errors', alarmContributor: { id: 'c1', attributes: { FunctionName: 'f' } } } };
+  const stateChange = { detail: { alarmName: 'x-fn-Errors-f', state: { value: 'ALARM' } } };
+  const pattern = {
+    detail: {
+      $or: [
+        { alarmName: [{ prefix: 'x-fn-' }], alarmContributor: { id: [{ exists: false }] } },
+        { alarmName: [{ prefix: 'x-fleet-' }], alarmContributor: { id: [{ exists: true }] } },
+      ],
+    },
+  };
+
+  test('an event matches when one alternative matches all its fields', () => {
+    expect(matchesPattern(pattern, contributor)).toBe(true);
+    expect(matchesPattern(pattern, stateChange)).toBe(true);
+  });
+
+  test('an event matching no alternative does not match', () => {
+    const fleetStateChange = { detail: { alarmName: 'x-fleet-Errors', state: { value: 'ALARM' } } };
+    const fnContributor = { detail: { alarmName: 'x-fn-Errors-f', alarmContributor: { id: 'c1' } } };
+    expect(matchesPattern(pattern, fleetStateChange)).toBe(false);
+    expect(matchesPattern(pattern, fnContributor)).toBe(false);
+  });
+
+  test('"Exists matching only works on leaf nodes": exists false matches a missing parent and an intermediate node', () => {
+    expect(matchesPattern({ detail: { alarmContributor: { id: [{ exists: false }] } } }, stateChange)).toBe(true);
+    // The Ruler README: `{"c-count": [{"exists": false}]}` also matches `"c-count": {"c1": 100}`.
+    expect(matchesPattern({ detail: { alarmContributor: [{ exists: false }] } }, contributor)).toBe(true);
+  });
+
+  test('a one-element $or is not an OR: $or is then an ordinary field name the event lacks', () => {
+    expect(matchesPattern({ detail: { $or: [{ alarmName: [{ prefix: 'x-' }] }] } }, stateChange)).toBe(false);
+  });
+});

@@ -1,11 +1,11 @@
 import { resolve } from 'node:path';
 import { handlerOfDescription, loadHandlerModule } from '../../src/simulation/handler-modules';
-import { HANDLER_ORDER, HANDLERS } from '../../src/workflow/contract';
+import { HandlerId, HANDLERS } from '../../src/workflow/contract';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 describe('handler modules the simulation binds', () => {
-  test.each(HANDLER_ORDER)('%s loads the module its contract entry names, with a handler function', (id) => {
+  test.each(Object.keys(HANDLERS) as HandlerId[])('%s loads the module its contract entry names, with a handler function', (id) => {
     // GIVEN the contract's source file for the handler
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const byEntry = require(resolve(ROOT, HANDLERS[id].entry));

@@ -76,6 +76,14 @@ describe.each(files)('scenario %s', (file) => {
     expect(result.leakedSecrets).toEqual([]);
   });
 
+  test('THEN IAM authorized every handler call and denied none the file does not expect', () => {
+    expect(result.iamEvaluated).toBe(true);
+    expect(result.authorizedCalls).toBeGreaterThan(0);
+    const iamChecks = result.expectations.filter((e) => e.name === 'no unexpected denied call' || e.name.startsWith('denied '));
+    expect(iamChecks.map((e) => e.name)).toContain('no unexpected denied call');
+    expect(iamChecks.filter((e) => !e.passed)).toEqual([]);
+  });
+
   outcomeTest('THEN every other expectation of the file holds (records, counts, decisions)', () => {
     expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
   });

@@ -71,7 +71,8 @@ export function summarizeMetrics(request: DiagnosisRequest): MetricSummary {
   let alarmBreaches = 0;
   let firstBreach: number | undefined;
   for (const p of alarmSeries) {
-    if (p.value >= threshold) {
+    // An unknown threshold finds no breach; the split then needs the alarm time.
+    if (threshold !== undefined && p.value >= threshold) {
       alarmBreaches++;
       if (firstBreach === undefined) firstBreach = p.t;
     }

@@ -6,7 +6,7 @@
  * other secret-bearing configuration (the collector drops them at the source).
  */
 import type { Outcome, VerificationStatus, WorkflowState } from '../../workflow/contract';
-import type { Notification } from '../model';
+import { displayNumber, Notification } from '../model';
 
 /** The body published to SNS: the seed's format plus what to do next. */
 export interface NotificationBody extends Notification {
@@ -25,6 +25,7 @@ export const MAX_SUBJECT_LENGTH = 100;
 /** Human words for each outcome. */
 const OUTCOME_WORDS: Record<Outcome, string> = {
   REPAIRED: 'memory raised',
+  REPAIRED_UNVERIFIED: 'memory raised, not verified',
   REPAIRED_DRY_RUN: 'dry run: would raise memory',
   ROLLED_BACK: 'repair rolled back',
   NO_ACTION: 'not a memory issue, no action',
@@ -34,6 +35,7 @@ const OUTCOME_WORDS: Record<Outcome, string> = {
   COOLDOWN: 'skipped (cooldown)',
   DAILY_BUDGET_EXHAUSTED: 'skipped (daily repair budget used)',
   IGNORED: 'alarm ignored',
+  SUPPRESSED: 'alarm muted or suppressed, no change',
   REJECTED: 'repair rejected',
   APPROVAL_TIMED_OUT: 'approval timed out',
   FAILED: 'remediation failed',
@@ -49,7 +51,10 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
   const alarmEvent = state.alarm?.alarmEvent;
   const functionName = state.alarm?.functionName ?? state.collection?.functionName ?? 'unknown';
   const d = state.diagnosis;
-  const repaired = state.repair && (state.repair.status === 'SUCCEEDED') && outcome !== 'ROLLED_BACK';
+  // The IaC advice only while the function keeps our size: not after a rollback, nor when someone
+  // else changed it since (their size is then the one to keep).
+  const repaired = state.repair && (state.repair.status === 'SUCCEEDED') && outcome !== 'ROLLED_BACK'
+    && state.rollback?.status !== 'CHANGED_BY_OTHERS';
   const iacChange = repaired ? state.repair!.iacChange : undefined;
   const verification = state.verification
     ? { status: state.verification.status as VerificationStatus, metricsComparison: state.verification.metricsComparison }
@@ -58,7 +63,10 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
     type: outcome,
     functionName,
     issue: {
-      description: alarmEvent ? `${alarmEvent.metricName} alarm: ${alarmEvent.stateReason}`.slice(0, 500) : reason,
+      // An unknown threshold or value reads "unknown", never 0 (contributor events carry neither).
+      description: alarmEvent
+        ? `${alarmEvent.metricName} alarm (value ${displayNumber(alarmEvent.currentValue)}, threshold ${displayNumber(alarmEvent.threshold)}): ${alarmEvent.stateReason}`.slice(0, 500)
+        : reason,
       alarmName: alarmEvent?.alarmName ?? 'unknown',
       detectedAt: alarmEvent?.stateChangeTime ?? now,
     },
@@ -71,7 +79,8 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
       repair: {
         action: state.repair.status === 'DRY_RUN' ? 'DRY_RUN_INCREASE_MEMORY' : 'INCREASE_MEMORY',
         originalMemory: state.repair.originalMemoryMb,
-        newMemory: outcome === 'ROLLED_BACK' ? state.rollback?.restoredMemoryMb ?? state.repair.originalMemoryMb : state.repair.newMemoryMb,
+        // After a rollback step, the size it found or restored; else the size the repair left.
+        newMemory: state.rollback ? state.rollback.restoredMemoryMb : state.repair.newMemoryMb,
         executedAt: state.repair.repairedAt,
       },
     } : {}),
@@ -90,7 +99,7 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
 /** One-line subject (ASCII, at most 100 characters, no line breaks: SNS rules). */
 export function buildSubject(body: NotificationBody): string {
   let memory = '';
-  if (body.repair && (body.outcome === 'REPAIRED' || body.outcome === 'REPAIRED_DRY_RUN')) {
+  if (body.repair && (body.outcome === 'REPAIRED' || body.outcome === 'REPAIRED_UNVERIFIED' || body.outcome === 'REPAIRED_DRY_RUN')) {
     memory = ` ${body.repair.originalMemory}->${body.repair.newMemory} MB`;
   }
   const raw = `[Lambda remediation] ${body.functionName}: ${OUTCOME_WORDS[body.outcome]}${memory}`;

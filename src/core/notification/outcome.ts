@@ -2,7 +2,14 @@
  * The final outcome of one workflow execution, worked out from whatever the state holds. Every
  * path (normal ends, refusals, caught errors) reaches Finalize, which asks this function. Pure.
  */
-import { OUTCOMES, Outcome, WorkflowState } from '../../workflow/contract';
+import { OUTCOMES, Outcome, RepairIntent, WorkflowState } from '../../workflow/contract';
+
+/**
+ * Outcomes recorded and put on the bus but not paged: refusals of a second alarm for a function
+ * already handled and ignored alarms are frequent during storms; a muted or suppressed alarm was
+ * silenced by an operator (or a suppressor alarm), so paging about it would undo the mute.
+ */
+export const QUIET_OUTCOMES: readonly Outcome[] = [OUTCOMES.ALREADY_IN_PROGRESS, OUTCOMES.IGNORED, OUTCOMES.SUPPRESSED];
 
 /** The outcome and the one-line reason behind it. */
 export interface OutcomeDecision {
@@ -24,8 +31,17 @@ function errorText(state: WorkflowState): string {
   return `${e.Error}${cause ? `: ${cause.slice(0, 500)}` : ''}`;
 }
 
+/** What finalize knows beyond the state. */
+export interface OutcomeFacts {
+  /**
+   * The repair intent of this execution, when one was recorded: a repair that failed without
+   * returning (its retries exhausted) may still have changed the function.
+   */
+  readonly repairIntent?: RepairIntent;
+}
+
 /** Decide the outcome of `state`. */
-export function decideOutcome(state: WorkflowState): OutcomeDecision {
+export function decideOutcome(state: WorkflowState, facts: OutcomeFacts = {}): OutcomeDecision {
   const err = state.error;
   const alarm = state.alarm;
   if (!alarm) {
@@ -33,6 +49,7 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
   }
   switch (alarm.status) {
     case 'IGNORED': return { outcome: OUTCOMES.IGNORED, reason: alarm.reason };
+    case 'SUPPRESSED': return { outcome: OUTCOMES.SUPPRESSED, reason: alarm.reason };
     case 'ALREADY_IN_PROGRESS': return { outcome: OUTCOMES.ALREADY_IN_PROGRESS, reason: alarm.reason };
     case 'COOLDOWN': return { outcome: OUTCOMES.COOLDOWN, reason: alarm.reason };
     case 'DAILY_BUDGET_EXHAUSTED': return { outcome: OUTCOMES.DAILY_BUDGET_EXHAUSTED, reason: alarm.reason };
@@ -43,6 +60,9 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
   if (rollback) {
     if (rollback.status === 'ROLLED_BACK') {
       return { outcome: OUTCOMES.ROLLED_BACK, reason: `verification failed (${verification?.reason ?? 'no reason'}); memory restored to ${rollback.restoredMemoryMb} MB` };
+    }
+    if (rollback.status === 'CHANGED_BY_OTHERS') {
+      return { outcome: OUTCOMES.HUMAN_REVIEW, reason: `verification failed (${verification?.reason ?? 'no reason'}), but ${rollback.reason}: a person should decide` };
     }
     return { outcome: OUTCOMES.FAILED, reason: `verification failed and the rollback did not complete: ${rollback.reason}` };
   }
@@ -56,11 +76,19 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
     if (repair?.status === 'SUCCEEDED') {
       return { outcome: OUTCOMES.FAILED, reason: `memory was raised to ${repair.newMemoryMb} MB but a later step failed: ${errorText(state)}` };
     }
+    const intent = facts.repairIntent;
+    if (!repair && intent) {
+      return {
+        outcome: OUTCOMES.FAILED,
+        reason: `the repair of ${intent.functionName} from ${intent.fromMb} MB to ${intent.toMb} MB started at ${intent.startedAt} and may have taken effect before it failed: `
+          + `${errorText(state)}. Check its memory size; memorySize: ${intent.toMb} in your infrastructure code keeps it, ${intent.fromMb} undoes it`,
+      };
+    }
     return { outcome: OUTCOMES.FAILED, reason: errorText(state) };
   }
   if (verification) {
     if (verification.status === 'SUCCEEDED') return { outcome: OUTCOMES.REPAIRED, reason: `verified: ${verification.reason}` };
-    if (verification.status === 'INCONCLUSIVE') return { outcome: OUTCOMES.REPAIRED, reason: `repaired; verification inconclusive: ${verification.reason}` };
+    if (verification.status === 'INCONCLUSIVE' && repair) return unverified(repair, `not verified: ${verification.reason}`);
     return { outcome: OUTCOMES.HUMAN_REVIEW, reason: `verification failed (${verification.reason}) and automatic rollback is off: a person should decide` };
   }
   if (repair) {
@@ -68,7 +96,9 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
       case 'DRY_RUN': return { outcome: OUTCOMES.REPAIRED_DRY_RUN, reason: `dry run: would set memory ${repair.originalMemoryMb} -> ${repair.newMemoryMb} MB` };
       case 'SKIPPED': return { outcome: OUTCOMES.NO_ACTION, reason: repair.reason };
       case 'FAILED': return { outcome: OUTCOMES.FAILED, reason: `the memory update failed and the function is as it was: ${repair.reason}` };
-      default: return { outcome: OUTCOMES.REPAIRED, reason: `memory set to ${repair.newMemoryMb} MB (not verified)` };
+      case 'REFUSED': return { outcome: OUTCOMES.HUMAN_REVIEW, reason: `nothing was changed: ${repair.reason}` };
+      case 'CHANGED_BY_OTHERS': return { outcome: OUTCOMES.HUMAN_REVIEW, reason: repair.reason };
+      default: return unverified(repair, 'no verification ran');
     }
   }
   if (approval && approval.approved !== true) {
@@ -84,3 +114,17 @@ export function decideOutcome(state: WorkflowState): OutcomeDecision {
   }
   return { outcome: OUTCOMES.FAILED, reason: 'the workflow ended before a diagnosis' };
 }
+
+/**
+ * A repair that stays without a verdict. Rollback is for a repair shown not to help; too little
+ * traffic or data after it shows nothing either way, so the larger size is kept and a person is
+ * told what to check.
+ */
+function unverified(repair: NonNullable<WorkflowState['repair']>, why: string): OutcomeDecision {
+  return {
+    outcome: OUTCOMES.REPAIRED_UNVERIFIED,
+    reason: `memory raised from ${repair.originalMemoryMb} to ${repair.newMemoryMb} MB and kept, but ${why.replace(/\.$/, '')}. `
+      + 'Automatic rollback follows only a failed verification, not too little data: check the function\'s errors and memory use.',
+  };
+}
+

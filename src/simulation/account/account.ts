@@ -32,6 +32,7 @@ import { invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
+import { StatesService } from './states-service';
 import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
 
 const MINUTE = 60_000;
@@ -67,6 +68,17 @@ export interface AccountOptions {
   readonly bedrock?: BedrockScript;
 }
 
+/**
+ * Authorization of the handlers' calls (IAM, see iam.ts `AccessGate`). Without one every call is
+ * answered.
+ */
+export interface CallAuthorization {
+  /** Throws the service's access-denied error when the call is not allowed. */
+  check(service: string, operation: string, input: unknown): Promise<void>;
+  /** Sees each successful call (what later requests refer to, e.g. a query's log groups). */
+  observe?(service: string, operation: string, input: unknown, output: unknown): void;
+}
+
 /** Counts of what the workload did, per function. */
 export interface WorkloadTally {
   invocations: number;
@@ -87,10 +99,12 @@ export class SimulatedAccount {
   public readonly logs: LogsService;
   public readonly messaging: MessagingService;
   public readonly bedrock: BedrockService;
+  public readonly states: StatesService;
   /** Per function, per minute start: what happened. */
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
   private readonly pendingChanges: WorkloadChange[];
+  private authorization?: CallAuthorization;
   private readonly logGroups = new Map<string, string>();
 
   constructor(options: AccountOptions) {
@@ -110,6 +124,7 @@ export class SimulatedAccount {
     });
     this.messaging = new MessagingService(this.clock, this.random, options.messaging);
     this.bedrock = new BedrockService(this.scheduler, options.bedrock);
+    this.states = new StatesService(this.clock);
     for (const f of options.functions) {
       this.lambda.addFunction(f);
       this.logGroups.set(f.functionName, f.logGroupName ?? logGroupOf(f.functionName));
@@ -199,13 +214,14 @@ export class SimulatedAccount {
       this.stub(EventBridgeClient, 'EventBridge', this.messaging),
       this.stub(BedrockRuntimeClient, 'BedrockRuntime', this.bedrock),
       this.stub(BedrockAgentRuntimeClient, 'BedrockAgentRuntime', this.bedrock),
-      this.stub(SFNClient, 'StepFunctions', {
-        sendTaskSuccess: () => ({}),
-        sendTaskFailure: () => ({}),
-        sendTaskHeartbeat: () => ({}),
-      }),
+      this.stub(SFNClient, 'StepFunctions', this.states),
     ];
     return () => stubs.forEach((s) => s.restore());
+  }
+
+  /** Authorize the handlers' calls from now on (undefined: answer every call). */
+  public useAuthorization(authorization: CallAuthorization | undefined): void {
+    this.authorization = authorization;
   }
 
   private stub(cls: any, service: string, target: object): { restore(): void } {
@@ -218,7 +234,10 @@ export class SimulatedAccount {
         if (typeof fn !== 'function') {
           throw new UnsupportedOperationError(`the simulated account does not implement ${service}:${operation}`);
         }
+        // IAM decides before the service does anything with the request.
+        await this.authorization?.check(service, operation, command.input);
         const out = await (fn as (input: unknown) => unknown).call(target, command.input);
+        this.authorization?.observe?.(service, operation, command.input, out);
         this.recorder.record(service, operation, command.input);
         return { $metadata: { httpStatusCode: 200, requestId: this.random.uuid(), attempts: 1, totalRetryDelay: 0 }, ...(out as object) };
       } catch (err) {

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualScheduler } from '../scheduler';
+import type { CallAuthorization } from './account';
 import { ApiRecorder } from './api-recorder';
 
 // dynalite ships no type declarations; this is the part of its API used here.
@@ -85,9 +86,10 @@ export class LocalDynamoDb {
 
   /**
    * The document client the handlers use: pointed at dynalite, every call recorded
-   * (service DynamoDB, operation, input) and counted as real I/O of the calling execution.
+   * (service DynamoDB, operation, input) and counted as real I/O of the calling execution; with
+   * `authorization`, each call is authorized (IAM) before it reaches dynalite.
    */
-  public documentClient(recorder: ApiRecorder, scheduler: VirtualScheduler): DynamoDBDocumentClient {
+  public documentClient(recorder: ApiRecorder, scheduler: VirtualScheduler, authorization?: CallAuthorization): DynamoDBDocumentClient {
     const base = new DynamoDBClient({ ...clientConfig(this.endpoint), maxAttempts: 5 });
     this.clients.push(base);
     base.middlewareStack.add(
@@ -95,6 +97,7 @@ export class LocalDynamoDb {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
         const end = scheduler.beginIo();
         try {
+          await authorization?.check('DynamoDB', operation, args.input);
           const out = await next(args);
           recorder.record('DynamoDB', operation, args.input);
           return out;

@@ -1,0 +1,54 @@
+/**
+ * The workflow starting executions of its own state machine: one per further function of a log
+ * alarm, and one re-examination when a lock is released with alarms waiting on it. Names are
+ * deterministic so a retried start never starts twice: "StartExecution is idempotent for STANDARD
+ * workflows. For a STANDARD workflow, if you call StartExecution with the same name and input as a
+ * running execution, the call succeeds ... If the execution is closed or if the input is
+ * different, it returns a 400 ExecutionAlreadyExists error"
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ */
+import { createHash } from 'crypto';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { client, registerClient } from './clients';
+import { toNamedError } from './errors';
+import { INTAKE_SOURCE, IntakeInput } from '../workflow/contract';
+
+registerClient('sfn', (o) => new SFNClient({ region: o.region, maxAttempts: 5 }));
+
+/**
+ * A deterministic execution name: `<kind>-<first 40 hex of sha256(parts)>`. Execution names are
+ * at most 80 characters and, for CloudWatch Logs, only `0-9 A-Z a-z - _`
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ */
+export function executionName(kind: string, parts: readonly string[]): string {
+  const hash = createHash('sha256').update(parts.map((p) => `${p.length}:${p}`).join('|')).digest('hex').slice(0, 40);
+  return `${kind.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 30)}-${hash}`;
+}
+
+/** The execution input the workflow writes itself. */
+export function intakeInput<D>(detailType: string, detail: D): IntakeInput<D> {
+  return { 'source': INTAKE_SOURCE, 'detail-type': detailType, detail };
+}
+
+/** What a start did. */
+export type StartResult = 'STARTED' | 'ALREADY_EXISTS';
+
+/**
+ * Start `name` with `input` once. `ExecutionAlreadyExists` counts as done: the execution of that
+ * name was started before (by an earlier attempt of the same step).
+ */
+export async function startExecutionOnce(stateMachineArn: string, name: string, input: unknown): Promise<StartResult> {
+  try {
+    await client('sfn').send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    return 'STARTED';
+  } catch (err) {
+    if ((err as { name?: string })?.name === 'ExecutionAlreadyExists') return 'ALREADY_EXISTS';
+    throw toNamedError(err, `states:StartExecution ${name}`);
+  }
+}
+
+/** `arn:<partition>:states:<region>:<account>:...` → its parts, or undefined when not such an ARN. */
+export function arnParts(arn: string | undefined): { partition: string; region: string; account: string } | undefined {
+  const m = arn?.match(/^arn:([^:]+):[^:]+:([^:]*):(\d{12}):/);
+  return m ? { partition: m[1], region: m[2], account: m[3] } : undefined;
+}

@@ -1,0 +1,142 @@
+/**
+ * Cleanup: runs when an execution of the remediation state machine ends FAILED, TIMED_OUT or
+ * ABORTED (EventBridge `Step Functions Execution Status Change`,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html). An execution-level timeout
+ * or StopExecution runs no further state, and a failed Finalize never reached its release: without
+ * this the lock would stay held until its TTL, and every alarm for the function would end
+ * ALREADY_IN_PROGRESS in silence.
+ *
+ * It finds the lock from the execution id (the intake record normalize writes before locking),
+ * releases it if that execution still holds it, starts the re-examination of alarms that waited
+ * on it, and notifies: "execution X ended STATUS; the lock on F was released; memory is N MB
+ * (was M MB before the repair)". The memory comes from the repair record the execution wrote
+ * (one Query on the table; DescribeExecution / GetExecutionHistory would cost more calls and
+ * rights and say less about what the repair actually set).
+ *
+ * Idempotent: the cleanup record is written before the release, and marked notified after the
+ * notification, so a retried invocation neither loses nor repeats the notice (a crash between
+ * publishing and marking can repeat it once; losing it would be worse).
+ */
+import {
+  CleanupOutput,
+  CLEANUP_STATUSES,
+  ENV,
+  ExecutionStatusChangeEvent,
+  HANDLERS,
+  ResultEventDetail,
+} from './contract';
+import { now } from '../runtime/clock';
+import { envOptional, envString } from '../runtime/env';
+import { ServiceUnavailableError } from '../runtime/errors';
+import { CleanupRecord, LockFollowUp, releaseAndReexamine, RepairRecordView } from '../runtime/lock-followup';
+import { publishToTopic, putResultEvent } from '../runtime/notifier';
+import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
+import { Store } from '../runtime/store';
+import { requireFields, requireObject } from '../runtime/validate';
+
+export async function handler(input: ExecutionStatusChangeEvent, context?: HandlerContext): Promise<CleanupOutput> {
+  return runHandler('cleanup', HANDLERS.cleanup.requiredEnv, context, async () => {
+    const event = requireObject<ExecutionStatusChangeEvent>(input, 'cleanup input');
+    requireFields(event, ['detail.executionArn', 'detail.status', 'detail.stateMachineArn'], 'cleanup input');
+    const { executionArn, status, stateMachineArn } = event.detail;
+    const base = { executionArn, status, lockReleased: false, notified: false };
+    if (!CLEANUP_STATUSES.includes(status)) return base;
+    const at = now();
+    const table = envString(ENV.TABLE_NAME);
+    const follow = new LockFollowUp(table);
+    const functionName = await follow.intakeOf(executionArn);
+    if (!functionName) {
+      logger.info('execution ended before it chose a function: no lock to release', { executionArn, status });
+      return base;
+    }
+
+    let record = await follow.cleanupOf(executionArn);
+    if (!record) {
+      const lock = await follow.lockOf(functionName);
+      if (lock && lock.owner === executionArn) {
+        record = { functionName, status, releasedAt: at.toISOString(), notified: false };
+        // Before the release: if this invocation dies after releasing, the retry still notifies.
+        await follow.putCleanup(executionArn, record, at);
+      }
+    }
+    const released = await releaseAndReexamine(follow, functionName, executionArn, stateMachineArn, at);
+    const common = { ...base, functionName, ...(released.reexamination ? { reexamination: released.reexamination } : {}) };
+    if (!record) {
+      // Finalize had released it already (and notified): nothing left to say.
+      logger.info('execution ended without holding the lock', { executionArn, status, functionName });
+      return common;
+    }
+    if (record.notified) return { ...common, lockReleased: true, notified: true };
+
+    const repair = await follow.repairRecordOf(functionName, executionArn);
+    await notify(table, executionArn, record, repair, at);
+    await follow.markCleanupNotified(executionArn);
+    metrics.addMetric('LocksReleasedByCleanup', MetricUnit.Count, 1);
+    return { ...common, lockReleased: true, notified: true };
+  });
+}
+
+/** The memory sentence, from the repair record this execution wrote (if any). */
+export function memorySentence(repair: RepairRecordView | undefined): string {
+  if (!repair || repair.originalMemory === undefined) return 'no repair record exists for this execution';
+  const original = repair.originalMemory;
+  const target = repair.newMemory ?? original;
+  switch (repair.status) {
+    case 'ROLLED_BACK': return `memory is ${original} MB (the repair to ${target} MB was rolled back)`;
+    case 'SUCCEEDED': return `memory is ${target} MB (was ${original} MB before the repair)`;
+    default: return `memory is ${original} MB (the repair to ${target} MB did not change it: ${repair.status ?? 'unknown status'})`;
+  }
+}
+
+/** The notice: SNS (paged), the result event, and an audit entry; at least one must get through. */
+async function notify(table: string, executionArn: string, record: CleanupRecord, repair: RepairRecordView | undefined, at: Date): Promise<void> {
+  const fn = record.functionName;
+  const reason = `execution ${executionArn} ended ${record.status}; the lock on ${fn} was released; ${memorySentence(repair)}`;
+  const changed = repair?.status === 'SUCCEEDED' && repair.newMemory !== undefined;
+  const body = {
+    type: 'EXECUTION_ENDED',
+    outcome: 'FAILED',
+    functionName: fn,
+    executionId: executionArn,
+    executionStatus: record.status,
+    reason,
+    ...(repair ? { repair: { originalMemory: repair.originalMemory, newMemory: repair.newMemory, status: repair.status } } : {}),
+    ...(changed ? { actionRequired: `check ${fn}: set memorySize: ${repair!.newMemory} in your infrastructure code to keep the repair, or restore ${repair!.originalMemory} MB` } : {}),
+  };
+  const subject = `[Lambda remediation] ${fn}: execution ${record.status.toLowerCase().replace('_', ' ')}, lock released`.slice(0, 100);
+  const sns = await publishToTopic(envString(ENV.TOPIC_ARN), subject, body, {
+    outcome: { DataType: 'String', StringValue: 'FAILED' },
+    functionName: { DataType: 'String', StringValue: fn },
+    type: { DataType: 'String', StringValue: 'EXECUTION_ENDED' },
+  });
+  const detail: ResultEventDetail = {
+    executionId: executionArn,
+    functionName: fn,
+    outcome: 'FAILED',
+    reason,
+    ...(repair?.originalMemory !== undefined ? { originalMemoryMb: repair.originalMemory } : {}),
+    ...(repair?.newMemory !== undefined ? { newMemoryMb: repair.newMemory } : {}),
+    notificationStatus: sns.ok ? 'SENT' : 'FALLBACK_EVENT_ONLY',
+  };
+  const event = await putResultEvent(envOptional(ENV.EVENT_BUS_NAME) ?? 'default', detail);
+  try {
+    await new Store(table).putAudit({
+      executionId: executionArn,
+      functionName: fn,
+      step: 'cleanup',
+      actor: 'lambda-auto-remediation',
+      action: `lock released after ${record.status}`,
+      why: reason,
+      at: at.toISOString(),
+      details: { notificationStatus: sns.ok ? 'SENT' : event.ok ? 'FALLBACK_EVENT_ONLY' : 'FAILED', ...(sns.ok ? {} : { notification: body, notificationError: sns.error }) },
+    });
+  } catch (err) {
+    if (!sns.ok && !event.ok) throw err;
+    logger.warn('cleanup audit entry not written', { error: (err as Error).message });
+  }
+  if (!sns.ok && !event.ok) {
+    // Nobody heard of it: let Lambda's asynchronous retry try again (the record is not marked notified).
+    throw new ServiceUnavailableError(`cleanup of ${executionArn} could not notify: ${sns.error}`);
+  }
+  logger.warn('lock released after the execution ended without finalize', { executionArn, status: record.status, functionName: fn, reason });
+}
