@@ -26,7 +26,9 @@ export interface DeploySetupResult {
 }
 
 /** How to run the setup handler: inside the simulation's runtime (clients, environment, log capture), as its function. */
-export type SetupInvoker = (name: string, fn: { readonly functionArn: string; readonly functionName: string }, invoke: () => Promise<unknown>) => Promise<unknown>;
+export type SetupInvoker = (
+  name: string, fn: { readonly functionArn: string; readonly functionName: string }, invoke: () => Promise<unknown>,
+) => Promise<unknown>;
 
 /**
  * Run every AutoRemediation setup custom resource of the template (Create). Resolves with the
