@@ -113,7 +113,7 @@ cat > orders-oom.json <<'EOF'
   ],
   "expect": {
     "outcomes": { "REPAIRED": 1 },
-    "otherOutcomesAllowed": ["IGNORED", "ALREADY_IN_PROGRESS"],
+    "otherOutcomesAllowed": ["IGNORED", "ALREADY_IN_PROGRESS", "COOLDOWN"],
     "functions": { "Orders": { "finalMemoryMb": 768 } }
   }
 }

@@ -151,7 +151,7 @@ describe('simulate --app: a scenario against the user\'s own stack', () => {
       description: 'Checkout runs out of memory.',
       durationMinutes: 30,
       functions: [{ functionName: 'Checkout', ...OOM_WORKLOAD }, { functionName: 'shop-search', workload: OOM_WORKLOAD.workload }],
-      expect: { outcomes: { REPAIRED: 1 }, otherOutcomesAllowed: ['IGNORED', 'ALREADY_IN_PROGRESS'], functions: { 'Checkout': { finalMemoryMb: 768 }, 'shop-search': { finalMemoryMb: 512 } } },
+      expect: { outcomes: { REPAIRED: 1 }, otherOutcomesAllowed: ['IGNORED', 'ALREADY_IN_PROGRESS', 'COOLDOWN'], functions: { 'Checkout': { finalMemoryMb: 768 }, 'shop-search': { finalMemoryMb: 512 } } },
     });
     // THEN
     expect(io.err).toBe('');
@@ -178,7 +178,7 @@ describe('simulate --app: a scenario against the user\'s own stack', () => {
         description: 'The 51st function runs out of memory.',
         durationMinutes: 30,
         functions: [{ functionName: 'Fn51', ...OOM_WORKLOAD }],
-        expect: { outcomes: { REPAIRED: 1 }, otherOutcomesAllowed: ['IGNORED', 'ALREADY_IN_PROGRESS'], functions: { Fn51: { finalMemoryMb: 768 } } },
+        expect: { outcomes: { REPAIRED: 1 }, otherOutcomesAllowed: ['IGNORED', 'ALREADY_IN_PROGRESS', 'COOLDOWN'], functions: { Fn51: { finalMemoryMb: 768 } } },
       });
     });
 
