@@ -29,6 +29,15 @@ describe('the CI time benchmark', () => {
     expect(lines[lines.length - 1]).toBe(`  (recorded in ${f.log} (latest of 2))`);
   });
 
+  test('GIVEN CPU times THEN the CPU split and what the run takes with a core per pipeline', () => {
+    const f = files();
+    writeFileSync(f.local, JSON.stringify({ ...run(1500, 'dddddddddddddddd'), cpuSeconds: 900, pipelineCpuSeconds: { test: 400, build: 350 } }));
+    const lines = describeCiRun(lastCiRun(f));
+    expect(lines[0]).toBe('.ci/run: 25 min 00 s (target under 8 min: NOT met)');
+    expect(lines[2]).toBe('  CPU 15 min 00 s: test pipeline 6 min 40 s, build pipeline 5 min 50 s, the rest 2 min 30 s');
+    expect(lines[3]).toBe('  with a core for each pipeline and nothing else running: about 9 min 10 s (over the target)');
+  });
+
   test('GIVEN this checkout\'s record THEN it wins over the log, and a slow run is NOT met', () => {
     const f = files();
     mkdirSync(join(f.log, '..'), { recursive: true });
