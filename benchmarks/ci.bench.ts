@@ -12,6 +12,8 @@ import { Benchmark } from './harness';
 
 /** What `.ci/run` records. */
 export interface CiRunRecord {
+  /** Whether every step passed (runs before this field was recorded only when they did). @default true */
+  readonly passed?: boolean;
   readonly seconds: number;
   /** CPU seconds of every process of the run (user + system). */
   readonly cpuSeconds?: number;
@@ -63,7 +65,7 @@ export function describeCiRun(run: { record: CiRunRecord; source: string } | und
     cpu.push(`  with a core for each pipeline and nothing else running: about ${minSec(idle)} (${idle < CI_TARGET_SECONDS ? 'under' : 'over'} the target)`);
   }
   return [
-    `.ci/run: ${minSec(r.seconds)} (target under ${CI_TARGET_SECONDS / 60} min: ${met ? 'met' : 'NOT met'})`,
+    `.ci/run: ${minSec(r.seconds)}${r.passed === false ? ', a FAILED run' : ''} (target under ${CI_TARGET_SECONDS / 60} min: ${met ? 'met' : 'NOT met'})`,
     `  commit ${r.commit.slice(0, 12)}, finished ${r.finishedAt}${r.cores ? `, ${r.cores} cores` : ''}${r.load !== undefined ? `, load ${r.load.toFixed(1)} at the end` : ''}`,
     ...cpu,
     ...Object.entries(r.steps).map(([step, s]) => `  ${minSec(s).padStart(12)}  ${step}`),

@@ -31,9 +31,9 @@ describe('the CI time benchmark', () => {
 
   test('GIVEN CPU times THEN the CPU split and what the run takes with a core per pipeline', () => {
     const f = files();
-    writeFileSync(f.local, JSON.stringify({ ...run(1500, 'dddddddddddddddd'), cpuSeconds: 900, pipelineCpuSeconds: { test: 400, build: 350 } }));
+    writeFileSync(f.local, JSON.stringify({ ...run(1500, 'dddddddddddddddd'), passed: false, cpuSeconds: 900, pipelineCpuSeconds: { test: 400, build: 350 } }));
     const lines = describeCiRun(lastCiRun(f));
-    expect(lines[0]).toBe('.ci/run: 25 min 00 s (target under 8 min: NOT met)');
+    expect(lines[0]).toBe('.ci/run: 25 min 00 s, a FAILED run (target under 8 min: NOT met)');
     expect(lines[2]).toBe('  CPU 15 min 00 s: test pipeline 6 min 40 s, build pipeline 5 min 50 s, the rest 2 min 30 s');
     expect(lines[3]).toBe('  with a core for each pipeline and nothing else running: about 9 min 10 s (over the target)');
   });
