@@ -15,11 +15,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { SIM_ACCOUNT, SIM_REGION } from './account/lambda-service';
-import { handlerOfDescription } from './handler-modules';
+import { constructHandlerOfDescription, handlerOfDescription } from './handler-modules';
 import { parseScenario, Scenario } from './scenario';
 import { nestedTemplatesOf, StackUnderTest } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
-import { SETUP_DESCRIPTION } from '../workflow/remediation-setup';
 
 /** A stack of a cloud assembly (also of a stage's nested assembly). */
 export interface AssemblyStack {
@@ -189,7 +188,7 @@ function remediationStateMachine(resolver: TemplateResolver, displayName: string
 
 function appFunctions(resolver: TemplateResolver, s: AssemblyStack): AppFunction[] {
   const resources = resolver.template.Resources ?? {};
-  const own = (d?: string) => (d ?? '').includes(SETUP_DESCRIPTION) || handlerOfDescription(d) !== undefined;
+  const own = (d?: string) => constructHandlerOfDescription(d) !== undefined;
   return resolver.functions().filter((f) => !own(f.description)).map((f) => {
     const r = resources[f.logicalId];
     const p = resolver.resolve(r?.Properties ?? {}) as Record<string, any>;

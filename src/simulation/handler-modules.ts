@@ -5,6 +5,7 @@
  * first invocation (loading one sets up its Powertools logger and SDK clients).
  */
 import { HANDLERS, HandlerId, HandlerSpec } from '../workflow/contract';
+import { SETUP_DESCRIPTION } from '../workflow/remediation-setup';
 
 /** What a handler module exports. */
 export interface HandlerModule {
@@ -25,15 +26,13 @@ const LOADERS: Readonly<Record<HandlerId, () => HandlerModule>> = {
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** Load the deploy-time setup handler (the custom resource, not a workflow step). */
-export function loadSetupModule(): HandlerModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../workflow/setup.lambda');
-}
+/** The deploy-time setup handler behind the setup custom resource (not a workflow step). */
+export const SETUP_HANDLER = { id: 'setup', entry: 'src/workflow/setup.lambda.ts', description: SETUP_DESCRIPTION } as const;
 
-/** Load the module of a workflow handler. */
-export function loadHandlerModule(id: HandlerId): HandlerModule {
-  return LOADERS[id]();
+/** Load the module of a workflow handler, or of the deploy-time setup. */
+export function loadHandlerModule(id: HandlerId | typeof SETUP_HANDLER.id): HandlerModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return id === SETUP_HANDLER.id ? require('../workflow/setup.lambda') : LOADERS[id]();
 }
 
 /**
@@ -44,4 +43,9 @@ export function loadHandlerModule(id: HandlerId): HandlerModule {
 export function handlerOfDescription(description: string | undefined): HandlerSpec | undefined {
   const d = description ?? '';
   return Object.values(HANDLERS).find((h) => d === h.entry || (h.description.length > 0 && d.includes(h.description)));
+}
+
+/** The handler a template function of the construct runs: a workflow handler or the deploy-time setup. */
+export function constructHandlerOfDescription(description: string | undefined): HandlerSpec | typeof SETUP_HANDLER | undefined {
+  return handlerOfDescription(description) ?? ((description ?? '').includes(SETUP_DESCRIPTION) ? SETUP_HANDLER : undefined);
 }
