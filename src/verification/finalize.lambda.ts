@@ -1,7 +1,8 @@
 /**
  * Finalize: every path of the workflow ends here. Works out the outcome, writes the records,
- * publishes the seed's notification to SNS (retried; on failure the EventBridge event and the
- * audit record still carry the outcome), puts the result event, completes the records with how
+ * publishes the notification to SNS (the seed's JSON for machines, readable text for e-mail and
+ * chat: core/notification/messages.ts; retried; on failure the EventBridge event and the audit
+ * record still carry the outcome), puts the result event, completes the records with how
  * the outcome reached people, and releases the lock. Output at `$.outcome`.
  *
  * Exactly once per execution, whatever is retried. The order, and why:
@@ -19,7 +20,7 @@
  * 4. Complete the records with the notification status (same keys: an overwrite), release the lock.
  */
 import type { RepairRecord } from '../core/model';
-import { buildMessageAttributes, buildNotification, buildSubject } from '../core/notification/build';
+import { outcomeMessage } from '../core/notification/messages';
 import { decideOutcome, isQuiet } from '../core/notification/outcome';
 import { now, sleep } from '../runtime/clock';
 import { envOptional, envString } from '../runtime/env';
@@ -74,7 +75,8 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
       marker = await store.openNotificationMarker(executionId, now());
     });
     const at = marker?.firstAt ?? now().toISOString();
-    const body = buildNotification({ ...state, executionId }, outcome, reason, at);
+    const message = outcomeMessage({ ...state, executionId }, outcome, reason, at, repairIntent ? { repairIntent } : {});
+    const body = message.body;
     // Refusals of a second alarm for a function already handled are frequent during storms;
     // they are recorded and put on the bus, but do not page anyone.
     const quiet = isQuiet(outcome, state);
@@ -148,7 +150,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     };
 
     let sns: SendResult = { ok: true, attempts: 0 };
-    if (!quiet) sns = await sendOnce('sns', () => publishToTopic(envString(ENV.TOPIC_ARN), buildSubject(body), body, buildMessageAttributes(body)));
+    if (!quiet) sns = await sendOnce('sns', () => publishToTopic(envString(ENV.TOPIC_ARN), message.subject, message.messages, message.attributes));
 
     const provisional: NotificationStatus = sns.ok ? 'SENT' : 'FALLBACK_EVENT_ONLY';
     const detail: ResultEventDetail = {

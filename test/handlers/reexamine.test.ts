@@ -225,7 +225,8 @@ describe('finalize reports what the intake decided', () => {
     const s = stateOf(e, HOLDER);
     const alarm = await normalize(s);
     await finalize({ ...s, alarm, error: { Error: 'States.Timeout' } });
-    const body = JSON.parse((sns.commandCalls(PublishCommand)[0].args[0].input as PublishCommandInput).Message!);
+    // One message per protocol (MessageStructure json): the seed's JSON is the default.
+    const body = JSON.parse(JSON.parse((sns.commandCalls(PublishCommand)[0].args[0].input as PublishCommandInput).Message!).default);
     expect(body.issue.description).toContain('(value unknown, threshold unknown)');
   });
 });
