@@ -85,7 +85,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // projen's own reporters (default, jest-junit) stay; this one adds the closing line CI reads.
       reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
-      // CDK's built-in CloudFormation validation off, but in the test made for it (see the file).
+      // CDK's built-in template validation off for every synthesis but the one test that runs it.
       setupFiles: ['<rootDir>/test/support/jest-setup.js'],
     },
   },

@@ -59,9 +59,8 @@ export interface ScenarioAssembly {
 export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly {
   const outdir = mkdtempSync(join(tmpdir(), 'lar-sim-'));
   try {
-    // CDK's built-in CloudFormation validation is off: the simulation does not read its report,
-    // and its rule engine is about half of a scenario's CPU time (a user's `cdk synth` runs it).
-    // https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.AppProps.html#builtincloudformationvalidation
+    // CDK's built-in template validation (a WebAssembly rule engine) costs tens of seconds per
+    // synthesis; this stack's templates are validated once in test/constructs/cfn-validation.test.ts.
     const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:disable-asset-staging': true } });
     const stack = new Stack(app, SIMULATION_STACK_NAME);
     // The target code is not what is simulated: a placeholder S3 object keeps synthesis asset-free.

@@ -35,6 +35,7 @@ import {
   FinalizeOutput,
   HANDLERS,
   NotificationStatus,
+  Outcome,
   ResultEventDetail,
   WorkflowState,
 } from '../workflow/contract';
@@ -177,7 +178,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
 
     let lockReleased = false;
     await attempt('lock release', async () => {
-      lockReleased = await releaseLock(state, new Date(at));
+      lockReleased = await releaseLock(state, new Date(at), outcome);
     });
     metrics.addMetric(`Outcome${outcome}`, MetricUnit.Count, 1);
     logger.info('workflow finished', { functionName, outcome, reason, notificationStatus, lockReleased });
@@ -203,12 +204,12 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
  * Also covers a normalize that took the lock but died before answering: the intake record names
  * the function then.
  */
-async function releaseLock(state: WorkflowState, at: Date): Promise<boolean> {
+async function releaseLock(state: WorkflowState, at: Date, outcome: Outcome): Promise<boolean> {
   const follow = new LockFollowUp(envString(ENV.TABLE_NAME));
   const functionName = state.alarm?.lock?.functionName
     ?? (state.executionId ? await follow.intakeOf(state.executionId) : undefined);
   if (!functionName || !state.executionId) return false;
-  const result = await releaseAndReexamine(follow, functionName, state.alarm?.lock?.owner ?? state.executionId, state.stateMachineArn, at);
+  const result = await releaseAndReexamine(follow, functionName, state.alarm?.lock?.owner ?? state.executionId, state.stateMachineArn, at, outcome);
   if (result.reexamination) logger.info('function re-examined after the lock', { functionName, execution: result.reexamination });
   return result.released;
 }

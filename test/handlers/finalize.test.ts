@@ -341,6 +341,22 @@ describe('finalize handler', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
+  test('a re-examination that ends in the daily budget the repair it waited for used is recorded, not paged', async () => {
+    const reexamination = {
+      'source': 'lambda-auto-remediation',
+      'detail-type': REEXAMINE_DETAIL_TYPE,
+      'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }] },
+    };
+    const budget = { status: 'DAILY_BUDGET_EXHAUSTED' as const, reason: 'function orders was repaired 1 time(s) today; the limit is 1', functionName: 'orders' };
+    const quiet = await finalize({ ...initialState(reexamination, 'exec-reexamine'), alarm: budget });
+    expect(quiet.outcome).toBe('DAILY_BUDGET_EXHAUSTED');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const paged = await finalize({ ...initialState(alarmEvent({ functionName: 'orders' }), 'exec-fresh'), alarm: budget });
+    expect(paged.outcome).toBe('DAILY_BUDGET_EXHAUSTED');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
   test('a malformed event (no alarm) still ends in a FAILED outcome with a record', async () => {
     const out = await finalize({ ...initialState({ nonsense: true }), error: { Error: 'MalformedEventError', Cause: 'event detail-type must be ...' } });
     expect(out.outcome).toBe('FAILED');

@@ -1,9 +1,5 @@
-/**
- * Jest setup (every test file): CDK's built-in CloudFormation validation is off unless the
- * environment turns it on (CDK_VALIDATION=true). Its rule engine (WebAssembly, initialised again
- * in each test file) is about two thirds of a synth's CPU time, and no template assertion reads
- * its report; test/constructs/cfn-validation.test.ts synthesizes with it on and checks the report
- * is empty, as a user's `cdk synth` would show it.
- * https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.AppProps.html#builtincloudformationvalidation
- */
-process.env.CDK_VALIDATION ??= 'false';
+// aws-cdk-lib validates every synthesized template with a WebAssembly rule engine (CloudFormation
+// Validate), which costs seconds per synthesis. The suite synthesizes hundreds of stacks; their
+// templates are validated once, with the rules as errors, in test/constructs/cfn-validation.test.ts
+// (which turns this back on). Each test file gets its own copy of process.env.
+process.env.CDK_VALIDATION = 'false';
