@@ -87,6 +87,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
       // CDK's built-in template validation off for every synthesis but the one test that runs it.
       setupFiles: ['<rootDir>/test/support/jest-setup.js'],
+      // The scenario shards first when jest has no timings yet (see the file).
+      testSequencer: '<rootDir>/test/support/sequencer.js',
     },
   },
 
