@@ -166,6 +166,9 @@ project.tasks.tryFind('bundle')!.exec('node scripts/stale-bundles.js --record');
 
 // Tests synthesize stacks and run the simulation, which read the handler bundles (assets/).
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+// The tarball carries the bundles (the handlers and the command line): packing from a clone
+// after `compile` alone must not make a package without them.
+project.tasks.tryFind('package:js')!.prependSpawn(project.tasks.tryFind('bundle')!);
 
 const bench = project.addTask('bench', {
   description: 'Run the benchmarks (`npm run bench -- <name>` for one); they print figures, they do not assert timings',
