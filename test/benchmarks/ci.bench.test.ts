@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ciRecordFiles, CiRunRecord, describeCiRun, lastCiRun } from '../../benchmarks/ci.bench';
@@ -7,8 +7,12 @@ const run = (seconds: number, commit: string): CiRunRecord => ({
   seconds, commit, finishedAt: '2026-12-02T05:00:00.000Z', cores: 2, load: 3.5, steps: { 'npm ci': 41, 'npm test (the README\'s test command)': seconds - 41 },
 });
 
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
 function files() {
   const root = mkdtempSync(join(tmpdir(), 'ci-bench-'));
+  roots.push(root);
   mkdirSync(join(root, '.ci'));
   return ciRecordFiles(root, { XDG_CACHE_HOME: join(root, 'cache') });
 }
