@@ -23,7 +23,7 @@ const FILES = cases.map((c) => c.file);
 const KNOWN_ENGINE_ERRORS: Record<string, string> = {};
 
 describe('labelled incident corpus', () => {
-  test('has at least 60 incidents covering every runtime, both log formats, both architectures and every not-memory kind', () => {
+  test('has at least 100 incidents covering every runtime, both log formats, both architectures and every not-memory kind', () => {
     expect(cases.length).toBeGreaterThanOrEqual(100);
     const runtimes = new Set(cases.map((c) => c.request.functionConfig.runtime));
     expect([...runtimes].sort()).toEqual([
