@@ -85,6 +85,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
       // CDK's built-in template validation off for every synthesis but the one test that runs it.
       setupFiles: ['<rootDir>/test/support/jest-setup.js'],
+      // Handler tests run whole workflows against dynalite; on a busy 2-core machine 5 s is not enough.
+      testTimeout: 60_000,
     },
   },
 
