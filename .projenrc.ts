@@ -89,6 +89,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/support/jest-setup.js'],
       // The scenario shards first when jest has no timings yet (see the file).
       testSequencer: '<rootDir>/test/support/sequencer.js',
+      // Handler tests run whole workflows against dynalite; on a busy 2-core machine 5 s is not enough.
+      testTimeout: 60_000,
     },
   },
 

@@ -131,6 +131,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       dryRun: p.dryRun,
       rollbackOnFailedVerification: p.rollbackOnFailedVerification,
       verificationWindow: p.verificationWindowMinutes !== undefined ? Duration.minutes(p.verificationWindowMinutes) : undefined,
+      raiseMemoryForCpu: p.raiseMemoryForCpu,
     };
     let approval: Approval;
     switch (scenario.stack?.approval ?? 'none') {
