@@ -195,11 +195,12 @@ describe('simulate --app: a scenario against the user\'s own stack', () => {
       expect(s.records.find((r: any) => r.pk === 'CONFIG' && r.sk === 'MANAGED_FUNCTIONS').functions).toHaveLength(51);
     });
 
-    // Known defect (src/workflow/normalize.lambda.ts): with more managed functions than fit the
-    // environment, the construct sets MANAGED_FUNCTIONS=table and the setup writes the list to the
-    // table, but normalize reads only the environment, so it answers "not under management".
-    test.failing('THEN the function is repaired (fails until normalize reads the managed-function settings item)', () => {
+    // With more managed functions than fit the environment (MANAGED_FUNCTIONS=table), normalize
+    // reads the list the setup wrote.
+    test('THEN normalize finds the 51st function in that list and it is repaired', () => {
       expect(run.io.out).toContain('== user-oom: PASS');
+      const [s] = run.report.scenarios;
+      expect(s.finalMemory[s.functions[0].functionName]).toBe(768);
       expect(run.code).toBe(0);
     });
   });
