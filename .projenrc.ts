@@ -93,7 +93,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   githubOptions: { mergify: false },
   // /node_modules also matches a symlink to another checkout's modules (git worktrees).
-  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports'],
+  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports', '/.stryker-tmp'],
 });
 
 // Handler-side modules are bundled by esbuild (or only run from a clone: CLI simulation), so they
@@ -105,7 +105,7 @@ for (const glob of ['src/runtime/**', 'src/simulation/**', 'src/cli/**', 'benchm
 // projen's default `logs` ignore pattern would hide the log parsers and their tests.
 project.gitignore.include('/src/core/logs/', '/test/core/logs/');
 
-for (const ignored of ['/benchmarks', '/examples', '/.ci', '/.tmp', '/scripts', '/scenarios/**/*.test.*']) {
+for (const ignored of ['/benchmarks', '/examples', '/.ci', '/.tmp', '/scripts', '/scenarios/**/*.test.*', '/stryker', '/stryker.config.mjs', '/.stryker-tmp']) {
   project.addPackageIgnore(ignored);
 }
 
@@ -146,5 +146,15 @@ const demo = project.addTask('demo', {
 // The simulation synthesizes the stack, whose handler code comes from the esbuild bundles.
 demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('ts-node --transpile-only src/cli/main.ts simulate', { receiveArgs: true });
+
+// Mutation testing of the safety-critical modules (stryker.config.mjs): hours on two cores, so not
+// part of build or test. `npm run mutation -- --concurrency 1` passes options on to Stryker; the
+// incremental file under reports/ makes a re-run test only the mutants whose code or tests changed.
+project.addTask('mutation', {
+  description: 'Mutation testing of the safety-critical modules with Stryker (slow, not part of CI); JSON report at reports/mutation/mutation.json',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'stryker run stryker.config.mjs',
+  receiveArgs: true,
+});
 
 project.synth();
