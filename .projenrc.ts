@@ -147,13 +147,14 @@ const demo = project.addTask('demo', {
 demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('ts-node --transpile-only src/cli/main.ts simulate', { receiveArgs: true });
 
-// Mutation testing of the safety-critical modules (stryker.config.mjs): hours on two cores, so not
-// part of build or test. `npm run mutation -- --concurrency 1` passes options on to Stryker; the
-// incremental file under reports/ makes a re-run test only the mutants whose code or tests changed.
+// Mutation testing of the safety-critical modules (stryker.config.mjs, groups in stryker/groups.mjs):
+// hours on two cores, so not part of build or test. `npm run mutation -- --group lock` runs one
+// group; other options go to Stryker (`-- --concurrency 1`). The incremental files under reports/
+// make a re-run test only the mutants whose code or covering tests changed.
 project.addTask('mutation', {
   description: 'Mutation testing of the safety-critical modules with Stryker (slow, not part of CI); JSON report at reports/mutation/mutation.json',
   env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
-  exec: 'stryker run stryker.config.mjs',
+  exec: 'node stryker/run.mjs',
   receiveArgs: true,
 });
 
