@@ -1,9 +1,13 @@
 /**
- * Diagnosis cost against input-parsing cost, on one request with 20,000 log lines.
+ * Diagnosis quality on the labelled corpus, then diagnosis cost against input-parsing cost on one
+ * request with 20,000 log lines.
  *
- * The design target (issue 2): diagnosing a request adds no more than the cost of reading and
- * JSON-parsing it. Both paths run in the same process on the same file: (a) read + JSON.parse,
- * (b) read + JSON.parse + parseDiagnosisRequest + diagnose.
+ * Quality (issue 11): precision and recall of acting, sizing within the labelled band, and the
+ * reliability table of the confidence (src/core/calibration.ts explains how it is computed).
+ *
+ * Cost (issue 2): diagnosing a request adds no more than the cost of reading and JSON-parsing it.
+ * Both paths run in the same process on the same file: (a) read + JSON.parse, (b) read +
+ * JSON.parse + parseDiagnosisRequest + diagnose.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -11,6 +15,7 @@ import * as path from 'path';
 import { Benchmark, medianMs } from './harness';
 import { diagnose, parseDiagnosisRequest } from '../src/core';
 import { DiagnosisRequest, TimedValue } from '../src/core/model';
+import { evaluateCorpus, formatFigures, loadCorpus } from '../test/corpus/evaluate';
 import { FunctionSpec, iso, LambdaLog, languageOom, Rng } from '../test/corpus/lambda-logs';
 
 export const LOG_LINES = 20_000;
@@ -78,6 +83,8 @@ export function buildLargeRequest(lines = LOG_LINES, seed = 20_000): DiagnosisRe
 export const diagnoseBenchmark: Benchmark = {
   name: `diagnose: one request with ${LOG_LINES.toLocaleString('en-US')} log lines`,
   run(print) {
+    for (const line of formatFigures(evaluateCorpus(loadCorpus()))) print(line);
+    print('');
     const dir = mkdtempSync(path.join(tmpdir(), 'lambda-remediation-bench-'));
     try {
       const file = path.join(dir, 'request.json');

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Tags } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Diagnosis } from './diagnosis/diagnosis';
 import { DiagnosisService } from './diagnosis/diagnosis-service';
 import { MonitoringOptions } from './monitoring/monitoring-options';
@@ -19,6 +19,7 @@ import { RemediationStore } from './store/remediation-store';
 import { VerificationService } from './verification/verification-service';
 import { InvalidRemediationPolicyError } from './workflow/construct-errors';
 import { functionNameOf } from './workflow/handler-support';
+import { PolicyConfigBuilder } from './workflow/settings';
 import { RemediationSetup } from './workflow/remediation-setup';
 import { RemediationWorkflow } from './workflow/remediation-workflow';
 import { TargetRegistry } from './workflow/target-access';
@@ -59,7 +60,7 @@ export interface AutoRemediationProps {
   /**
    * Which repairs wait for a person.
    *
-   * @default - `Approval.allFunctions()` if `policy.requireApproval`, else `Approval.none()`
+   * @default Approval.none()
    */
   readonly approval?: Approval;
 
@@ -97,6 +98,7 @@ export interface AutoRemediationProps {
    * Record and notify only; change nothing. Overrides `policy.dryRun`.
    *
    * @default - the policy's `dryRun` (false)
+   * @deprecated use `policy.dryRun`
    */
   readonly dryRun?: boolean;
 
@@ -151,11 +153,23 @@ export class AutoRemediation extends Construct {
   private readonly excluded: lambda.IFunction[];
   private readonly managed: lambda.IFunction[] = [];
   private readonly targets: TargetRegistry;
+  private readonly policySettings: PolicyConfigBuilder;
 
   constructor(scope: Construct, id: string, props: AutoRemediationProps) {
     super(scope, id);
     const policy: RemediationPolicy = { ...props.policy, dryRun: props.dryRun ?? props.policy?.dryRun };
+    // One way to say each thing: the others still work, with a pointer.
+    if (props.dryRun !== undefined) {
+      Annotations.of(this).addWarningV2('lambda-auto-remediation:deprecated-dryRun', 'dryRun is deprecated: set policy.dryRun instead (same effect).');
+    }
+    if (props.policy?.requireApproval !== undefined) {
+      Annotations.of(this).addWarningV2('lambda-auto-remediation:deprecated-requireApproval',
+        'policy.requireApproval is deprecated: use approval: Approval.allFunctions() (or Approval.forFunctions([...])).');
+    }
     this.excluded = [...(props.policy?.excludedFunctions ?? [])];
+    // The policy is resolved and checked once here; every sub-construct and handler shares it.
+    this.policySettings = PolicyConfigBuilder.share(this, policy, props.approval);
+    this.node.addValidation({ validate: () => this.validateApproval(props.approval) });
     const common = { encryptionKey: props.encryptionKey, logRetention: props.logRetention };
 
     if ((props.functions ?? []).length === 0 && !props.monitoring?.fleet) {
@@ -258,6 +272,12 @@ export class AutoRemediation extends Construct {
     if (this.managed.includes(fn)) {
       throw new InvalidRemediationPolicyError(`function ${fn.node.path} is already managed by ${this.node.path}`);
     }
+    claimFunction(this, fn);
+    if (options.requireApproval !== undefined) {
+      Annotations.of(this).addWarningV2('lambda-auto-remediation:deprecated-function-requireApproval',
+        `requireApproval of ${fn.node.path} is deprecated: use approval: Approval.forFunctions([...]) on AutoRemediation.`);
+    }
+    this.warnIfAboveMaximum(fn, options);
     this.managed.push(fn);
     if (fn instanceof lambda.Function) {
       const { key, value } = this.targets.tag;
@@ -270,6 +290,25 @@ export class AutoRemediation extends Construct {
     this.repair.addFunction(fn, options);
     this.verification.addFunction(fn, options);
     this.workflow.addFunction(fn, options);
+  }
+
+  /** Every function `Approval.forFunctions` names must be managed here. */
+  private validateApproval(approval: Approval | undefined): string[] {
+    if (approval?.mode !== 'SELECTED') return [];
+    return approval.functions
+      .filter((fn) => !this.managed.includes(fn))
+      .map((fn) => `approval names ${fn.node.path}, which this AutoRemediation does not manage: add it to functions (or addFunction), or remove it from Approval.forFunctions`);
+  }
+
+  /** A function already above the memory it may be raised to can never be repaired: say so. */
+  private warnIfAboveMaximum(fn: lambda.IFunction, options: FunctionOptions): void {
+    const cfn = fn.node.defaultChild;
+    const current = cfn instanceof lambda.CfnFunction ? cfn.memorySize : undefined;
+    const maximum = options.maxMemoryMb ?? this.policySettings.resolved.maxMemoryMb;
+    if (typeof current === 'number' && !Token.isUnresolved(current) && current >= maximum) {
+      Annotations.of(this).addWarningV2('lambda-auto-remediation:function-at-maximum',
+        `${fn.node.path} has ${current} MB, not below the maximum it may be raised to (${maximum} MB): it will never be repaired. Raise policy.maxMemoryMb (or the function's maxMemoryMb), or exclude it.`);
+    }
   }
 
   /** Let a principal answer approval requests (`states:SendTaskSuccess` / `SendTaskFailure`). */
@@ -291,4 +330,24 @@ export class AutoRemediation extends Construct {
   public metricRemediationsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.workflow.metricFailed(props);
   }
+}
+
+/**
+ * Functions already managed by an AutoRemediation, per app: a function under two would have two
+ * locks and two workflows that may both raise it.
+ */
+const MANAGERS = new WeakMap<IConstruct, Map<string, string>>();
+
+function claimFunction(owner: AutoRemediation, fn: lambda.IFunction): void {
+  const root = owner.node.root;
+  const claimed = MANAGERS.get(root) ?? new Map<string, string>();
+  MANAGERS.set(root, claimed);
+  const name = functionNameOf(fn);
+  // A name known at synthesis identifies the function across imports; else the construct does.
+  const key = Token.isUnresolved(name) ? `construct:${fn.node.path}` : `${Stack.of(fn).account}/${Stack.of(fn).region}/${name}`;
+  const other = claimed.get(key);
+  if (other !== undefined && other !== owner.node.path) {
+    throw new InvalidRemediationPolicyError(`function ${fn.node.path} is already managed by ${other}: two AutoRemediation constructs would both lock and raise it; manage it in one`);
+  }
+  claimed.set(key, owner.node.path);
 }

@@ -64,6 +64,7 @@ export interface RemediationPolicy {
    * the `approval` property of `AutoRemediation` wins when both are set.
    *
    * @default false
+   * @deprecated use `approval: Approval.allFunctions()` on `AutoRemediation`
    */
   readonly requireApproval?: boolean;
 
@@ -73,6 +74,15 @@ export interface RemediationPolicy {
    * @default true
    */
   readonly rollbackOnFailedVerification?: boolean;
+
+  /**
+   * Raise the memory of a CPU-starved function (one at a quarter of a vCPU or less that times out
+   * with memory to spare: Lambda gives CPU in proportion to memory) by one step, never above
+   * 1,769 MB (one vCPU). Off, such a function is reported for a person to size.
+   *
+   * @default false
+   */
+  readonly raiseMemoryForCpu?: boolean;
 
   /**
    * How long to wait after a repair before comparing the metrics before and after.
@@ -140,6 +150,7 @@ export interface FunctionOptions extends MonitoredFunctionOptions {
    * Ask a person before repairing this function.
    *
    * @default - as the `approval` setting says
+   * @deprecated use `approval: Approval.forFunctions([...])` on `AutoRemediation`
    */
   readonly requireApproval?: boolean;
 

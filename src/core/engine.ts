@@ -3,32 +3,26 @@
  * verdicts into the seed's diagnosis result. Deterministic (same input, same output), pure, and
  * linear in the size of the request.
  *
- * Combination: the weights of the rules answering `memory` are combined as independent evidence
- * (1 - product of (1 - weight)), and likewise for `not-memory`. The larger side wins (a tie is
- * not a memory issue); the other side lowers the confidence. Words in application logs only ever
- * reach the engine as typed signals, so a log line cannot instruct it.
+ * Combination (every number and why: calibration.ts): the weights of the rules answering `memory`
+ * are combined as independent evidence (1 - product of (1 - weight)), and likewise for
+ * `not-memory`. The larger side wins (a tie is not a memory issue); the other side lowers the
+ * confidence. Words in application logs only ever reach the engine as typed signals, so a log
+ * line cannot instruct it.
  */
+import { COMBINATION, MB_PER_VCPU, URGENCY, USE_RATIO } from './calibration';
+import { formatPercent, formatShare } from './format';
 import { LogEvidence, parseLogs } from './logs';
+import { InvocationFacts } from './logs/types';
 import { citeRunbooks } from '../knowledge/catalogue';
 import { MetricSummary, summarizeMetrics } from './metrics/summary';
 import { DiagnosisRequest, DiagnosisResult, EvidencePoint, IncidentCategory, RecommendedAction } from './model';
 import { PolicySettings, resolvePolicy } from './policy';
 import { RULES } from './rules';
-import { DiagnosisRule, RuleContext, RuleVerdict } from './rules/types';
+import { DiagnosisRule, RuleContext, RuleVerdict, usedRatio } from './rules/types';
 import { recommendMemorySize, SizingBasis, SizingResult } from './sizing';
 
 /** Rules whose memory answer rests on the platform's own figures or error types, not on application text. */
-const PLATFORM_MEASURED_RULES: ReadonlySet<string> = new Set(['platform-oom', 'killed-at-limit', 'memory-pressure', 'function-timeout']);
-/** Confidence ceiling of a memory diagnosis that rests on no platform evidence at all. */
-const NO_PLATFORM_EVIDENCE_CAP = 0.65;
-/** Confidence of "we cannot tell" results. */
-const INSUFFICIENT_DATA_CONFIDENCE = 0.2;
-const UNKNOWN_CONFIDENCE = 0.3;
-/** A losing memory side at least this strong still asks for a person. */
-const SUSPECTED_MEMORY_SCORE = 0.5;
-const MAX_CONFIDENCE = 0.99;
-/** Incomplete data costs this share of the confidence. */
-const INCOMPLETE_FACTOR = 0.9;
+const PLATFORM_MEASURED_RULES: ReadonlySet<string> = new Set(['platform-oom', 'killed-at-limit', 'memory-pressure', 'memory-climbing', 'function-timeout']);
 
 /** The intermediate results of a diagnosis, for tests, the CLI's verbose output and the benchmark. */
 export interface DiagnosisTrace {
@@ -105,7 +99,7 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   if (memory.length === 0 && notMemory.length === 0) {
     const noPlatformData = logs.memory.reportCount === 0;
     const category: IncidentCategory = noPlatformData ? 'INSUFFICIENT_DATA' : 'UNKNOWN';
-    const confidence = finalConfidence(noPlatformData ? INSUFFICIENT_DATA_CONFIDENCE : UNKNOWN_CONFIDENCE, request);
+    const confidence = finalConfidence(noPlatformData ? COMBINATION.insufficientData : COMBINATION.unknown, request);
     const reasoning = noPlatformData
       ? `Cannot tell whether this is a memory issue: ${noLogs ? 'no log events were collected' : 'the logs hold no REPORT lines and no error signal'}, so there are no platform memory figures. A person should review the function.`
       : `No rule found evidence for or against a memory issue in ${context.invocationCount} invocations; raising memory is not indicated.`;
@@ -128,10 +122,13 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   // logs can explain other failures but not those, so they weigh half as much against it.
   const measured = memory.some(v => PLATFORM_MEASURED_RULES.has(v.ruleId));
   let confidence = isMemoryIssue
-    ? memoryScore * (1 - notMemoryScore * (measured ? 0.25 : 0.5))
-    : notMemoryScore * (1 - memoryScore / 2);
+    ? memoryScore * (1 - notMemoryScore * (measured ? COMBINATION.measuredMemoryDiscount : COMBINATION.unmeasuredMemoryDiscount))
+    : notMemoryScore * (1 - memoryScore * COMBINATION.notMemoryDiscount);
   const hasPlatformEvidence = logs.memory.reportCount > 0 || logs.counts.platformOom > 0 || logs.counts.killed > 0;
-  if (isMemoryIssue && !hasPlatformEvidence) confidence = Math.min(confidence, NO_PLATFORM_EVIDENCE_CAP);
+  if (isMemoryIssue && !hasPlatformEvidence) confidence = Math.min(confidence, COMBINATION.noPlatformEvidenceCap);
+  // Platform lines read back from pasted text: memory is likely, but a copy is not the platform's record.
+  const pasted = logs.pastedPlatformLines > 0;
+  if (isMemoryIssue && pasted) confidence = Math.min(confidence, COMBINATION.pastedEvidenceCap);
   confidence = finalConfidence(confidence, request);
 
   const category = isMemoryIssue ? strongest(memory).category ?? 'OUT_OF_MEMORY' : notMemoryCategory(notMemory);
@@ -140,8 +137,24 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   const head = `${isMemoryIssue ? 'Memory issue' : 'Not a memory issue'} (${category}), confidence ${confidence.toFixed(2)}.`;
   const evidenceText = `${forText ? ` Evidence of a memory issue: ${forText}.` : ''}${againstText ? ` Evidence of another cause: ${againstText}.` : ''}`;
 
+  if (!isMemoryIssue && category === 'CPU_BOUND' && currentMb !== undefined) {
+    const { action, tail, increaseMb } = cpuDecision(currentMb, confidence, policy);
+    const result: DiagnosisResult = {
+      ...base,
+      isMemoryIssue,
+      confidence,
+      category,
+      evidencePoints,
+      reasoning: `${head}${evidenceText}${tail}`,
+      recommendedAction: action,
+      recommendedMemoryIncrease: increaseMb,
+      recommendedMemorySize: currentMb + increaseMb,
+    };
+    return { context, verdicts: [...verdicts], memoryScore, notMemoryScore, result: ordered(result) };
+  }
+
   if (!isMemoryIssue) {
-    const suspected = memoryScore >= SUSPECTED_MEMORY_SCORE;
+    const suspected = memoryScore >= COMBINATION.suspectedMemoryScore;
     const action: RecommendedAction = suspected ? 'HUMAN_REVIEW' : 'NO_ACTION';
     const tail = suspected
       ? ' The memory evidence is too strong to dismiss: a person should review before anything changes.'
@@ -179,6 +192,11 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   // would double the step.
   const measuredAt = logs.memory.memorySizeMb;
   const alreadyRaised = measuredAt !== undefined && measuredAt < currentMb;
+  const hold = memory.find(v => v.holdRaise !== undefined)?.holdRaise;
+  const climbing = memory.some(v => v.evidence?.type === 'MEMORY_CLIMBING');
+  const stopgap = climbing
+    ? ' This raise is a stopgap: the memory need is climbing (a leak or an unbounded cache) and will reach the new size too. Raise once at most, then fix the growth in the code (rb-memory-leak).'
+    : '';
   let action: RecommendedAction;
   let tail: string;
   if (alreadyRaised && !sizing.atCeiling) {
@@ -187,13 +205,21 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   } else if (sizing.atCeiling) {
     action = 'CANNOT_INCREASE';
     tail = ` Memory cannot be increased: ${sizing.explanation}. Reduce the function's memory use or split its work.`;
+  } else if (hold !== undefined) {
+    action = 'HUMAN_REVIEW';
+    tail = ` No further raise: ${hold}.`;
   } else if (confidence >= policy.minConfidence) {
     action = 'INCREASE_MEMORY';
-    tail = ` Sizing: ${sizing.explanation}.`;
+    tail = ` Sizing: ${sizing.explanation}.${stopgap}`;
+  } else if (pasted) {
+    action = 'HUMAN_REVIEW';
+    tail = ` Memory is likely the cause, but ${logs.pastedPlatformLines} platform line(s) of the evidence were read back from pasted text (console timestamps, table columns or re-wrapped lines), not from the function's own log records:`
+      + ` a person should confirm them in CloudWatch Logs before memory changes. If confirmed, ${sizing.explanation}.${stopgap}`;
   } else {
     action = 'HUMAN_REVIEW';
-    tail = ` Confidence ${confidence.toFixed(2)} is below the policy minimum of ${policy.minConfidence}: a person should review. If confirmed, ${sizing.explanation}.`;
+    tail = ` Confidence ${confidence.toFixed(2)} is below the policy minimum of ${policy.minConfidence}: a person should review. If confirmed, ${sizing.explanation}.${stopgap}`;
   }
+  tail = ` ${urgency(context, climbing)}${tail}`;
   const increase = action === 'INCREASE_MEMORY' ? sizing.increaseMb : 0;
   const result: DiagnosisResult = {
     ...base,
@@ -260,9 +286,9 @@ function describe(verdicts: readonly RuleVerdict[]): string {
 }
 
 function finalConfidence(confidence: number, request: DiagnosisRequest): number {
-  const c = request.incomplete === true ? confidence * INCOMPLETE_FACTOR : confidence;
+  const c = request.incomplete === true ? confidence * COMBINATION.incompleteFactor : confidence;
   // Rules never know everything: 0.99 at most.
-  return Math.round(Math.min(MAX_CONFIDENCE, Math.max(0, c)) * 100) / 100;
+  return Math.round(Math.min(COMBINATION.maxConfidence, Math.max(0, c)) * 100) / 100;
 }
 
 /** Evidence points that describe the data rather than a rule's finding. */
@@ -283,6 +309,12 @@ function contextPoints(context: RuleContext): EvidencePoint[] {
     parts.push(`Duration ${duration.direction} (${duration.trend >= 0 ? '+' : ''}${Math.round(duration.trend * 100)} % over the window)`);
   }
   if (parts.length > 0) points.push({ type: 'METRICS', description: parts.join('; ') });
+  if (logs.pastedPlatformLines > 0) {
+    points.push({
+      type: 'PASTED_TEXT',
+      description: `${logs.pastedPlatformLines} platform line(s) were read back from pasted text (console timestamps, table columns or re-wrapped lines)`,
+    });
+  }
   for (const reason of request.incompleteReasons ?? []) {
     points.push({ type: 'INCOMPLETE_DATA', description: reason.length > 200 ? `${reason.slice(0, 200)}...` : reason });
   }
@@ -290,5 +322,80 @@ function contextPoints(context: RuleContext): EvidencePoint[] {
 }
 
 function pct(rate: number | undefined): string {
-  return rate === undefined ? 'unknown' : `${(rate * 100).toFixed(1)} %`;
+  return rate === undefined ? 'unknown' : formatPercent(rate);
+}
+
+/**
+ * What to do about a CPU-starved function (category CPU_BOUND): raise memory for the CPU it buys
+ * when the policy allows it (`raiseMemoryForCpu`), else ask a person and say what the raise would
+ * give. The raise is one out-of-memory step (policy.oomStepFactor, within the step limits) and
+ * never above one vCPU (1,769 MB): beyond it only multi-threaded code gains.
+ */
+function cpuDecision(currentMb: number, confidence: number, policy: PolicySettings): { action: RecommendedAction; tail: string; increaseMb: number } {
+  const sizing = recommendMemorySize({ currentMb, basis: 'unknown-need' }, { ...policy, maxMemoryMb: Math.min(policy.maxMemoryMb, MB_PER_VCPU) });
+  const speedup = sizing.recommendedMb / currentMb;
+  const gain = `${currentMb} MB -> ${sizing.recommendedMb} MB would give it ${formatPercent(sizing.recommendedMb / MB_PER_VCPU)} of a vCPU instead of `
+    + `${formatPercent(currentMb / MB_PER_VCPU)}, so compute-bound work would run up to ${speedup.toFixed(1)}x faster`;
+  if (sizing.atCeiling || sizing.increaseMb <= 0) {
+    return { action: 'HUMAN_REVIEW', increaseMb: 0, tail: ` Memory (and with it CPU) cannot be raised further under the policy: ${sizing.explanation}. A person should look at the work the function does.` };
+  }
+  if (!policy.raiseMemoryForCpu) {
+    return {
+      action: 'HUMAN_REVIEW',
+      increaseMb: 0,
+      tail: ' Raising memory would help here, not because memory is short but because Lambda gives CPU in proportion to memory (1,769 MB = one vCPU):'
+        + ` ${gain}. The policy leaves CPU sizing to a person (raiseMemoryForCpu is off): decide the size, ideally with a power-tuning run (rb-cpu-bound-low-memory),`
+        + ' or turn on raiseMemoryForCpu to let the product raise memory for CPU-starved functions.',
+    };
+  }
+  if (confidence < policy.minConfidence) {
+    return {
+      action: 'HUMAN_REVIEW',
+      increaseMb: 0,
+      tail: ` Confidence ${confidence.toFixed(2)} is below the policy minimum of ${policy.minConfidence}: a person should review. If confirmed, ${gain}.`,
+    };
+  }
+  return { action: 'INCREASE_MEMORY', increaseMb: sizing.increaseMb, tail: ` More memory buys CPU (policy raiseMemoryForCpu is on): ${gain}.` };
+}
+
+/** An invocation that failed for memory (killed or out of memory, or timed out / exited at the limit). */
+function failedForMemory(inv: InvocationFacts): boolean {
+  if (inv.platformOom || inv.killed || inv.languageOom) return true;
+  const ratio = usedRatio(inv);
+  if (ratio === undefined) return false;
+  return (inv.timeout && ratio >= USE_RATIO.high) || (inv.exitStatus137 && ratio >= USE_RATIO.high) || (inv.exitError && ratio >= USE_RATIO.atLimit);
+}
+
+/**
+ * How urgent a memory issue is, in one sentence: set by how many invocations fail for memory and
+ * whether the most recent ones fail more, never by doubt about the cause (calibration.ts URGENCY).
+ */
+function urgency(context: RuleContext, climbing: boolean): string {
+  const { invocations, counts } = context.logs;
+  const n = invocations.length;
+  let failed = 0;
+  let killed = 0, platformOom = 0, languageOom = 0;
+  for (const inv of invocations) {
+    if (failedForMemory(inv)) failed++;
+    if (inv.killed) killed++;
+    if (inv.platformOom) platformOom++;
+    if (inv.languageOom) languageOom++;
+  }
+  // Failure lines that named no invocation (a pasted excerpt) cannot be set against a count.
+  const unattributed = Math.max(0, counts.killed - killed) + Math.max(0, counts.platformOom - platformOom)
+    + Math.max(0, counts.languageOom - languageOom);
+  if (failed === 0 && unattributed > 0) return `Urgency unknown: ${unattributed} memory failure line(s) that name no invocation, so there is no rate to judge.`;
+  if (n === 0 || failed === 0) return 'Urgency low: no invocation in the logs failed for memory yet.';
+  const recentCount = Math.max(1, Math.ceil(n * URGENCY.recentPart));
+  let recentFailed = 0;
+  for (let i = n - recentCount; i < n; i++) if (failedForMemory(invocations[i])) recentFailed++;
+  const rate = failed / n;
+  const recentRate = recentFailed / recentCount;
+  const earlierRate = n > recentCount ? (failed - recentFailed) / (n - recentCount) : recentRate;
+  const rising = n > recentCount && recentFailed >= 2 && recentRate >= URGENCY.risingFactor * earlierRate && recentRate > rate;
+  const level = rate >= URGENCY.highShare || recentRate >= URGENCY.highShare ? 'high'
+    : rate < URGENCY.lowShare && !rising ? 'low' : 'medium';
+  return `Urgency ${level}: memory failures in ${formatShare(failed, n)}`
+    + (rising ? `, rising to ${formatShare(recentFailed, recentCount, 'most recent invocations')}` : '')
+    + (climbing ? '; the need is climbing, so they will keep coming' : level === 'low' ? '; rare, but each one fails its request' : '') + '.';
 }

@@ -3,6 +3,9 @@
  * (it uses TypeScript unions and functions that jsii cannot express).
  */
 export * from './model';
+/** Every weight and threshold of the engine, with its reason (calibration.CPU_STARVED, ...). */
+export * as calibration from './calibration';
+export * from './format';
 export * from './policy';
 export * from './request';
 export * from './logs';

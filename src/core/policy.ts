@@ -21,6 +21,12 @@ export interface PolicySettings {
   readonly headroomFraction: number;
   /** Minimum confidence (0..1) to act without a person. */
   readonly minConfidence: number;
+  /**
+   * Raise memory for a CPU-starved function (category CPU_BOUND): Lambda gives CPU in proportion
+   * to memory (1,769 MB = one vCPU), so more memory makes CPU-bound work faster, at a cost the
+   * alarm does not know. Off: such a function is reported for a person to decide.
+   */
+  readonly raiseMemoryForCpu: boolean;
 }
 
 export const DEFAULT_POLICY: PolicySettings = {
@@ -30,6 +36,7 @@ export const DEFAULT_POLICY: PolicySettings = {
   oomStepFactor: 1.5,
   headroomFraction: 0.25,
   minConfidence: 0.7,
+  raiseMemoryForCpu: false,
 };
 
 /** Largest single step a policy may set: from Lambda's minimum straight to its maximum. */
@@ -57,6 +64,7 @@ export function resolvePolicy(overrides: Partial<PolicySettings> = {}): PolicySe
   if (!(p.oomStepFactor > 1 && p.oomStepFactor <= 4)) problems.push(`oomStepFactor must be above 1 and at most 4, got ${p.oomStepFactor}`);
   if (!(p.headroomFraction >= 0 && p.headroomFraction <= 2)) problems.push(`headroomFraction must be between 0 and 2, got ${p.headroomFraction}`);
   if (!(p.minConfidence >= 0 && p.minConfidence <= 1)) problems.push(`minConfidence must be between 0 and 1, got ${p.minConfidence}`);
+  if (typeof p.raiseMemoryForCpu !== 'boolean') problems.push(`raiseMemoryForCpu must be true or false, got ${String(p.raiseMemoryForCpu)}`);
   if (problems.length > 0) throw new PolicyError(`invalid remediation policy: ${problems.join('; ')}`);
   return { ...p, maxMemoryMb: Math.min(Math.floor(p.maxMemoryMb), LAMBDA_MAX_MEMORY_MB) };
 }

@@ -1,12 +1,12 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CollectFunction } from './collect-function';
 import { DiagnoseFunction } from './diagnose-function';
 import { Diagnosis } from './diagnosis';
-import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { FunctionOptions } from '../policy';
+import { RemediationServiceProps } from '../remediation-service-props';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
 import { logGroupNameOf } from '../monitoring/remediation-monitoring';
@@ -15,7 +15,7 @@ import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link DiagnosisService}. */
-export interface DiagnosisServiceProps {
+export interface DiagnosisServiceProps extends RemediationServiceProps {
   /** Where evidence and diagnosis records are written. */
   readonly store: RemediationStore;
 
@@ -25,41 +25,6 @@ export interface DiagnosisServiceProps {
    * @default Diagnosis.rulesOnly()
    */
   readonly diagnosis?: Diagnosis;
-
-  /**
-   * The guardrails the decision applies.
-   *
-   * @default - the documented defaults of `RemediationPolicy`
-   */
-  readonly policy?: RemediationPolicy;
-
-  /**
-   * Which repairs wait for a person.
-   *
-   * @default - `Approval.allFunctions()` if `policy.requireApproval`, else `Approval.none()`
-   */
-  readonly approval?: Approval;
-
-  /**
-   * The functions whose metrics, logs and configuration the collector may read.
-   *
-   * @default - none at first; add them with `addFunction`
-   */
-  readonly functions?: lambda.IFunction[];
-
-  /**
-   * Customer managed key for the handlers' environment and log groups.
-   *
-   * @default - AWS managed keys
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Retention of the handlers' log groups.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -81,7 +46,7 @@ export class DiagnosisService extends Construct {
   constructor(scope: Construct, id: string, props: DiagnosisServiceProps) {
     super(scope, id);
     this.diagnosis = props.diagnosis ?? Diagnosis.rulesOnly();
-    this.policyConfig = new PolicyConfigBuilder(props.policy, props.approval);
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
     const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
     const table = props.store.table;
 

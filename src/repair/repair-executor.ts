@@ -1,10 +1,10 @@
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RepairFunction } from './repair-function';
 import { RollbackFunction } from './rollback-function';
-import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { FunctionOptions } from '../policy';
+import { RemediationServiceProps } from '../remediation-service-props';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
 import { logGroupNameOf } from '../monitoring/remediation-monitoring';
@@ -13,37 +13,9 @@ import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link RepairExecutor}. */
-export interface RepairExecutorProps {
+export interface RepairExecutorProps extends RemediationServiceProps {
   /** Where repair records and audit entries are written. */
   readonly store: RemediationStore;
-
-  /**
-   * The guardrails (maximum size, step, dry run).
-   *
-   * @default - the documented defaults of `RemediationPolicy`
-   */
-  readonly policy?: RemediationPolicy;
-
-  /**
-   * The functions it may change. Nothing else can be changed: the rights name these functions.
-   *
-   * @default - none at first; add them with `addFunction`
-   */
-  readonly functions?: lambda.IFunction[];
-
-  /**
-   * Customer managed key for the handlers' environment and log groups.
-   *
-   * @default - AWS managed keys
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Retention of the handlers' log groups.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -63,7 +35,7 @@ export class RepairExecutor extends Construct {
 
   constructor(scope: Construct, id: string, props: RepairExecutorProps) {
     super(scope, id);
-    this.policyConfig = new PolicyConfigBuilder(props.policy, Approval.none());
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
     const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
     const table = props.store.table;
 

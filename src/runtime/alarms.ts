@@ -53,7 +53,13 @@ export interface ContributorInAlarm {
   readonly stateTransitionedAt?: string;
 }
 
-/** Describe alarms by name (every type); unknown names are simply absent from the answer. */
+/**
+ * Describe metric and log alarms by name; unknown names are simply absent from the answer.
+ * Composite alarms are not asked for: describing them needs `cloudwatch:DescribeAlarms` on `*`
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/permissions-reference-cw.html),
+ * and the workflow never needs one described (a composite's event names its children, which are
+ * metric alarms).
+ */
 export async function describeAlarms(names: string[]): Promise<DescribedAlarm[]> {
   const out: DescribedAlarm[] = [];
   const unique = [...new Set(names)];
@@ -66,7 +72,7 @@ export async function describeAlarms(names: string[]): Promise<DescribedAlarm[]>
       try {
         answer = await client('cloudWatch').send(new DescribeAlarmsCommand({
           AlarmNames: batch,
-          AlarmTypes: ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'],
+          AlarmTypes: ['MetricAlarm', 'LogAlarm'],
           NextToken: nextToken,
         }));
       } catch (err) {

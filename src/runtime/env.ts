@@ -116,6 +116,7 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
       oomStepFactor: cfg.oomStepFactor,
       headroomFraction: cfg.headroomFraction,
       minConfidence: o.minConfidence ?? cfg.minConfidence,
+      raiseMemoryForCpu: cfg.raiseMemoryForCpu,
     });
   } catch (e) {
     if (e instanceof PolicyError) throw fail(e.message);

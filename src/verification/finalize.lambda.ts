@@ -20,7 +20,7 @@
  */
 import type { RepairRecord } from '../core/model';
 import { buildMessageAttributes, buildNotification, buildSubject } from '../core/notification/build';
-import { decideOutcome, QUIET_OUTCOMES } from '../core/notification/outcome';
+import { decideOutcome, isQuiet } from '../core/notification/outcome';
 import { now, sleep } from '../runtime/clock';
 import { envOptional, envString } from '../runtime/env';
 import { ServiceUnavailableError } from '../runtime/errors';
@@ -77,7 +77,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     const body = buildNotification({ ...state, executionId }, outcome, reason, at);
     // Refusals of a second alarm for a function already handled are frequent during storms;
     // they are recorded and put on the bus, but do not page anyone.
-    const quiet = QUIET_OUTCOMES.includes(outcome);
+    const quiet = isQuiet(outcome, state);
 
     const writeRecords = async (notificationStatus: NotificationStatus | 'PENDING', sns?: SendResult): Promise<boolean> => {
       let ok = true;

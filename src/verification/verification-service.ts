@@ -8,7 +8,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { FinalizeFunction } from './finalize-function';
 import { VerifyFunction } from './verify-function';
-import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { FunctionOptions } from '../policy';
+import { RemediationServiceProps } from '../remediation-service-props';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS, RESULT_EVENT_DETAIL_TYPE, RESULT_EVENT_SOURCE } from '../workflow/contract';
 import { logGroupNameOf } from '../monitoring/remediation-monitoring';
@@ -17,7 +18,7 @@ import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
 
 /** Properties of {@link VerificationService}. */
-export interface VerificationServiceProps {
+export interface VerificationServiceProps extends RemediationServiceProps {
   /** Where repair records and audit entries are written and the lock lives. */
   readonly store: RemediationStore;
 
@@ -42,34 +43,6 @@ export interface VerificationServiceProps {
    * @default - the account's default event bus
    */
   readonly eventBus?: events.IEventBus;
-
-  /**
-   * The guardrails (verification window, rollback on failure).
-   *
-   * @default - the documented defaults of `RemediationPolicy`
-   */
-  readonly policy?: RemediationPolicy;
-
-  /**
-   * The functions whose logs the verifier may read.
-   *
-   * @default - none at first; add them with `addFunction`
-   */
-  readonly functions?: lambda.IFunction[];
-
-  /**
-   * Customer managed key for the topic, the handlers' environment and log groups.
-   *
-   * @default - AWS managed keys
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Retention of the handlers' log groups.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -105,7 +78,7 @@ export class VerificationService extends Construct {
 
   constructor(scope: Construct, id: string, props: VerificationServiceProps) {
     super(scope, id);
-    this.policyConfig = new PolicyConfigBuilder(props.policy, Approval.none());
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
     const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
     const table = props.store.table;
 

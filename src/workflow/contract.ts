@@ -180,6 +180,8 @@ export interface RemediationPolicyConfig {
   readonly maxRepairsPerDay?: number;
   /** Roll back to the original size when verification fails. */
   readonly rollbackOnFailedVerification?: boolean;
+  /** Raise memory for CPU-starved functions (one step, at most one vCPU). @default false */
+  readonly raiseMemoryForCpu?: boolean;
   readonly approvalMode?: ApprovalMode;
   /** Functions needing approval when `approvalMode` is `SELECTED`. */
   readonly approvalFunctions?: string[];

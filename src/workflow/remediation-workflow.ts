@@ -23,13 +23,14 @@ import { PolicyConfigBuilder } from './settings';
 import { MANAGED_FROM_TABLE } from './setup-contract';
 import { DiagnosisService } from '../diagnosis/diagnosis-service';
 import { logGroupNameOf, RemediationMonitoring } from '../monitoring/remediation-monitoring';
-import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { FunctionOptions } from '../policy';
+import { RemediationServiceProps } from '../remediation-service-props';
 import { RepairExecutor } from '../repair/repair-executor';
 import { RemediationStore } from '../store/remediation-store';
 import { VerificationService } from '../verification/verification-service';
 
 /** Properties of {@link RemediationWorkflow}. */
-export interface RemediationWorkflowProps {
+export interface RemediationWorkflowProps extends RemediationServiceProps {
   /** Locks and records. */
   readonly store: RemediationStore;
   /** Collect and diagnose. */
@@ -62,46 +63,11 @@ export interface RemediationWorkflowProps {
   readonly alarms?: cloudwatch.IAlarm[];
 
   /**
-   * The guardrails.
-   *
-   * @default - the documented defaults of `RemediationPolicy`
-   */
-  readonly policy?: RemediationPolicy;
-
-  /**
-   * Which repairs wait for a person.
-   *
-   * @default - `Approval.allFunctions()` if `policy.requireApproval`, else `Approval.none()`
-   */
-  readonly approval?: Approval;
-
-  /**
    * How long an approval request waits for an answer; no answer means no action.
    *
    * @default Duration.hours(24)
    */
   readonly approvalTimeout?: Duration;
-
-  /**
-   * The functions under management.
-   *
-   * @default - none at first; add them with `addFunction`
-   */
-  readonly functions?: lambda.IFunction[];
-
-  /**
-   * Customer managed key for the dead-letter queue, the state machine's log group and the handlers.
-   *
-   * @default - AWS managed keys (SQS-managed encryption for the queue)
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * Retention of the state machine's and the handlers' log groups.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -145,7 +111,7 @@ export class RemediationWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
-    this.policyConfig = new PolicyConfigBuilder(props.policy, props.approval);
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
     const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
     if (approvalTimeout.toSeconds() < 60 || approvalTimeout.toSeconds() > 7 * 24 * 3600) {
       throw new InvalidWorkflowError(`approvalTimeout must be between 1 minute and 7 days, got ${approvalTimeout.toSeconds()} seconds`);

@@ -26,6 +26,7 @@ export interface ResolvedRemediationPolicy {
   readonly dryRun: boolean;
   readonly requireApproval: boolean;
   readonly rollbackOnFailedVerification: boolean;
+  readonly raiseMemoryForCpu: boolean;
   readonly verificationWindowSeconds: number;
 }
 
@@ -69,6 +70,7 @@ export function resolveRemediationPolicy(policy: RemediationPolicy = {}): Resolv
     dryRun: policy.dryRun ?? false,
     requireApproval: policy.requireApproval ?? false,
     rollbackOnFailedVerification: policy.rollbackOnFailedVerification ?? true,
+    raiseMemoryForCpu: policy.raiseMemoryForCpu ?? false,
     verificationWindowSeconds,
   };
 }
@@ -114,6 +116,28 @@ function checkCooldown(value: Duration, name: string): void {
  * added after the handlers were created still appear.
  */
 export class PolicyConfigBuilder {
+  /**
+   * The builder shared by everything under `scope`: the nearest ancestor's (AutoRemediation
+   * resolves the policy once, so every sub-construct and handler gets the same settings), else a
+   * new one for a sub-construct used on its own.
+   */
+  public static of(scope: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined): PolicyConfigBuilder {
+    for (const s of [...scope.node.scopes].reverse()) {
+      const shared = SHARED.get(s);
+      if (shared) return shared;
+    }
+    const own = new PolicyConfigBuilder(policy, approval);
+    SHARED.set(scope, own);
+    return own;
+  }
+
+  /** Resolve the policy once for everything under `owner` (AutoRemediation). */
+  public static share(owner: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined): PolicyConfigBuilder {
+    const shared = new PolicyConfigBuilder(policy, approval);
+    SHARED.set(owner, shared);
+    return shared;
+  }
+
   public readonly resolved: ResolvedRemediationPolicy;
   private readonly overrides = new Map<string, FunctionPolicyOverride>();
   private readonly approvalNames: string[] = [];
@@ -175,6 +199,7 @@ export class PolicyConfigBuilder {
           cooldownSeconds: this.resolved.cooldownSeconds,
           maxRepairsPerDay: this.resolved.maxRepairsPerDay,
           rollbackOnFailedVerification: this.resolved.rollbackOnFailedVerification,
+          ...(this.resolved.raiseMemoryForCpu ? { raiseMemoryForCpu: true } : {}),
           verificationWindowSeconds: this.resolved.verificationWindowSeconds,
           approvalMode: this.approvalMode,
           ...(this.approvalNames.length > 0 ? { approvalFunctions: this.approvalNames } : {}),
@@ -186,6 +211,9 @@ export class PolicyConfigBuilder {
     });
   }
 }
+
+/** The builder each owner shares with the constructs under it. */
+const SHARED = new WeakMap<IConstruct, PolicyConfigBuilder>();
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

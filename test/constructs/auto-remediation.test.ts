@@ -308,6 +308,14 @@ describe('AutoRemediation options', () => {
     expect(env.DRY_RUN).toBe('true');
   });
 
+  test('policy.raiseMemoryForCpu reaches the handlers\' policy only when set', () => {
+    const { stack } = newStack();
+    const [fn] = demoFunctions(stack, 1);
+    new AutoRemediation(stack, 'AutoRemediation', { functions: [fn], policy: { raiseMemoryForCpu: true } });
+    const policy = JSON.parse(envOf(Template.fromStack(stack), 'Rule engine always').REMEDIATION_POLICY as string);
+    expect(policy.raiseMemoryForCpu).toBe(true);
+  });
+
   test('excluded functions are neither monitored nor repaired', () => {
     const { stack } = newStack();
     const [kept, excluded] = demoFunctions(stack, 2);
@@ -420,6 +428,55 @@ describe('AutoRemediation options', () => {
     const [fn] = demoFunctions(stack, 1);
     const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [fn] });
     expect(() => remediation.addFunction(fn)).toThrow(/already managed/);
+  });
+
+  test('every handler reads the same policy: resolved once, approval included', () => {
+    const { stack } = newStack();
+    const [a, b] = demoFunctions(stack, 2);
+    new AutoRemediation(stack, 'AutoRemediation', { functions: [a, b], approval: Approval.forFunctions([a]), policy: { maxMemoryMb: 2048 } });
+    const template = Template.fromStack(stack);
+    const policies = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map(f => f.Properties.Environment?.Variables?.REMEDIATION_POLICY)
+      .filter(p => p !== undefined)
+      .map(p => JSON.stringify(resolveIntrinsics(p, template)));
+    expect(policies.length).toBeGreaterThanOrEqual(4); // normalize, diagnose, repair, verify
+    expect(new Set(policies).size).toBe(1);
+    expect(JSON.parse(JSON.parse(policies[0]))).toMatchObject({ maxMemoryMb: 2048, approvalMode: 'SELECTED' });
+  });
+
+  test('fails when a function is managed by two AutoRemediation constructs', () => {
+    const { stack } = newStack();
+    const [fn] = demoFunctions(stack, 1);
+    new AutoRemediation(stack, 'First', { functions: [fn] });
+    expect(() => new AutoRemediation(stack, 'Second', { functions: [fn] }))
+      .toThrow(/function TestStack\/Target1 is already managed by TestStack\/First: two AutoRemediation constructs would both lock and raise it/);
+    // the same function imported twice by name is still the same function
+    const { stack: other } = newStack();
+    new AutoRemediation(other, 'First', { functions: [lambda.Function.fromFunctionName(other, 'A', 'orders')] });
+    expect(() => new AutoRemediation(other, 'Second', { functions: [lambda.Function.fromFunctionName(other, 'B', 'orders')] }))
+      .toThrow(/already managed by TestStack\/First/);
+  });
+
+  test('fails at synthesis when approval names a function it does not manage', () => {
+    const { app, stack } = newStack();
+    const [managed, other] = demoFunctions(stack, 2);
+    new AutoRemediation(stack, 'AutoRemediation', { functions: [managed], approval: Approval.forFunctions([other]) });
+    expect(() => app.synth()).toThrow(/approval names TestStack\/Target2, which this AutoRemediation does not manage/);
+  });
+
+  test('warns when a function already has the maximum it may be raised to, and on deprecated props', () => {
+    const { stack } = newStack();
+    const big = new lambda.Function(stack, 'Big', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x'), memorySize: 4096,
+    });
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [big], dryRun: true, policy: { requireApproval: true } });
+    const [small] = demoFunctions(stack, 1);
+    remediation.addFunction(small, { requireApproval: true });
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/TestStack/AutoRemediation', Match.stringLikeRegexp('TestStack/Big has 4096 MB, not below the maximum it may be raised to \\(3008 MB\\)'));
+    annotations.hasWarning('/TestStack/AutoRemediation', Match.stringLikeRegexp('dryRun is deprecated: set policy.dryRun'));
+    annotations.hasWarning('/TestStack/AutoRemediation', Match.stringLikeRegexp('policy.requireApproval is deprecated'));
+    annotations.hasWarning('/TestStack/AutoRemediation', Match.stringLikeRegexp('requireApproval of TestStack/Target1 is deprecated'));
   });
 
   test('fails when Approval.forFunctions gets an empty list', () => {

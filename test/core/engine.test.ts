@@ -94,12 +94,19 @@ describe('diagnose: decision quality', () => {
     expect(r.reasoning).toContain('the policy maximum of 3008 MB');
   });
 
-  test('GIVEN one OOM in 500 invocations with low typical use WHEN diagnosed THEN a person reviews instead of an automatic increase', () => {
-    const r = diagnose(request([...healthy(499, 1024, 300, 10), ...oomInvocations(1, 1024)]));
-    expect(r).toMatchObject({ isMemoryIssue: true, recommendedAction: 'HUMAN_REVIEW', recommendedMemoryIncrease: 0, recommendedMemorySize: 1024 });
-    const strong = diagnose(request([...healthy(7, 1024, 300, 10), ...oomInvocations(3, 1024)]));
-    expect(strong.confidence).toBeGreaterThan(r.confidence);
-    expect(strong.recommendedAction).toBe('INCREASE_MEMORY');
+  test('GIVEN one platform OOM in 500 invocations with low typical use WHEN diagnosed THEN memory is raised: frequency sets urgency, not doubt', () => {
+    const rare = diagnose(request([...healthy(499, 1024, 300, 10), ...oomInvocations(1, 1024)]));
+    const frequent = diagnose(request([...healthy(7, 1024, 300, 10), ...oomInvocations(3, 1024)]));
+    expect(rare).toMatchObject({ isMemoryIssue: true, recommendedAction: 'INCREASE_MEMORY', recommendedMemorySize: 1536 });
+    expect(rare.confidence).toBe(frequent.confidence);
+    expect(rare.reasoning).toContain('Urgency low: memory failures in 1 of 500 invocations (0.2 %); rare, but each one fails its request.');
+    expect(frequent.reasoning).toContain('Urgency high: memory failures in 3 of 10 invocations (30 %)');
+  });
+
+  test('GIVEN kills that start late in the window WHEN diagnosed THEN the urgency says they are rising', () => {
+    const r = diagnose(request([...healthy(90, 1024, 300, 10), ...oomInvocations(6, 1024), ...healthy(4, 1024, 300, 200)]));
+    expect(r.recommendedAction).toBe('INCREASE_MEMORY');
+    expect(r.reasoning).toContain('Urgency high: memory failures in 6 of 100 invocations (6 %), rising to 6 of 25 most recent invocations (24 %)');
   });
 
   test('GIVEN a stricter minimum confidence WHEN the evidence is moderate THEN the action becomes a review', () => {
@@ -210,12 +217,138 @@ describe('diagnose: decision quality', () => {
 
   test('GIVEN a trace WHEN diagnosed THEN every rule answered and the scores explain the result', () => {
     const t = diagnoseWithTrace(fixture('oom-killed-nodejs'));
-    expect(t.verdicts).toHaveLength(11);
+    expect(t.verdicts).toHaveLength(13);
     expect(t.memoryScore).toBeGreaterThan(t.notMemoryScore);
     expect(t.sizing?.recommendedMb).toBe(384);
   });
 
   test('fails when the policy override makes no sense', () => {
     expect(() => diagnose(fixture('oom-killed-nodejs'), { oomStepFactor: 0.5 })).toThrow(PolicyError);
+  });
+});
+
+describe('diagnose: CPU starvation at low memory (issue 11 item 4)', () => {
+  /** A 128 MB function with a 3 s timeout: completed invocations take 2.2-2.8 s, every fifth times out, memory at ~55 %. */
+  function cpuStarved(): ReturnType<typeof request> {
+    const logs = [];
+    for (let i = 0; i < 20; i++) {
+      const id = rid(300 + i);
+      const timedOut = i % 5 === 4;
+      logs.push(...textInvocation({
+        id,
+        memorySizeMb: 128,
+        maxMemoryUsedMb: 68 + (i % 5),
+        durationMs: timedOut ? 3000 : 2200 + (i % 7) * 90,
+        status: timedOut ? 'timeout' : undefined,
+        lines: timedOut ? [`2026-11-20T10:00:03.000Z ${id} Task timed out after 3.00 seconds`] : [],
+      }));
+    }
+    return { ...request(logs, {}, 128), functionConfig: { memorySize: 128, timeout: 3, runtime: 'python3.12', architecture: 'x86_64' } };
+  }
+
+  test('GIVEN a CPU-starved 128 MB function and the default policy WHEN diagnosed THEN it says CPU_BOUND, cites the CPU runbook, leaves memory alone and recommends the policy option', () => {
+    const r = diagnose(cpuStarved());
+    expect(r).toMatchObject({ isMemoryIssue: false, category: 'CPU_BOUND', recommendedAction: 'HUMAN_REVIEW', recommendedMemoryIncrease: 0, recommendedMemorySize: 128 });
+    expect(r.knowledgeReferences?.[0]).toMatchObject({ id: 'rb-cpu-bound-low-memory' });
+    expect(r.reasoning).toContain('Lambda gives CPU in proportion to memory (1,769 MB = one vCPU)');
+    expect(r.reasoning).toContain('128 MB -> 256 MB would give it 14 % of a vCPU instead of 7 %');
+    expect(r.reasoning).toContain('turn on raiseMemoryForCpu');
+    expect(r.reasoning).not.toContain('Raising memory would not help');
+  });
+
+  test('GIVEN the same function and raiseMemoryForCpu on WHEN diagnosed THEN memory is raised for the CPU it buys', () => {
+    const r = diagnose(cpuStarved(), { raiseMemoryForCpu: true });
+    expect(r).toMatchObject({ isMemoryIssue: false, category: 'CPU_BOUND', recommendedAction: 'INCREASE_MEMORY', recommendedMemoryIncrease: 128, recommendedMemorySize: 256 });
+    expect(r.reasoning).toContain('More memory buys CPU (policy raiseMemoryForCpu is on)');
+  });
+
+  test('GIVEN raiseMemoryForCpu on WHEN a raise would pass one vCPU THEN it stops at 1,769 MB', () => {
+    const r = diagnose(cpuStarved(), { raiseMemoryForCpu: true, oomStepFactor: 4, maxStepMb: 4096, minStepMb: 2000 });
+    expect(r.recommendedMemorySize).toBe(1769);
+  });
+
+  test('fails when raiseMemoryForCpu is not a boolean', () => {
+    expect(() => diagnose(cpuStarved(), { raiseMemoryForCpu: 'yes' as unknown as boolean })).toThrow(/raiseMemoryForCpu must be true or false, got yes/);
+  });
+});
+
+describe('diagnose: leaks (memory need climbing)', () => {
+  let n = 10_000;
+  function env(sizeMb: number, count: number, fromMb: number, killed: boolean) {
+    const out = [];
+    for (let i = 0; i < count; i++) {
+      const used = Math.min(sizeMb - 8, fromMb + i * 6);
+      out.push(...textInvocation({ id: rid(n++), memorySizeMb: sizeMb, maxMemoryUsedMb: used, ...(i === 0 ? { initDurationMs: 250 } : {}) }));
+    }
+    if (killed) out.push(...oomInvocations(1, sizeMb, n++));
+    return out;
+  }
+
+  test('GIVEN kills after memory climbed over warm invocations WHEN diagnosed THEN memory is raised once, as a stopgap, and the leak is named', () => {
+    const r = diagnose(request([...env(512, 60, 150, true), ...env(512, 60, 160, true)], {}, 512));
+    expect(r).toMatchObject({ isMemoryIssue: true, recommendedAction: 'INCREASE_MEMORY', recommendedMemorySize: 768 });
+    expect(r.evidencePoints.map(p => p.type)).toContain('MEMORY_CLIMBING');
+    expect(r.reasoning).toContain('memory need climbing');
+    expect(r.reasoning).toContain('This raise is a stopgap');
+    expect(r.knowledgeReferences?.map(k => k.id)).toContain('rb-memory-leak');
+  });
+
+  test('GIVEN memory already raised in the window and the need climbing again WHEN diagnosed THEN no second raise: a person treats it as a leak', () => {
+    const r = diagnose(request([...env(512, 60, 150, true), ...env(768, 60, 160, false), ...oomInvocations(1, 768, n++)], {}, 768));
+    expect(r).toMatchObject({ isMemoryIssue: true, recommendedAction: 'HUMAN_REVIEW', recommendedMemoryIncrease: 0, recommendedMemorySize: 768 });
+    expect(r.reasoning).toContain('No further raise: memory was already raised from 512 MB to 768 MB in this window');
+  });
+});
+
+describe('diagnose: thin and pasted evidence (issue 11 item 8)', () => {
+  const at = '2026-11-28T12:00:00.000Z';
+  const one = (message: string) => [{ timestamp: at, message }];
+  const ID = '8f5e5c7a-1d2b-4c3d-9e8f-0a1b2c3d4e5f';
+
+  test.each([
+    ['a pasted REPORT at 100 % with Runtime.OutOfMemory', `${at} REPORT RequestId: ${ID} Duration: 912.10 ms Billed Duration: 913 ms Memory Size: 256 MB Max Memory Used: 256 MB Status: error Error Type: Runtime.OutOfMemory`],
+    ['a single REPORT at 100 % of memory', `REPORT RequestId: ${ID}\tDuration: 912.10 ms\tBilled Duration: 913 ms\tMemory Size: 256 MB\tMax Memory Used: 256 MB\t`],
+    ['a kill line without a request id', 'Error: Runtime exited with error: signal: killed Runtime.ExitError'],
+    ['a wrapped Java OutOfMemoryError', 'Caused by: java.lang.OutOfMemoryError: Java heap space'],
+    ['a Java Metaspace error wrapped in ExecutionException', 'java.util.concurrent.ExecutionException: java.lang.OutOfMemoryError: Metaspace'],
+    ['ENOMEM from spawn', `2026-11-28T12:00:00.000Z\t${ID}\tERROR\tInvoke Error \t{"errorType":"Error","errorMessage":"spawn ENOMEM","code":"ENOMEM","errno":-12,"syscall":"spawn /usr/bin/convert"}`],
+    ['Python Errno 12', '[ERROR] OSError: [Errno 12] Cannot allocate memory'],
+    ['exit status 137', 'Runtime exited with error: exit status 137'],
+  ])('GIVEN only %s WHEN diagnosed THEN memory is likely and a person reviews (never insufficient data, never "not memory", never an automatic raise)', (_name, line) => {
+    const r = diagnose(request(one(line), {}, 256));
+    expect(r).toMatchObject({ isMemoryIssue: true, recommendedAction: 'HUMAN_REVIEW', recommendedMemoryIncrease: 0 });
+    expect(r.category).not.toBe('INSUFFICIENT_DATA');
+    expect(r.confidence).toBeLessThan(0.7);
+  });
+
+  test('GIVEN a pasted REPORT with Runtime.OutOfMemory WHEN diagnosed THEN the reasoning says the evidence is a copy to confirm', () => {
+    const r = diagnose(request(one(`${at} REPORT RequestId: ${ID} Duration: 912.10 ms Memory Size: 256 MB Max Memory Used: 256 MB Status: error Error Type: Runtime.OutOfMemory`), {}, 256));
+    expect(r.confidence).toBe(0.6);
+    expect(r.reasoning).toContain('read back from pasted text');
+    expect(r.evidencePoints).toContainEqual({ type: 'PASTED_TEXT', description: '1 platform line(s) were read back from pasted text (console timestamps, table columns or re-wrapped lines)' });
+  });
+
+  test('GIVEN exit status 137 next to Max Memory Used near the limit WHEN diagnosed THEN it is an out-of-memory kill and memory is raised', () => {
+    const kills = [1, 2].flatMap(k => textInvocation({
+      id: rid(900 + k), memorySizeMb: 512, maxMemoryUsedMb: 505, lines: [`RequestId: ${rid(900 + k)} Error: Runtime exited with error: exit status 137\nRuntime.ExitError`],
+    }));
+    const r = diagnose(request([...healthy(8, 512, 300, 700), ...kills], {}, 512));
+    expect(r).toMatchObject({ isMemoryIssue: true, category: 'OUT_OF_MEMORY', recommendedAction: 'INCREASE_MEMORY' });
+  });
+});
+
+describe('diagnose: evidence text that agrees with itself (issue 11 item 7)', () => {
+  test('GIVEN kills at the limit next to completed invocations near it WHEN diagnosed THEN the kills are not counted again as pressure', () => {
+    const kills = oomInvocations(4, 512, 600);
+    const r = diagnose(request([...healthy(6, 512, 470, 500), ...kills], {}, 512));
+    expect(r.evidencePoints.filter(p => p.type === 'MEMORY_PRESSURE').map(p => p.description))
+      .toEqual(['Max Memory Used was at or above 90 % of Memory Size in 6 of 6 completed invocations (100 %) (highest 470 MB of 512 MB)']);
+    expect(r.reasoning).not.toContain('peak 470 MB');
+  });
+
+  test('GIVEN one failure in 250 invocations WHEN diagnosed THEN no share reads 0 %', () => {
+    const r = diagnose(request([...healthy(249, 1024, 300, 10), ...oomInvocations(1, 1024)]));
+    expect(r.reasoning).toContain('1 of 250 invocations (0.4 %)');
+    expect(r.reasoning).not.toMatch(/\(0 %\)/);
   });
 });

@@ -15,6 +15,7 @@ import * as path from 'path';
 import {
   FunctionSpec, Invocation, InvocationSpec, iso, LambdaLog, languageOf, languageOom, Level, Outcome, Rng, seedOf, series,
 } from './lambda-logs';
+import { PasteLayout, pasteAs } from './paste';
 import { IncidentCategory, TimedValue } from '../../src/core/model';
 import { PolicySettings } from '../../src/core/policy';
 
@@ -719,7 +720,7 @@ function risingDuration(log: LambdaLog, n: number, used: [number, number], from:
     alarm: 'Errors',
     shape: errorsShape(1, 300, 250, 8),
     write: (log) => mixed(log, 90, 1, { used: [0.3, 0.45], dur: [80, 400], body: work.order }, killed(work.order)),
-    label: noAct('OUT_OF_MEMORY', 1024, 'One kill in 90 invocations while every other invocation peaks at 30-45 % of 1024 MB: an outlier input, not a size problem; not enough to change the size without a person looking.', { memory: true, clear: false }),
+    label: actOom(1024, 'One Runtime.OutOfMemory kill at 1024 of 1024 MB in 90 invocations, the others at 30-45 %: the platform confirms that this input does not fit, and it fails every time it comes back. Raise one step; the low rate makes it less urgent, not less certain (issue 11 item 5).', false),
   });
 }
 
@@ -1333,6 +1334,449 @@ function risingDuration(log: LambdaLog, n: number, used: [number, number], from:
       log.emit(`REPORT RequestId: ${log.rng.uuid()}\tDuration: 61002.17 ms\tBilled Duration: 61003 ms\tMemory Size: 1024 MB\tMax Memory Used: 398 MB\t`, 40_000);
     },
     label: noAct('INSUFFICIENT_DATA', 1024, 'Incomplete: 3 of ~400 log events; the two REPORT lines show ~40 % memory and nothing explains the errors. Not enough to act.', { clear: false }),
+  });
+}
+
+// ---- Intermittent kills: frequency sets urgency, not doubt (issue 11 item 5) ---------------------
+
+{
+  const fn = fnSpec('catalog-sync', 'nodejs20.x', 'x86_64', 1024, 30);
+  add({
+    file: 'intermittent-kills-nodejs20-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 120, 400, 6),
+    write: (log) => mixed(log, 200, 3, { used: [0.35, 0.5], dur: [150, 700], body: work.order }, killed(work.order)),
+    label: actOom(1024, 'Three Runtime.OutOfMemory kills at 1024 of 1024 MB in 200 invocations (1.5 %), the rest at 35-50 %: rare, but confirmed by the platform each time. Raise one step; the verification shows whether the large inputs now fit.'),
+  });
+}
+{
+  const fn = fnSpec('invoice-pdf', 'python3.12', 'arm64', 768, 60, 'json');
+  add({
+    file: 'intermittent-kills-python312-json.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 60, 1200, 3),
+    write: (log) => mixed(log, 150, 2, { used: [0.4, 0.55], dur: [600, 2500], body: work.report }, killed(work.report)),
+    label: actOom(768, 'JSON logs: two platform.report records with errorType Runtime.OutOfMemory at 768 of 768 MB in 150 invocations: intermittent and platform-confirmed. Raise one step.'),
+  });
+}
+
+// ---- Busy functions and rising kill rates (the pure-diagnosis shape of issue 11 items 1 and 3) ---
+
+/** `total` invocations `gapMs` apart; `kills` of them, all in the last `lateShare` of the window, fail with `failing`. */
+function lateKills(log: LambdaLog, total: number, kills: number, lateShare: number, ok: Runs, failing: Runs, gapMs: readonly [number, number]): void {
+  const rng = log.rng;
+  const from = Math.floor(total * (1 - lateShare));
+  const slots = new Set<number>();
+  while (slots.size < kills) slots.add(rng.int(from, total - 1));
+  for (let i = 0; i < total; i++) one(log, slots.has(i) ? failing : ok, { gapMs: rng.int(gapMs[0], gapMs[1]) });
+}
+
+{
+  const fn = fnSpec('clicks-ingest', 'nodejs22.x', 'arm64', 512, 10);
+  add({
+    file: 'busy-late-kills-nodejs22-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: { invocations: 180, errorsAfter: 25, durationBefore: 120, concurrency: 4 },
+    write: (log) => lateKills(log, 400, 40, 0.2, { used: [0.55, 0.8], dur: [60, 250], body: work.batch, coldEvery: 80 },
+      { ...killed(work.batch), coldEvery: 80 }, [150, 400]),
+    label: actOom(512, 'A busy function (about 180 invocations a minute): the newest 400 invocations show Runtime.OutOfMemory at 512 of 512 MB in 40 of the last 80, none before. A memory failure that started late in the window: raise, urgently.'),
+  });
+}
+{
+  const fn = fnSpec('quotes-stream', 'java17', 'x86_64', 1024, 15, 'json');
+  add({
+    file: 'busy-late-kills-sampled-java17-json.json',
+    fn,
+    alarm: 'Errors',
+    shape: { invocations: 240, errorsAfter: 30, durationBefore: 300, concurrency: 6 },
+    incompleteReasons: ['busy function: 300 of about 7,200 invocations in the window were read, the newest first; the older ones were not read'],
+    write: (log) => lateKills(log, 300, 36, 0.25, { used: [0.6, 0.82], dur: [150, 600], body: work.quote, coldEvery: 60 },
+      { ...killed(work.quote), coldEvery: 60 }, [100, 300]),
+    label: actOom(1024, 'JSON logs of a busy function (about 240 invocations a minute), read newest first and marked incomplete: Runtime.OutOfMemory at 1024 MB in 36 of the newest 75 invocations, none before. The unread older lines cannot undo kills the platform confirmed.'),
+  });
+}
+{
+  const fn = fnSpec('pricing-export', 'ruby3.3', 'x86_64', 512, 60);
+  const ok: Runs = { used: [0.6, 0.85], dur: [400, 1500], body: work.export };
+  add({
+    file: 'rising-kill-rate-ruby33-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: { ...errorsShape(4, 40, 900, 3), errorsBefore: 1 },
+    write: (log) => {
+      mixed(log, 60, 1, ok, killed(work.export));
+      mixed(log, 30, 3, ok, killed(work.export));
+      mixed(log, 30, 9, ok, killed(work.export));
+    },
+    label: actOom(512, 'Runtime.OutOfMemory at 512 MB in 1 of the first 60 invocations, 3 of the next 30 and 9 of the last 30: the kill rate is rising (the shape that follows an unanswered review). Raise now.'),
+  });
+}
+
+// ---- Leaks: the need climbs over time (the pure-diagnosis shape of issue 11 item 2) ---------------
+
+/** One execution environment whose Max Memory Used climbs by `stepMb` per invocation from `startMb` until the kill at its size. */
+function leakyEnvironment(
+  log: LambdaLog, startMb: number, stepMb: readonly [number, number], gapMs: readonly [number, number], body?: (inv: Invocation) => void,
+): void {
+  const size = log.fn.memorySize;
+  let used = startMb;
+  let first = true;
+  while (used < size) {
+    const cold = first ? { initMs: initMsFor(log) } : {};
+    log.invoke({ usedMb: used, durationMs: log.rng.between(200, 600), body, gapMs: log.rng.int(gapMs[0], gapMs[1]), ...cold });
+    first = false;
+    used += log.rng.between(stepMb[0], stepMb[1]);
+  }
+  log.invoke({ usedMb: size, durationMs: log.rng.between(300, 800), body, outcome: { kind: 'oom-kill' } });
+}
+
+{
+  const fn = fnSpec('geo-enricher', 'python3.12', 'x86_64', 1024, 30);
+  add({
+    file: 'leak-climbing-hour-python312-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 8, 400, 1),
+    write: (log) => {
+      for (let env = 0; env < 3; env++) leakyEnvironment(log, 280 + log.rng.int(0, 30), [4, 6], [2500, 4500], work.rows);
+    },
+    label: actOom(1024, 'For about an hour Max Memory Used climbs ~5 MB per warm invocation from ~300 MB until Runtime.OutOfMemory at 1024 MB, in three environments in a row: a leak. One stopgap raise buys time; the notification must say the need is climbing and point to the leak runbook.'),
+  });
+}
+{
+  const fn = fnSpec('session-store', 'nodejs20.x', 'arm64', 768, 30, 'json');
+  add({
+    file: 'leak-after-raise-nodejs20-json.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 10, 300, 1),
+    write: (log) => {
+      log.resize(512);
+      leakyEnvironment(log, 180, [5, 7], [4000, 7000], work.order);
+      // Memory was raised to 768 MB after that kill (40 minutes ago); the need climbs on.
+      log.resize(768);
+      leakyEnvironment(log, 190, [5, 7], [4000, 7000], work.order);
+    },
+    label: noAct('OUT_OF_MEMORY', 768, 'JSON logs: Max Memory Used climbed ~6 MB per warm invocation to a kill at 512 MB; memory was then raised to 768 MB and the need climbed again to a kill at 768 MB. A second raise only postpones the next kill: escalate as a leak, no automatic change.', { memory: true }),
+  });
+}
+
+// ---- CPU starvation at low memory (issue 11 item 4) -------------------------------------------
+
+{
+  const fn = fnSpec('thumbnailer', 'python3.12', 'x86_64', 128, 10);
+  add({
+    file: 'cpu-starved-128mb-python312-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: { ...errorsShape(2, 6, 7500, 2), durationAfter: 9000 },
+    write: (log) => mixed(log, 30, 6, { used: [0.48, 0.6], dur: [6000, 9500], body: work.image },
+      { used: [0.5, 0.62], dur: [10000, 10000], body: work.image, outcome: { kind: 'timeout' } }),
+    label: noAct('CPU_BOUND', 128, 'A 128 MB image thumbnailer (about 7 % of a vCPU) times out at 10 s on 6 of 30 invocations; the others take 6-9.5 s with memory at 48-62 % and nothing waits on another service: CPU-starved, not short of memory. More memory would buy CPU; the default policy leaves that to a person.'),
+  });
+}
+{
+  const fn = fnSpec('pdf-text-extract', 'nodejs20.x', 'arm64', 256, 15, 'json');
+  add({
+    file: 'cpu-starved-256mb-nodejs20-json.json',
+    fn,
+    alarm: 'Duration',
+    shape: { invocations: 8, errorsAfter: 0, durationBefore: 9000, durationAfter: 13500, concurrency: 2 },
+    write: (log) => runs(log, 24, { used: [0.38, 0.5], dur: [11500, 14600], body: work.report }),
+    label: noAct('CPU_BOUND', 256, 'JSON logs: a 256 MB function (about 14 % of a vCPU) runs 11.5-14.6 s of its 15 s timeout on every invocation, memory at 38-50 %, no failing downstream call: compute at a small CPU share. A CPU sizing decision for a person (or the raiseMemoryForCpu policy).'),
+  });
+}
+
+// ---- Out-of-memory signals in the words runtimes use (issue 11 item 8), as the platform logs them --
+
+const javaWrappedOom = (inv: Invocation): void => {
+  if (inv.log.rng.chance(0.5)) {
+    inv.log.appError(inv.requestId, 'java.util.concurrent.ExecutionException', 'java.lang.OutOfMemoryError: Java heap space', [
+      'java.base/java.util.concurrent.FutureTask.report(Unknown Source)',
+      'java.base/java.util.concurrent.FutureTask.get(Unknown Source)',
+      'com.example.tiles.RenderHandler.handleRequest(RenderHandler.java:52)',
+    ]);
+  } else {
+    // The Java runtime's error record nests the cause of a wrapped exception.
+    inv.log.emit(JSON.stringify({
+      timestamp: iso(inv.log.now),
+      level: 'ERROR',
+      requestId: inv.requestId,
+      message: 'Invoke Error',
+      errorType: 'java.lang.RuntimeException',
+      errorMessage: 'could not load tile renderer',
+      stackTrace: ['com.example.tiles.RenderHandler.handleRequest(RenderHandler.java:47)'],
+      cause: { errorType: 'java.lang.OutOfMemoryError', errorMessage: 'Metaspace', stackTrace: ['java.base/java.lang.ClassLoader.defineClass1(Native Method)'] },
+    }), inv.log.rng.int(1, 20));
+  }
+};
+{
+  const fn = fnSpec('tile-renderer', 'java17', 'arm64', 1536, 60, 'json');
+  add({
+    file: 'java-wrapped-oom-java17-json.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 15, 4000, 2),
+    write: (log) => mixed(log, 30, 5, { used: [0.65, 0.85], dur: [2000, 6000], body: work.image },
+      { used: [0.95, 0.99], dur: [4000, 9000], body: all(work.image, javaWrappedOom) }),
+    label: actOom(1536, 'JSON logs: java.lang.OutOfMemoryError wrapped in java.util.concurrent.ExecutionException, and Metaspace as the nested cause of a RuntimeException, on invocations at 95-99 % of 1536 MB: the JVM ran out of memory.'),
+  });
+}
+{
+  const fn = fnSpec('template-mailer', 'java21', 'x86_64', 512, 30);
+  add({
+    file: 'java-metaspace-caused-by-java21-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 20, 1500, 2),
+    write: (log) => mixed(log, 28, 5, { used: [0.7, 0.88], dur: [600, 2500], body: work.batch }, {
+      used: [0.95, 0.99],
+      dur: [1500, 4000],
+      body: (inv) => {
+        inv.log.emit([
+          'java.lang.RuntimeException: failed to initialise template engine',
+          '\tat com.example.mail.TemplateMailer.handleRequest(TemplateMailer.java:61)',
+          'Caused by: java.lang.OutOfMemoryError: Metaspace',
+          '\tat java.base/java.lang.ClassLoader.defineClass1(Native Method)',
+          '\tat java.base/java.lang.ClassLoader.defineClass(Unknown Source)',
+        ].join('\n'), inv.log.rng.int(1, 20));
+        inv.log.emit(JSON.stringify({ errorMessage: 'failed to initialise template engine', errorType: 'java.lang.RuntimeException', stackTrace: ['com.example.mail.TemplateMailer.handleRequest(TemplateMailer.java:61)'] }), 1);
+      },
+    }),
+    label: actOom(512, '"Caused by: java.lang.OutOfMemoryError: Metaspace" under a RuntimeException, at 95-99 % of 512 MB: class metadata does not fit beside the heap; more memory is the fix (no MaxMetaspaceSize is set).'),
+  });
+}
+{
+  const fn = fnSpec('pdf-rasterize', 'nodejs20.x', 'x86_64', 1024, 60, 'json');
+  add({
+    file: 'node-spawn-enomem-nodejs20-json.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 20, 3000, 2),
+    write: (log) => mixed(log, 30, 5, { used: [0.7, 0.86], dur: [1500, 4000], body: work.report }, {
+      used: [0.92, 0.98],
+      dur: [800, 2000],
+      body: all(work.report, (inv) => inv.log.appError(inv.requestId, 'Error', 'spawn ENOMEM', [
+        'Error: spawn ENOMEM',
+        '    at ChildProcess.spawn (node:internal/child_process:421:11)',
+        '    at spawn (node:child_process:761:9)',
+        '    at rasterize (/var/task/index.js:41:17)',
+      ])),
+    }),
+    label: actOom(1024, 'JSON logs: "Error: spawn ENOMEM" when the handler starts its rasterizer, on invocations at 92-98 % of 1024 MB: the kernel refused memory for the child process. Raise memory.'),
+  });
+}
+{
+  const fn = fnSpec('doc-converter', 'python3.11', 'arm64', 512, 60);
+  add({
+    file: 'python-errno12-fork-python311-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 20, 2500, 2),
+    write: (log) => mixed(log, 30, 5, { used: [0.68, 0.86], dur: [1000, 3500], body: work.export }, {
+      used: [0.93, 0.99],
+      dur: [500, 1500],
+      body: (inv) => inv.log.appError(inv.requestId, 'OSError', '[Errno 12] Cannot allocate memory', [
+        '  File "/var/task/app.py", line 52, in handler\n    subprocess.run(["/opt/bin/soffice", "--convert-to", "pdf", path], check=True)',
+        '  File "/var/lang/lib/python3.11/subprocess.py", line 1901, in _execute_child\n    self.pid = _fork_exec(',
+      ]),
+    }),
+    label: actOom(512, 'Python "OSError: [Errno 12] Cannot allocate memory" from subprocess fork, at 93-99 % of 512 MB: the process cannot get memory for the child. Raise memory.'),
+  });
+}
+{
+  const fn = fnSpec('video-probe', 'provided.al2023', 'x86_64', 1024, 60, 'text', 'go');
+  add({
+    file: 'exit-137-at-limit-go-al2023-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 20, 2000, 2),
+    write: (log) => mixed(log, 30, 5, { used: [0.7, 0.88], dur: [800, 3000], body: work.image },
+      { used: [0.95, 1.0], dur: [1500, 4000], body: work.image, outcome: { kind: 'exit', reason: 'exit status 137' } }),
+    label: actOom(1024, 'A shell bootstrap reports its worker ended with "exit status 137" (SIGKILL) while Max Memory Used was 95-100 % of 1024 MB: the kill is the memory limit. Raise memory.'),
+  });
+}
+{
+  const fn = fnSpec('feed-poller', 'provided.al2', 'arm64', 512, 30, 'text', 'rust');
+  add({
+    file: 'exit-137-low-memory-rust-al2-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 20, 600, 2),
+    write: (log) => mixed(log, 30, 6, { used: [0.12, 0.2], dur: [200, 900], body: work.batch }, {
+      used: [0.12, 0.2],
+      dur: [25000, 26000],
+      body: say('WARN', () => 'watchdog: worker unresponsive for 25s, sending SIGKILL'),
+      outcome: { kind: 'exit', reason: 'exit status 137' },
+    }),
+    label: noAct('CODE_ERROR', 512, '"exit status 137" (SIGKILL) at 12-20 % of 512 MB, after the function\'s own watchdog kills a hung worker: a kill, but not for memory. Exit status 137 alone is not an out-of-memory.', { clear: false }),
+  });
+}
+{
+  const fn = fnSpec('archive-export', 'ruby3.3', 'arm64', 256, 120, 'json');
+  add({
+    file: 'single-report-at-limit-ruby33-json.json',
+    fn,
+    alarm: 'MemoryUtilization',
+    shape: { invocations: 1, errorsAfter: 0, durationBefore: 20000, concurrency: 1, memPctBefore: 70, memPctAfter: 100 },
+    write: (log) => one(log, { used: [1.0, 1.0], dur: [40000, 60000], body: work.export }),
+    label: noAct('MEMORY_PRESSURE', 256, 'JSON logs: one invocation in the window, platform.report maxMemoryUsedMB 256 of 256 and no error: memory is likely short, but one completed invocation shows no failure. A person should look before memory changes.', { memory: true }),
+  });
+}
+
+// ---- Log text as people paste it (issue 11 item 8): memory is likely, a person confirms -----------
+
+/** Write with `write`, then replace the records with what a person pasting them in `layout` hands over. */
+function pasted(layout: PasteLayout, write: (log: LambdaLog) => void): (log: LambdaLog) => void {
+  return (log) => {
+    write(log);
+    log.records.splice(0, log.records.length, ...pasteAs(log.records, layout));
+  };
+}
+
+const fromPaste = 'the evidence is a copy, not the platform\'s own records: a person confirms in CloudWatch Logs before memory changes.';
+
+{
+  const fn = fnSpec('label-printer', 'nodejs20.x', 'x86_64', 512, 30);
+  add({
+    file: 'pasted-console-kills-nodejs20-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 10, 800, 1),
+    write: pasted('console', (log) => mixed(log, 5, 2, { used: [0.6, 0.8], dur: [300, 1500], body: work.order }, killed(work.order))),
+    label: noAct('OUT_OF_MEMORY', 512, `A CloudWatch console copy (timestamps in front, tabs turned into spaces) of five invocations, two ending "signal: killed" with Runtime.OutOfMemory at 512 of 512 MB. Memory is likely, but ${fromPaste}`, { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('hook-relay', 'python3.11', 'x86_64', 256, 15);
+  add({
+    file: 'pasted-wrapped-lines-python311-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 6, 500, 1),
+    write: pasted('wrapped-lines', (log) => mixed(log, 4, 1, { used: [0.55, 0.75], dur: [200, 900], body: work.batch }, killed(work.batch))),
+    label: noAct('OUT_OF_MEMORY', 256, `A terminal copy: REPORT fields one per line, request ids wrapped onto the next line, one kill with Runtime.OutOfMemory at 256 of 256 MB. Memory is likely, but ${fromPaste}`, { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('ledger-report', 'java17', 'x86_64', 1024, 60);
+  add({
+    file: 'pasted-insights-markdown-java17-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 5, 4000, 1),
+    write: pasted('insights-markdown', (log) => mixed(log, 4, 1, { used: [0.7, 0.85], dur: [2000, 5000], body: work.report }, {
+      used: [0.98, 1.0],
+      dur: [5000, 9000],
+      body: (inv) => inv.log.emit('java.util.concurrent.ExecutionException: java.lang.RuntimeException: report failed\n\tat com.example.ledger.ReportHandler.handleRequest(ReportHandler.java:88)\nCaused by: java.lang.OutOfMemoryError: Metaspace\n\tat java.base/java.lang.ClassLoader.defineClass1(Native Method)', 3),
+      outcome: { kind: 'exit', reason: 'exit status 1' },
+    })),
+    label: noAct('OUT_OF_MEMORY', 1024, `Logs Insights results copied as a markdown table: "Caused by: java.lang.OutOfMemoryError: Metaspace" and a REPORT at 98-100 % of 1024 MB. Memory is likely, but ${fromPaste}`, { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('stock-feed', 'ruby3.3', 'x86_64', 512, 30);
+  add({
+    file: 'pasted-insights-tab-ruby33-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 8, 700, 1),
+    write: pasted('insights-tab', (log) => mixed(log, 6, 2, { used: [0.65, 0.85], dur: [300, 1200], body: work.batch }, killed(work.batch))),
+    label: noAct('OUT_OF_MEMORY', 512, `Logs Insights results copied tab-separated (@timestamp, @message), two kills with Runtime.OutOfMemory at 512 of 512 MB. Memory is likely, but ${fromPaste}`, { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('orders-etl', 'python3.13', 'arm64', 1024, 60, 'json');
+  add({
+    file: 'pasted-insights-tab-python313-json.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 6, 2000, 1),
+    write: pasted('insights-tab', (log) => mixed(log, 5, 1, { used: [0.6, 0.85], dur: [1000, 4000], body: work.rows }, killed(work.rows))),
+    label: noAct('OUT_OF_MEMORY', 1024, `JSON-format logs copied from a Logs Insights table: a platform.report with errorType Runtime.OutOfMemory at 1024 of 1024 MB. Memory is likely, but ${fromPaste}`, { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('cart-events', 'nodejs22.x', 'x86_64', 768, 30, 'json');
+  add({
+    file: 'pasted-console-json-nodejs22-json.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 8, 600, 1),
+    write: pasted('console-json', (log) => mixed(log, 4, 1, { used: [0.6, 0.8], dur: [300, 1200], body: work.order }, killed(work.order))),
+    label: noAct('OUT_OF_MEMORY', 768, `JSON records pretty-printed by the console's expanded view behind console timestamps: a platform.report with errorType Runtime.OutOfMemory at 768 of 768 MB. Memory is likely, but ${fromPaste}`, { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('mail-merge', 'python3.10', 'x86_64', 512, 60);
+  add({
+    file: 'pasted-kill-lines-python310-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(2, 4, 3000, 1),
+    write: pasted('console', (log) => {
+      log.emit('Error: Runtime exited with error: signal: killed Runtime.ExitError', 30_000);
+      log.emit('Error: Runtime exited with error: signal: killed Runtime.ExitError', 95_000);
+    }),
+    label: noAct('OUT_OF_MEMORY', 512, 'Only two pasted kill lines ("Error: Runtime exited with error: signal: killed Runtime.ExitError"), with no request id and no REPORT: memory is likely (SIGKILL is how the sandbox enforces its memory limit) but nothing shows the limit. A person should look at the REPORT lines.', { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('media-transcoder', 'provided.al2023', 'arm64', 2048, 300, 'text', 'go');
+  add({
+    file: 'pasted-exit-137-go-al2023-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 3, 60000, 1),
+    write: pasted('console', (log) => {
+      log.emit('Runtime exited with error: exit status 137', 40_000);
+      log.emit('Runtime exited with error: exit status 137', 120_000);
+    }),
+    label: noAct('OUT_OF_MEMORY', 2048, 'Two pasted "Runtime exited with error: exit status 137" lines and nothing else: a SIGKILL that may be the memory limit, which only Max Memory Used near the limit would show. Memory is possible; a person should look.', { memory: true, clear: false }),
+  });
+}
+{
+  const fn = fnSpec('report-zip', 'python3.12', 'x86_64', 256, 60);
+  add({
+    file: 'pasted-single-report-python312-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 2, 5000, 1),
+    write: pasted('console', (log) => one(log, { used: [1.0, 1.0], dur: [4000, 8000], body: work.export })),
+    label: noAct('MEMORY_PRESSURE', 256, 'A single pasted REPORT line at 256 of 256 MB (100 %) with no error of its own: memory is likely short, but one copied line is thin evidence; a person should look.', { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('img-compose', 'nodejs18.x', 'arm64', 512, 30);
+  add({
+    file: 'pasted-enomem-console-nodejs18-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(1, 5, 1500, 1),
+    write: pasted('console', (log) => mixed(log, 3, 1, { used: [0.7, 0.85], dur: [400, 1500], body: work.image }, {
+      used: [0.96, 0.99],
+      dur: [300, 900],
+      body: (inv) => inv.log.appError(inv.requestId, 'Error', 'spawn ENOMEM', ['Error: spawn ENOMEM', '    at ChildProcess.spawn (node:internal/child_process:421:11)']),
+    })),
+    label: noAct('OUT_OF_MEMORY', 512, `A console copy of three invocations, one failing with "Error: spawn ENOMEM" at 96-99 % of 512 MB. Memory is likely, but ${fromPaste}`, { memory: true }),
+  });
+}
+{
+  const fn = fnSpec('signup-check', 'python3.9', 'x86_64', 512, 15);
+  add({
+    file: 'pasted-code-error-console-python39-text.json',
+    fn,
+    alarm: 'Errors',
+    shape: errorsShape(3, 20, 300, 2),
+    write: pasted('console', (log) => mixed(log, 6, 3, { used: [0.25, 0.35], dur: [100, 400], body: work.order }, {
+      used: [0.25, 0.35],
+      dur: [50, 200],
+      body: (inv) => inv.log.appError(inv.requestId, 'KeyError', "'email'", ['  File "/var/task/app.py", line 18, in handler\n    email = event["email"]']),
+    })),
+    label: noAct('CODE_ERROR', 512, 'A console copy of six invocations: KeyError: \'email\' on three of them at 25-35 % of 512 MB. Pasted text does not make it a memory issue: a code bug.'),
   });
 }
 

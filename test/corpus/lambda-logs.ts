@@ -152,9 +152,14 @@ export class LambdaLog {
   readonly lang: Language;
   /** Current time, ms since the epoch. */
   now: number;
-  constructor(readonly rng: Rng, readonly fn: FunctionSpec, startMs: number) {
+  constructor(readonly rng: Rng, public fn: FunctionSpec, startMs: number) {
     this.now = startMs;
     this.lang = languageOf(fn);
+  }
+
+  /** Memory was changed (UpdateFunctionConfiguration): later REPORTs show the new Memory Size. */
+  resize(memorySize: number): void {
+    this.fn = { ...this.fn, memorySize };
   }
 
   /** Add one log event at the current time (plus `afterMs`). */

@@ -8,7 +8,7 @@ import { ThrottledError } from '../../src/runtime/errors';
 import { LockFollowUp } from '../../src/runtime/lock-followup';
 import { Store } from '../../src/runtime/store';
 import { handler as finalize } from '../../src/verification/finalize.lambda';
-import { DiagnoseOutput, intentKey, lockKey, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
+import { DiagnoseOutput, intentKey, lockKey, REEXAMINE_DETAIL_TYPE, RepairOutput, VerifyOutput, WorkflowState } from '../../src/workflow/contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
 import { handler as requestApproval } from '../../src/workflow/request-approval.lambda';
 
@@ -260,6 +260,22 @@ describe('finalize handler', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
     expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
     expect((await db.items()).find((i) => i.pk === lockKey('orders').pk)?.owner).toBe('exec-holder');
+  });
+
+  test('a re-examination that ends in the cooldown of the repair it waited for is recorded, not paged; an alarm event in cooldown is paged', async () => {
+    const reexamination = {
+      'source': 'lambda-auto-remediation',
+      'detail-type': REEXAMINE_DETAIL_TYPE,
+      'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }] },
+    };
+    const cooldown = { status: 'COOLDOWN' as const, reason: 'function orders was repaired 600 s ago; cooldown is 1800 s', functionName: 'orders' };
+    const quiet = await finalize({ ...initialState(reexamination, 'exec-reexamine'), alarm: cooldown });
+    expect(quiet.outcome).toBe('COOLDOWN');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
+    expect(events).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const paged = await finalize({ ...initialState(alarmEvent({ functionName: 'orders' }), 'exec-fresh'), alarm: cooldown });
+    expect(paged.outcome).toBe('COOLDOWN');
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 
   test('a malformed event (no alarm) still ends in a FAILED outcome with a record', async () => {

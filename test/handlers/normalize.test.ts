@@ -230,7 +230,7 @@ describe('normalize handler: contributor events carry no threshold, value or pre
     expect(out.status).toBe('ACCEPTED');
     expect(out.alarmEvent).toMatchObject({ threshold: 1, thresholdSource: 'alarm', currentValue: 0, valueSource: 'stateReason', previousState: 'UNKNOWN' });
     // "If you omit this parameter, only metric alarms are returned" (DescribeAlarms AlarmTypes).
-    expect(cw).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['DynamoDBInsightsAlarm'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm', 'LogAlarm'] });
+    expect(cw).toHaveReceivedCommandWith(DescribeAlarmsCommand, { AlarmNames: ['DynamoDBInsightsAlarm'], AlarmTypes: ['MetricAlarm', 'LogAlarm'] });
     expect(cw).not.toHaveReceivedCommand(GetMetricDataCommand);
   });
 

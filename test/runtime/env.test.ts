@@ -37,6 +37,12 @@ describe('environment', () => {
     expect(payments.core.maxMemoryMb).toBe(4096);
   });
 
+  test('raiseMemoryForCpu reaches the core policy from the construct\'s JSON, off by default', () => {
+    const base = { maxMemoryMb: 3008, maxStepMb: 1024 };
+    expect(effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify(base) }).core.raiseMemoryForCpu).toBe(false);
+    expect(effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify({ ...base, raiseMemoryForCpu: true }) }).core.raiseMemoryForCpu).toBe(true);
+  });
+
   test('fails when the policy makes no sense, naming the value', () => {
     const sizes = { maxMemoryMb: 3008, maxStepMb: 1024 };
     expect(() => effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify({ ...sizes, minConfidence: 3 }) })).toThrow(/minConfidence must be between 0 and 1, got 3/);

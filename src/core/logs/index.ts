@@ -7,9 +7,11 @@
  * `platform.start` (a log stream is one execution environment, which runs one invocation at a
  * time); lines before any `START` are counted without an invocation.
  */
+import { USE_RATIO } from '../calibration';
 import { LogRecord } from '../model';
 import { classifyApplicationText, parseApplicationLine, readLevel } from './application-errors';
 import { parseJsonRecord } from './json-record';
+import { reassemblePastedLogs } from './pasted';
 import { parsePlatformErrorLine } from './platform-errors';
 import { parseReportFigures, parseTextPlatformLine, statusSignals } from './text-report';
 import {
@@ -23,11 +25,13 @@ export type { LogLevel } from './application-errors';
 export { parseJsonRecord } from './json-record';
 export { parsePlatformErrorLine } from './platform-errors';
 export { parseTextPlatformLine } from './text-report';
+export { reassemblePastedLogs } from './pasted';
+export type { ReassembledLogs } from './pasted';
 
-/** Max Memory Used / Memory Size at or above which an invocation counts as high use. */
-export const HIGH_USE_RATIO = 0.9;
-/** Max Memory Used / Memory Size at or above which an invocation is at the limit. */
-export const AT_LIMIT_RATIO = 0.98;
+/** Max Memory Used / Memory Size at or above which an invocation counts as high use (see calibration.ts). */
+export const HIGH_USE_RATIO = USE_RATIO.high;
+/** Max Memory Used / Memory Size at or above which an invocation is at the limit (see calibration.ts). */
+export const AT_LIMIT_RATIO = USE_RATIO.atLimit;
 
 const EXAMPLE_LENGTH = 200;
 const START_PREFIX = 'START RequestId: ';
@@ -54,9 +58,12 @@ export function parseLogLine(message: string): LineFacts | undefined {
 
 /**
  * Turn the log events of a diagnosis request into per-invocation facts and counts. Linear in the
- * number of events; never throws on odd input (unknown lines are skipped).
+ * number of events; never throws on odd input (unknown lines are skipped). Log text as people
+ * paste it (console timestamps, tables, re-wrapped REPORT lines) is read back into Lambda's own
+ * layout first (see pasted.ts).
  */
-export function parseLogs(logs: LogRecord[]): LogEvidence {
+export function parseLogs(input: LogRecord[]): LogEvidence {
+  const { records: logs, pastedPlatformLines } = reassemblePastedLogs(input);
   const byId = new Map<string, MutableFacts>();
   const invocations: MutableFacts[] = [];
   const counts = zeroCounts();
@@ -143,8 +150,9 @@ export function parseLogs(logs: LogRecord[]): LogEvidence {
   return {
     invocations,
     counts,
-    eventCount: logs.length,
+    eventCount: input.length,
     jsonEventCount,
+    pastedPlatformLines,
     memory: memoryStats(invocations),
     init: { failures: initFailures, errorTypes: [...initErrorTypes] },
     examples,
@@ -205,7 +213,7 @@ function isQuietApplicationLine(message: string, c0: number): boolean {
 
 /** Whether an invocation ended in a way that cut its memory use short (so its figure is a floor). */
 export function wasCutShort(inv: InvocationFacts): boolean {
-  return inv.platformOom || inv.killed || inv.languageOom || inv.exitError || inv.timeout;
+  return inv.platformOom || inv.killed || inv.exitStatus137 || inv.languageOom || inv.exitError || inv.timeout;
 }
 
 function memoryStats(invocations: readonly InvocationFacts[]): MemoryUsageStats {
@@ -305,6 +313,7 @@ class InvocationRecord implements MutableFacts {
   public languageOomRuntime: InvocationFacts['languageOomRuntime'] = undefined;
   public platformOom = false;
   public killed = false;
+  public exitStatus137 = false;
   public exitError = false;
   public timeout = false;
   public languageOom = false;

@@ -15,6 +15,7 @@
  *       "errorMessage":"...","stackTrace":["..."]}
  */
 import { classifyApplicationText, normalizeLevel } from './application-errors';
+import { parsePlatformErrorLine } from './platform-errors';
 import { statusSignals } from './text-report';
 import { InvocationStatus, LineFacts, LogSignal } from './types';
 
@@ -77,6 +78,8 @@ function parsePlatformRecord(type: string, record: Record<string, unknown>): Lin
 }
 
 function parseApplicationRecord(o: Record<string, unknown>): LineFacts | undefined {
+  const invokeError = parseInvokeError(o);
+  if (invokeError) return invokeError;
   const level = normalizeLevel(str(o.level) ?? str(o.log_level) ?? str(o.levelname));
   // requestId: the runtimes' JSON format; function_request_id: Powertools for AWS Lambda.
   const requestId = str(o.requestId) ?? str(o.AWSRequestId) ?? str(o.awsRequestId) ?? str(o.function_request_id);
@@ -92,6 +95,12 @@ function parseApplicationRecord(o: Record<string, unknown>): LineFacts | undefin
   if (Array.isArray(o.stackTrace)) {
     for (const line of o.stackTrace) if (typeof line === 'string') parts.push(line);
   }
+  // The Java runtime nests the cause of a wrapped exception: `"cause": {"errorType": ...}`.
+  for (let cause = o.cause, depth = 0; isObject(cause) && depth < 4; cause = cause.cause, depth++) {
+    const type = str(cause.errorType);
+    const msg = str(cause.errorMessage);
+    if (type || msg) parts.push(`Caused by: ${[type, msg].filter(Boolean).join(': ')}`);
+  }
   // Powertools' logger.exception(): `exception_name` and the formatted traceback in `exception`.
   const exceptionName = str(o.exception_name);
   if (exceptionName) parts.push(exceptionName);
@@ -99,6 +108,23 @@ function parseApplicationRecord(o: Record<string, unknown>): LineFacts | undefin
   const facts = classifyApplicationText(parts.join('\n'), level, requestId);
   if (!facts) return { kind: 'other', requestId, signals: [], json: true };
   return { ...facts, json: true };
+}
+
+/**
+ * The error an Invoke returns when the runtime died, as the Lambda console's test result shows it
+ * and people paste it: `{"errorType": "Runtime.ExitError", "errorMessage": "RequestId: <id> Error:
+ * Runtime exited with error: signal: killed"}`. No log level, a `Runtime.*` error type (the
+ * platform's own), and the platform's exit line as the message.
+ */
+function parseInvokeError(o: Record<string, unknown>): LineFacts | undefined {
+  const errorType = str(o.errorType);
+  const errorMessage = str(o.errorMessage);
+  if (errorType === undefined || errorMessage === undefined || !errorType.startsWith('Runtime.')) return undefined;
+  if (o.level !== undefined || o.log_level !== undefined || o.levelname !== undefined) return undefined;
+  const line = parsePlatformErrorLine(errorMessage);
+  const signals = [...new Set([...(line?.signals ?? []), ...statusSignals('error', errorType)])];
+  if (signals.length === 0) return undefined;
+  return { kind: 'other', requestId: line?.requestId, signals, json: true };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

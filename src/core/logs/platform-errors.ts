@@ -3,6 +3,8 @@
  *
  *     RequestId: <id> Error: Runtime exited with error: signal: killed
  *     Runtime.ExitError
+ *     Error: Runtime exited with error: signal: killed Runtime.ExitError    (pasted: no request id)
+ *     Runtime exited with error: exit status 137
  *     RequestId: <id> Process exited before completing request
  *     2026-11-20T10:48:32.136Z <id> Task timed out after 3.00 seconds
  *     Runtime.OutOfMemory
@@ -16,8 +18,9 @@ import { LineFacts, LogSignal } from './types';
 
 // A cheap gate: only lines containing one of these go through the anchored patterns below.
 const GATE = /Runtime|Process exited|Task timed out/;
-const REQUEST_ID_PREFIX = /^RequestId: ([\w-]+) /;
-const RUNTIME_EXITED = /(?:^|\n)(?:RequestId: [\w-]+ )?(?:Error: )?Runtime exited with error: (?:signal: ([a-z]+)|exit status (\d+))/;
+// Colons are optional: pasted and re-typed kill lines often lose them.
+const REQUEST_ID_PREFIX = /^RequestId:? ([\w-]+) /;
+const RUNTIME_EXITED = /(?:^|\n)(?:RequestId:? [\w-]+ )?(?:Error:? )?Runtime exited with error:? (?:signal:? ([a-z]+)|exit status:? (\d+))/;
 const EXIT_ERROR = /(?:^|\n)(?:RequestId: [\w-]+ )?(?:Error: )?Runtime\.ExitError\b/;
 const PROCESS_EXITED = /(?:^|\n)(?:RequestId: [\w-]+ )?Process exited before completing request/;
 const TASK_TIMED_OUT = /(?:^|\n)(?:\d{4}-\d\d-\d\dT[\d:.]+Z )?(?:([\w-]+) )?Task timed out after (\d+(?:\.\d+)?) seconds/;
@@ -36,10 +39,13 @@ export function parsePlatformErrorLine(message: string): LineFacts | undefined {
 
   const exited = RUNTIME_EXITED.exec(message);
   if (exited) {
-    // SIGKILL is what the sandbox sends when the process crosses its memory limit (exit status
-    // 137 = 128 + 9 when a wrapper script reports it); any other signal or exit status is a crash
-    // of the process itself.
-    signals.push(exited[1] === 'killed' || exited[2] === '137' ? 'killed' : 'exitError');
+    // SIGKILL is what the sandbox sends when the process crosses its memory limit. Exit status
+    // 137 (128 + 9) is a wrapper script reporting that its child got SIGKILL, for whatever reason:
+    // a kill that needs memory figures to be an out-of-memory. Any other signal or exit status is
+    // a crash of the process itself.
+    if (exited[1] === 'killed') signals.push('killed');
+    else if (exited[2] === '137') signals.push('exitStatus137', 'exitError');
+    else signals.push('exitError');
   }
   if (EXIT_ERROR.test(message) || PROCESS_EXITED.test(message)) signals.push('exitError');
   if (RUNTIME_OOM.test(message)) signals.push('platformOom');

@@ -8,7 +8,9 @@
 export type InvocationStatus = 'success' | 'error' | 'timeout';
 
 /** The managed runtime family whose own out-of-memory error was seen. */
-export type LanguageOomRuntime = 'nodejs' | 'python' | 'java' | 'dotnet' | 'ruby' | 'go';
+export type LanguageOomRuntime = 'nodejs' | 'python' | 'java' | 'dotnet' | 'ruby' | 'go' | 'rust'
+  /** The operating system refused memory to the process (`spawn ENOMEM`, `[Errno 12] Cannot allocate memory`). */
+  | 'os';
 
 /** The kinds of signal a log line can carry. */
 export type LogSignal =
@@ -16,6 +18,12 @@ export type LogSignal =
   | 'platformOom'
   /** `Runtime exited with error: signal: killed`. */
   | 'killed'
+  /**
+   * `Runtime exited with error: exit status 137` (128 + SIGKILL, as a wrapper script reports its
+   * child): a kill of unknown cause, memory evidence only next to Max Memory Used near the limit.
+   * Always comes with `exitError`.
+   */
+  | 'exitStatus137'
   /** `Runtime.ExitError`, `Process exited before completing request`, non-zero exit status. */
   | 'exitError'
   /** `Task timed out after N seconds`, or a platform status `timeout`. */
@@ -43,6 +51,7 @@ export interface InvocationFacts extends ReportFigures {
   readonly languageOomRuntime?: LanguageOomRuntime;
   readonly platformOom: boolean;
   readonly killed: boolean;
+  readonly exitStatus137: boolean;
   readonly exitError: boolean;
   readonly timeout: boolean;
   readonly languageOom: boolean;
@@ -99,6 +108,12 @@ export interface LogEvidence {
   readonly eventCount: number;
   /** Events in the JSON log format (`{"time":..., "type": "platform.report", ...}` or JSON app logs). */
   readonly jsonEventCount: number;
+  /**
+   * Platform lines (START / END / REPORT / INIT_REPORT, kill lines, platform.* records) read back
+   * from a pasted layout (console timestamps, tables, re-wrapped whitespace): a person's copy of
+   * the platform's evidence, not its own records.
+   */
+  readonly pastedPlatformLines: number;
   readonly memory: MemoryUsageStats;
   readonly init: InitStats;
   /**
@@ -110,7 +125,7 @@ export interface LogEvidence {
 
 /** Every signal, in a fixed order. */
 export const LOG_SIGNALS: readonly LogSignal[] = [
-  'platformOom', 'killed', 'exitError', 'timeout', 'languageOom', 'appError',
+  'platformOom', 'killed', 'exitStatus137', 'exitError', 'timeout', 'languageOom', 'appError',
   'permissionError', 'downstreamTimeout', 'throttling', 'initFailure',
 ];
 

@@ -2,7 +2,7 @@
  * The final outcome of one workflow execution, worked out from whatever the state holds. Every
  * path (normal ends, refusals, caught errors) reaches Finalize, which asks this function. Pure.
  */
-import { OUTCOMES, Outcome, RepairIntent, WorkflowState } from '../../workflow/contract';
+import { OUTCOMES, Outcome, REEXAMINE_DETAIL_TYPE, RepairIntent, WorkflowState } from '../../workflow/contract';
 
 /**
  * Outcomes recorded and put on the bus but not paged: refusals of a second alarm for a function
@@ -10,6 +10,17 @@ import { OUTCOMES, Outcome, RepairIntent, WorkflowState } from '../../workflow/c
  * silenced by an operator (or a suppressor alarm), so paging about it would undo the mute.
  */
 export const QUIET_OUTCOMES: readonly Outcome[] = [OUTCOMES.ALREADY_IN_PROGRESS, OUTCOMES.IGNORED, OUTCOMES.SUPPRESSED];
+
+/**
+ * Whether an outcome is recorded and put on the bus without paging anyone: the quiet outcomes,
+ * and a re-examination (an alarm that waited on the lock) that ends in the cooldown of the repair
+ * it waited for — the same incident, already notified by that repair.
+ */
+export function isQuiet(outcome: Outcome, state: WorkflowState): boolean {
+  if (QUIET_OUTCOMES.includes(outcome)) return true;
+  const detailType = (state.event as { 'detail-type'?: unknown } | undefined)?.['detail-type'];
+  return outcome === OUTCOMES.COOLDOWN && detailType === REEXAMINE_DETAIL_TYPE;
+}
 
 /** The outcome and the one-line reason behind it. */
 export interface OutcomeDecision {

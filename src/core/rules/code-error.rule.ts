@@ -5,6 +5,8 @@
  * left alone, since memory may have caused it; an error with its own text near the limit still
  * counts, with less weight.
  */
+import { CODE_ERROR } from '../calibration';
+import { formatPercent } from '../format';
 import { HIGH_USE_RATIO } from '../logs';
 import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
 import { InvocationFacts } from '../logs/types';
@@ -30,20 +32,23 @@ export const codeErrorRule: DiagnosisRule = {
       }
       codeErrors++;
     }
-    // Error lines that could not be tied to an invocation still show a code error.
-    const unattributed = Math.max(0, ctx.logs.counts.appError - countAppErrors(ctx.logs.invocations));
+    // Error lines that could not be tied to an invocation still show a code error, unless they
+    // are the out-of-memory errors that could not be tied to one either (an ERROR-level MemoryError).
+    const unattributedOom = Math.max(0, ctx.logs.counts.languageOom - count(ctx.logs.invocations, inv => inv.languageOom));
+    const unattributed = Math.max(0, ctx.logs.counts.appError - count(ctx.logs.invocations, inv => inv.appError) - unattributedOom);
     if (codeErrors === 0 && (unattributed === 0 || failed > 0)) return notApplicable(this.id);
     const errors = codeErrors > 0 ? codeErrors : unattributed;
     const shareOfFailures = failed > 0 ? codeErrors / failed : 1;
     return {
       ruleId: this.id,
       answer: 'not-memory',
-      weight: clampWeight((0.45 + 0.35 * saturate(shareOfFailures, 0.8)) * (1 - 0.3 * (codeErrors > 0 ? nearLimit / codeErrors : 0))),
+      weight: clampWeight((CODE_ERROR.base + CODE_ERROR.shareOfFailuresGain * saturate(shareOfFailures, CODE_ERROR.shareOfFailuresFull))
+        * (1 - CODE_ERROR.nearLimitPenalty * (codeErrors > 0 ? nearLimit / codeErrors : 0))),
       category: 'CODE_ERROR',
       evidence: {
         type: 'CODE_ERROR',
         description: `application errors with no memory signal in ${shareText(errors, ctx.invocationCount)}`
-          + (failed > 0 ? `, ${Math.round(shareOfFailures * 100)} % of the failed invocations` : '')
+          + (failed > 0 ? `, ${formatPercent(shareOfFailures)} of the failed invocations` : '')
           + (nearLimit > 0 ? ` (${nearLimit} of them near the memory limit)` : ''),
       },
     };
@@ -53,12 +58,13 @@ export const codeErrorRule: DiagnosisRule = {
 /** Any sign that the invocation ran out of memory. */
 export function hasMemorySignal(inv: InvocationFacts): boolean {
   if (inv.platformOom || inv.languageOom || inv.killed) return true;
+  // exit status 137 is an exit like any other unless the figure is near the limit.
   const ratio = usedRatio(inv);
   return inv.exitError && ratio !== undefined && ratio >= HIGH_USE_RATIO;
 }
 
-function countAppErrors(invocations: readonly InvocationFacts[]): number {
+function count(invocations: readonly InvocationFacts[], pick: (inv: InvocationFacts) => boolean): number {
   let c = 0;
-  for (const inv of invocations) if (inv.appError) c++;
+  for (const inv of invocations) if (pick(inv)) c++;
   return c;
 }

@@ -4,6 +4,7 @@
  * `SdkClientException: Unable to execute HTTP request`). More memory does not make another
  * service answer faster.
  */
+import { DOWNSTREAM_TIMEOUT } from '../calibration';
 import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText } from './types';
 
 export const downstreamTimeoutRule: DiagnosisRule = {
@@ -15,7 +16,8 @@ export const downstreamTimeoutRule: DiagnosisRule = {
     return {
       ruleId: this.id,
       answer: 'not-memory',
-      weight: clampWeight(0.55 + 0.3 * saturate(count / Math.max(1, ctx.invocationCount), 0.2)),
+      weight: clampWeight(DOWNSTREAM_TIMEOUT.base
+        + DOWNSTREAM_TIMEOUT.shareGain * saturate(count / Math.max(1, ctx.invocationCount), DOWNSTREAM_TIMEOUT.shareFull)),
       category: 'DOWNSTREAM_TIMEOUT',
       evidence: {
         type: 'DOWNSTREAM_TIMEOUT',

@@ -4,11 +4,12 @@
  * Node.js heap error surfacing as a timeout); with low memory use it is not: the time went
  * elsewhere (a slow downstream call when the logs show one, else the function's own work).
  */
-import { HIGH_USE_RATIO } from '../logs';
+import { FUNCTION_TIMEOUT, USE_RATIO } from '../calibration';
 import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
 
+const HIGH_USE_RATIO = USE_RATIO.high;
 /** Below this use ratio a timeout is not memory-bound. */
-const LOW_RATIO = 0.75;
+const LOW_RATIO = USE_RATIO.low;
 
 export const functionTimeoutRule: DiagnosisRule = {
   id: 'function-timeout',
@@ -38,7 +39,9 @@ export const functionTimeoutRule: DiagnosisRule = {
       return {
         ruleId: this.id,
         answer: 'memory',
-        weight: clampWeight(0.55 + 0.3 * saturate(nearLimit / n, 0.2) + (nearLimit === timeouts ? 0.05 : 0)),
+        weight: clampWeight(FUNCTION_TIMEOUT.nearLimitBase
+          + FUNCTION_TIMEOUT.nearLimitShareGain * saturate(nearLimit / n, FUNCTION_TIMEOUT.nearLimitShareFull)
+          + (nearLimit === timeouts ? FUNCTION_TIMEOUT.allNearLimitBonus : 0)),
         category: 'MEMORY_PRESSURE',
         sizing: 'unknown-need',
         evidence: {
@@ -54,7 +57,8 @@ export const functionTimeoutRule: DiagnosisRule = {
     return {
       ruleId: this.id,
       answer: 'not-memory',
-      weight: clampWeight((measured ? 0.6 : 0.45) + 0.25 * saturate(timeouts / n, 0.2)),
+      weight: clampWeight((measured ? FUNCTION_TIMEOUT.lowUseBase : FUNCTION_TIMEOUT.unmeasuredBase)
+        + FUNCTION_TIMEOUT.shareGain * saturate(timeouts / n, FUNCTION_TIMEOUT.shareFull)),
       category,
       evidence: {
         type: 'FUNCTION_TIMEOUT',

@@ -4,12 +4,14 @@
  * rule is always evaluated.
  */
 import { codeErrorRule } from './code-error.rule';
+import { cpuStarvedRule } from './cpu-starved.rule';
 import { downstreamTimeoutRule } from './downstream-timeout.rule';
 import { functionTimeoutRule } from './function-timeout.rule';
 import { initFailureRule } from './init-failure.rule';
 import { killedAtLimitRule } from './killed-at-limit.rule';
 import { languageOomRule } from './language-oom.rule';
 import { lowMemoryUseRule } from './low-memory-use.rule';
+import { memoryClimbingRule } from './memory-climbing.rule';
 import { memoryPressureRule } from './memory-pressure.rule';
 import { permissionErrorRule } from './permission-error.rule';
 import { platformOomRule } from './platform-oom.rule';
@@ -18,8 +20,8 @@ import { DiagnosisRule } from './types';
 
 export * from './types';
 export {
-  codeErrorRule, downstreamTimeoutRule, functionTimeoutRule, initFailureRule, killedAtLimitRule, languageOomRule,
-  lowMemoryUseRule, memoryPressureRule, permissionErrorRule, platformOomRule, throttlingRule,
+  codeErrorRule, cpuStarvedRule, downstreamTimeoutRule, functionTimeoutRule, initFailureRule, killedAtLimitRule, languageOomRule,
+  lowMemoryUseRule, memoryClimbingRule, memoryPressureRule, permissionErrorRule, platformOomRule, throttlingRule,
 };
 
 /** All rules, in evaluation order. */
@@ -28,7 +30,9 @@ export const RULES: readonly DiagnosisRule[] = [
   killedAtLimitRule,
   languageOomRule,
   memoryPressureRule,
+  memoryClimbingRule,
   functionTimeoutRule,
+  cpuStarvedRule,
   initFailureRule,
   permissionErrorRule,
   downstreamTimeoutRule,

@@ -4,6 +4,7 @@
  * packaging or configuration. An init that ran out of memory is reported by the platform as
  * Runtime.OutOfMemory and handled by the platform-oom rule instead.
  */
+import { INIT_FAILURE } from '../calibration';
 import { clampWeight, DiagnosisRule, notApplicable } from './types';
 
 const ERROR_TYPE_NAME = /^(?:[A-Z]\w{0,40}(?:\.[A-Z]\w{0,40}){1,3}|init (?:error|timeout))$/;
@@ -21,7 +22,8 @@ export const initFailureRule: DiagnosisRule = {
       ruleId: this.id,
       answer: 'not-memory',
       // A SIGKILL next to a failed init may be an out-of-memory kill during init: weigh less.
-      weight: clampWeight((ctx.logs.counts.killed > 0 ? 0.45 : 0.7) + 0.05 * Math.min(failures, 4)),
+      weight: clampWeight((ctx.logs.counts.killed > 0 ? INIT_FAILURE.withKillBase : INIT_FAILURE.base)
+        + INIT_FAILURE.perFailure * Math.min(failures, INIT_FAILURE.maxCountedFailures)),
       category: 'INIT_FAILURE',
       evidence: {
         type: 'INIT_FAILURE',

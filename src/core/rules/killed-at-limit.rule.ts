@@ -1,14 +1,17 @@
 /**
  * The runtime process was killed (`Runtime exited with error: signal: killed`) or exited before
  * completing the request (`Runtime.ExitError`, `Process exited before completing request`) while
- * Max Memory Used was at the limit: the sandbox's out-of-memory kill. An exit with memory use well
- * below the limit is a crash of the code itself, not a memory issue.
+ * Max Memory Used was at the limit: the sandbox's out-of-memory kill. Confirmed by the platform's
+ * own figure, it is memory evidence however rarely it happens (issue 11 item 5).
+ *
+ * `exit status 137` (a wrapper reporting that its child got SIGKILL) is a kill of unknown cause:
+ * with Max Memory Used near the limit it counts like `signal: killed`, without a figure it is only
+ * weak evidence, and far below the limit it is not memory. An exit with memory use well below the
+ * limit is a crash of the code itself, not a memory issue.
  */
-import { AT_LIMIT_RATIO, HIGH_USE_RATIO } from '../logs';
+import { KILLED_AT_LIMIT, USE_RATIO } from '../calibration';
 import { clampWeight, countApproached, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
-
-/** Below this use ratio an exit is taken as a crash of the code. */
-const CRASH_RATIO = 0.8;
+import { InvocationFacts } from '../logs/types';
 
 export const killedAtLimitRule: DiagnosisRule = {
   id: 'killed-at-limit',
@@ -16,36 +19,39 @@ export const killedAtLimitRule: DiagnosisRule = {
   evaluate(ctx) {
     let atLimit = 0;
     let killedUnmeasured = 0;
+    let exit137Unmeasured = 0;
     let crashed = 0;
     for (const inv of ctx.logs.invocations) {
       if (!(inv.killed || inv.exitError) || inv.platformOom) continue;
       const ratio = usedRatio(inv);
       if (ratio === undefined) {
         if (inv.killed) killedUnmeasured++;
-      } else if (ratio >= AT_LIMIT_RATIO || (inv.killed && ratio >= HIGH_USE_RATIO)) {
+        else if (inv.exitStatus137) exit137Unmeasured++;
+      } else if (ratio >= USE_RATIO.atLimit || (isKillOrOom(inv) && ratio >= USE_RATIO.high)) {
         // Max Memory Used is sampled, so a SIGKILL can show a figure a little under the limit.
         atLimit++;
-      } else if (ratio < CRASH_RATIO && !inv.killed && !inv.languageOom) {
+      } else if (ratio < USE_RATIO.crash && !inv.killed && !inv.languageOom) {
         crashed++;
       }
     }
     // Kill lines that named no invocation still count, as unmeasured kills.
-    killedUnmeasured += Math.max(0, ctx.logs.counts.killed - countKilled(ctx.logs.invocations));
+    killedUnmeasured += Math.max(0, ctx.logs.counts.killed - count(ctx.logs.invocations, inv => inv.killed));
+    exit137Unmeasured += Math.max(0, ctx.logs.counts.exitStatus137 - count(ctx.logs.invocations, inv => inv.exitStatus137));
     const n = Math.max(1, ctx.invocationCount);
     if (atLimit > 0) {
       const typical = ctx.logs.memory.medianUsedRatio ?? 0;
       // Memory that climbed to the limit before the kill will be killed again (see platform-oom).
       const approached = countApproached(ctx.logs.invocations, inv => (inv.killed || inv.exitError) && !inv.platformOom);
-      const climbing = approached * 2 >= atLimit;
+      const climbing = approached > 0 && approached * 2 >= atLimit;
       return {
         ruleId: this.id,
         answer: 'memory',
-        weight: clampWeight(0.55 + 0.35 * saturate(atLimit / n, 0.2) + (typical >= 0.8 ? 0.1 : 0) + (climbing ? 0.15 : 0)),
+        weight: clampWeight(KILLED_AT_LIMIT.base + (typical >= KILLED_AT_LIMIT.typicalRatio || climbing ? KILLED_AT_LIMIT.corroboratedBonus : 0)),
         category: 'OUT_OF_MEMORY',
         sizing: 'unknown-need',
         evidence: {
           type: 'PROCESS_KILLED_AT_MEMORY_LIMIT',
-          description: `the runtime process was killed or exited with Max Memory Used at the memory limit in ${shareText(atLimit, ctx.invocationCount)}`,
+          description: `the runtime process was killed or exited with Max Memory Used at (or, sampled, just under) the memory limit in ${shareText(atLimit, ctx.invocationCount)}`,
         },
       };
     }
@@ -53,12 +59,25 @@ export const killedAtLimitRule: DiagnosisRule = {
       return {
         ruleId: this.id,
         answer: 'memory',
-        weight: clampWeight(0.4 + 0.2 * saturate(killedUnmeasured / n, 0.2)),
+        weight: clampWeight(KILLED_AT_LIMIT.unmeasured),
         category: 'OUT_OF_MEMORY',
         sizing: 'unknown-need',
         evidence: {
           type: 'PROCESS_KILLED',
-          description: `the runtime process was killed (signal: killed) ${killedUnmeasured} time(s) without a REPORT showing its memory use`,
+          description: `the runtime process was killed (signal: killed) ${killedUnmeasured} time(s) without a REPORT showing its memory use: an out-of-memory kill is likely`,
+        },
+      };
+    }
+    if (exit137Unmeasured > 0) {
+      return {
+        ruleId: this.id,
+        answer: 'memory',
+        weight: clampWeight(KILLED_AT_LIMIT.unconfirmedExit137),
+        category: 'OUT_OF_MEMORY',
+        sizing: 'unknown-need',
+        evidence: {
+          type: 'PROCESS_KILLED_UNCONFIRMED',
+          description: `a process was killed (exit status 137 = 128 + SIGKILL) ${exit137Unmeasured} time(s) with no REPORT showing its memory use: possibly an out-of-memory kill, which only Max Memory Used near the limit would confirm`,
         },
       };
     }
@@ -66,11 +85,11 @@ export const killedAtLimitRule: DiagnosisRule = {
       return {
         ruleId: this.id,
         answer: 'not-memory',
-        weight: clampWeight(0.5 + 0.2 * saturate(crashed / n, 0.2)),
+        weight: clampWeight(KILLED_AT_LIMIT.crashBase + KILLED_AT_LIMIT.crashShareGain * saturate(crashed / n, KILLED_AT_LIMIT.crashShareFull)),
         category: 'CODE_ERROR',
         evidence: {
           type: 'PROCESS_EXITED_BELOW_LIMIT',
-          description: `the runtime process exited with memory use below ${Math.round(CRASH_RATIO * 100)} % of the limit in ${shareText(crashed, ctx.invocationCount)}: a crash, not an out-of-memory kill`,
+          description: `the runtime process exited with memory use below ${Math.round(USE_RATIO.crash * 100)} % of the limit in ${shareText(crashed, ctx.invocationCount)}: a crash, not an out-of-memory kill`,
         },
       };
     }
@@ -78,8 +97,13 @@ export const killedAtLimitRule: DiagnosisRule = {
   },
 };
 
-function countKilled(invocations: ReadonlyArray<{ readonly killed: boolean }>): number {
+/** A kill, or an exit the runtime explained as out of memory: its figure may be sampled a little under the limit. */
+function isKillOrOom(inv: InvocationFacts): boolean {
+  return inv.killed || inv.exitStatus137 || inv.languageOom;
+}
+
+function count(invocations: readonly InvocationFacts[], pick: (inv: InvocationFacts) => boolean): number {
   let c = 0;
-  for (const inv of invocations) if (inv.killed) c++;
+  for (const inv of invocations) if (pick(inv)) c++;
   return c;
 }

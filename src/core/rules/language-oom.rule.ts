@@ -1,15 +1,16 @@
 /**
- * A managed runtime printed its own out-of-memory error (Node.js heap limit, Python MemoryError,
- * Java OutOfMemoryError, .NET OutOfMemoryException, Ruby NoMemoryError, Go `runtime: out of
- * memory`). Application text, so it weighs less than platform evidence, and less again when the
- * platform's own figures for the same invocations show memory use far below the limit.
+ * A managed runtime (or the operating system on its behalf) printed its own out-of-memory error:
+ * Node.js heap limit, Python MemoryError, Java OutOfMemoryError (also wrapped in another
+ * exception, and Metaspace), .NET OutOfMemoryException, Ruby NoMemoryError, Go `runtime: out of
+ * memory`, Rust `memory allocation of N bytes failed`, ENOMEM from spawn / fork. Application text,
+ * so it weighs less than platform evidence; more when the platform's own figures for the same
+ * invocations show memory at the limit, much less when they show it far below. How often it
+ * happened does not change how sure it is.
  */
-import { HIGH_USE_RATIO } from '../logs';
-import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText, usedRatio } from './types';
+import { LANGUAGE_OOM, USE_RATIO } from '../calibration';
+import { detectLanguageOom } from '../logs';
+import { clampWeight, DiagnosisRule, notApplicable, shareText, usedRatio } from './types';
 import { LanguageOomRuntime } from '../logs/types';
-
-/** Below this use ratio the platform's figure contradicts the runtime's OOM message. */
-const CONTRADICTED_RATIO = 0.5;
 
 const RUNTIME_NAMES: Record<LanguageOomRuntime, string> = {
   nodejs: 'Node.js (JavaScript heap / array buffer allocation)',
@@ -18,6 +19,8 @@ const RUNTIME_NAMES: Record<LanguageOomRuntime, string> = {
   dotnet: '.NET (System.OutOfMemoryException)',
   ruby: 'Ruby (NoMemoryError)',
   go: 'Go (runtime: out of memory)',
+  rust: 'Rust (memory allocation failed)',
+  os: 'the operating system (ENOMEM: cannot allocate memory for a new process or mapping)',
 };
 
 export const languageOomRule: DiagnosisRule = {
@@ -36,15 +39,20 @@ export const languageOomRule: DiagnosisRule = {
       const ratio = usedRatio(inv);
       if (ratio === undefined) continue;
       measured++;
-      if (ratio >= HIGH_USE_RATIO || inv.killed || inv.platformOom) high++;
-      else if (ratio < CONTRADICTED_RATIO && !inv.exitError && inv.status !== 'error' && inv.status !== 'timeout') low++;
+      if (ratio >= USE_RATIO.high || inv.killed || inv.platformOom) high++;
+      else if (ratio < USE_RATIO.contradicted && !inv.exitError && inv.status !== 'error' && inv.status !== 'timeout') low++;
     }
-    const share = count / Math.max(1, ctx.invocationCount);
-    let weight = 0.5 + 0.35 * saturate(share, 0.2) + (high > 0 ? 0.1 : 0);
+    // Lines that named no invocation: the runtime is read again from the first such line.
+    const example = ctx.logs.examples.languageOom;
+    const fromExample = runtimes.size === 0 && example !== undefined ? detectLanguageOom(example) : undefined;
+    if (fromExample) runtimes.add(fromExample);
+    let weight: number = LANGUAGE_OOM.base + (high > 0 ? LANGUAGE_OOM.corroboratedBonus : 0);
     let note = '';
     if (measured > 0 && low === measured) {
-      weight = 0.3;
+      weight = LANGUAGE_OOM.contradicted;
       note = '; but the platform reported those invocations as completed well below the memory limit';
+    } else if (high > 0) {
+      note = `; the platform measured Max Memory Used at or above ${Math.round(USE_RATIO.high * 100)} % of Memory Size on ${high} of them`;
     }
     const names = [...runtimes].map(r => RUNTIME_NAMES[r]).join(', ') || 'a managed runtime';
     return {

@@ -1,44 +1,78 @@
 /**
  * Memory pressure without a kill: Max Memory Used at or above 90 % of Memory Size on a large share
- * of invocations. Garbage-collected runtimes slow down long before they fail, so a rising
- * duration on top of it strengthens the evidence. The measured peak is the function's real need,
- * so sizing uses it.
+ * of the invocations that completed. Garbage-collected runtimes slow down long before they fail,
+ * so a rising duration on top of it strengthens the evidence. The highest completed invocation is
+ * the function's measured need, so sizing uses it.
+ *
+ * Invocations cut short (killed, out of memory, timed out) are left to their own rules: their
+ * figure is the limit at which they stopped, and counting them here again would report one kill
+ * twice. With too few completed REPORTs for a share, a completed invocation at the limit (a single
+ * pasted REPORT at 100 %) still says memory is likely short: weak evidence, for a person to review.
  */
-import { HIGH_USE_RATIO } from '../logs';
-import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText } from './types';
-
-/** Fewest REPORTs for a share to mean anything. */
-const MIN_REPORTS = 3;
-/** Smallest share of high-use invocations that counts as pressure. */
-const MIN_SHARE = 0.25;
-/** Second-half mean REPORT duration over first-half mean above which duration is rising. */
-const RISING_DURATION = 1.2;
+import { MEMORY_PRESSURE, USE_RATIO } from '../calibration';
+import { formatShare } from '../format';
+import { wasCutShort } from '../logs';
+import { clampWeight, DiagnosisRule, notApplicable, saturate, usedRatio } from './types';
 
 export const memoryPressureRule: DiagnosisRule = {
   id: 'memory-pressure',
-  description: 'Max Memory Used at or above 90 % of Memory Size on many invocations',
+  description: 'Max Memory Used at or above 90 % of Memory Size on many completed invocations',
   evaluate(ctx) {
-    const m = ctx.logs.memory;
-    if (m.reportCount < MIN_REPORTS) return notApplicable(this.id);
-    const share = m.highUseCount / m.reportCount;
-    if (share < MIN_SHARE) return notApplicable(this.id);
-    const metricRising = ctx.metrics.series.Duration?.direction === 'rising';
-    const reportRising = reportDurationGrowth(ctx.logs.invocations) >= RISING_DURATION;
-    const rising = metricRising || reportRising;
-    const weight = clampWeight(0.5 + 0.3 * saturate(share - MIN_SHARE, 0.5) + (rising ? 0.15 : 0));
-    const peak = m.peakHealthyUsedMb ?? m.peakUsedMb;
-    return {
-      ruleId: this.id,
-      answer: 'memory',
-      weight,
-      category: 'MEMORY_PRESSURE',
-      sizing: 'known-peak',
-      evidence: {
-        type: 'MEMORY_PRESSURE',
-        description: `Max Memory Used was at or above ${Math.round(HIGH_USE_RATIO * 100)} % of Memory Size in ${shareText(m.highUseCount, m.reportCount)}`
-          + ` (peak ${peak} MB of ${m.memorySizeMb} MB)${rising ? ', and duration is rising' : ''}`,
-      },
-    };
+    let completed = 0;
+    let highUse = 0;
+    let atLimit = 0;
+    let peakMb = 0;
+    let sizeMb: number | undefined;
+    for (const inv of ctx.logs.invocations) {
+      const ratio = usedRatio(inv);
+      if (ratio === undefined || wasCutShort(inv)) continue;
+      completed++;
+      if (ratio >= USE_RATIO.high) highUse++;
+      if (ratio >= USE_RATIO.atLimit) atLimit++;
+      if (inv.maxMemoryUsedMb! >= peakMb) {
+        peakMb = inv.maxMemoryUsedMb!;
+        sizeMb = inv.memorySizeMb;
+      }
+    }
+    const share = completed > 0 ? highUse / completed : 0;
+    if (completed >= MEMORY_PRESSURE.minReports && share >= MEMORY_PRESSURE.minShare) {
+      const metricRising = ctx.metrics.series.Duration?.direction === 'rising';
+      const reportRising = reportDurationGrowth(ctx.logs.invocations) >= MEMORY_PRESSURE.risingDuration;
+      const rising = metricRising || reportRising;
+      const weight = clampWeight(MEMORY_PRESSURE.base
+        + MEMORY_PRESSURE.shareGain * saturate(share - MEMORY_PRESSURE.minShare, MEMORY_PRESSURE.shareFull)
+        + (rising ? MEMORY_PRESSURE.risingBonus : 0));
+      return {
+        ruleId: this.id,
+        answer: 'memory',
+        weight,
+        category: 'MEMORY_PRESSURE',
+        sizing: 'known-peak',
+        evidence: {
+          type: 'MEMORY_PRESSURE',
+          description: `Max Memory Used was at or above ${Math.round(USE_RATIO.high * 100)} % of Memory Size in ${formatShare(highUse, completed, 'completed invocations')}`
+            + ` (highest ${peakMb} MB of ${sizeMb} MB)${rising ? ', and duration is rising' : ''}`,
+        },
+      };
+    }
+    // Only when nothing failed for memory: next to a kill, "not yet shown to fail" would contradict it.
+    const failures = ctx.logs.counts.platformOom + ctx.logs.counts.killed + ctx.logs.counts.languageOom;
+    if (atLimit > 0 && failures === 0) {
+      return {
+        ruleId: this.id,
+        answer: 'memory',
+        weight: clampWeight(MEMORY_PRESSURE.atLimitOnly),
+        category: 'MEMORY_PRESSURE',
+        // It completed at the limit: what it would have used with more memory is unknown.
+        sizing: 'unknown-need',
+        evidence: {
+          type: 'MEMORY_AT_LIMIT',
+          description: `Max Memory Used reached Memory Size (${peakMb} MB of ${sizeMb} MB) in ${formatShare(atLimit, completed, 'completed invocations')}`
+            + ' without a kill: memory is likely short, not yet shown to fail',
+        },
+      };
+    }
+    return notApplicable(this.id);
   },
 };
 

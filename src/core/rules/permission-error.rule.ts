@@ -2,6 +2,7 @@
  * Permission errors (AccessDeniedException, `is not authorized to perform`): an IAM problem that
  * fails fast whatever the memory size.
  */
+import { PERMISSION_ERROR } from '../calibration';
 import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText } from './types';
 
 export const permissionErrorRule: DiagnosisRule = {
@@ -13,7 +14,8 @@ export const permissionErrorRule: DiagnosisRule = {
     return {
       ruleId: this.id,
       answer: 'not-memory',
-      weight: clampWeight(0.6 + 0.3 * saturate(count / Math.max(1, ctx.invocationCount), 0.2)),
+      weight: clampWeight(PERMISSION_ERROR.base
+        + PERMISSION_ERROR.shareGain * saturate(count / Math.max(1, ctx.invocationCount), PERMISSION_ERROR.shareFull)),
       category: 'PERMISSION_ERROR',
       evidence: {
         type: 'PERMISSION_ERROR',

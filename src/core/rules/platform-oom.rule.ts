@@ -1,13 +1,13 @@
 /**
  * The platform itself said the function ran out of memory: `Error Type: Runtime.OutOfMemory` on a
  * REPORT line or `"errorType": "Runtime.OutOfMemory"` in a platform.report / runtimeDone record.
- * The strongest evidence there is; its weight grows with the share of invocations affected and
- * with how close typical use is to the limit (one OOM in 500 invocations that otherwise use
- * little memory is an outlier input more than an undersized function), and when memory had
- * already climbed near the limit on the invocation before (a leak or a growing working set: the
- * kills will keep coming).
+ * The strongest evidence there is, and as strong for one kill in 500 invocations as for one in
+ * three: how often it happens sets the urgency of the repair, not the doubt about the cause
+ * (issue 11 item 5). Typical use near the limit, or memory already climbing near it on the
+ * invocation before (a leak or a growing working set), make the undersizing more evident still.
  */
-import { clampWeight, countApproached, DiagnosisRule, notApplicable, saturate, shareText } from './types';
+import { PLATFORM_OOM } from '../calibration';
+import { clampWeight, countApproached, DiagnosisRule, notApplicable, shareText } from './types';
 
 export const platformOomRule: DiagnosisRule = {
   id: 'platform-oom',
@@ -15,11 +15,10 @@ export const platformOomRule: DiagnosisRule = {
   evaluate(ctx) {
     const count = ctx.logs.counts.platformOom;
     if (count === 0) return notApplicable(this.id);
-    const share = count / Math.max(1, ctx.invocationCount);
     const typical = ctx.logs.memory.medianUsedRatio ?? 0;
     const approached = countApproached(ctx.logs.invocations, inv => inv.platformOom);
-    const climbing = approached * 2 >= count;
-    const weight = clampWeight(0.6 + 0.37 * saturate(share, 0.2) + (typical >= 0.8 ? 0.15 : 0) + (climbing ? 0.2 : 0));
+    const climbing = approached > 0 && approached * 2 >= count;
+    const weight = clampWeight(PLATFORM_OOM.base + (typical >= PLATFORM_OOM.typicalRatio || climbing ? PLATFORM_OOM.corroboratedBonus : 0));
     return {
       ruleId: this.id,
       answer: 'memory',

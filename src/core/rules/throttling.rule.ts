@@ -2,6 +2,8 @@
  * Throttling: the function's own Throttles metric, or another service answering
  * TooManyRequestsException / Rate exceeded. Concurrency and request quotas, not memory.
  */
+import { THROTTLING } from '../calibration';
+import { formatPercent } from '../format';
 import { clampWeight, DiagnosisRule, notApplicable, saturate, shareText } from './types';
 
 export const throttlingRule: DiagnosisRule = {
@@ -12,15 +14,15 @@ export const throttlingRule: DiagnosisRule = {
     const metricThrottles = ctx.metrics.totalThrottles;
     if (logCount === 0 && metricThrottles === 0) return notApplicable(this.id);
     const parts: string[] = [];
-    let weight = 0.45;
+    let weight: number = THROTTLING.base;
     if (metricThrottles > 0) {
       const rate = ctx.metrics.throttleRateAfter ?? 0;
-      weight += 0.15 + 0.25 * saturate(rate, 0.1);
+      weight += THROTTLING.metricBonus + THROTTLING.metricRateGain * saturate(rate, THROTTLING.metricRateFull);
       parts.push(`the Throttles metric counted ${metricThrottles} throttled invocation(s)`
-        + (ctx.metrics.throttleRateAfter !== undefined ? ` (${Math.round(rate * 100)} % of requests after the alarm)` : ''));
+        + (ctx.metrics.throttleRateAfter !== undefined ? ` (${formatPercent(rate)} of requests after the alarm)` : ''));
     }
     if (logCount > 0) {
-      weight += 0.1 + 0.2 * saturate(logCount / Math.max(1, ctx.invocationCount), 0.2);
+      weight += THROTTLING.logBonus + THROTTLING.logShareGain * saturate(logCount / Math.max(1, ctx.invocationCount), THROTTLING.logShareFull);
       parts.push(`calls were throttled (TooManyRequestsException / Rate exceeded) in ${shareText(logCount, ctx.invocationCount)}`);
     }
     return {

@@ -2,6 +2,8 @@
  * The shape of a diagnosis rule: one pure function over the parsed evidence with a three-way
  * answer (after cdk-nag's compliant / non-compliant / not-applicable).
  */
+import { USE_RATIO } from '../calibration';
+import { formatShare } from '../format';
 import { wasCutShort } from '../logs';
 import { InvocationFacts, LogEvidence } from '../logs/types';
 import { MetricSummary } from '../metrics/summary';
@@ -35,6 +37,12 @@ export interface RuleVerdict {
   readonly evidence?: EvidencePoint;
   /** For memory answers: how the size should be worked out. */
   readonly sizing?: SizingBasis;
+  /**
+   * For memory answers: why memory must not be raised automatically even though the evidence is
+   * memory (for example, memory was already raised once and the need kept climbing: a leak). The
+   * engine then asks a person to review and gives this reason.
+   */
+  readonly holdRaise?: string;
 }
 
 /** One rule. */
@@ -61,9 +69,9 @@ export function saturate(share: number, full: number): number {
   return full <= 0 ? 1 : Math.min(1, Math.max(0, share / full));
 }
 
-/** `12 of 40 invocations (30 %)` */
+/** `12 of 40 invocations (30 %)`; a real share is never shown as 0 % or 100 % (see format.ts). */
 export function shareText(count: number, total: number): string {
-  return total > 0 ? `${count} of ${total} invocations (${Math.round((count / total) * 100)} %)` : `${count} log events`;
+  return formatShare(count, total);
 }
 
 /** Memory use of one invocation as a fraction of its size, when both figures are known. */
@@ -72,8 +80,8 @@ export function usedRatio(inv: { readonly maxMemoryUsedMb?: number; readonly mem
     ? inv.maxMemoryUsedMb / inv.memorySizeMb : undefined;
 }
 
-/** Use ratio of the previous invocation at or above which memory was already near the limit. */
-export const APPROACH_RATIO = 0.85;
+/** Use ratio of the previous invocation at or above which memory was already near the limit (calibration.ts). */
+export const APPROACH_RATIO = USE_RATIO.approach;
 
 /**
  * How many of the invocations picked by `isTarget` followed a completed invocation that was

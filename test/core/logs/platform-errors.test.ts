@@ -11,8 +11,19 @@ describe('parsePlatformErrorLine', () => {
     expect(parsePlatformErrorLine(`RequestId: ${ID} Error: Runtime exited with error: signal: killed\nRuntime.ExitError`)?.signals).toEqual(['killed', 'exitError']);
   });
 
-  test('GIVEN exit status 137 (128 + SIGKILL) WHEN parsed THEN it is a kill', () => {
-    expect(parsePlatformErrorLine(`RequestId: ${ID} Error: Runtime exited with error: exit status 137\nRuntime.ExitError`)?.signals).toEqual(['killed', 'exitError']);
+  test('GIVEN exit status 137 (128 + SIGKILL) WHEN parsed THEN it is a kill of unknown cause, not an out-of-memory kill by itself', () => {
+    expect(parsePlatformErrorLine(`RequestId: ${ID} Error: Runtime exited with error: exit status 137\nRuntime.ExitError`)?.signals).toEqual(['exitStatus137', 'exitError']);
+  });
+
+  test('GIVEN kill lines as people paste them (no request id, no colons, one line) WHEN parsed THEN each is a kill', () => {
+    for (const line of [
+      'Runtime exited with error: signal: killed',
+      'Error: Runtime exited with error: signal: killed Runtime.ExitError',
+      'RequestId 8f5e5c7a-1d2b-4c3d-9e8f-0a1b2c3d4e5f Error Runtime exited with error signal killed',
+      'Error: Runtime exited with error: signal killed',
+    ]) {
+      expect({ line, signals: parsePlatformErrorLine(line)?.signals.includes('killed') }).toEqual({ line, signals: true });
+    }
   });
 
   test('GIVEN an exit with another signal or an exit status WHEN parsed THEN it is an exit error, not a kill', () => {

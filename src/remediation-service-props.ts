@@ -1,0 +1,46 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Approval, RemediationPolicy } from './policy';
+
+/**
+ * What every remediation sub-construct takes: the guardrails, the functions, the key and the log
+ * retention. Inside an `AutoRemediation` these are resolved once by it and shared by every
+ * sub-construct and handler; the props matter when a sub-construct is used on its own.
+ */
+export interface RemediationServiceProps {
+  /**
+   * The guardrails.
+   *
+   * @default - the documented defaults of `RemediationPolicy`
+   */
+  readonly policy?: RemediationPolicy;
+
+  /**
+   * Which repairs wait for a person.
+   *
+   * @default Approval.none()
+   */
+  readonly approval?: Approval;
+
+  /**
+   * The functions under management. More can be added with `addFunction`.
+   *
+   * @default - none at first
+   */
+  readonly functions?: lambda.IFunction[];
+
+  /**
+   * Customer managed key for what the construct stores and the handlers' environment and logs.
+   *
+   * @default - AWS managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Retention of the log groups the construct creates.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
