@@ -43,7 +43,8 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true, reportMutants: false },
   incremental: true,
   incrementalFile: `reports/mutation/groups/${name}.incremental.json`,
-  concurrency: 2,
+  // The machine is shared (2 cores, several people): one checker and one test runner.
+  concurrency: 1,
   timeoutMS: 10000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,

@@ -60,6 +60,7 @@ describe('policy resolution: defaults and limits at their boundaries', () => {
       dryRun: false,
       requireApproval: false,
       rollbackOnFailedVerification: true,
+      raiseMemoryForCpu: false,
       verificationWindowSeconds: 900,
     });
   });
@@ -74,6 +75,7 @@ describe('policy resolution: defaults and limits at their boundaries', () => {
       dryRun: true,
       requireApproval: true,
       rollbackOnFailedVerification: false,
+      raiseMemoryForCpu: true,
       verificationWindow: Duration.minutes(30),
     })).toEqual({
       maxMemoryMb: 4096,
@@ -84,6 +86,7 @@ describe('policy resolution: defaults and limits at their boundaries', () => {
       dryRun: true,
       requireApproval: true,
       rollbackOnFailedVerification: false,
+      raiseMemoryForCpu: true,
       verificationWindowSeconds: 1800,
     });
   });

@@ -3,7 +3,7 @@ import { DEFAULT_POLICY, LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB, MAX_STEP_LI
 describe('resolvePolicy: the guardrails every decision passes through', () => {
   test('GIVEN no overrides WHEN resolved THEN the documented defaults apply', () => {
     expect(resolvePolicy()).toEqual({
-      maxMemoryMb: 10240, maxStepMb: 4096, minStepMb: 128, oomStepFactor: 1.5, headroomFraction: 0.25, minConfidence: 0.7,
+      maxMemoryMb: 10240, maxStepMb: 4096, minStepMb: 128, oomStepFactor: 1.5, headroomFraction: 0.25, minConfidence: 0.7, raiseMemoryForCpu: false,
     });
     expect(resolvePolicy()).toEqual(DEFAULT_POLICY);
     expect([LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB, MAX_STEP_LIMIT_MB]).toEqual([128, 10240, 10112]);

@@ -105,7 +105,7 @@ describe('effectivePolicy: every guardrail a handler acts under', () => {
 
   test('GIVEN only the size limits WHEN read THEN the workflow defaults apply', () => {
     expect(policyOf('orders', {})).toEqual({
-      core: { maxMemoryMb: 3008, maxStepMb: 1024, minStepMb: 128, oomStepFactor: 1.5, headroomFraction: 0.25, minConfidence: 0.7 },
+      core: { maxMemoryMb: 3008, maxStepMb: 1024, minStepMb: 128, oomStepFactor: 1.5, headroomFraction: 0.25, minConfidence: 0.7, raiseMemoryForCpu: false },
       cooldownSeconds: 1800,
       maxRepairsPerDay: 3,
       rollbackOnFailedVerification: true,
