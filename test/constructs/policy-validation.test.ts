@@ -1,5 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
 import { Approval, FunctionOptions } from '../../src/policy';
 import { InvalidRemediationPolicyError } from '../../src/workflow/construct-errors';
 import { PolicyConfigBuilder, resolveRemediationPolicy } from '../../src/workflow/settings';
@@ -222,5 +223,58 @@ describe('the policy JSON the handlers receive', () => {
     const token = b.toJson(stack);
     b.addFunction(orders, { maxStepMb: 256 });
     expect(JSON.parse(stack.resolve(token)).functionOverrides).toEqual({ orders: { maxStepMb: 256 } });
+  });
+});
+
+describe('raiseMemoryForCpu in the policy JSON', () => {
+  test('GIVEN raiseMemoryForCpu on THEN the handlers read it as true; GIVEN it off THEN the field is absent (the handlers default to off)', () => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'us-east-1' } });
+    const on = new PolicyConfigBuilder({ raiseMemoryForCpu: true }, undefined);
+    const off = new PolicyConfigBuilder({ raiseMemoryForCpu: false }, undefined);
+    expect(JSON.parse(stack.resolve(on.toJson(stack))).raiseMemoryForCpu).toBe(true);
+    expect(JSON.parse(stack.resolve(off.toJson(stack)))).not.toHaveProperty('raiseMemoryForCpu');
+  });
+});
+
+describe('one resolved policy per AutoRemediation (PolicyConfigBuilder.of / share)', () => {
+  function tree() {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'us-east-1' } });
+    const owner = new Construct(stack, 'Owner');
+    const inner = new Construct(owner, 'Inner');
+    const leaf = new Construct(inner, 'Leaf');
+    return { stack, owner, inner, leaf };
+  }
+
+  test('GIVEN an owner that shared its policy WHEN a construct under it asks THEN it gets the owner\'s builder, not its own policy', () => {
+    const { owner, leaf } = tree();
+    const shared = PolicyConfigBuilder.share(owner, { maxStepMb: 256 }, undefined);
+    expect(shared.resolved.maxStepMb).toBe(256);
+    const got = PolicyConfigBuilder.of(leaf, { maxStepMb: 512 }, undefined);
+    expect(got).toBe(shared);
+    expect(got.resolved.maxStepMb).toBe(256);
+  });
+
+  test('GIVEN two owners, one inside the other WHEN a construct asks THEN the nearest one\'s builder wins', () => {
+    const { stack, owner, inner, leaf } = tree();
+    PolicyConfigBuilder.share(owner, { maxStepMb: 256 }, undefined);
+    const nearest = PolicyConfigBuilder.share(inner, { maxStepMb: 128 }, undefined);
+    expect(PolicyConfigBuilder.of(leaf, undefined, undefined)).toBe(nearest);
+    // the scope that asks counts as under itself
+    expect(PolicyConfigBuilder.of(inner, undefined, undefined)).toBe(nearest);
+    // a construct beside the owners gets a builder of its own, with its own policy
+    const alone = PolicyConfigBuilder.of(new Construct(stack, 'Alone'), { maxStepMb: 64 }, Approval.allFunctions());
+    expect(alone).not.toBe(nearest);
+    expect(alone.resolved.maxStepMb).toBe(64);
+    expect(alone.approvalMode).toBe('ALL');
+  });
+
+  test('GIVEN a construct used on its own WHEN asked twice THEN the second ask (or one under it) gets the builder made by the first', () => {
+    const { stack, owner, inner } = tree();
+    const first = PolicyConfigBuilder.of(owner, { maxMemoryMb: 2048 }, undefined);
+    expect(first.resolved.maxMemoryMb).toBe(2048);
+    expect(PolicyConfigBuilder.of(owner, { maxMemoryMb: 4096 }, undefined)).toBe(first);
+    expect(PolicyConfigBuilder.of(inner, undefined, undefined)).toBe(first);
+    // nothing was registered above the owner
+    expect(PolicyConfigBuilder.of(stack, undefined, undefined)).not.toBe(first);
   });
 });

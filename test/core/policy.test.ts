@@ -54,6 +54,9 @@ describe('resolvePolicy: the guardrails every decision passes through', () => {
     [{ headroomFraction: 2.01 }, 'headroomFraction must be between 0 and 2, got 2.01'],
     [{ minConfidence: -0.01 }, 'minConfidence must be between 0 and 1, got -0.01'],
     [{ minConfidence: 1.01 }, 'minConfidence must be between 0 and 1, got 1.01'],
+    // a handler reads the policy from JSON: a string is not a switch
+    [{ raiseMemoryForCpu: 'true' as unknown as boolean }, 'raiseMemoryForCpu must be true or false, got true'],
+    [{ raiseMemoryForCpu: 1 as unknown as boolean }, 'raiseMemoryForCpu must be true or false, got 1'],
   ])('fails for %j with a PolicyError naming the value', (overrides, message) => {
     expect(() => resolvePolicy(overrides)).toThrow(new PolicyError(`invalid remediation policy: ${message}`));
   });

@@ -105,7 +105,9 @@ describe('effectivePolicy: every guardrail a handler acts under', () => {
 
   test('GIVEN only the size limits WHEN read THEN the workflow defaults apply', () => {
     expect(policyOf('orders', {})).toEqual({
-      core: { maxMemoryMb: 3008, maxStepMb: 1024, minStepMb: 128, oomStepFactor: 1.5, headroomFraction: 0.25, minConfidence: 0.7, raiseMemoryForCpu: false },
+      core: {
+        maxMemoryMb: 3008, maxStepMb: 1024, minStepMb: 128, oomStepFactor: 1.5, headroomFraction: 0.25, minConfidence: 0.7, raiseMemoryForCpu: false,
+      },
       cooldownSeconds: 1800,
       maxRepairsPerDay: 3,
       rollbackOnFailedVerification: true,
@@ -213,6 +215,18 @@ describe('effectivePolicy: every guardrail a handler acts under', () => {
 
   test.each(['[1]', 'null', '"policy"', '3'])('fails when REMEDIATION_POLICY is %s, not a json object', (raw) => {
     expect(() => readPolicyConfig({ REMEDIATION_POLICY: raw })).toThrow(`environment variable REMEDIATION_POLICY must be a json object, got ${raw}`);
+  });
+
+  test('a long REMEDIATION_POLICY that is not an object is quoted by its first 80 characters only', () => {
+    const raw = JSON.stringify(Array.from({ length: 40 }, (_, i) => `function-${i}`));
+    let message = '';
+    try {
+      readPolicyConfig({ REMEDIATION_POLICY: raw });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(`environment variable REMEDIATION_POLICY must be a json object, got ${raw.slice(0, 80)}`);
+    expect(message).not.toContain('function-39');
   });
 
   test('a blank REMEDIATION_POLICY is a missing one', () => {
