@@ -154,8 +154,8 @@ export class PolicyConfigBuilder {
   /** `NONE`, `ALL` or `SELECTED`, after `approval` and `policy.requireApproval`. */
   public get approvalMode(): ApprovalMode {
     if (this.approval) return this.approval.mode as ApprovalMode;
-    if (this.resolved.requireApproval) return 'ALL';
-    return this.approvalNames.length > 0 ? 'SELECTED' : 'NONE';
+    // Selected functions come only with an approval setting (above).
+    return this.resolved.requireApproval ? 'ALL' : 'NONE';
   }
 
   /** True when any function needs approval (the workflow then includes the approval step). */
