@@ -1,7 +1,8 @@
 /**
  * Collect: gathers the evidence for the alarm (metric series, REPORT and error lines, the
  * sanitized configuration), stores it in the table and returns a small summary at
- * `$.collection`. Partial data continues, marked incomplete.
+ * `$.collection`. Partial data continues, marked incomplete; so does a busy function's window,
+ * read newest first with its older part sampled (`collectLogs`).
  */
 import { evaluationPeriodsOf } from '../runtime/alarm-event';
 import { now } from '../runtime/clock';
@@ -53,6 +54,7 @@ export async function handler(input: HandlerInputs['collect'], context?: Handler
       logEvents: evidence.logEventCount,
       metricPoints: evidence.metricPointCount,
       logsTruncated: evidence.logsTruncated,
+      logCoverage: evidence.logCoverage,
     });
     return {
       evidenceKey: key,
