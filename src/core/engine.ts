@@ -414,12 +414,16 @@ function urgency(context: RuleContext, climbing: boolean): string {
     + (climbing ? '; the need is climbing, so they will keep coming' : level === 'low' ? '; rare, but each one fails its request' : '') + '.';
 }
 
-/** When the evidence was taken: the alarm time, else the newest log line (undefined when neither). */
+/**
+ * When the evidence was taken: the later of the alarm time and the newest log line (an alarm that
+ * stayed in ALARM for hours, as in a follow-up, changed state long before its evidence).
+ */
 function evidenceTime(context: RuleContext): string | undefined {
   const { request } = context;
-  if (request.alarmTime) return request.alarmTime;
-  const last = request.logs[request.logs.length - 1];
-  return last?.timestamp;
+  const times = [request.alarmTime, request.logs[request.logs.length - 1]?.timestamp]
+    .filter((t): t is string => t !== undefined && Number.isFinite(Date.parse(t)));
+  if (times.length === 0) return undefined;
+  return new Date(Math.max(...times.map((t) => Date.parse(t)))).toISOString();
 }
 
 /**

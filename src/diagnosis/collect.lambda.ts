@@ -25,7 +25,9 @@ export async function handler(input: HandlerInputs['collect'], context?: Handler
     const end = now();
     const windowSeconds = envNumber(ENV.COLLECTION_WINDOW_SECONDS, DEFAULT_WORKFLOW_POLICY.collectionWindowSeconds);
     const alarmAt = new Date(ev.stateChangeTime);
-    const start = new Date(Math.min(alarmAt.getTime(), end.getTime()) - windowSeconds * 1000);
+    // A follow-up looks at the last window: its alarm may have changed state hours ago.
+    const anchor = state.alarm.followUp ? end : alarmAt;
+    const start = new Date(Math.min(anchor.getTime(), end.getTime()) - windowSeconds * 1000);
     const evidence = await collectEvidence({
       functionName: state.alarm.functionName!,
       qualifier: state.alarm.qualifier,
