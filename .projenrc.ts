@@ -2,6 +2,7 @@ import { awscdk, javascript } from 'projen';
 
 /** AWS SDK v3 clients used by the handlers and the operator CLI; bundled by esbuild. */
 const sdkClients = [
+  '@aws-sdk/client-bedrock-agent',
   '@aws-sdk/client-bedrock-agent-runtime',
   '@aws-sdk/client-bedrock-runtime',
   '@aws-sdk/client-cloudwatch',
@@ -9,6 +10,7 @@ const sdkClients = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-lambda',
+  '@aws-sdk/client-s3',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sns',
   '@aws-sdk/lib-dynamodb',

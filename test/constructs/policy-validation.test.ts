@@ -11,6 +11,12 @@ function builder(): { stack: Stack; builder: PolicyConfigBuilder; fn: lambda.IFu
 }
 
 describe('policy validation at synthesis (issue 10)', () => {
+  test('follow-ups: every 30 minutes, 12 rounds by default; 0 rounds turn them off (issue 11 item 3)', () => {
+    expect(resolveRemediationPolicy({})).toMatchObject({ followUpSeconds: 1800, followUpMaxRounds: 12 });
+    expect(resolveRemediationPolicy({ followUpInterval: Duration.minutes(10), maxFollowUps: 0 }))
+      .toMatchObject({ followUpSeconds: 600, followUpMaxRounds: 0 });
+  });
+
   test('a step below 128 MB is valid: Lambda takes 1 MB steps', () => {
     expect(resolveRemediationPolicy({ maxStepMb: 64 }).maxStepMb).toBe(64);
     expect(resolveRemediationPolicy({ maxStepMb: 1 }).maxStepMb).toBe(1);
@@ -25,6 +31,10 @@ describe('policy validation at synthesis (issue 10)', () => {
     [{ maxRepairsPerDay: 0 }, 'maxRepairsPerDay must be a whole number between 1 and 24, got 0'],
     [{ maxRepairsPerDay: 2.5 }, 'maxRepairsPerDay must be a whole number between 1 and 24, got 2.5'],
     [{ minConfidence: -0.1 }, 'minConfidence must be between 0 and 1, got -0.1'],
+    [{ followUpInterval: Duration.minutes(1) }, 'followUpInterval must be a whole number of seconds between 5 minutes and 24 hours, got 60 seconds'],
+    [{ followUpInterval: Duration.hours(25) }, 'followUpInterval must be a whole number of seconds between 5 minutes and 24 hours, got 90000 seconds'],
+    [{ maxFollowUps: -1 }, 'maxFollowUps must be a whole number between 0 and 48, got -1'],
+    [{ maxFollowUps: 1.5 }, 'maxFollowUps must be a whole number between 0 and 48, got 1.5'],
   ])('fails for %j, naming the prop and the value', (policy, message) => {
     expect(() => resolveRemediationPolicy(policy)).toThrow(new InvalidRemediationPolicyError(message));
   });
