@@ -45,7 +45,8 @@ export default {
   incrementalFile: `reports/mutation/groups/${name}.incremental.json`,
   // The machine is shared (2 cores, several people): one checker and one test runner.
   concurrency: 1,
-  timeoutMS: 10000,
+  // Generous: on the shared machine a slow test run must not pass for a mutant's endless loop.
+  timeoutMS: 30000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
 };

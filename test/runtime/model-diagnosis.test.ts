@@ -67,6 +67,17 @@ describe('model diagnosis', () => {
     expect(() => extractJsonObject('no json here')).toThrow('agent answer holds no json object');
   });
 
+  test('extractJsonObject: an answer that is only the object is read; a lone brace of either kind is no object', () => {
+    expect(extractJsonObject('{"a": 1}')).toEqual({ a: 1 });
+    // a closing brace without an opening one, and one before the opening one
+    expect(() => extractJsonObject('done }')).toThrow(expect.objectContaining({ name: 'InvalidModelAnswerError', message: 'agent answer holds no json object' }));
+    expect(() => extractJsonObject('} then {')).toThrow(expect.objectContaining({ name: 'InvalidModelAnswerError', message: 'agent answer holds no json object' }));
+    expect(() => extractJsonObject('{ unfinished')).toThrow(expect.objectContaining({ message: 'agent answer holds no json object' }));
+    expect(() => extractJsonObject('Answer: {isMemoryIssue: true}')).toThrow(expect.objectContaining({
+      name: 'InvalidModelAnswerError', message: expect.stringMatching(/^agent answer is not valid json: /),
+    }));
+  });
+
   test('quoted data cannot close its own quote', () => {
     const prompt = buildUserPrompt({
       functionName: 'orders',
@@ -277,6 +288,20 @@ describe('combineWithModel: the full merged result', () => {
     expect(combineWithModel(review, { ...MODEL, recommendedAction: 'NO_ACTION' }, 'model', 1024, DEFAULT_POLICY).recommendedAction).toBe('HUMAN_REVIEW');
   });
 
+  test('rules CANNOT_INCREASE stand whatever an agreeing model asks for; only NO_ACTION may become a review', () => {
+    const ceiling: DiagnosisResult = { ...RULES, recommendedAction: 'CANNOT_INCREASE', recommendedMemoryIncrease: 0, recommendedMemorySize: 1024 };
+    for (const recommendedAction of ['HUMAN_REVIEW', 'INCREASE_MEMORY', 'NO_ACTION'] as const) {
+      expect(combineWithModel(ceiling, { ...MODEL, recommendedAction }, 'model', 1024, DEFAULT_POLICY))
+        .toMatchObject({ recommendedAction: 'CANNOT_INCREASE', recommendedMemorySize: 1024, recommendedMemoryIncrease: 0 });
+    }
+  });
+
+  test('memory raised above the rules\' size since they ran: a person decides, and the recorded size is the current one, never a decrease', () => {
+    // the rules proposed 1536 MB for a function that has 2048 MB by the time the model answers
+    expect(combineWithModel(RULES, MODEL, 'model', 2048, DEFAULT_POLICY))
+      .toMatchObject({ recommendedAction: 'HUMAN_REVIEW', recommendedMemorySize: 2048, recommendedMemoryIncrease: 0 });
+  });
+
   test('an increase that ends at or below the current size (the rules\' size is the current one) goes to a person', () => {
     const flat: DiagnosisResult = { ...RULES, recommendedMemorySize: 1024, recommendedMemoryIncrease: 0 };
     expect(combineWithModel(flat, MODEL, 'model', 1024, DEFAULT_POLICY)).toMatchObject({ recommendedAction: 'HUMAN_REVIEW', recommendedMemorySize: 1024, recommendedMemoryIncrease: 0 });
@@ -342,6 +367,21 @@ describe('decide and the recorded result', () => {
     expect(decide(merged, 1024, POLICY, merged)).toMatchObject({ action: 'REPAIR', targetMemoryMb: 4096 });
     // a lower merged action stands, whatever the rules would do
     expect(decide({ ...merged, recommendedAction: 'HUMAN_REVIEW' }, 1024, POLICY, RULES)).toMatchObject({ action: 'HUMAN_REVIEW', targetMemoryMb: 1024 });
+  });
+
+  test('a model more cautious than the rules: its smaller size is repaired, never the rules\' larger one', () => {
+    const cautious: DiagnosisResult = { ...RULES, confidence: 0.9, recommendedMemorySize: 1280, recommendedMemoryIncrease: 256, decidedBy: 'model' };
+    expect(decide(cautious, 1024, POLICY, RULES)).toEqual({ action: 'REPAIR', targetMemoryMb: 1280, reason: 'OUT_OF_MEMORY with confidence 0.90 (decided by model): 1024 -> 1280 MB' });
+    expect(decide(cautious, 1024, { ...POLICY, requireApproval: true }, RULES)).toMatchObject({ action: 'REQUEST_APPROVAL', targetMemoryMb: 1280 });
+  });
+
+  test('the reason of a lowered action stays within 600 characters', () => {
+    const merged: DiagnosisResult = { ...RULES, confidence: 0.99, decidedBy: 'model' };
+    const review: DiagnosisResult = { ...RULES, recommendedAction: 'HUMAN_REVIEW', reasoning: 'r'.repeat(1000), recommendedMemorySize: 1024, recommendedMemoryIncrease: 0 };
+    const d = decide(merged, 1024, POLICY, review);
+    expect(d.action).toBe('HUMAN_REVIEW');
+    expect(d.reason).toHaveLength(600);
+    expect(d.reason.startsWith('a person should look: rrr')).toBe(true);
   });
 
   test('recordedResult names the size that can be set: the decision\'s target, else the policy clamp, never below the current size', () => {
