@@ -350,10 +350,10 @@ describe('decide and the recorded result', () => {
     ['CANNOT_INCREASE', 'CANNOT_INCREASE', 'memory issue, but no increase is possible: '],
     ['HUMAN_REVIEW', 'HUMAN_REVIEW', 'a person should look: '],
     ['NO_ACTION', 'NO_ACTION', 'not a memory issue (OUT_OF_MEMORY): '],
-  ] as const)('rules %s -> %s at the current size, reason bounded to 600 characters', (recommendedAction, action, prefix) => {
+  ] as const)('rules %s -> %s at the current size, reason bounded to 1,200 characters', (recommendedAction, action, prefix) => {
     const d = decide({ ...RULES, recommendedAction, reasoning: 'why' }, 1024, POLICY);
     expect(d).toEqual({ action, targetMemoryMb: 1024, reason: `${prefix}why` });
-    expect(decide({ ...RULES, recommendedAction, reasoning: 'w'.repeat(1000) }, 1024, POLICY).reason).toHaveLength(600);
+    expect(decide({ ...RULES, recommendedAction, reasoning: 'w'.repeat(2000) }, 1024, POLICY).reason).toHaveLength(1200);
   });
 
   test('a bound that lowers the action says so; one that only lowers the size keeps the action and its reason', () => {
@@ -375,12 +375,12 @@ describe('decide and the recorded result', () => {
     expect(decide(cautious, 1024, { ...POLICY, requireApproval: true }, RULES)).toMatchObject({ action: 'REQUEST_APPROVAL', targetMemoryMb: 1280 });
   });
 
-  test('the reason of a lowered action stays within 600 characters', () => {
+  test('the reason of a lowered action stays within 1,200 characters', () => {
     const merged: DiagnosisResult = { ...RULES, confidence: 0.99, decidedBy: 'model' };
-    const review: DiagnosisResult = { ...RULES, recommendedAction: 'HUMAN_REVIEW', reasoning: 'r'.repeat(1000), recommendedMemorySize: 1024, recommendedMemoryIncrease: 0 };
+    const review: DiagnosisResult = { ...RULES, recommendedAction: 'HUMAN_REVIEW', reasoning: 'r'.repeat(2000), recommendedMemorySize: 1024, recommendedMemoryIncrease: 0 };
     const d = decide(merged, 1024, POLICY, review);
     expect(d.action).toBe('HUMAN_REVIEW');
-    expect(d.reason).toHaveLength(600);
+    expect(d.reason).toHaveLength(1200);
     expect(d.reason.startsWith('a person should look: rrr')).toBe(true);
   });
 
