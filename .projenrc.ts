@@ -2,6 +2,7 @@ import { awscdk, javascript } from 'projen';
 
 /** AWS SDK v3 clients used by the handlers and the operator CLI; bundled by esbuild. */
 const sdkClients = [
+  '@aws-sdk/client-bedrock-agent',
   '@aws-sdk/client-bedrock-agent-runtime',
   '@aws-sdk/client-bedrock-runtime',
   '@aws-sdk/client-cloudwatch',
@@ -9,6 +10,7 @@ const sdkClients = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-lambda',
+  '@aws-sdk/client-s3',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sns',
   '@aws-sdk/lib-dynamodb',
@@ -112,7 +114,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   githubOptions: { mergify: false },
   // /node_modules also matches a symlink to another checkout's modules (git worktrees).
   // /.ci/last-run.json: what .ci/run measured (benchmarks/ci.bench.ts prints it).
-  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports', '/.ci/last-run.json'],
+  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports', '/.ci/last-run.json', '/.stryker-tmp'],
 });
 
 // projen's default include ('**/*.ts' from the config's folder) would also take lib/**/*.d.ts.
@@ -127,7 +129,7 @@ for (const glob of ['src/runtime/**', 'src/simulation/**', 'src/cli/**', 'benchm
 // projen's default `logs` ignore pattern would hide the log parsers and their tests.
 project.gitignore.include('/src/core/logs/', '/test/core/logs/');
 
-for (const ignored of ['/benchmarks', '/examples', '/.ci', '/.tmp', '/scripts', '/scenarios/**/*.test.*']) {
+for (const ignored of ['/benchmarks', '/examples', '/.ci', '/.tmp', '/scripts', '/scenarios/**/*.test.*', '/stryker', '/stryker.config.mjs', '/.stryker-tmp']) {
   project.addPackageIgnore(ignored);
 }
 
@@ -185,5 +187,16 @@ const demo = project.addTask('demo', {
 // The simulation synthesizes the stack, whose handler code comes from the esbuild bundles.
 demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('ts-node --transpile-only src/cli/main.ts simulate', { receiveArgs: true });
+
+// Mutation testing of the safety-critical modules (stryker.config.mjs, groups in stryker/groups.mjs):
+// hours on two cores, so not part of build or test. `npm run mutation -- --group lock` runs one
+// group; other options go to Stryker (`-- --concurrency 1`). The incremental files under reports/
+// make a re-run test only the mutants whose code or covering tests changed.
+project.addTask('mutation', {
+  description: 'Mutation testing of the safety-critical modules with Stryker (slow, not part of CI); JSON report at reports/mutation/mutation.json',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'node stryker/run.mjs',
+  receiveArgs: true,
+});
 
 project.synth();

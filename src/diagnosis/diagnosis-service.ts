@@ -75,8 +75,9 @@ export class DiagnosisService extends Construct {
       ...(this.diagnosis.agentId ? { [ENV.AGENT_ID]: this.diagnosis.agentId } : {}),
       ...(this.diagnosis.agentAliasId ? { [ENV.AGENT_ALIAS_ID]: this.diagnosis.agentAliasId } : {}),
     });
-    // GetItem: the evidence; PutItem: the diagnosis record; UpdateItem: the daily model-call budget.
-    table.grant(diagnose.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // GetItem: the evidence; PutItem: the diagnosis record; UpdateItem: the daily model-call budget;
+    // Query: the function's repair and diagnosis records (the case history without a knowledge base).
+    table.grant(diagnose.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     for (const statement of this.diagnosis.policyStatements(this)) {
       diagnose.role.addToPolicy(statement);
     }
