@@ -80,8 +80,9 @@ export class DiagnosisService extends Construct {
         [ENV.ANALYZER_TIMEOUT_MS]: String(this.diagnosis.analyzerTimeout.toMilliseconds()),
       } : {}),
     });
-    // GetItem: the evidence; PutItem: the diagnosis record; UpdateItem: the daily model-call budget.
-    table.grant(diagnose.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // GetItem: the evidence; PutItem: the diagnosis record; UpdateItem: the daily model-call budget;
+    // Query: the function's repair and diagnosis records (the case history without a knowledge base).
+    table.grant(diagnose.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     for (const statement of this.diagnosis.policyStatements(this)) {
       diagnose.role.addToPolicy(statement);
     }

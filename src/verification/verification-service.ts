@@ -121,6 +121,8 @@ export class VerificationService extends Construct {
       [ENV.TABLE_NAME]: table.tableName,
       [ENV.TOPIC_ARN]: this.topic.topicArn,
       [ENV.EVENT_BUS_NAME]: this.eventBus.eventBusName,
+      // The follow-up interval and rounds.
+      [ENV.POLICY]: this.policyConfig.toJson(this),
     });
     table.grant(finalize.role, 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem');
     this.grantNotify(finalize.role);
