@@ -459,6 +459,11 @@ export const OUTCOMES = {
 /** An outcome from {@link OUTCOMES}. */
 export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
 
+/** `value` when it is an outcome this workflow knows (read back from a record or an input), else undefined. */
+export function outcomeOf(value: unknown): Outcome | undefined {
+  return Object.values(OUTCOMES).find((o) => o === value);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Per-step inputs and outputs
 // ---------------------------------------------------------------------------------------------
