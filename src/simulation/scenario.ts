@@ -68,6 +68,10 @@ export interface ScenarioStack {
     readonly dryRun?: boolean;
     readonly rollbackOnFailedVerification?: boolean;
     readonly verificationWindowMinutes?: number;
+    /** `RemediationPolicy.followUpInterval`, minutes. */
+    readonly followUpMinutes?: number;
+    /** `RemediationPolicy.maxFollowUps`. */
+    readonly maxFollowUps?: number;
   };
   /**
    * `defined` (default): the target functions are defined in the stack. `imported`: the stack
@@ -334,6 +338,7 @@ const WORKLOAD_FIELDS: Record<string, Shape> = {
   downstreamTimeoutMs: num,
   concurrencyLimit: num,
   coldStartRate: num,
+  leakMbPerInvocation: num,
   logLines: list(LOG_LINE),
 };
 
@@ -372,6 +377,8 @@ const SCENARIO_SHAPE: Shape = obj({
       dryRun: bool,
       rollbackOnFailedVerification: bool,
       verificationWindowMinutes: num,
+      followUpMinutes: num,
+      maxFollowUps: int,
     }),
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),

@@ -110,6 +110,8 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       dryRun: p.dryRun,
       rollbackOnFailedVerification: p.rollbackOnFailedVerification,
       verificationWindow: p.verificationWindowMinutes !== undefined ? Duration.minutes(p.verificationWindowMinutes) : undefined,
+      followUpInterval: p.followUpMinutes !== undefined ? Duration.minutes(p.followUpMinutes) : undefined,
+      maxFollowUps: p.maxFollowUps,
     };
     let approval: Approval;
     switch (scenario.stack?.approval ?? 'none') {
