@@ -74,7 +74,9 @@ describe('workload', () => {
 });
 
 describe('a leaking workload (leakMbPerInvocation)', () => {
-  const leaking: WorkloadSpec = { invocationsPerMinute: 10, memoryNeedMb: 200, memoryNeedSpread: 0, cpuMsAt1Vcpu: 50, coldStartRate: 0, leakMbPerInvocation: 5 };
+  const leaking: WorkloadSpec = {
+    invocationsPerMinute: 10, memoryNeedMb: 200, memoryNeedSpread: 0, cpuMsAt1Vcpu: 50, coldStartRate: 0, leakMbPerInvocation: 5,
+  };
 
   test('GIVEN a warm environment WHEN minutes pass THEN the need climbs by the leak per invocation across minutes, from a cold start', () => {
     const state = newEnvironmentState();
