@@ -36,7 +36,7 @@ import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
 import { SdkRetryModel } from './sdk-retry';
 import { StatesService } from './states-service';
-import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
+import { EnvironmentState, expectedConcurrency, isError, newEnvironmentState, simulateMinute, WorkloadSpec } from './workload';
 
 const MINUTE = 60_000;
 
@@ -121,6 +121,8 @@ export class SimulatedAccount {
   private readonly logGroups = new Map<string, string>();
   /** Invocations each function has run (for `logLines[].every`). */
   private readonly invocationCounts = new Map<string, number>();
+  /** The execution environment of each function, for workloads that leak (`leakMbPerInvocation`). */
+  private readonly environments = new Map<string, EnvironmentState>();
   private readonly pendingDeploys: DeployChange[];
   /** The deploys by someone else that happened, in order. */
   public readonly deploys: DeployRecord[] = [];
@@ -302,7 +304,9 @@ export class SimulatedAccount {
     for (const fn of this.lambda.all()) {
       const config = this.lambda.effectiveConfig(fn);
       const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
-      const invocations = simulateMinute(fn.workload, env, minuteStart, this.random);
+      const name0 = fn.spec.functionName;
+      if (!this.environments.has(name0)) this.environments.set(name0, newEnvironmentState());
+      const invocations = simulateMinute(fn.workload, env, minuteStart, this.random, this.environments.get(name0));
       const name = fn.spec.functionName;
       const alias = fn.spec.alias;
       const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';
