@@ -137,7 +137,7 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       category: result.category,
       modelStatus: engine.model?.status,
       analyzers: analyzed?.analyzers,
-      notes,
+      notes: [...engine.notes, ...(analyzed?.notes ?? [])],
     });
     return {
       diagnosisId,

@@ -6,14 +6,14 @@ import { Construct } from 'constructs';
 import { CollectFunction } from './collect-function';
 import { DiagnoseFunction } from './diagnose-function';
 import { Diagnosis } from './diagnosis';
+import { logGroupNameOf } from '../monitoring/remediation-monitoring';
 import { FunctionOptions } from '../policy';
 import { RemediationServiceProps } from '../remediation-service-props';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { logGroupNameOf } from '../monitoring/remediation-monitoring';
 import { createHandler, suppressNag, wildcardResourceFindings } from '../workflow/handler-support';
-import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
+import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 
 /** Properties of {@link DiagnosisService}. */
 export interface DiagnosisServiceProps extends RemediationServiceProps {

@@ -1,20 +1,20 @@
 /**
- * Past repairs as historical cases for the knowledge base.
+ * Past incidents as historical cases for the knowledge base (the case history).
  *
- * Contract: after a repair completes (verified, failed or rolled back), the finalize handler may
- * write one case document and its metadata sidecar into the knowledge-base bucket:
+ * Contract: when a knowledge base records cases (`AutoRemediation.knowledgeBase`), finalize writes
+ * one case document and its metadata sidecar for every diagnosed incident (a repair, a review, a
+ * no-action outcome) into the knowledge-base bucket:
  *
- *   s3://$KNOWLEDGE_CASES_BUCKET/$KNOWLEDGE_CASES_PREFIX<functionName>/<repairId>.md
- *   s3://$KNOWLEDGE_CASES_BUCKET/$KNOWLEDGE_CASES_PREFIX<functionName>/<repairId>.md.metadata.json
+ *   s3://$KNOWLEDGE_CASES_BUCKET/$KNOWLEDGE_CASES_PREFIX<functionName>/<execution name>.md
+ *   s3://$KNOWLEDGE_CASES_BUCKET/$KNOWLEDGE_CASES_PREFIX<functionName>/<execution name>.md.metadata.json
  *
- * (keys from `caseDocumentKey` / `caseMetadataKey`, bodies from `renderCaseDocument` /
- * `renderCaseMetadata`), then optionally call `StartIngestionJob` for
- * `$KNOWLEDGE_BASE_ID` / `$KNOWLEDGE_CASES_DATA_SOURCE_ID`. Writing a case is best effort: a
- * failure never changes the repair's outcome. The construct grants exactly `s3:PutObject` on the
- * prefix and `bedrock:StartIngestionJob` on the knowledge base.
+ * (bodies from `renderHistoryCase`; `renderCaseDocument` / `renderCaseMetadata` render a repair
+ * record alone), then calls `StartIngestionJob` for `$KNOWLEDGE_BASE_ID` /
+ * `$KNOWLEDGE_CASES_DATA_SOURCE_ID`. Writing a case is best effort: a failure never changes the
+ * outcome. The diagnosis reads the sidecars back (`readCaseMetadata`) as the function's history.
  *
- * A case carries no environment variables, no log text and no payloads: only the decision,
- * sizes and outcome, so nothing secret reaches the index.
+ * A case carries no environment variables, no log text, no model text and no payloads: only the
+ * decision, sizes, figures and outcome, so nothing secret or instructing reaches the index.
  *
  * Pure: no AWS SDK import.
  */

@@ -33,7 +33,7 @@ import {
   CONTRIBUTOR_DETAIL_TYPE,
   ContributorDetail,
   INTAKE_SOURCE,
-  OUTCOMES,
+  outcomeOf,
   PendingAlarm,
   REEXAMINE_DETAIL_TYPE,
   ReexamineDetail,
@@ -586,7 +586,7 @@ function reexamineDetail(v: unknown): ReexamineDetail {
   if (!d || !str(d.functionName) || alarms.length === 0) {
     throw new MalformedEventError(`${REEXAMINE_DETAIL_TYPE} input needs detail.functionName and at least one detail.alarms[].alarmName`);
   }
-  const previousOutcome = Object.values(OUTCOMES).find((o) => o === d.previousOutcome);
+  const previousOutcome = outcomeOf(d.previousOutcome);
   return {
     functionName: str(d.functionName)!,
     alarms,

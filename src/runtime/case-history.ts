@@ -19,6 +19,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { client, registerClient } from './clients';
 import { envOptional } from './env';
 import { toNamedError } from './errors';
+import { executionNameOf } from './executions';
 import './store'; // registers the DynamoDB client
 import { HISTORY } from '../core/history';
 import type { PastCase } from '../core/model';
@@ -36,11 +37,7 @@ export interface CaseHistorySource {
   read(functionName: string, since: Date): Promise<PastCase[]>;
 }
 
-/** The name of an execution (the last part of its ARN), which is a case's id. */
-export function executionNameOf(executionId: string): string {
-  const parts = executionId.split(':');
-  return parts[parts.length - 1] || executionId;
-}
+export { executionNameOf } from './executions';
 
 /** The source the environment configures: the knowledge base's cases when its bucket is set, else the table. */
 export function caseHistoryFromEnv(tableName: string, env: NodeJS.ProcessEnv = process.env): CaseHistorySource {

@@ -52,3 +52,9 @@ export function arnParts(arn: string | undefined): { partition: string; region: 
   const m = arn?.match(/^arn:([^:]+):[^:]+:([^:]*):(\d{12}):/);
   return m ? { partition: m[1], region: m[2], account: m[3] } : undefined;
 }
+
+/** The name of an execution (the last part of its ARN): a case's id in the case history. */
+export function executionNameOf(executionId: string): string {
+  const parts = executionId.split(':');
+  return parts[parts.length - 1] || executionId;
+}

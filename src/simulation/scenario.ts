@@ -71,6 +71,10 @@ export interface ScenarioStack {
     readonly verificationWindowMinutes?: number;
     /** `RemediationPolicy.raiseMemoryForCpu`: raise CPU-starved functions one step. */
     readonly raiseMemoryForCpu?: boolean;
+    /** `RemediationPolicy.followUpInterval`, minutes. */
+    readonly followUpMinutes?: number;
+    /** `RemediationPolicy.maxFollowUps`. */
+    readonly maxFollowUps?: number;
   };
   /**
    * `defined` (default): the target functions are defined in the stack. `imported`: the stack
@@ -381,6 +385,7 @@ const WORKLOAD_FIELDS: Record<string, Shape> = {
   downstreamTimeoutMs: num,
   concurrencyLimit: num,
   coldStartRate: num,
+  leakMbPerInvocation: num,
   logLines: list(LOG_LINE),
 };
 
@@ -420,6 +425,8 @@ const SCENARIO_SHAPE: Shape = obj({
       rollbackOnFailedVerification: bool,
       verificationWindowMinutes: num,
       raiseMemoryForCpu: bool,
+      followUpMinutes: num,
+      maxFollowUps: int,
     }),
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),

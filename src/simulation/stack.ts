@@ -132,6 +132,8 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       rollbackOnFailedVerification: p.rollbackOnFailedVerification,
       verificationWindow: p.verificationWindowMinutes !== undefined ? Duration.minutes(p.verificationWindowMinutes) : undefined,
       raiseMemoryForCpu: p.raiseMemoryForCpu,
+      followUpInterval: p.followUpMinutes !== undefined ? Duration.minutes(p.followUpMinutes) : undefined,
+      maxFollowUps: p.maxFollowUps,
     };
     let approval: Approval;
     switch (scenario.stack?.approval ?? 'none') {

@@ -9,9 +9,10 @@
 import type { PastCase, RepairRecord } from '../core/model';
 import { renderHistoryCase } from '../knowledge/cases';
 import { executionNameOf, writeCaseDocument } from '../runtime/case-history';
-import { effectivePolicy, envOptional } from '../runtime/env';
+import { effectivePolicy, envOptional, envString } from '../runtime/env';
 import { executionName, intakeInput, startExecutionOnce } from '../runtime/executions';
 import { logger, metrics, MetricUnit } from '../runtime/powertools';
+import { Store } from '../runtime/store';
 import { ENV, FOLLOW_UP_DETAIL_TYPE, FollowUpDetail, OUTCOMES, Outcome, WorkflowState } from '../workflow/contract';
 
 /** Outcomes a follow-up looks at again: a person was asked, or nothing could be done. */
@@ -70,6 +71,15 @@ export async function recordCase(state: WorkflowState, outcome: Outcome, reason:
  * round, so a retried finalize starts it once. Returns the execution name, or why none started.
  */
 export async function scheduleFollowUp(state: WorkflowState, outcome: Outcome, at: string): Promise<{ started?: string; reason: string }> {
+  const fn = state.alarm?.functionName;
+  const result = await nextFollowUp(state, outcome, at);
+  // The latest execution that ran a diagnosis decides which follow-up may run next (none after a
+  // repair): parallel chains would page for the same function twice.
+  if (state.diagnosis && fn) await new Store(envString(ENV.TABLE_NAME)).setFollowUpMarker(fn, result.started, new Date(at));
+  return result;
+}
+
+async function nextFollowUp(state: WorkflowState, outcome: Outcome, at: string): Promise<{ started?: string; reason: string }> {
   const d = state.diagnosis;
   const ev = state.alarm?.alarmEvent;
   const fn = state.alarm?.functionName;
@@ -89,13 +99,15 @@ export async function scheduleFollowUp(state: WorkflowState, outcome: Outcome, a
     return { reason: policy.followUpMaxRounds === 0 ? 'follow-ups are off (followUpMaxRounds 0)' : `the ${policy.followUpMaxRounds} follow-ups of the policy are done` };
   }
   if (!state.stateMachineArn) return { reason: 'no follow-up: the state lacks stateMachineArn' };
+  // An unchanged follow-up paged nobody: the next one still compares with what people last saw.
+  const handOn = state.alarm?.followUp && d.followUp?.changed === false;
   const detail: FollowUpDetail = {
     functionName: fn,
     alarms: [{ alarmName: ev.alarmName, ...(state.alarm?.contributorId ? { contributorId: state.alarm.contributorId } : {}) }],
-    previousExecutionId: state.executionId,
+    previousExecutionId: handOn ? state.alarm!.followUp!.previousExecutionId : state.executionId,
     round,
     waitSeconds: policy.followUpSeconds,
-    baseline: {
+    baseline: handOn ? state.alarm!.followUp!.baseline : {
       at,
       action: d.action,
       category: d.result.category,

@@ -286,6 +286,14 @@ export function lockKey(functionName: string): { pk: string; sk: string } {
 export function functionStateKey(functionName: string): { pk: string; sk: string } {
   return { pk: `FUNCTION#${functionName}`, sk: 'STATE' };
 }
+/**
+ * Key of the function's follow-up marker: the name of the one follow-up execution that may look
+ * at the function next (an execution that ran a diagnosis sets it, or clears it when it schedules
+ * none), so alarms that each end in review never run parallel chains of follow-ups.
+ */
+export function followUpMarkerKey(functionName: string): { pk: string; sk: string } {
+  return { pk: `FUNCTION#${functionName}`, sk: 'FOLLOW_UP' };
+}
 /** Key of the evidence (the full diagnosis request) of one execution. */
 export function evidenceKey(executionId: string): { pk: string; sk: string } {
   return { pk: `EXECUTION#${executionId}`, sk: 'EVIDENCE' };
@@ -467,6 +475,11 @@ export const OUTCOMES = {
 /** An outcome from {@link OUTCOMES}. */
 export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
 
+/** `value` when it is an outcome this workflow knows (read back from a record or an input), else undefined. */
+export function outcomeOf(value: unknown): Outcome | undefined {
+  return Object.values(OUTCOMES).find((o) => o === value);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Per-step inputs and outputs
 // ---------------------------------------------------------------------------------------------
@@ -610,7 +623,11 @@ export const STANDING_OUTCOMES: readonly Outcome[] = [
 export interface FollowUpDetail {
   readonly functionName: string;
   readonly alarms: PendingAlarm[];
-  /** The execution whose outcome this follows up. */
+  /**
+   * The execution whose outcome people were last told about: the review (or no-action outcome)
+   * itself, or the last follow-up that paged because the evidence changed. Unchanged follow-ups
+   * hand it on, so a slow drift is measured against what people last saw.
+   */
   readonly previousExecutionId: string;
   /** 1 for the first follow-up after an outcome that paged. */
   readonly round: number;

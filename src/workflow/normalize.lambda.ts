@@ -36,7 +36,7 @@ import { alarmContributors, ContributorInAlarm, DescribedAlarm, describeAlarm, d
 import { now } from '../runtime/clock';
 import { effectivePolicy, envNumber, envOptional, envString, readPolicyConfig } from '../runtime/env';
 import { ConfigurationError, ServiceUnavailableError } from '../runtime/errors';
-import { arnParts, executionName, intakeInput, startExecutionOnce } from '../runtime/executions';
+import { arnParts, executionName, executionNameOf, intakeInput, startExecutionOnce } from '../runtime/executions';
 import { LockFollowUp, releaseAndReexamine } from '../runtime/lock-followup';
 import { functionArnOf, isManagedFunction, managedSettings, Membership, parseMembership } from '../runtime/membership';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
@@ -293,6 +293,12 @@ async function fromReexamination(detail: ReexamineDetail, intake: Intake): Promi
  * its alarms still in ALARM for the function; none in ALARM ends the follow-ups (not paged).
  */
 async function fromFollowUp(detail: FollowUpDetail, intake: Intake): Promise<Chosen | { verdict: NormalizeOutput }> {
+  const self = executionNameOf(intake.state.executionId);
+  const marker = await new Store(envString(ENV.TABLE_NAME)).followUpMarker(detail.functionName);
+  if (marker !== undefined && marker !== self) {
+    const by = marker === '' ? 'a later execution that scheduled none (a repair, or the last round)' : `the later follow-up ${marker}`;
+    return verdict('IGNORED', `follow-up ${detail.round} of ${detail.functionName} ends: superseded by ${by}`, { functionName: detail.functionName });
+  }
   const found = await fromReexamination({
     functionName: detail.functionName, alarms: detail.alarms, previousExecutionId: detail.previousExecutionId, reason: `follow-up ${detail.round}`,
   }, intake);

@@ -73,6 +73,8 @@ describe('policy resolution: defaults and limits at their boundaries', () => {
       rollbackOnFailedVerification: true,
       raiseMemoryForCpu: false,
       verificationWindowSeconds: 900,
+      followUpSeconds: 1800,
+      followUpMaxRounds: 12,
     });
   });
 
@@ -88,6 +90,8 @@ describe('policy resolution: defaults and limits at their boundaries', () => {
       rollbackOnFailedVerification: false,
       raiseMemoryForCpu: true,
       verificationWindow: Duration.minutes(30),
+      followUpInterval: Duration.minutes(45),
+      maxFollowUps: 3,
     })).toEqual({
       maxMemoryMb: 4096,
       maxStepMb: 512,
@@ -99,6 +103,8 @@ describe('policy resolution: defaults and limits at their boundaries', () => {
       rollbackOnFailedVerification: false,
       raiseMemoryForCpu: true,
       verificationWindowSeconds: 1800,
+      followUpSeconds: 2700,
+      followUpMaxRounds: 3,
     });
   });
 
@@ -156,6 +162,8 @@ describe('the policy JSON the handlers receive', () => {
       maxRepairsPerDay: 3,
       rollbackOnFailedVerification: true,
       verificationWindowSeconds: 900,
+      followUpSeconds: 1800,
+      followUpMaxRounds: 12,
       approvalMode: 'NONE',
     });
   });

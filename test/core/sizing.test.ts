@@ -81,7 +81,7 @@ describe('sizing limits: which one shaped the size, at their exact boundaries', 
   test('GIVEN the factor lands exactly on current + largest step WHEN sized THEN no limit applied (none), not "held to the largest step"', () => {
     const r = recommendMemorySize({ currentMb: 256, basis: 'unknown-need' }, resolvePolicy({ maxStepMb: 128 }));
     expect(r).toMatchObject({ recommendedMb: 384, limitedBy: 'none' });
-    expect(r.explanation).toBe('the true need is unknown (the function was cut off), so 256 MB x 1.5 is 384 MB: recommend 384 MB (+128 MB from 256 MB)');
+    expect(r.explanation).toBe('the true need is unknown (the function was cut off or used all of its memory), so 256 MB x 1.5 is 384 MB: recommend 384 MB (+128 MB from 256 MB)');
   });
 
   test('GIVEN the factor lands exactly on the policy maximum WHEN sized THEN no limit applied', () => {
@@ -103,11 +103,11 @@ describe('sizing limits: which one shaped the size, at their exact boundaries', 
     expect(recommendMemorySize({ currentMb: 1024, basis: 'known-peak', peakMb: 900 }, DEFAULT_POLICY).explanation)
       .toBe('peak 900 MB plus 25 % headroom is 1125 MB; raised to the smallest step of +128 MB: recommend 1152 MB (+128 MB from 1024 MB)');
     expect(recommendMemorySize({ currentMb: 4096, basis: 'unknown-need' }, resolvePolicy({ maxStepMb: 1024 })).explanation)
-      .toBe('the true need is unknown (the function was cut off), so 4096 MB x 1.5 is 6144 MB; held to the largest single step of +1024 MB: recommend 5120 MB (+1024 MB from 4096 MB)');
+      .toBe('the true need is unknown (the function was cut off or used all of its memory), so 4096 MB x 1.5 is 6144 MB; held to the largest single step of +1024 MB: recommend 5120 MB (+1024 MB from 4096 MB)');
     expect(recommendMemorySize({ currentMb: 2048, basis: 'unknown-need' }, resolvePolicy({ maxMemoryMb: 3008 })).explanation)
-      .toBe('the true need is unknown (the function was cut off), so 2048 MB x 1.5 is 3072 MB; clamped to the policy maximum of 3008 MB: recommend 3008 MB (+960 MB from 2048 MB)');
+      .toBe('the true need is unknown (the function was cut off or used all of its memory), so 2048 MB x 1.5 is 3072 MB; clamped to the policy maximum of 3008 MB: recommend 3008 MB (+960 MB from 2048 MB)');
     expect(recommendMemorySize({ currentMb: 8192, basis: 'unknown-need' }, DEFAULT_POLICY).explanation)
-      .toBe('the true need is unknown (the function was cut off), so 8192 MB x 1.5 is 12288 MB; clamped to the Lambda maximum of 10240 MB: recommend 10240 MB (+2048 MB from 8192 MB)');
+      .toBe('the true need is unknown (the function was cut off or used all of its memory), so 8192 MB x 1.5 is 12288 MB; clamped to the Lambda maximum of 10240 MB: recommend 10240 MB (+2048 MB from 8192 MB)');
   });
 
   test('GIVEN a policy maximum set at 10,240 MB WHEN at the ceiling THEN the explanation names Lambda\'s maximum', () => {

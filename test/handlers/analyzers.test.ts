@@ -30,7 +30,7 @@ afterAll(async () => {
 afterEach(() => restoreEnv());
 
 /** The OOM sample (256 MB, processes killed; the rules raise to 384 MB), with a password printed in one line. */
-async function given(env: Record<string, string | undefined>, name = 'oom-killed-nodejs') {
+async function given(env: Record<string, string | undefined>, name = 'oom-killed-python') {
   await clearTable(db);
   useTestWorld(db);
   restoreEnv = setEnv({ MANAGED_FUNCTIONS: '*', ANALYZER_FUNCTIONS: JSON.stringify([ANALYZER]), ...env });
@@ -101,7 +101,7 @@ describe('custom analyzers in the diagnose handler', () => {
   });
 
   test('GIVEN the rules say not a memory issue WHEN the analyzer says raise THEN it goes to a person, never to a repair', async () => {
-    const state = await given({}, 'downstream-timeout');
+    const state = await given({}, 'code-error-python');
     lambda.on(InvokeCommand).resolves(answers(RAISE));
     const out = await diagnose(state);
     expect(out.action).toBe('HUMAN_REVIEW');

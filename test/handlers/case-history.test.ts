@@ -104,7 +104,7 @@ function killedLines(sizeMb: number, total: number, killed: number, end: string)
 
 /** The target at `sizeMb` with these log lines; normalize and collect for an alarm at `time`. */
 async function collected(name: string, sizeMb: number, lines: Array<{ timestamp: string; message: string }>, time: string): Promise<HandlerInputs['diagnose']> {
-  lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf({ ...sample('oom-killed-nodejs'), functionName: 'orders' }, { MemorySize: sizeMb }));
+  lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf({ ...sample('oom-killed-python'), functionName: 'orders' }, { MemorySize: sizeMb }));
   logs.on(FilterLogEventsCommand).resolves({ events: lines.map((l, i) => ({ eventId: `${name}-${i}`, timestamp: Date.parse(l.timestamp), message: `${l.message}\n`, logStreamName: 's' })) });
   const s = { ...initialState(alarmEvent({ functionName: 'orders', time }), execution(name)), stateMachineArn: STATE_MACHINE_ARN };
   const alarm = await normalize(s);
@@ -207,7 +207,7 @@ describe('follow-up after a review (issue 11 item 3)', () => {
   }
 
   /** The follow-up execution as finalize started it, its alarm still in ALARM (or not), up to diagnose. */
-  async function followUpRun(detail: IntakeInput<FollowUpDetail>, lines: Array<{ timestamp: string; message: string }>, alarmState = 'ALARM') {
+  async function followUpRun(started: { name: string; input: IntakeInput<FollowUpDetail> }, lines: Array<{ timestamp: string; message: string }>, alarmState = 'ALARM') {
     cw.on(DescribeAlarmsCommand).resolves({
       MetricAlarms: [{
         AlarmName: 'orders-errors-alarm',
@@ -225,7 +225,7 @@ describe('follow-up after a review (issue 11 item 3)', () => {
       }],
     });
     logs.on(FilterLogEventsCommand).resolves({ events: lines.map((l, i) => ({ eventId: `f-${i}`, timestamp: Date.parse(l.timestamp), message: `${l.message}\n`, logStreamName: 's' })) });
-    const s = { ...initialState(detail, execution('follow-1')), stateMachineArn: STATE_MACHINE_ARN };
+    const s = { ...initialState(started.input, execution(started.name)), stateMachineArn: STATE_MACHINE_ARN };
     const alarm = await normalize(s);
     if (alarm.status !== 'ACCEPTED') return { ...s, alarm } as WorkflowState;
     const withAlarm = { ...s, alarm } as HandlerInputs['collect'];
@@ -263,7 +263,7 @@ describe('follow-up after a review (issue 11 item 3)', () => {
     const [first] = startedFollowUps();
     clock.advance(600);
 
-    const state = await followUpRun(first.input, killedLines(512, 100, 60, '2026-11-20T10:58:00Z'));
+    const state = await followUpRun(first, killedLines(512, 100, 60, '2026-11-20T10:58:00Z'));
     expect(state.alarm).toMatchObject({ status: 'ACCEPTED', followUp: { round: 1, previousExecutionId: execution('review-1') } });
     expect(state.diagnosis?.followUp).toEqual({
       round: 1,
@@ -285,7 +285,7 @@ describe('follow-up after a review (issue 11 item 3)', () => {
     const [first] = startedFollowUps();
     clock.advance(600);
 
-    const state = await followUpRun(first.input, killedLines(512, 100, 11, '2026-11-20T10:58:00Z'));
+    const state = await followUpRun(first, killedLines(512, 100, 11, '2026-11-20T10:58:00Z'));
     expect(state.diagnosis?.followUp).toMatchObject({ changed: false, summary: expect.stringMatching(/^the evidence is as it was since/) });
     sns.resetHistory();
     const out = await finalize(state);
@@ -300,7 +300,7 @@ describe('follow-up after a review (issue 11 item 3)', () => {
     const [first] = startedFollowUps();
     clock.advance(600);
 
-    const state = await followUpRun(first.input, [], 'OK');
+    const state = await followUpRun(first, [], 'OK');
     expect(state.alarm).toMatchObject({ status: 'IGNORED', reason: expect.stringMatching(/^follow-up 1 of orders ends: alarm no longer in ALARM/) });
     sns.resetHistory();
     await finalize(state);
@@ -311,11 +311,37 @@ describe('follow-up after a review (issue 11 item 3)', () => {
   test('GIVEN the last round of the policy WHEN it ends in review THEN no further follow-up starts', async () => {
     await finalize(await review());
     const [first] = startedFollowUps();
-    const last = { ...first.input, detail: { ...first.input.detail, round: 3 } };
+    const last = { ...first, input: { ...first.input, detail: { ...first.input.detail, round: 3 } } };
     clock.advance(600);
     const state = await followUpRun(last, killedLines(512, 100, 11, '2026-11-20T10:58:00Z'));
     await finalize(state);
     expect(startedFollowUps().map((f) => f.input.detail.round)).toEqual([1]);
+  });
+
+  test('GIVEN an unchanged follow-up WHEN the next one is scheduled THEN it still compares with the review people saw, so a slow drift is caught', async () => {
+    await finalize(await review());
+    const [first] = startedFollowUps();
+    clock.advance(600);
+    await finalize(await followUpRun(first, killedLines(512, 100, 13, '2026-11-20T10:58:00Z')));
+    const second = startedFollowUps()[1];
+    expect(second.input.detail).toMatchObject({ round: 2, previousExecutionId: execution('review-1'), baseline: { memoryFailures: 10, invocations: 100 } });
+    clock.advance(600);
+    // 10 % -> 13 % -> 17 %: each step small, 17 % against the review's 10 % is a change.
+    const third = await followUpRun(second, killedLines(512, 100, 17, '2026-11-20T11:08:00Z'));
+    expect(third.diagnosis?.followUp).toMatchObject({ changed: true, previousExecutionId: execution('review-1'), baselineFrom: 'history' });
+  });
+
+  test('GIVEN a later alarm of the function that ends in review WHEN the earlier chain\'s follow-up runs THEN it ends, superseded: one chain per function', async () => {
+    await finalize(await review());
+    const [first] = startedFollowUps();
+    // Another alarm's execution for orders ends in review too and schedules its own follow-up.
+    clock.advance(120);
+    const other = await collected('review-2', 512, killedLines(512, 100, 10, '2026-11-20T10:50:00Z'), '2026-11-20T10:50:00Z');
+    await finalize({ ...other, diagnosis: await diagnose(other) });
+    expect(startedFollowUps()).toHaveLength(2);
+    clock.advance(600);
+    const state = await followUpRun(first, killedLines(512, 100, 60, '2026-11-20T10:58:00Z'));
+    expect(state.alarm).toMatchObject({ status: 'IGNORED', reason: expect.stringMatching(/^follow-up 1 of orders ends: superseded by the later follow-up followup-/) });
   });
 
   test('GIVEN no earlier case in the history WHEN the follow-up compares THEN it uses the figures it was handed', async () => {
@@ -324,7 +350,7 @@ describe('follow-up after a review (issue 11 item 3)', () => {
     const [first] = startedFollowUps();
     await clearTable(db);
     clock.advance(600);
-    const next = await followUpRun(first.input, killedLines(512, 100, 60, '2026-11-20T10:58:00Z'));
+    const next = await followUpRun(first, killedLines(512, 100, 60, '2026-11-20T10:58:00Z'));
     expect(next.diagnosis?.followUp).toMatchObject({ changed: true, baselineFrom: 'input' });
   });
 

@@ -170,7 +170,7 @@ test('the filter pattern is what the reader asks for', async () => {
 
 test('GIVEN a busy window WHEN the evidence is collected THEN it is marked incomplete with what was read', async () => {
   serve(busyFunction(200, 27));
-  lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf({ ...sample('oom-killed-nodejs'), functionName: 'orders' }));
+  lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf({ ...sample('oom-killed-python'), functionName: 'orders' }));
   cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
 
   const evidence = await collectEvidence({

@@ -116,6 +116,8 @@ describe('effectivePolicy: every guardrail a handler acts under', () => {
       dryRun: false,
       verificationWindowSeconds: 600,
       verificationMinInvocations: 5,
+      followUpSeconds: 1800,
+      followUpMaxRounds: 12,
       aliases: [],
     });
   });
@@ -131,6 +133,8 @@ describe('effectivePolicy: every guardrail a handler acts under', () => {
       rollbackOnFailedVerification: false,
       verificationWindowSeconds: 60,
       verificationMinInvocations: 1,
+      followUpSeconds: 300,
+      followUpMaxRounds: 0,
     });
     expect(p).toMatchObject({
       core: { maxMemoryMb: 3008, maxStepMb: 1024, minStepMb: 64, oomStepFactor: 2, headroomFraction: 0.5, minConfidence: 0.9 },
@@ -139,6 +143,8 @@ describe('effectivePolicy: every guardrail a handler acts under', () => {
       rollbackOnFailedVerification: false,
       verificationWindowSeconds: 60,
       verificationMinInvocations: 1,
+      followUpSeconds: 300,
+      followUpMaxRounds: 0,
     });
   });
 

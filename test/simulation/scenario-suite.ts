@@ -94,12 +94,14 @@ function describeScenario(file: string, environment: () => SimulationEnvironment
   });
 
   outcomeTest('THEN the notifications say what happened', () => {
-    const texts = result.notifications.map((n) => `${n.subject}\n${n.message}`).join('\n---\n');
+    // Every message the subscribers get: the default and each protocol's own (as expectations.ts reads them).
+    const texts = result.notifications.map((n) => [n.subject ?? '', n.message, ...Object.values(n.protocols ?? {})].join('\n')).join('\n---\n');
     for (const t of scenario.expect.notifications?.contain ?? []) expect(texts).toContain(t);
   });
 
   test('THEN no secret of the functions leaks into calls, records, notifications or logs', () => {
-    const texts = result.notifications.map((n) => `${n.subject}\n${n.message}`).join('\n---\n');
+    // Every message the subscribers get: the default and each protocol's own (as expectations.ts reads them).
+    const texts = result.notifications.map((n) => [n.subject ?? '', n.message, ...Object.values(n.protocols ?? {})].join('\n')).join('\n---\n');
     for (const t of scenario.expect.notifications?.notContain ?? []) expect(texts).not.toContain(t);
     expect(result.leakedSecrets).toEqual([]);
   });

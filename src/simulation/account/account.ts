@@ -42,7 +42,7 @@ import { MetricStore } from './metrics';
 import { SdkRetryModel } from './sdk-retry';
 import { SsmService } from './ssm-service';
 import { StatesService } from './states-service';
-import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
+import { EnvironmentState, expectedConcurrency, isError, newEnvironmentState, simulateMinute, WorkloadSpec } from './workload';
 
 const MINUTE = 60_000;
 
@@ -138,6 +138,8 @@ export class SimulatedAccount {
   private readonly logGroups = new Map<string, string>();
   /** Invocations each function has run (for `logLines[].every`). */
   private readonly invocationCounts = new Map<string, number>();
+  /** The execution environment of each function, for workloads that leak (`leakMbPerInvocation`). */
+  private readonly environments = new Map<string, EnvironmentState>();
   private readonly pendingDeploys: DeployChange[];
   /** The deploys by someone else that happened, in order. */
   public readonly deploys: DeployRecord[] = [];
@@ -156,9 +158,13 @@ export class SimulatedAccount {
     });
     this.lambda = new LambdaService(this.clock, this.random, { ...options.lambda, sleep: (ms) => this.scheduler.sleep(ms) });
     for (const f of options.scriptedFunctions ?? []) this.lambda.addScriptedFunction(f);
-    this.cloudTrail = new CloudTrailService(this.clock, this.random, options.cloudTrail);
-    this.config = new ConfigService(this.clock, this.random, options.config);
-    this.ssm = new SsmService(this.clock, this.random);
+    // The integrations' ids (CloudTrail, AWS Config, OpsCenter, Automation, default-bus event ids)
+    // come from a stream of their own: a scenario that does not use them draws exactly what it drew
+    // without them, so its workload (and every outcome) stays the same.
+    const integrationRandom = new SeededRandom((options.seed ?? 42) + 0x5f3759df);
+    this.cloudTrail = new CloudTrailService(this.clock, integrationRandom, options.cloudTrail);
+    this.config = new ConfigService(this.clock, integrationRandom, options.config);
+    this.ssm = new SsmService(this.clock, integrationRandom);
     // Every change of a function is a CloudTrail management event and, where Config records, a configuration item.
     this.lambda.onChange = (change, configuration) => {
       const caller = currentCaller();
@@ -189,7 +195,7 @@ export class SimulatedAccount {
       // Lambda metrics belong to the function named by FunctionName: its tags are the resource tags.
       resourceTags: (m) => (m.namespace === 'AWS/Lambda' && m.dimensions.FunctionName ? this.functionTags(m.dimensions.FunctionName) : undefined),
     });
-    this.messaging = new MessagingService(this.clock, this.random, options.messaging);
+    this.messaging = new MessagingService(this.clock, this.random, options.messaging, integrationRandom);
     this.bedrock = new BedrockService(this.scheduler, options.bedrock);
     this.states = new StatesService(this.clock);
     for (const f of options.functions) {
@@ -347,7 +353,9 @@ export class SimulatedAccount {
     for (const fn of this.lambda.all()) {
       const config = this.lambda.effectiveConfig(fn);
       const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
-      const invocations = simulateMinute(fn.workload, env, minuteStart, this.random);
+      const name0 = fn.spec.functionName;
+      if (!this.environments.has(name0)) this.environments.set(name0, newEnvironmentState());
+      const invocations = simulateMinute(fn.workload, env, minuteStart, this.random, this.environments.get(name0));
       const name = fn.spec.functionName;
       const alias = fn.spec.alias;
       const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';

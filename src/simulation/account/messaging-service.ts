@@ -49,7 +49,16 @@ export class MessagingService {
   public readonly busEvents: Array<Record<string, unknown>> = [];
   private snsFailuresLeft: number;
 
-  constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom, private readonly options: MessagingOptions = {}) {
+  /**
+   * @param busRandom where the ids of events handed to the default bus's rules come from (a stream
+   * apart from `random`, so delivering them draws nothing a workload would have drawn)
+   */
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly random: SeededRandom,
+    private readonly options: MessagingOptions = {},
+    private readonly busRandom: SeededRandom = random,
+  ) {
     this.snsFailuresLeft = options.snsFailures ?? 0;
   }
 
@@ -100,7 +109,7 @@ export class MessagingService {
       if ((e.EventBusName ?? 'default') === 'default' || (e.EventBusName ?? '').endsWith(':event-bus/default')) {
         this.busEvents.push({
           'version': '0',
-          'id': this.random.uuid(),
+          'id': this.busRandom.uuid(),
           'detail-type': e.DetailType,
           'source': e.Source,
           'account': '123456789012',
