@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { notificationText } from '../../src/simulation/expectations';
 import { runScenario, ScenarioResult, SimulationEnvironment } from '../../src/simulation/runner';
 import { loadScenarioFile, Scenario } from '../../src/simulation/scenario';
 
@@ -94,12 +95,12 @@ function describeScenario(file: string, environment: () => SimulationEnvironment
   });
 
   outcomeTest('THEN the notifications say what happened', () => {
-    const texts = result.notifications.map((n) => `${n.subject}\n${n.message}`).join('\n---\n');
+    const texts = result.notifications.map(notificationText).join('\n---\n');
     for (const t of scenario.expect.notifications?.contain ?? []) expect(texts).toContain(t);
   });
 
   test('THEN no secret of the functions leaks into calls, records, notifications or logs', () => {
-    const texts = result.notifications.map((n) => `${n.subject}\n${n.message}`).join('\n---\n');
+    const texts = result.notifications.map(notificationText).join('\n---\n');
     for (const t of scenario.expect.notifications?.notContain ?? []) expect(texts).not.toContain(t);
     expect(result.leakedSecrets).toEqual([]);
   });
