@@ -67,9 +67,7 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
   if (n) {
     if (n.count !== undefined) check('notifications', n.count, run.notifications.length);
     if (n.types) check('notification types', n.types, run.notifications.map((m) => (m.json as { type?: string } | undefined)?.type ?? m.attributes.type));
-    // A notification is every message its subscribers get: the default and each protocol's own
-    // (SNS MessageStructure "json").
-    const texts = run.notifications.map((m) => [m.subject ?? '', m.message, ...Object.values(m.protocols ?? {})].join('\n'));
+    const texts = run.notifications.map(notificationText);
     for (const t of n.contain ?? []) {
       const hit = texts.some((x) => x.includes(t));
       out.push({ name: `a notification contains '${t}'`, passed: hit, detail: hit ? 'found' : `not in ${texts.length} notification(s)` });
@@ -172,4 +170,12 @@ export function latestRepairRecords(records: Array<Record<string, unknown>>): Ar
     if (!prev || String(r.endTime ?? '') >= String(prev.endTime ?? '')) byId.set(id, r);
   }
   return [...byId.values()];
+}
+
+/**
+ * A notification as its subscribers read it: the subject, the default message and each protocol's
+ * own message (SNS MessageStructure "json"), so the e-mail text is checked as well as the JSON.
+ */
+export function notificationText(m: { readonly subject?: string; readonly message: string; readonly protocols?: Record<string, string> }): string {
+  return [m.subject ?? '', m.message, ...Object.values(m.protocols ?? {})].join('\n');
 }

@@ -135,7 +135,11 @@ export class RemediationWorkflow extends Construct {
         ? { [ENV.ALARM_NAME_PREFIX]: alarmNamePrefix } : {}),
       ...(props.monitoring ? { [ENV.LOG_ALARM_NAME_PREFIX]: props.monitoring.memoryAlarmNamePrefix } : {}),
       // Pairs, not an object: a log group defined in the app has a token for a name.
-      [ENV.LOG_GROUP_FUNCTIONS]: Lazy.string({ produce: () => stack.toJsonString(Object.entries(this.logGroupFunctions)) }),
+      // In table mode normalize reads them from the settings item instead, so that hundreds of
+      // custom log groups do not pass Lambda's 4 KB of environment variables.
+      [ENV.LOG_GROUP_FUNCTIONS]: Lazy.string({
+        produce: () => stack.toJsonString(this.managedFunctionsValue() === MANAGED_FROM_TABLE ? [] : Object.entries(this.logGroupFunctions)),
+      }),
     });
     table.grant(normalize.role, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem');
     this.normalizeFunction = normalize.fn;
@@ -370,7 +374,11 @@ export class RemediationWorkflow extends Construct {
    */
   private managedFunctionsValue(): string {
     if (this.managedByTag) return `tag:${this.managedByTag.key}=${this.managedByTag.value}`;
-    const estimated = this.managedNames.reduce((sum, n) => sum + (Token.isUnresolved(n) ? 64 : n.length) + 1, 0);
+    // Lambda allows 4 KB of environment variables in all: the names and the custom log groups go
+    // to the settings item when together they would take more than 1,500 characters.
+    const size = (n: string) => (Token.isUnresolved(n) ? 64 : n.length);
+    const estimated = this.managedNames.reduce((sum, n) => sum + size(n) + 1, 0)
+      + Object.entries(this.logGroupFunctions).reduce((sum, [group, fn]) => sum + size(group) + size(fn) + 8, 0);
     if (this.managedNames.length > 0 && estimated <= 1500) return this.managedNames.join(',');
     return MANAGED_FROM_TABLE;
   }

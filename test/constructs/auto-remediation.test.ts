@@ -292,6 +292,31 @@ describe('AutoRemediation options', () => {
     expect(Object.keys(remediation.monitoring.customLogGroupOwners)).toHaveLength(1);
   });
 
+  test.each([
+    [2, 'checkout,orders,orders-1', 2],
+    [40, 'table', 0],
+  ])('%i functions with custom log groups: MANAGED_FUNCTIONS=%s, the pairs in the environment only while they fit (Lambda: 4 KB in all)', (n, managed, pairsInEnv) => {
+    // GIVEN functions imported by name, each logging to a long custom log group
+    const { stack } = newStack();
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [lambda.Function.fromFunctionName(stack, 'Checkout', 'checkout')] });
+    const names = Array.from({ length: n }, (_, i) => (i === 0 ? 'orders' : `orders-${i}`));
+    for (const name of names) {
+      remediation.addFunction(lambda.Function.fromFunctionName(stack, `Fn-${name}`, name), {
+        logGroup: logs.LogGroup.fromLogGroupName(stack, `Logs-${name}`, `/platform/production/order-processing/${name}`),
+      });
+    }
+    const template = Template.fromStack(stack);
+    const env = envOf(template, 'Turns the alarm event');
+    // THEN normalize gets the names and pairs while they fit, the settings item always has the pairs
+    expect(env.MANAGED_FUNCTIONS).toBe(managed);
+    expect(JSON.parse(String(resolveIntrinsics(env.LOG_GROUP_FUNCTIONS, template)))).toHaveLength(pairsInEnv);
+    const setup = Object.values(template.findResources('Custom::LambdaRemediationSetup'))[0];
+    expect((resolveIntrinsics(setup.Properties, template) as any).CustomLogGroups).toHaveLength(n);
+    // Lambda counts the keys and values of all environment variables against 4 KB.
+    const size = Object.entries(env).reduce((sum, [k, v]) => sum + k.length + JSON.stringify(resolveIntrinsics(v, template)).length, 0);
+    expect(size).toBeLessThan(4096);
+  });
+
   test('per-function overrides and selected approval reach the policy JSON', () => {
     const { stack } = newStack();
     const [a, b] = demoFunctions(stack, 2);

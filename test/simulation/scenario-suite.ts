@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { notificationText } from '../../src/simulation/expectations';
 import { runScenario, ScenarioResult, SimulationEnvironment } from '../../src/simulation/runner';
 import { loadScenarioFile, Scenario } from '../../src/simulation/scenario';
 
@@ -94,14 +95,12 @@ function describeScenario(file: string, environment: () => SimulationEnvironment
   });
 
   outcomeTest('THEN the notifications say what happened', () => {
-    // Every message the subscribers get: the default and each protocol's own (as expectations.ts reads them).
-    const texts = result.notifications.map((n) => [n.subject ?? '', n.message, ...Object.values(n.protocols ?? {})].join('\n')).join('\n---\n');
+    const texts = result.notifications.map(notificationText).join('\n---\n');
     for (const t of scenario.expect.notifications?.contain ?? []) expect(texts).toContain(t);
   });
 
   test('THEN no secret of the functions leaks into calls, records, notifications or logs', () => {
-    // Every message the subscribers get: the default and each protocol's own (as expectations.ts reads them).
-    const texts = result.notifications.map((n) => [n.subject ?? '', n.message, ...Object.values(n.protocols ?? {})].join('\n')).join('\n---\n');
+    const texts = result.notifications.map(notificationText).join('\n---\n');
     for (const t of scenario.expect.notifications?.notContain ?? []) expect(texts).not.toContain(t);
     expect(result.leakedSecrets).toEqual([]);
   });
