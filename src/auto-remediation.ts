@@ -22,6 +22,7 @@ import { functionNameOf } from './workflow/handler-support';
 import { PolicyConfigBuilder } from './workflow/settings';
 import { RemediationSetup } from './workflow/remediation-setup';
 import { RemediationWorkflow } from './workflow/remediation-workflow';
+import { Workflow } from './workflow/workflow-kind';
 import { TargetRegistry } from './workflow/target-access';
 
 /** Properties of {@link AutoRemediation}. */
@@ -108,6 +109,15 @@ export interface AutoRemediationProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * How a remediation runs: a Step Functions state machine (execution history, approval), or one
+   * Lambda coordinator that waits for verification with an EventBridge Scheduler schedule (no
+   * approval: asking for both fails synthesis). See the README, "Which workflow".
+   *
+   * @default Workflow.stepFunctions()
+   */
+  readonly workflow?: Workflow;
 
   /**
    * Create the CloudWatch dashboard of the remediation activity.
@@ -213,6 +223,7 @@ export class AutoRemediation extends Construct {
       policy,
       approval: props.approval,
       approvalTimeout: props.approvalTimeout,
+      workflow: props.workflow,
     });
 
     for (const fn of props.functions ?? []) {
@@ -222,11 +233,13 @@ export class AutoRemediation extends Construct {
     if (props.dashboard ?? true) {
       this.dashboard = new RemediationDashboard(this, 'Dashboard', {
         stateMachine: this.workflow.stateMachine,
+        coordinator: this.workflow.coordinatorFunction,
         outcomeLogGroup: this.verification.finalizeLogGroup,
         // Alarms in nested stacks stay there (a reference would add an output per alarm).
         alarms: this.monitoring.alarms.filter((a) => Stack.of(a) === Stack.of(this)),
         deadLetterQueue: this.workflow.deadLetterQueue,
         handlers: [
+          ...(this.workflow.coordinatorFunction ? [this.workflow.coordinatorFunction] : []),
           this.workflow.normalizeFunction, this.diagnosis.collectFunction, this.diagnosis.diagnoseFunction,
           this.workflow.requestApprovalFunction, this.repair.repairFunction, this.verification.verifyFunction,
           this.repair.rollbackFunction, this.verification.finalizeFunction,
@@ -235,8 +248,8 @@ export class AutoRemediation extends Construct {
     }
   }
 
-  /** The remediation state machine. */
-  public get stateMachine(): sfn.IStateMachine {
+  /** The remediation state machine (none with `Workflow.lambdaCoordinator()`). */
+  public get stateMachine(): sfn.IStateMachine | undefined {
     return this.workflow.stateMachine;
   }
 

@@ -10,6 +10,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -27,6 +28,8 @@ export interface Clients {
   readonly bedrockAgent: BedrockAgentRuntimeClient;
   /** Step Functions: the workflow starting executions of itself (fan-out, re-examination). */
   readonly sfn: SFNClient;
+  /** EventBridge Scheduler: the Lambda coordinator's verification schedules. */
+  readonly scheduler: SchedulerClient;
 }
 
 /** Client options every client gets (the SDK's adaptive retry absorbs short throttling bursts). */

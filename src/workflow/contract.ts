@@ -127,6 +127,14 @@ export const ENV = {
   BEDROCK_TIMEOUT_MS: 'BEDROCK_MODEL_TIMEOUT_MS',
   /** Most output tokens per model call (= `LIMIT_ENV.maxOutputTokensPerCall`). @default 1024 */
   MODEL_MAX_TOKENS: 'BEDROCK_MAX_OUTPUT_TOKENS',
+  /** Coordinator: JSON object of handler id -> function ARN it invokes (coordinator-contract.ts). */
+  COORDINATOR_HANDLERS: 'COORDINATOR_HANDLERS',
+  /** Coordinator: the EventBridge Scheduler group of its verification schedules. */
+  COORDINATOR_SCHEDULE_GROUP: 'COORDINATOR_SCHEDULE_GROUP',
+  /** Coordinator: the role EventBridge Scheduler assumes to invoke it. */
+  COORDINATOR_SCHEDULER_ROLE_ARN: 'COORDINATOR_SCHEDULER_ROLE_ARN',
+  /** Coordinator: the dead-letter queue of its schedules. @default - none */
+  COORDINATOR_SCHEDULE_DLQ_ARN: 'COORDINATOR_SCHEDULE_DLQ_ARN',
   /** Powertools service name (read by Powertools itself). */
   POWERTOOLS_SERVICE_NAME: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools metrics namespace (read by Powertools itself). @default {@link METRICS_NAMESPACE} */
