@@ -4,7 +4,7 @@
  */
 import { ApiCall } from './account/api-recorder';
 import { PublishedMessage } from './account/messaging-service';
-import { ScenarioExpectations } from './scenario';
+import { ScenarioExpectations, SecretSink } from './scenario';
 
 export interface ExpectationResult {
   readonly name: string;
@@ -22,6 +22,12 @@ export interface ObservedRun {
   readonly alarmEvents: number;
   /** Calls IAM denied; undefined when IAM was not evaluated. */
   readonly accessDenied?: Array<{ action: string; resource: string }>;
+  /** Locks still held at the end (TTL not passed); undefined when not known. */
+  readonly locksHeld?: number;
+  /** Per aliased function: does the alias's version run other code than at the start? */
+  readonly aliasCodeChanged?: Record<string, boolean>;
+  /** The secrets found in each sink. */
+  readonly secretsBySink?: Partial<Record<SecretSink, string[]>>;
 }
 
 export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun, memoryOf: (functionName: string) => number): ExpectationResult[] {
@@ -49,6 +55,7 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
     if (e.updateFunctionConfigurationCalls !== undefined) {
       check(`${fn} UpdateFunctionConfiguration calls`, e.updateFunctionConfigurationCalls, updates.filter((c) => String((c.input as { FunctionName?: string }).FunctionName).split(':').includes(fn)).length);
     }
+    if (e.aliasVersionCodeChanged !== undefined) check(`${fn} alias version code changed`, e.aliasVersionCodeChanged, run.aliasCodeChanged?.[fn]);
   }
   const n = expect.notifications;
   if (n) {
@@ -78,6 +85,16 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
     if (r.verificationStatuses) check('repair record verification statuses', r.verificationStatuses, repairs.map((i) => String(i.verificationStatus)).sort());
   }
   out.push(...checkAccessDenied(expect, run));
+  // Every scenario ends with no lock held unless it says otherwise.
+  if (run.locksHeld !== undefined) check('locks held at the end', expect.locksHeldAtEnd ?? 0, run.locksHeld);
+  for (const sink of expect.secretsNotIn ?? []) {
+    const found = run.secretsBySink?.[sink];
+    out.push({
+      name: `no secret in ${sink}`,
+      passed: found !== undefined && found.length === 0,
+      detail: found === undefined ? `${sink} was not observed` : found.length === 0 ? 'none' : `${found.length} secret(s) found`,
+    });
+  }
   if (expect.decidedBy) {
     const diag = run.records.filter((i) => String(i.sk ?? '').startsWith('DIAGNOSIS#')).map((i) => String(i.decidedBy ?? (i as { diagnosis?: { decidedBy?: string } }).diagnosis?.decidedBy));
     check('diagnoses decided by', expect.decidedBy, diag.sort());

@@ -71,6 +71,14 @@ export function formatTimeline(r: ScenarioResult): string {
     lines.push('  iam: not evaluated');
   }
   for (const d of r.accessDenied.slice(0, 10)) lines.push(`    DENIED ${d.time.slice(11, 19)} ${d.principal} ${d.action} on ${truncate(d.resource, 90)} ${truncate(d.reason, 120)}`);
+  if (r.injectedFaults.length) {
+    lines.push(`  faults injected: ${r.injectedFaults.length}`);
+    for (const f of r.injectedFaults.slice(0, 10)) lines.push(`    minute ${f.minute.toFixed(2)} ${f.target}: ${f.effect}${f.executionId ? ` (${f.executionId})` : ''}`);
+    if (r.injectedFaults.length > 10) lines.push(`    ... and ${r.injectedFaults.length - 10} more`);
+  }
+  for (const d of r.deploys) lines.push(`  deploy ${d.at.slice(11, 19)} ${d.functionName}: ${[d.memorySizeMb ? `${d.memorySizeMb} MB` : '', d.codeChange ? 'new code' : '', d.movedAliasTo ? `alias -> version ${d.movedAliasTo}` : ''].filter(Boolean).join(', ')}`);
+  for (const t of r.targetInvocations) lines.push(`  ${t.at.slice(11, 19)}  ${t.function} (${t.detailType}, attempt ${t.attempt})${t.error ? `: ${truncate(t.error, 100)}` : ''}`);
+  if (r.locksHeldAtEnd.length) lines.push(`  locks held at the end: ${r.locksHeldAtEnd.map((l) => l.pk).join(', ')}`);
   if (r.accessDenied.length > 10) lines.push(`    ... and ${r.accessDenied.length - 10} more denied calls`);
   const failed = r.expectations.filter((e) => !e.passed);
   lines.push(`  expectations: ${r.expectations.length - failed.length}/${r.expectations.length} met`);

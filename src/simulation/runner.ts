@@ -6,22 +6,27 @@
  * has finished. Then compare what happened with the scenario's expectations.
  */
 import { resolve as resolvePath } from 'node:path';
-import { CallAuthorization, SimulatedAccount, WorkloadChange } from './account/account';
+import { SimulatedAccount, WorkloadChange } from './account/account';
 import { ApiCall } from './account/api-recorder';
 import { AlarmTransition } from './account/cloudwatch-service';
 import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
+import { FaultInjector, InjectedFault } from './account/faults';
 import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
+import { DeployRecord } from './account/lambda-service';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
-import { matchesPattern } from './event-pattern';
+import { createCustomResources, CustomResourceResult } from './custom-resources';
+import { EventBus, TargetInvocation } from './event-bus';
 import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
-import { Scenario } from './scenario';
+import { aliasOf, Scenario, SecretSink } from './scenario';
+import { executionLoggingOf, executionLogLines, heldLocks, secretsInSinks, sinkTexts, ttlAttributeOf } from './sinks';
 import { SIMULATION_STACK_NAME, synthesizeScenarioAssembly } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
 import { setClients } from '../runtime/clients';
 import { setClock } from '../runtime/clock';
 import { HANDLERS } from '../workflow/contract';
+import { SETUP_DESCRIPTION } from '../workflow/remediation-setup';
 
 const MINUTE = 60_000;
 
@@ -100,6 +105,18 @@ export interface ScenarioResult {
   readonly accessDenied: AccessDeniedRecord[];
   /** Calls of actions the evaluator's data does not list, authorized by `UNLISTED_ACTIONS`. */
   readonly unlistedActions: UnlistedActionRecord[];
+  /** Every fault that fired: when, on what, in which execution. */
+  readonly injectedFaults: InjectedFault[];
+  /** Deploys by someone else, as they happened. */
+  readonly deploys: Array<Omit<DeployRecord, 'at'> & { at: string }>;
+  /** What the template's custom resources answered at deploy. */
+  readonly customResources: CustomResourceResult[];
+  /** Handler invocations by rule targets (e.g. the cleanup on execution status changes). */
+  readonly targetInvocations: TargetInvocation[];
+  /** The locks still held at the end (their TTL not passed in virtual time). */
+  readonly locksHeldAtEnd: Array<{ pk: string; owner?: string }>;
+  /** How many secrets each sink holds. */
+  readonly secretsFound: Record<SecretSink, number>;
 }
 
 /** How to run a scenario. */
@@ -119,6 +136,14 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const template = options.template ? options.template(synthesized.template) : synthesized.template;
   const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME, { nestedTemplates: synthesized.nestedTemplates });
   const templateTags = new Map(resolver.functions().map((f) => [f.functionName, f.tags]));
+  // Imported targets carry the management tag when the rights go by tag: the user tagged them,
+  // as the construct's synthesis warning asks.
+  const managementTag = managementTagOf(resolver);
+  if (scenario.stack?.targets === 'imported' && managementTag) {
+    for (const f of scenario.functions.filter((x) => x.managed !== false)) {
+      templateTags.set(f.functionName, { ...(templateTags.get(f.functionName) ?? {}), ...managementTag });
+    }
+  }
   // IAM: the template's roles and policies, decided by the evaluator (account/iam.ts). Built
   // first so that simulated services acting with a role of their own can be given `authorize`.
   let authorizer: IamAuthorizer | undefined;
@@ -150,7 +175,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       environment: f.environment,
       logFormat: f.logFormat,
       workload: f.workload,
-      alias: f.alias,
+      alias: aliasOf(f)?.name,
+      latestDiffersFromAlias: aliasOf(f)?.latestDiffersFromAlias,
       logGroupName: f.logGroupName,
       neverInvokedBefore: f.neverInvokedBefore,
       tags: templateTags.get(f.functionName),
@@ -162,25 +188,21 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       end: start + m.toMinute * MINUTE,
     })),
     changes,
+    deploys: (scenario.account?.deploys ?? []).map((d) => ({ ...d, at: start + d.atMinute * MINUTE })),
     lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
     messaging: { snsFailures: scenario.account?.snsFailures },
     bedrock: scenario.bedrock,
     // Log alarms' query roles are authorized by the same evaluator.
     ...(authorizer ? { authorize: (req: IamRequest) => authorizer!.authorize(req) } : {}),
   });
-  const templateAlarms = resolver.alarms();
-  notes.push(...templateAlarms.skipped);
-  // Alarms are created through the Put APIs' checks: a rejected alarm fails the deploy.
-  let deployError: string | undefined;
-  try {
-    await account.deployAlarms(templateAlarms);
-  } catch (err) {
-    deployError = `deploy failed: ${(err as Error).name}: ${(err as Error).message}`;
-  }
+  const faults = new FaultInjector(start, scenario.account?.faults, scenario.handlerFaults, scenario.executionFaults);
+  account.useFaults(faults);
+  const aliasCodeAtStart = new Map(scenario.functions.filter((f) => aliasOf(f))
+    .map((f) => [f.functionName, account.lambda.aliasCodeSha(f.functionName, aliasOf(f)!.name)]));
 
   const machine = resolver.stateMachineDefinition();
-  const rules = resolver.rules().filter((r) => r.targets.some((t) => t.arn === machine.arn));
-  if (rules.length === 0) notes.push('no EventBridge rule targets the state machine: no alarm can start it');
+  const rules = resolver.rules();
+  if (!rules.some((r) => r.targets.some((t) => t.arn === machine.arn))) notes.push('no EventBridge rule targets the state machine: no alarm can start it');
   await env.dynamodb.resetTables(tablesFromTemplate(template, (id) => resolver.physicalName(id)));
 
   const handlers = bindHandlers(resolver);
@@ -208,6 +230,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     }
   }
 
+  const executions: Array<Promise<ExecutionRecord>> = [];
+  let bus: EventBus | undefined;
   const executor = new WorkflowExecutor({
     definition: machine.definition,
     stateMachineArn: machine.arn,
@@ -220,16 +244,41 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       approver: scenario.approval.approver,
       comment: scenario.approval.comment,
     } : undefined,
+    faults,
+    // Step Functions tells EventBridge of every status change of a standard workflow execution.
+    onStatusChange: (record, status) => bus?.put(bus.executionStatusEvent(record, machine.arn, status, account.clock.now())),
+  });
+  let seq = 0;
+  const startExecution = (input: unknown, delayMs = 0) => {
+    const name = `sim-${String(++seq).padStart(4, '0')}`;
+    executions.push(account.scheduler.participate(name, async () => {
+      if (delayMs > 0) await account.scheduler.sleep(delayMs);
+      return executor.execute(name, input);
+    }));
+  };
+  bus = new EventBus({
+    rules,
+    stateMachineArn: machine.arn,
+    handlers,
+    scheduler: account.scheduler,
+    requestId: () => account.random.uuid(),
+    eventId: () => account.random.uuid(),
+    startExecution: (input) => startExecution(input),
+    participate: (name, fn) => account.scheduler.participate(name, fn),
   });
 
-  const secrets = scenario.functions.flatMap((f) => Object.values(f.environment ?? {})).filter((v) => v.length >= 8);
+  const secrets = [
+    ...scenario.functions.flatMap((f) => Object.values(f.environment ?? {})).filter((v) => v.length >= 8),
+    ...scenario.functions.flatMap((f) => [f.workload, ...(f.incidents ?? []).map((i) => i.workload)])
+      .flatMap((w) => (w.logLines ?? []).map((l) => l.secret))
+      .filter((v): v is string => !!v),
+  ];
   const handlerLog: string[] = [];
-  const restore = installRuntime(account, env, handlerEnv, handlerLog, gate);
-  const executions: Array<Promise<ExecutionRecord>> = [];
+  const restore = installRuntime(account, env, handlerEnv, handlerLog);
   const transitions: AlarmTransition[] = [];
   let alarmEvents = 0;
-  let unrouted = 0;
-  let error: string | undefined = setupError ?? deployError;
+  let customResources: CustomResourceResult[] = [];
+  let error: string | undefined = setupError;
   const end = start + scenario.durationMinutes * MINUTE;
   // Executions the workflow starts itself (log-alarm fan-out, re-examination) run like routed ones.
   account.states.register(machine.arn, (name, input) => {
@@ -239,27 +288,42 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   });
   try {
     if (error) throw new DeployFailed();
-    let seq = 0;
+    // The deploy, in CloudFormation's order: the setup custom resource (it creates missing log
+    // groups) before the alarms that depend on it; any failure rolls the stack back.
+    customResources = await createCustomResources({
+      resolver, stackName: SIMULATION_STACK_NAME, handlers, scheduler: account.scheduler, requestId: () => account.random.uuid(),
+    });
+    const failed = customResources.find((c) => c.status !== 'SUCCESS');
+    if (failed) {
+      error = `deploy failed: custom resource ${failed.logicalId} (${failed.type}) answered ${failed.status}: ${failed.reason ?? ''}`;
+      throw new DeployFailed();
+    }
+    const templateAlarms = resolver.alarms();
+    notes.push(...templateAlarms.skipped);
+    // Alarms are created through the Put APIs' checks: a rejected alarm fails the deploy.
+    try {
+      await account.deployAlarms(templateAlarms);
+    } catch (err) {
+      error = `deploy failed: ${(err as Error).name}: ${(err as Error).message}`;
+      throw new DeployFailed();
+    }
+    // Execution faults: at their minute, the running executions are stopped or time out.
+    for (const [i, f] of (scenario.executionFaults ?? []).entries()) {
+      void account.scheduler.timer(start + f.atMinute * MINUTE - account.clock.now()).done.then(() => {
+        for (const name of executor.runningExecutions()) {
+          if (f.execution && f.execution !== name) continue;
+          if (executor.stop(name, f.effect === 'abort' ? 'ABORTED' : 'TIMED_OUT')) faults.executionFaultFired(i, account.clock.now(), name);
+        }
+      });
+    }
     const deliver = (t: AlarmTransition) => {
       const copies = t.to === 'ALARM' ? (scenario.storm?.copiesPerAlarmEvent ?? 1) : 1;
       for (let c = 0; c < copies; c++) {
         const event = c === 0 ? t.event : { ...t.event, id: account.random.uuid() };
         alarmEvents++;
-        const targets = rules.filter((r) => matchesPattern(r.eventPattern, event)).flatMap((r) => r.targets.filter((x) => x.arn === machine.arn));
-        if (targets.length === 0) {
-          unrouted++;
-          continue;
-        }
-        for (const target of targets) {
-          const input = target.input !== undefined ? JSON.parse(target.input) : event;
-          const name = `sim-${String(++seq).padStart(4, '0')}`;
-          // Copies of a storm arrive spread over the minute.
-          const delay = c === 0 ? 0 : Math.floor((c * MINUTE) / copies);
-          executions.push(account.scheduler.participate(name, async () => {
-            if (delay > 0) await account.scheduler.sleep(delay);
-            return executor.execute(name, input);
-          }));
-        }
+        // Copies of a storm arrive spread over the minute.
+        const delay = c === 0 ? 0 : Math.floor((c * MINUTE) / copies);
+        bus!.put(event, (input) => startExecution(input, delay));
       }
     };
     for (;;) {
@@ -286,7 +350,10 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     error ??= String(err);
     return [] as ExecutionRecord[];
   });
-  const tableItems = await collectRecords(env, template, resolver);
+  const allItems = await scanTables(env, template, resolver);
+  // Evidence items are the collected logs and metrics: large, and checked for secrets, not reported.
+  const tableItems = allItems.filter((i) => String(i.sk ?? '') !== 'EVIDENCE');
+  const endedAt = account.clock.now();
 
   const summaries = records.map((r) => summarize(r));
   const outcomes: Record<string, number> = {};
@@ -301,8 +368,22 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     transitions,
   ));
   const notifications = account.messaging.messages;
-  const exposed = JSON.stringify([apiCalls.filter((c) => !(c.service === 'Lambda' && c.operation === 'GetFunctionConfiguration')), notifications, account.messaging.events, tableItems, records.map((r) => r.steps), handlerLog]);
-  const leakedSecrets = secrets.filter((s) => exposed.includes(s));
+  const executionLog = executionLogLines(records, executionLoggingOf(resolver, machine.logicalId));
+  const exposed = JSON.stringify([apiCalls.filter((c) => !(c.service === 'Lambda' && c.operation === 'GetFunctionConfiguration')), notifications, account.messaging.events, allItems, records.map((r) => r.steps), handlerLog, executionLog]);
+  const leakedSecrets = secrets.filter((s) => exposed.includes(s) || exposed.includes(JSON.stringify(s).slice(1, -1)));
+  const sinks = sinkTexts({ apiCalls, items: allItems, notifications, events: account.messaging.events, executionLog });
+  const secretsBySink = secretsInSinks(secrets, sinks);
+  // An approval task token lets whoever holds it approve: it belongs in the approval request,
+  // never in a log (issue 10 item 9).
+  const tokens = records.map((r) => executor.taskToken(r.name)).filter((t) => records.some((r) => r.steps.some((st) => JSON.stringify(st.input ?? '').includes(t))));
+  secretsBySink.executionLog = [...secretsBySink.executionLog, ...secretsInSinks(tokens, sinks).executionLog];
+  const tokensInHandlerLogs = tokens.filter((t) => handlerLog.some((l) => l.includes(t)));
+  if (tokensInHandlerLogs.length) notes.push(`${tokensInHandlerLogs.length} approval task token(s) in the handlers' logs`);
+  const locks = heldLocks(allItems, ttlAttributeOf(template), endedAt);
+  const aliasCodeChanged = Object.fromEntries([...aliasCodeAtStart.entries()].map(([fn, sha]) => {
+    const alias = aliasOf(scenario.functions.find((f) => f.functionName === fn)!)!.name;
+    return [fn, account.lambda.aliasCodeSha(fn, alias) !== sha];
+  }));
 
   const repairIds = tableItems.filter((i) => String(i.sk ?? '').startsWith('REPAIR#')).map((i) => String(i.repairId));
   for (const id of new Set(repairIds)) {
@@ -318,10 +399,18 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     functions: timelines,
     alarmEvents,
     leakedSecrets,
+    locksHeld: locks.length,
+    aliasCodeChanged,
+    secretsBySink,
     ...(gate ? { accessDenied: gate.denied } : {}),
   };
   const expectations = checkExpectations(scenario.expect, partial, (name) => account.functionNamed(name).config.memorySize);
   if (leakedSecrets.length) expectations.push({ name: 'no secret leaves the function', passed: false, detail: `${leakedSecrets.length} secret value(s) found in calls, records, notifications or logs` });
+  if (!error) {
+    // A fault that never fired tested nothing.
+    const unfired = faults.unfired();
+    expectations.push({ name: 'every injected fault fired', passed: unfired.length === 0, detail: unfired.length ? unfired.join('; ') : `${faults.fired.length} fired` });
+  }
   return {
     scenario: scenario.name,
     description: scenario.description,
@@ -330,9 +419,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     ...(error ? { error } : {}),
     wallTimeMs: Math.round(performance.now() - wallStart),
     virtualStart: new Date(start).toISOString(),
-    virtualEnd: new Date(account.clock.now()).toISOString(),
+    virtualEnd: new Date(endedAt).toISOString(),
     alarmEvents,
-    unroutedEvents: unrouted,
+    unroutedEvents: bus.unrouted,
     executions: summaries,
     outcomes,
     functions: timelines,
@@ -354,7 +443,30 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     authorizedCalls: gate?.checked ?? 0,
     accessDenied: gate?.denied ?? [],
     unlistedActions: gate?.unlisted ?? [],
+    injectedFaults: faults.fired,
+    deploys: account.deploys.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+    customResources,
+    targetInvocations: bus.invocations,
+    locksHeldAtEnd: locks.map((l) => ({ pk: String(l.pk), owner: l.owner === undefined ? undefined : String(l.owner) })),
+    secretsFound: Object.fromEntries(Object.entries(secretsBySink).map(([k, v]) => [k, v.length])) as Record<SecretSink, number>,
   };
+}
+
+/**
+ * The management tag, where the stack goes by tag: normalize's `MANAGED_FUNCTIONS=tag:<key>=<value>`
+ * (fleet mode), or the `aws:ResourceTag/<key>` condition the target rights carry past the IAM quotas.
+ */
+function managementTagOf(resolver: TemplateResolver): Record<string, string> | undefined {
+  for (const f of resolver.functions()) {
+    const m = /^tag:([^=]+)=(.*)$/.exec(f.environment.MANAGED_FUNCTIONS ?? '');
+    if (m) return { [m[1]]: m[2] };
+  }
+  for (const [, r] of [...resolver.resourcesOfType('AWS::IAM::Policy'), ...resolver.resourcesOfType('AWS::IAM::ManagedPolicy')]) {
+    const text = JSON.stringify(resolver.resolve(r.Properties?.PolicyDocument ?? {}));
+    const m = /"aws:ResourceTag\/([^"]+)":"([^"]*)"/.exec(text);
+    if (m) return { [m[1]]: m[2] };
+  }
+  return undefined;
 }
 
 /** The stack did not deploy: nothing runs (the error says why). */
@@ -367,9 +479,14 @@ class DeployFailed extends Error {}
  */
 function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
   const out = new Map<string, BoundHandler>();
+  // The workflow's handlers, and the deploy-time setup behind the setup custom resource.
+  const specs = [
+    ...Object.values(HANDLERS).map((h) => ({ id: h.id as string, entry: h.entry, description: h.description })),
+    { id: 'setup', entry: 'src/workflow/setup.lambda.ts', description: SETUP_DESCRIPTION },
+  ];
   for (const f of resolver.functions()) {
     const description = f.description ?? '';
-    const spec = Object.values(HANDLERS).find((h) => description === h.entry || (h.description.length > 0 && description.includes(h.description)));
+    const spec = specs.find((h) => description === h.entry || (h.description.length > 0 && description.includes(h.description)));
     if (!spec) continue;
     // From src/simulation (ts-jest) or lib/simulation (compiled): the sibling module.
     const modulePath = resolvePath(__dirname, '..', spec.entry.replace(/^src\//, '').replace(/\.ts$/, ''));
@@ -381,6 +498,7 @@ function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
       functionArn: f.arn,
       functionName: f.functionName,
       source: spec.entry,
+      handlerId: spec.id,
       timeoutSeconds: f.timeout ?? 3,
       invoke: (event, context) => handler(event, context),
     });
@@ -389,9 +507,7 @@ function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
 }
 
 /** Point the handlers at the simulated world; returns the function that puts everything back. */
-function installRuntime(
-  account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[], authorization?: CallAuthorization,
-): () => void {
+function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[]): () => void {
   const savedEnv = { ...process.env };
   Object.assign(process.env, handlerEnv, {
     AWS_REGION: 'us-east-1',
@@ -401,7 +517,7 @@ function installRuntime(
   });
   delete process.env.AWS_PROFILE;
   const unmock = account.install();
-  setClients({ dynamo: env.dynamodb.documentClient(account.recorder, account.scheduler, authorization) }, { region: 'us-east-1' });
+  setClients({ dynamo: env.dynamodb.documentClient(account.pipeline, account.scheduler) }, { region: 'us-east-1' });
   setClock({ now: () => new Date(account.clock.now()), sleep: (ms) => account.scheduler.sleep(ms) });
   const restoreDate = installVirtualDate(account.clock);
   // Handler logs (Powertools writes JSON lines to stdout, warnings to stderr) are kept for the
@@ -435,20 +551,13 @@ function installRuntime(
   };
 }
 
-async function collectRecords(
+async function scanTables(
   env: SimulationEnvironment,
   template: CfnTemplate,
   resolver: TemplateResolver,
 ): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];
-  for (const t of tablesFromTemplate(template, (id) => resolver.physicalName(id))) {
-    for (const item of await env.dynamodb.scanAll(t.tableName)) {
-      const sk = String(item.sk ?? '');
-      // Evidence items are the collected logs and metrics: large and already in apiCalls.
-      if (sk === 'EVIDENCE') continue;
-      items.push(item);
-    }
-  }
+  for (const t of tablesFromTemplate(template, (id) => resolver.physicalName(id))) items.push(...await env.dynamodb.scanAll(t.tableName));
   return items.sort((a, b) => String(a.pk).localeCompare(String(b.pk)) || String(a.sk).localeCompare(String(b.sk)));
 }
 

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BedrockScript } from './account/bedrock-service';
+import { serviceErrorProblem } from './account/faults';
 import { LambdaLogFormat } from './account/log-format';
-import { WorkloadSpec } from './account/workload';
+import { LogLineSpec, WorkloadSpec } from './account/workload';
 
 /** A function of the simulated account and the stack. */
 export interface ScenarioFunction {
@@ -18,8 +19,11 @@ export interface ScenarioFunction {
   readonly logFormat?: LambdaLogFormat;
   /** Environment variables; put a secret here to prove it never leaks. */
   readonly environment?: Record<string, string>;
-  /** Traffic arrives through this alias (a published version). */
-  readonly alias?: string;
+  /**
+   * Traffic arrives through this alias (a published version): its name, or the alias with
+   * `latestDiffersFromAlias` (`$LATEST` holds code the alias's version does not: unreleased code).
+   */
+  readonly alias?: string | ScenarioAlias;
   readonly workload: WorkloadSpec;
   /** Workload changes: from `atMinute` on, these workload fields apply. */
   readonly incidents?: Array<{ readonly atMinute: number; readonly workload: Partial<WorkloadSpec> }>;
@@ -40,6 +44,19 @@ export interface ScenarioFunction {
   readonly neverInvokedBefore?: boolean;
 }
 
+/** The alias traffic arrives through. */
+export interface ScenarioAlias {
+  readonly name: string;
+  /** `$LATEST` has code the alias's version does not (an unreleased change). @default false */
+  readonly latestDiffersFromAlias?: boolean;
+}
+
+/** The alias of a scenario function in its object form (the string form is the shorthand). */
+export function aliasOf(f: ScenarioFunction): ScenarioAlias | undefined {
+  if (f.alias === undefined) return undefined;
+  return typeof f.alias === 'string' ? { name: f.alias } : f.alias;
+}
+
 /** The AutoRemediation props the scenario deploys with. */
 export interface ScenarioStack {
   readonly policy?: {
@@ -52,11 +69,24 @@ export interface ScenarioStack {
     readonly rollbackOnFailedVerification?: boolean;
     readonly verificationWindowMinutes?: number;
   };
+  /**
+   * `defined` (default): the target functions are defined in the stack. `imported`: the stack
+   * imports them by ARN (as a stack managing hundreds of functions would), with their timeout
+   * and log group as addFunction options; where the rights go by tag, the functions carry the
+   * management tag (the construct's warning asks the user to tag them).
+   */
+  readonly targets?: 'defined' | 'imported';
   /** `none` (default), `all`, or `selected` (functions with `requireApproval`). */
   readonly approval?: 'none' | 'all' | 'selected';
   readonly approvalTimeoutMinutes?: number;
   /** Alarm settings of the monitoring sub-construct. */
   readonly monitoring?: {
+    /** Create the Errors alarm. @default true */
+    readonly errors?: boolean;
+    /** Create the Duration alarm. @default true */
+    readonly duration?: boolean;
+    /** Create the memory-utilisation log alarms. @default true */
+    readonly memoryUtilization?: boolean;
     /** Duration alarm threshold, percent of the function timeout. @default 90 */
     readonly durationThresholdPercent?: number;
     /** Create the Throttles alarm. @default false */
@@ -73,6 +103,45 @@ export interface ScenarioStack {
   };
 }
 
+/** The scenario names of the services an account fault can target. */
+export const FAULT_SERVICES = ['lambda', 'cloudwatch', 'logs', 'dynamodb', 'sns', 'events', 'bedrock', 'states'] as const;
+export type FaultService = typeof FAULT_SERVICES[number];
+
+/**
+ * An AWS API call that fails: `times` matching calls fail with `error`, after `afterCalls`
+ * matching calls have gone through, from minute `fromMinute` on. Each attempt of the SDK's own
+ * retry is a call. `applyThenFail`: the call takes effect, then its response is lost.
+ */
+export interface AccountFault {
+  readonly service: FaultService;
+  /** The API operation, e.g. `UpdateFunctionConfiguration`, `PutItem`, `Publish`. */
+  readonly operation: string;
+  /** The error the service answers (or, for `applyThenFail`, what the client sees). */
+  readonly error: string;
+  /** @default 1 */
+  readonly times?: number;
+  /** Matching calls that go through before the first failure. @default 0 */
+  readonly afterCalls?: number;
+  /** @default 0 */
+  readonly fromMinute?: number;
+  /** `fail` (default): the call does nothing and fails. `applyThenFail`: it takes effect, then fails. */
+  readonly effect?: 'fail' | 'applyThenFail';
+  /** Only calls made by this workflow handler count. @default - calls by any handler */
+  readonly handler?: string;
+}
+
+/** An infrastructure deploy during the incident (someone else's IaC run). */
+export interface ScenarioDeploy {
+  readonly atMinute: number;
+  readonly functionName: string;
+  /** The memory size the template sets. @default - unchanged */
+  readonly memorySizeMb?: number;
+  /** New function code (UpdateFunctionCode). @default false */
+  readonly codeChange?: boolean;
+  /** Publish a version and move the function's alias to it. @default false */
+  readonly moveAlias?: boolean;
+}
+
 /** How the simulated AWS behaves beyond the workloads. */
 export interface ScenarioAccount {
   /** Seconds an update stays InProgress. @default 2 */
@@ -87,6 +156,40 @@ export interface ScenarioAccount {
    * `muteDetail`.
    */
   readonly alarmMutes?: Array<{ readonly alarmNamePrefix: string; readonly fromMinute: number; readonly toMinute: number }>;
+  /** API calls that fail. */
+  readonly faults?: AccountFault[];
+  /** Deploys by someone else during the incident. */
+  readonly deploys?: ScenarioDeploy[];
+}
+
+/** The handlers a handler fault can target. */
+export const FAULT_HANDLERS = ['normalize', 'collect', 'diagnose', 'requestApproval', 'repair', 'verify', 'rollback', 'finalize'] as const;
+
+/**
+ * A workflow handler invocation that dies: `crash` (the runtime exits) or `timeout` (the
+ * invocation runs into the function's timeout), `times` invocations from `fromMinute` on. With
+ * `afterCalls` it dies after its n-th AWS call (of `afterOperation` when given) has returned;
+ * an invocation that ends before that point is not hit.
+ */
+export interface HandlerFault {
+  readonly handler: typeof FAULT_HANDLERS[number];
+  readonly effect: 'crash' | 'timeout';
+  /** @default 1 */
+  readonly times?: number;
+  /** @default 0 (before the handler's first call) */
+  readonly afterCalls?: number;
+  /** Count only calls of this operation, as `service:Operation` (e.g. `sns:Publish`). */
+  readonly afterOperation?: string;
+  /** @default 0 */
+  readonly fromMinute?: number;
+}
+
+/** An execution stopped (StopExecution: ABORTED) or timed out (TIMED_OUT) at a minute. */
+export interface ExecutionFault {
+  readonly effect: 'abort' | 'timeout';
+  readonly atMinute: number;
+  /** Only the execution of this name (e.g. `sim-0001`). @default - every execution running then */
+  readonly execution?: string;
 }
 
 /** What the operator answers to an approval request. */
@@ -102,7 +205,13 @@ export interface ScenarioApproval {
 export interface FunctionExpectation {
   readonly finalMemoryMb?: number;
   readonly updateFunctionConfigurationCalls?: number;
+  /** Whether the version the alias points at at the end has other code than at the start. */
+  readonly aliasVersionCodeChanged?: boolean;
 }
+
+/** Where a secret must never arrive. */
+export const SECRET_SINKS = ['prompt', 'records', 'notifications', 'events', 'executionLog'] as const;
+export type SecretSink = typeof SECRET_SINKS[number];
 
 /** What must come out; every field is optional and checked when present. */
 export interface ScenarioExpectations {
@@ -141,6 +250,10 @@ export interface ScenarioExpectations {
    * denied call fails the scenario. @default - none
    */
   readonly accessDenied?: AccessDeniedExpectation[];
+  /** Locks still held when the scenario ends (a lock whose TTL passed is not held). @default 0 */
+  readonly locksHeldAtEnd?: number;
+  /** Sinks no secret (function environment values, `logLines[].secret`) may reach. */
+  readonly secretsNotIn?: SecretSink[];
 }
 
 /** A denied call a scenario expects: the IAM action, optionally its resource and how many times. */
@@ -168,6 +281,10 @@ export interface Scenario {
   readonly approval?: ScenarioApproval;
   /** Each ALARM event is delivered this many times within its minute (alarm storm, redelivery). */
   readonly storm?: { readonly copiesPerAlarmEvent: number };
+  /** Workflow handler invocations that crash or time out. */
+  readonly handlerFaults?: HandlerFault[];
+  /** Executions stopped or timed out. */
+  readonly executionFaults?: ExecutionFault[];
   readonly expect: ScenarioExpectations;
   /**
    * A known defect that keeps this scenario from meeting its expectations, in words. The run
@@ -177,63 +294,286 @@ export interface Scenario {
   readonly knownIssue?: string;
 }
 
-/** Parse and check a scenario; throws ScenarioError naming the problem. */
-export function parseScenario(json: unknown, source: string): Scenario {
-  const s = json as Scenario;
-  const problems: string[] = [];
-  if (!s || typeof s !== 'object') throw new ScenarioError(`${source}: a scenario must be a json object`);
-  if (typeof s.name !== 'string' || !/^[a-z0-9-]+$/.test(s.name)) problems.push(`name must be kebab-case, got '${String(s.name)}'`);
-  if (typeof s.description !== 'string') problems.push('description is required');
-  if (!(typeof s.durationMinutes === 'number' && s.durationMinutes >= 1 && s.durationMinutes <= 24 * 60)) {
-    problems.push(`durationMinutes must be 1..1440, got ${String(s.durationMinutes)}`);
+// ------------------------------------------------------------------ the schema
+// Every object of a scenario is walked against this schema: a field it does not name is an
+// error (a misspelt fault would otherwise test nothing), as is a value of the wrong type. The
+// checks that need more than a type (ranges, names) follow in parseScenario.
+
+type Shape =
+  | { readonly kind: 'string' | 'number' | 'integer' | 'boolean' | 'any' }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+  | { readonly kind: 'array'; readonly of: Shape }
+  | { readonly kind: 'object'; readonly fields: Readonly<Record<string, Shape>>; readonly required?: readonly string[] }
+  | { readonly kind: 'map'; readonly of: Shape }
+  | { readonly kind: 'either'; readonly options: readonly Shape[] };
+
+const str: Shape = { kind: 'string' };
+const num: Shape = { kind: 'number' };
+const int: Shape = { kind: 'integer' };
+const bool: Shape = { kind: 'boolean' };
+const any: Shape = { kind: 'any' };
+const strings: Shape = { kind: 'array', of: str };
+const oneOf = (...values: string[]): Shape => ({ kind: 'enum', values });
+const list = (of: Shape): Shape => ({ kind: 'array', of });
+const obj = (fields: Record<string, Shape>, required: string[] = []): Shape => ({ kind: 'object', fields, required });
+const map = (of: Shape): Shape => ({ kind: 'map', of });
+
+const LOG_LINE = obj({ text: str, every: int, level: oneOf('ERROR', 'WARN', 'INFO'), secret: str }, ['text', 'every']);
+
+const WORKLOAD_FIELDS: Record<string, Shape> = {
+  invocationsPerMinute: num,
+  memoryNeedMb: num,
+  memoryNeedSpread: num,
+  cpuMsAt1Vcpu: num,
+  ioMs: num,
+  parallelism: num,
+  gcPressure: num,
+  oomBehaviour: oneOf('killed', 'runtime-oom', 'language'),
+  codeErrorRate: num,
+  downstreamTimeoutRate: num,
+  downstreamTimeoutMs: num,
+  concurrencyLimit: num,
+  coldStartRate: num,
+  logLines: list(LOG_LINE),
+};
+
+const BEDROCK_BEHAVIOUR = obj({ mode: oneOf('answer', 'error', 'slow', 'invalid'), answer: any, errorName: str, latencyMs: num });
+
+const SCENARIO_SHAPE: Shape = obj({
+  name: str,
+  description: str,
+  seed: num,
+  start: str,
+  durationMinutes: num,
+  knownIssue: str,
+  functions: list(obj({
+    functionName: str,
+    runtime: str,
+    memorySizeMb: num,
+    timeoutSeconds: num,
+    architecture: oneOf('x86_64', 'arm64'),
+    logFormat: oneOf('text', 'json'),
+    environment: map(str),
+    alias: { kind: 'either', options: [str, obj({ name: str, latestDiffersFromAlias: bool }, ['name'])] },
+    workload: obj(WORKLOAD_FIELDS),
+    incidents: list(obj({ atMinute: num, workload: obj(WORKLOAD_FIELDS) }, ['atMinute', 'workload'])),
+    managed: bool,
+    requireApproval: bool,
+    logGroupName: str,
+    neverInvokedBefore: bool,
+  })),
+  stack: obj({
+    policy: obj({
+      maxMemoryMb: num,
+      maxStepMb: num,
+      minConfidence: num,
+      cooldownMinutes: num,
+      maxRepairsPerDay: num,
+      dryRun: bool,
+      rollbackOnFailedVerification: bool,
+      verificationWindowMinutes: num,
+    }),
+    targets: oneOf('defined', 'imported'),
+    approval: oneOf('none', 'all', 'selected'),
+    approvalTimeoutMinutes: num,
+    monitoring: obj({
+      errors: bool,
+      duration: bool,
+      memoryUtilization: bool,
+      durationThresholdPercent: num,
+      throttles: bool,
+      throttlesThreshold: num,
+    }),
+    diagnosis: obj({ modelId: str, knowledgeBaseId: str, agentId: str, agentAliasId: str }),
+  }),
+  account: obj({
+    updateDelaySeconds: num,
+    conflictingUpdates: int,
+    snsFailures: int,
+    alarmMutes: list(obj({ alarmNamePrefix: str, fromMinute: num, toMinute: num })),
+    faults: list(obj({
+      service: oneOf(...FAULT_SERVICES),
+      operation: str,
+      error: str,
+      times: int,
+      afterCalls: int,
+      fromMinute: num,
+      effect: oneOf('fail', 'applyThenFail'),
+      handler: oneOf(...FAULT_HANDLERS, 'setup'),
+    }, ['service', 'operation', 'error'])),
+    deploys: list(obj({ atMinute: num, functionName: str, memorySizeMb: int, codeChange: bool, moveAlias: bool }, ['atMinute', 'functionName'])),
+  }),
+  bedrock: obj({
+    converse: BEDROCK_BEHAVIOUR,
+    agent: BEDROCK_BEHAVIOUR,
+    passages: list(obj({ title: str, text: str, score: num, uri: str }, ['title', 'text'])),
+    retrieveError: str,
+  }),
+  approval: obj({ decision: oneOf('approve', 'reject', 'ignore'), afterMinutes: num, approver: str, comment: str }, ['decision']),
+  storm: obj({ copiesPerAlarmEvent: int }, ['copiesPerAlarmEvent']),
+  handlerFaults: list(obj({
+    handler: oneOf(...FAULT_HANDLERS),
+    effect: oneOf('crash', 'timeout'),
+    times: int,
+    afterCalls: int,
+    afterOperation: str,
+    fromMinute: num,
+  }, ['handler', 'effect'])),
+  executionFaults: list(obj({ effect: oneOf('abort', 'timeout'), atMinute: num, execution: str }, ['effect', 'atMinute'])),
+  expect: obj({
+    executions: int,
+    outcomes: map(int),
+    otherOutcomesAllowed: strings,
+    updateFunctionConfigurationCalls: int,
+    functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool })),
+    notifications: obj({ count: int, types: strings, contain: strings, notContain: strings }),
+    records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings }),
+    decidedBy: strings,
+    accessDenied: list(obj({ action: str, resource: str, count: int }, ['action'])),
+    locksHeldAtEnd: int,
+    secretsNotIn: list(oneOf(...SECRET_SINKS)),
+  }),
+}, ['name', 'description', 'durationMinutes', 'functions', 'expect']);
+
+/** Problems of `value` against `shape`, each naming the field's path. */
+function shapeProblems(value: unknown, shape: Shape, path: string): string[] {
+  const where = path || 'the scenario';
+  const type = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value;
+  switch (shape.kind) {
+    case 'any': return [];
+    case 'string': return typeof value === 'string' ? [] : [`${where} must be a string, got ${JSON.stringify(value)}`];
+    case 'number': return typeof value === 'number' && Number.isFinite(value) ? [] : [`${where} must be a number, got ${JSON.stringify(value)}`];
+    case 'integer': return Number.isInteger(value) ? [] : [`${where} must be a whole number, got ${JSON.stringify(value)}`];
+    case 'boolean': return typeof value === 'boolean' ? [] : [`${where} must be true or false, got ${JSON.stringify(value)}`];
+    case 'enum': return typeof value === 'string' && shape.values.includes(value) ? [] : [`${where} must be one of ${shape.values.join(', ')}, got ${JSON.stringify(value)}`];
+    case 'array':
+      if (!Array.isArray(value)) return [`${where} must be a list, got ${type}`];
+      return value.flatMap((v, i) => shapeProblems(v, shape.of, `${path}[${i}]`));
+    case 'map':
+      if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${where} must be an object, got ${type}`];
+      return Object.entries(value).flatMap(([k, v]) => shapeProblems(v, shape.of, `${path}.${k}`));
+    case 'either': {
+      const each = shape.options.map((o) => shapeProblems(value, o, path));
+      return each.some((p) => p.length === 0) ? [] : each.reduce((a, b) => (b.length < a.length ? b : a));
+    }
+    case 'object': {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) return [`${where} must be an object, got ${type}`];
+      const out: string[] = [];
+      const fields = Object.keys(shape.fields);
+      for (const [k, v] of Object.entries(value)) {
+        const field = path ? `${path}.${k}` : k;
+        if (!(k in shape.fields)) out.push(`unknown field '${field}' (allowed: ${fields.join(', ')})`);
+        else if (v !== undefined) out.push(...shapeProblems(v, shape.fields[k], field));
+      }
+      for (const r of shape.required ?? []) {
+        if ((value as Record<string, unknown>)[r] === undefined) out.push(`${path ? `${path}.${r}` : r} is required`);
+      }
+      return out;
+    }
   }
-  if (!Array.isArray(s.functions) || s.functions.length === 0) problems.push('functions must list at least one function');
-  for (const [i, f] of (Array.isArray(s.functions) ? s.functions : []).entries()) {
-    if (typeof f.functionName !== 'string' || !/^[A-Za-z0-9_-]{3,64}$/.test(f.functionName)) problems.push(`functions[${i}].functionName is invalid: '${String(f.functionName)}'`);
-    if (!(f.memorySizeMb >= 128 && f.memorySizeMb <= 10240)) problems.push(`functions[${i}].memorySizeMb must be 128..10240, got ${String(f.memorySizeMb)}`);
-    if (!(f.timeoutSeconds >= 1 && f.timeoutSeconds <= 900)) problems.push(`functions[${i}].timeoutSeconds must be 1..900, got ${String(f.timeoutSeconds)}`);
-    if (typeof f.runtime !== 'string') problems.push(`functions[${i}].runtime is required`);
-    if (!f.workload || !(f.workload.invocationsPerMinute >= 0) || !(f.workload.memoryNeedMb > 0) || !(f.workload.cpuMsAt1Vcpu >= 0)) {
+}
+
+/** Parse and check a scenario; throws ScenarioError naming the file and every problem. */
+export function parseScenario(json: unknown, source: string): Scenario {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new ScenarioError(`${source}: a scenario must be a json object`);
+  const problems = shapeProblems(json, SCENARIO_SHAPE, '');
+  if (problems.length) throw new ScenarioError(`${source}: ${problems.join('; ')}`);
+  const s = json as Scenario;
+  if (!/^[a-z0-9-]+$/.test(s.name)) problems.push(`name must be kebab-case, got '${s.name}'`);
+  if (!(s.durationMinutes >= 1 && s.durationMinutes <= 24 * 60)) problems.push(`durationMinutes must be 1..1440, got ${s.durationMinutes}`);
+  if (s.functions.length === 0) problems.push('functions must list at least one function');
+  const names = new Set<string>();
+  for (const [i, f] of s.functions.entries()) {
+    for (const r of ['functionName', 'runtime', 'memorySizeMb', 'timeoutSeconds', 'workload']) {
+      if ((f as unknown as Record<string, unknown>)[r] === undefined) problems.push(`functions[${i}].${r} is required`);
+    }
+    if (typeof f.functionName === 'string' && !/^[A-Za-z0-9_-]{3,64}$/.test(f.functionName)) problems.push(`functions[${i}].functionName is invalid: '${f.functionName}'`);
+    if (names.has(f.functionName)) problems.push(`functions[${i}].functionName '${f.functionName}' is listed twice`);
+    names.add(f.functionName);
+    if (f.memorySizeMb !== undefined && !(f.memorySizeMb >= 128 && f.memorySizeMb <= 10240)) problems.push(`functions[${i}].memorySizeMb must be 128..10240, got ${f.memorySizeMb}`);
+    if (f.timeoutSeconds !== undefined && !(f.timeoutSeconds >= 1 && f.timeoutSeconds <= 900)) problems.push(`functions[${i}].timeoutSeconds must be 1..900, got ${f.timeoutSeconds}`);
+    if (f.workload && !(f.workload.invocationsPerMinute >= 0 && f.workload.memoryNeedMb > 0 && f.workload.cpuMsAt1Vcpu >= 0)) {
       problems.push(`functions[${i}].workload needs invocationsPerMinute, memoryNeedMb and cpuMsAt1Vcpu`);
     }
+    problems.push(...logLineProblems(f.workload?.logLines, `functions[${i}].workload.logLines`));
+    for (const [j, inc] of (f.incidents ?? []).entries()) problems.push(...logLineProblems(inc.workload.logLines, `functions[${i}].incidents[${j}].workload.logLines`));
     // CloudWatch Logs naming rules (CreateLogGroup), and Lambda's: "custom log group names mustn't
     // begin with the string aws/" (lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html).
-    if (f.logGroupName !== undefined && (typeof f.logGroupName !== 'string' || !/^[\w\-/.#]{1,512}$/.test(f.logGroupName) || f.logGroupName.startsWith('aws/'))) {
-      problems.push(`functions[${i}].logGroupName must be 1 to 512 of a-z, A-Z, 0-9, _, -, /, . and # and not start with aws/, got '${String(f.logGroupName)}'`);
+    if (f.logGroupName !== undefined && (!/^[\w\-/.#]{1,512}$/.test(f.logGroupName) || f.logGroupName.startsWith('aws/'))) {
+      problems.push(`functions[${i}].logGroupName must be 1 to 512 of a-z, A-Z, 0-9, _, -, /, . and # and not start with aws/, got '${f.logGroupName}'`);
     }
-    if (f.neverInvokedBefore !== undefined && typeof f.neverInvokedBefore !== 'boolean') problems.push(`functions[${i}].neverInvokedBefore must be true or false, got '${String(f.neverInvokedBefore)}'`);
+    // Lambda alias names: 1-128 of letters, digits, - and _, not only digits (API_CreateAlias.html).
+    const alias = aliasOf(f);
+    if (alias && (!/^[a-zA-Z0-9-_]{1,128}$/.test(alias.name) || /^\d+$/.test(alias.name))) problems.push(`functions[${i}].alias name must be 1 to 128 letters, digits, - or _ and not only digits, got '${alias.name}'`);
   }
   if (s.start !== undefined && Number.isNaN(Date.parse(s.start))) problems.push(`start is not a date: '${s.start}'`);
-  if (!s.expect || typeof s.expect !== 'object') problems.push('expect is required (what the scenario must produce)');
-  if (s.approval && !['approve', 'reject', 'ignore'].includes(s.approval.decision)) problems.push(`approval.decision must be approve, reject or ignore, got '${s.approval.decision}'`);
   for (const [i, m] of (s.account?.alarmMutes ?? []).entries()) {
     if (typeof m.alarmNamePrefix !== 'string' || m.alarmNamePrefix.length === 0) problems.push(`account.alarmMutes[${i}].alarmNamePrefix is required`);
     if (!(Number.isInteger(m.fromMinute) && Number.isInteger(m.toMinute) && m.fromMinute >= 0 && m.toMinute > m.fromMinute)) {
       problems.push(`account.alarmMutes[${i}] needs whole minutes with 0 <= fromMinute < toMinute, got ${String(m.fromMinute)}..${String(m.toMinute)}`);
     }
   }
-  if (s.account?.alarmMutes !== undefined && !Array.isArray(s.account.alarmMutes)) problems.push('account.alarmMutes must be a list');
   if (s.storm && !(s.storm.copiesPerAlarmEvent >= 1)) problems.push(`storm.copiesPerAlarmEvent must be at least 1, got ${s.storm.copiesPerAlarmEvent}`);
-  if (s.expect && typeof s.expect === 'object') problems.push(...accessDeniedProblems(s.expect.accessDenied));
+  for (const [i, f] of (s.account?.faults ?? []).entries()) {
+    const where = `account.faults[${i}]`;
+    if (!/^[A-Z][A-Za-z0-9]+$/.test(f.operation)) problems.push(`${where}.operation must be an api operation name like 'UpdateFunctionConfiguration', got '${f.operation}'`);
+    if (f.times !== undefined && f.times < 1) problems.push(`${where}.times must be at least 1, got ${f.times}`);
+    if (f.afterCalls !== undefined && f.afterCalls < 0) problems.push(`${where}.afterCalls must be 0 or more, got ${f.afterCalls}`);
+    if (f.fromMinute !== undefined && f.fromMinute < 0) problems.push(`${where}.fromMinute must be 0 or more, got ${f.fromMinute}`);
+    const wrongError = serviceErrorProblem(f.service, f.error);
+    if (wrongError) problems.push(`${where}.error ${wrongError}`);
+  }
+  for (const [i, d] of (s.account?.deploys ?? []).entries()) {
+    const where = `account.deploys[${i}]`;
+    const fn = s.functions.find((f) => f.functionName === d.functionName);
+    if (!fn) problems.push(`${where}.functionName '${d.functionName}' is not a function of the scenario`);
+    if (!(d.atMinute >= 0)) problems.push(`${where}.atMinute must be 0 or more, got ${d.atMinute}`);
+    if (d.memorySizeMb !== undefined && !(d.memorySizeMb >= 128 && d.memorySizeMb <= 10240)) problems.push(`${where}.memorySizeMb must be 128..10240, got ${d.memorySizeMb}`);
+    if (d.moveAlias && fn && !fn.alias) problems.push(`${where}.moveAlias needs an alias on function '${d.functionName}'`);
+    if (d.memorySizeMb === undefined && !d.codeChange && !d.moveAlias) problems.push(`${where} changes nothing: give memorySizeMb, codeChange or moveAlias`);
+  }
+  for (const [i, f] of (s.handlerFaults ?? []).entries()) {
+    const where = `handlerFaults[${i}]`;
+    if (f.times !== undefined && f.times < 1) problems.push(`${where}.times must be at least 1, got ${f.times}`);
+    if (f.afterCalls !== undefined && f.afterCalls < 0) problems.push(`${where}.afterCalls must be 0 or more, got ${f.afterCalls}`);
+    if (f.afterOperation !== undefined && !/^[a-z]+:[A-Z][A-Za-z0-9]+$/.test(f.afterOperation)) problems.push(`${where}.afterOperation must look like 'sns:Publish', got '${f.afterOperation}'`);
+    if (f.afterOperation !== undefined && !FAULT_SERVICES.includes(f.afterOperation.split(':')[0] as FaultService)) {
+      problems.push(`${where}.afterOperation must name one of the services ${FAULT_SERVICES.join(', ')}, got '${f.afterOperation}'`);
+    }
+  }
+  for (const [i, f] of (s.executionFaults ?? []).entries()) {
+    if (!(f.atMinute >= 0)) problems.push(`executionFaults[${i}].atMinute must be 0 or more, got ${f.atMinute}`);
+  }
+  problems.push(...accessDeniedProblems(s.expect.accessDenied));
+  if (s.expect.locksHeldAtEnd !== undefined && s.expect.locksHeldAtEnd < 0) problems.push(`expect.locksHeldAtEnd must be 0 or more, got ${s.expect.locksHeldAtEnd}`);
+  for (const fn of Object.keys(s.expect.functions ?? {})) {
+    if (!names.has(fn)) {problems.push(`expect.functions.${fn} is not a function of the scenario`);} else if (s.expect.functions![fn].aliasVersionCodeChanged !== undefined && !s.functions.find((f) => f.functionName === fn)!.alias) {
+      problems.push(`expect.functions.${fn}.aliasVersionCodeChanged needs an alias on the function`);
+    }
+  }
   if (problems.length) throw new ScenarioError(`${source}: ${problems.join('; ')}`);
   return s;
 }
 
-function accessDeniedProblems(value: unknown): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) return [`expect.accessDenied must be an array, got ${JSON.stringify(value)}`];
-  const problems: string[] = [];
-  for (const [i, e] of value.entries()) {
-    const where = `expect.accessDenied[${i}]`;
-    if (!e || typeof e !== 'object' || Array.isArray(e)) {
-      problems.push(`${where} must be an object with action, resource and count, got ${JSON.stringify(e)}`);
-      continue;
+function logLineProblems(lines: LogLineSpec[] | undefined, where: string): string[] {
+  const out: string[] = [];
+  for (const [i, l] of (lines ?? []).entries()) {
+    if (!(l.every >= 1)) out.push(`${where}[${i}].every must be at least 1, got ${l.every}`);
+    if (l.text.length === 0) out.push(`${where}[${i}].text must not be empty`);
+    if (l.secret !== undefined && (l.secret.length < 8 || !l.text.includes(l.secret))) {
+      out.push(`${where}[${i}].secret must be a substring of text of at least 8 characters, got '${l.secret}'`);
     }
-    const unknown = Object.keys(e).filter((k) => !['action', 'resource', 'count'].includes(k));
-    if (unknown.length) problems.push(`${where} has unknown field(s) ${unknown.join(', ')} (allowed: action, resource, count)`);
-    if (typeof e.action !== 'string' || !/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(e.action)) problems.push(`${where}.action must be an iam action like 'lambda:UpdateFunctionConfiguration', got '${String(e.action)}'`);
-    if (e.resource !== undefined && (typeof e.resource !== 'string' || e.resource.length === 0)) problems.push(`${where}.resource must be a non-empty string, got ${JSON.stringify(e.resource)}`);
-    if (e.count !== undefined && !(Number.isInteger(e.count) && e.count >= 1)) problems.push(`${where}.count must be a positive integer, got ${JSON.stringify(e.count)}`);
+  }
+  return out;
+}
+
+function accessDeniedProblems(value: AccessDeniedExpectation[] | undefined): string[] {
+  const problems: string[] = [];
+  for (const [i, e] of (value ?? []).entries()) {
+    const where = `expect.accessDenied[${i}]`;
+    if (!/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(e.action)) problems.push(`${where}.action must be an iam action like 'lambda:UpdateFunctionConfiguration', got '${e.action}'`);
+    if (e.resource !== undefined && e.resource.length === 0) problems.push(`${where}.resource must be a non-empty string, got ${JSON.stringify(e.resource)}`);
+    if (e.count !== undefined && !(e.count >= 1)) problems.push(`${where}.count must be a positive integer, got ${JSON.stringify(e.count)}`);
   }
   return problems;
 }

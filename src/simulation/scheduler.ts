@@ -67,6 +67,19 @@ export class VirtualScheduler {
     });
   }
 
+  /**
+   * A wake-up at `ms` of virtual time from now that belongs to no participant (it neither blocks
+   * nor keeps alive the execution that set it): for timeouts that end an execution from outside.
+   * `cancel()` removes it.
+   */
+  public timer(ms: number): { readonly done: Promise<void>; cancel(): void } {
+    const seq = this.seq++;
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => (resolve = r));
+    this.sleepers.push({ wakeAt: this.clock.now() + Math.max(0, ms), seq, resolve });
+    return { done, cancel: () => { this.sleepers = this.sleepers.filter((s) => s.seq !== seq); } };
+  }
+
   /** Mark real I/O of the current participant (returns the function that ends it). */
   public beginIo(): () => void {
     const p = this.als.getStore();

@@ -4,20 +4,26 @@
  * without asset staging (the handler bundles are referenced where they are). Nested stacks'
  * templates are read from the cloud assembly.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Scenario } from './scenario';
+import { aliasOf, Scenario } from './scenario';
 import { CfnTemplate } from './template';
 import { AutoRemediation } from '../auto-remediation';
 import { Diagnosis } from '../diagnosis/diagnosis';
-import { Approval, RemediationPolicy } from '../policy';
+import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 
 export const SIMULATION_STACK_NAME = 'LambdaRemediationSimulation';
+
+/** The name of the user's alarm on a function's alias (Errors of `Resource` = `<name>:<alias>`). */
+export function aliasAlarmName(functionName: string, alias: string): string {
+  return `${functionName}-${alias}-errors`;
+}
 
 /** Build and synthesize the scenario's stack; returns the CloudFormation template. */
 export function synthesizeScenarioStack(scenario: Scenario): CfnTemplate {
@@ -39,7 +45,23 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     // The target code is not what is simulated: a placeholder S3 object keeps synthesis asset-free.
     const codeBucket = s3.Bucket.fromBucketName(stack, 'TargetCode', 'simulated-target-code');
     const targets = new Map<string, lambda.IFunction>();
+    // Imported targets: the functions live elsewhere (another stack, another tool); the stack
+    // knows them by ARN and is told their timeout and log group (addFunction options).
+    const imported = scenario.stack?.targets === 'imported';
+    const importedOptions = new Map<string, FunctionOptions>();
     for (const f of scenario.functions) {
+      if (imported) {
+        const fn = lambda.Function.fromFunctionAttributes(stack, `Target-${f.functionName}`, {
+          functionArn: stack.formatArn({ service: 'lambda', resource: 'function', resourceName: f.functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          sameEnvironment: true,
+        });
+        targets.set(f.functionName, fn);
+        importedOptions.set(f.functionName, {
+          timeout: Duration.seconds(f.timeoutSeconds),
+          ...(f.logGroupName ? { logGroup: logs.LogGroup.fromLogGroupName(stack, `TargetLogs-${f.functionName}`, f.logGroupName) } : {}),
+        });
+        continue;
+      }
       const fn = new lambda.Function(stack, `Target-${f.functionName}`, {
         functionName: f.functionName,
         runtime: new lambda.Runtime(f.runtime),
@@ -56,7 +78,28 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       });
       targets.set(f.functionName, fn);
     }
-    const managed = scenario.functions.filter((f) => f.managed !== false).map((f) => targets.get(f.functionName)!);
+    // A function served through an alias: the alias exists (an earlier deploy made it), the
+    // function is managed with the alias option, and the user's alarm watches the alias's own
+    // metrics (dimension `Resource` = `<name>:<alias>`), as the alias option documents.
+    const aliased = scenario.functions.filter((f) => f.managed !== false && aliasOf(f));
+    const existingAlarms: cloudwatch.IAlarm[] = aliased.map((f) => new cloudwatch.Alarm(stack, `AliasErrors-${f.functionName}`, {
+      alarmName: aliasAlarmName(f.functionName, aliasOf(f)!.name),
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensionsMap: { FunctionName: f.functionName, Resource: `${f.functionName}:${aliasOf(f)!.name}` },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }));
+    const unaliased = scenario.functions.filter((f) => f.managed !== false && !aliasOf(f));
+    // AutoRemediation needs one function at construction; imported ones carry options, so the
+    // others are added with addFunction (the first is managed without its options).
+    const managed = (imported ? unaliased.slice(0, 1) : unaliased).map((f) => targets.get(f.functionName)!);
     const p = scenario.stack?.policy ?? {};
     const policy: RemediationPolicy = {
       maxMemoryMb: p.maxMemoryMb,
@@ -71,7 +114,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     let approval: Approval;
     switch (scenario.stack?.approval ?? 'none') {
       case 'all': approval = Approval.allFunctions(); break;
-      case 'selected': approval = Approval.forFunctions(scenario.functions.filter((f) => f.requireApproval).map((f) => targets.get(f.functionName)!)); break;
+      case 'selected': approval = Approval.forFunctions(scenario.functions.filter((f) => f.requireApproval && !aliasOf(f)).map((f) => targets.get(f.functionName)!)); break;
       default: approval = Approval.none();
     }
     const m = scenario.stack?.monitoring;
@@ -80,7 +123,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     if (d?.agentId && d.agentAliasId) diagnosis = Diagnosis.bedrockAgent(d.agentId, d.agentAliasId);
     else if (d?.modelId) diagnosis = Diagnosis.bedrockModel(d.modelId, { knowledgeBaseId: d.knowledgeBaseId });
     else diagnosis = Diagnosis.rulesOnly();
-    new AutoRemediation(stack, 'AutoRemediation', {
+    const remediation = new AutoRemediation(stack, 'AutoRemediation', {
       functions: managed,
       policy,
       approval,
@@ -88,20 +131,45 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       diagnosis,
       notificationEmails: ['oncall@example.com'],
       monitoring: {
-        duration: m?.durationThresholdPercent !== undefined ? { threshold: m.durationThresholdPercent } : undefined,
+        ...(m?.errors === false ? { errors: { enabled: false } } : {}),
+        ...(m?.memoryUtilization === false ? { memoryUtilization: { enabled: false } } : {}),
+        duration: m?.duration === false
+          ? { enabled: false }
+          : m?.durationThresholdPercent !== undefined ? { threshold: m.durationThresholdPercent } : undefined,
         throttles: m?.throttles ? { enabled: true, threshold: m.throttlesThreshold } : undefined,
+        ...(existingAlarms.length ? { existingAlarms } : {}),
       },
       dashboard: false,
     });
+    if (imported) {
+      for (const f of unaliased.slice(1)) remediation.addFunction(targets.get(f.functionName)!, importedOptions.get(f.functionName)!);
+    }
+    for (const f of aliased) {
+      const fn = targets.get(f.functionName)!;
+      const alias = lambda.Alias.fromAliasAttributes(stack, `Alias-${f.functionName}`, {
+        aliasName: aliasOf(f)!.name,
+        aliasVersion: lambda.Version.fromVersionArn(stack, `AliasVersion-${f.functionName}`, `${fn.functionArn}:1`),
+      });
+      remediation.addFunction(fn, { ...importedOptions.get(f.functionName), alias, requireApproval: f.requireApproval && scenario.stack?.approval === 'selected' ? true : undefined });
+    }
     const assembly = app.synth();
     const artifact = assembly.getStackByName(SIMULATION_STACK_NAME);
     const template = artifact.template as CfnTemplate;
     const nestedTemplates: Record<string, CfnTemplate> = {};
+    // The nested templates are file assets of the stack: the TemplateURL ends with the asset's
+    // hash, which the stack's asset manifest maps to the file in the assembly.
+    const assetFiles = new Map<string, string>();
+    for (const file of readdirSync(assembly.directory).filter((f) => f.endsWith('.assets.json'))) {
+      const manifest = JSON.parse(readFileSync(join(assembly.directory, file), 'utf8')) as { files?: Record<string, { source?: { path?: string } }> };
+      for (const [hash, f] of Object.entries(manifest.files ?? {})) if (f.source?.path) assetFiles.set(hash, f.source.path);
+    }
     const collect = (t: CfnTemplate) => {
       for (const [id, r] of Object.entries(t.Resources ?? {})) {
         if (r.Type !== 'AWS::CloudFormation::Stack') continue;
-        // CDK records the nested template's file in the resource metadata (aws:asset:path).
-        const file = r.Metadata?.['aws:asset:path'];
+        // CDK records the nested template's file in the resource metadata (aws:asset:path) when
+        // assets are staged; otherwise the hash at the end of the TemplateURL names it.
+        const urlHash = /([0-9a-f]{64})\.json"/.exec(JSON.stringify(r.Properties?.TemplateURL ?? ''))?.[1];
+        const file = r.Metadata?.['aws:asset:path'] ?? (urlHash ? assetFiles.get(urlHash) : undefined);
         const path = typeof file === 'string' ? (existsSync(file) ? file : join(assembly.directory, file)) : undefined;
         if (!path || !existsSync(path)) continue;
         const nested = JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;

@@ -65,12 +65,12 @@ describe('expect.accessDenied: scenario validation', () => {
   });
 
   test.each([
-    [{ accessDenied: { action: 'logs:FilterLogEvents' } }, 'expect.accessDenied must be an array'],
+    [{ accessDenied: { action: 'logs:FilterLogEvents' } }, 'expect.accessDenied must be a list, got object'],
     [{ accessDenied: [{ action: 'FilterLogEvents' }] }, "expect.accessDenied[0].action must be an iam action like 'lambda:UpdateFunctionConfiguration', got 'FilterLogEvents'"],
     [{ accessDenied: [{ action: 'logs:FilterLogEvents', count: 0 }] }, 'expect.accessDenied[0].count must be a positive integer, got 0'],
     [{ accessDenied: [{ action: 'logs:FilterLogEvents', resource: '' }] }, 'expect.accessDenied[0].resource must be a non-empty string'],
-    [{ accessDenied: [{ action: 'logs:FilterLogEvents', times: 2 }] }, 'expect.accessDenied[0] has unknown field(s) times (allowed: action, resource, count)'],
-    [{ accessDenied: ['logs:FilterLogEvents'] }, 'expect.accessDenied[0] must be an object with action, resource and count'],
+    [{ accessDenied: [{ action: 'logs:FilterLogEvents', times: 2 }] }, "unknown field 'expect.accessDenied[0].times' (allowed: action, resource, count)"],
+    [{ accessDenied: ['logs:FilterLogEvents'] }, 'expect.accessDenied[0] must be an object, got string'],
   ])('GIVEN %j THEN rejected: %s', (expect_, message) => {
     expect(() => parseScenario(scenario(expect_), 'x.json')).toThrow(ScenarioError);
     expect(() => parseScenario(scenario(expect_), 'x.json')).toThrow(message);

@@ -15,8 +15,60 @@ describe('scenario fields for log groups and mute rules', () => {
     expect(s.account?.alarmMutes).toHaveLength(1);
   });
 
-  test('GIVEN a log group starting with aws/, a non-boolean neverInvokedBefore or an empty mute window THEN each is named', () => {
-    expect(() => parseScenario({ ...base, functions: [{ ...base.functions[0], logGroupName: 'aws/orders', neverInvokedBefore: 'yes' }], account: { alarmMutes: [{ alarmNamePrefix: 'lar-', fromMinute: 5, toMinute: 5 }] } }, 't.json'))
-      .toThrow(/functions\[0\]\.logGroupName must be .* got 'aws\/orders'; functions\[0\]\.neverInvokedBefore must be true or false, got 'yes'; account\.alarmMutes\[0\] needs whole minutes with 0 <= fromMinute < toMinute, got 5\.\.5/);
+  test('GIVEN a log group starting with aws/ or an empty mute window THEN each is named', () => {
+    expect(() => parseScenario({ ...base, functions: [{ ...base.functions[0], logGroupName: 'aws/orders' }], account: { alarmMutes: [{ alarmNamePrefix: 'lar-', fromMinute: 5, toMinute: 5 }] } }, 't.json'))
+      .toThrow(/functions\[0\]\.logGroupName must be .* got 'aws\/orders'; account\.alarmMutes\[0\] needs whole minutes with 0 <= fromMinute < toMinute, got 5\.\.5/);
+  });
+
+  test('GIVEN a non-boolean neverInvokedBefore THEN the type is named with the value', () => {
+    expect(() => parseScenario({ ...base, functions: [{ ...base.functions[0], neverInvokedBefore: 'yes' }] }, 't.json'))
+      .toThrow('t.json: functions[0].neverInvokedBefore must be true or false, got "yes"');
+  });
+});
+
+describe('the strict scenario schema', () => {
+  const fn = base.functions[0];
+  const parse = (s: unknown) => () => parseScenario(s, 'incident.json');
+
+  test('GIVEN a misspelt field at any depth THEN an error names the field, its path and the file', () => {
+    expect(parse({ ...base, durationMinute: 10 })).toThrow("incident.json: unknown field 'durationMinute'");
+    expect(parse({ ...base, account: { faults: [{ service: 'lambda', operaton: 'UpdateFunctionConfiguration', error: 'ThrottlingException' }] } }))
+      .toThrow("unknown field 'account.faults[0].operaton' (allowed: service, operation, error, times, afterCalls, fromMinute, effect, handler)");
+    expect(parse({ ...base, functions: [{ ...fn, workload: { ...fn.workload, logLines: [{ text: 'x', every: 2, secrt: 'y' }] } }] }))
+      .toThrow("unknown field 'functions[0].workload.logLines[0].secrt'");
+    expect(parse({ ...base, expect: { functions: { orders: { finalMemory: 768 } } } })).toThrow("unknown field 'expect.functions.orders.finalMemory'");
+  });
+
+  test('GIVEN every fault field THEN accepted, with the alias in both forms', () => {
+    const s = parseScenario({
+      ...base,
+      functions: [{ ...fn, alias: { name: 'live', latestDiffersFromAlias: true }, workload: { ...fn.workload, logLines: [{ text: 'password=abcdefgh1', every: 3, secret: 'abcdefgh1', level: 'WARN' }] } },
+        { ...fn, functionName: 'billing', alias: 'live' }],
+      account: {
+        faults: [{ service: 'lambda', operation: 'UpdateFunctionConfiguration', error: 'TimeoutError', effect: 'applyThenFail', times: 1, afterCalls: 0, fromMinute: 0 }],
+        deploys: [{ atMinute: 9, functionName: 'orders', memorySizeMb: 768, codeChange: true, moveAlias: false }],
+      },
+      handlerFaults: [{ handler: 'finalize', effect: 'crash', times: 1, afterCalls: 1, afterOperation: 'sns:Publish' }],
+      executionFaults: [{ effect: 'abort', atMinute: 12 }],
+      expect: { locksHeldAtEnd: 0, secretsNotIn: ['prompt', 'executionLog'], functions: { orders: { aliasVersionCodeChanged: false } } },
+    }, 't.json');
+    expect(s.handlerFaults).toHaveLength(1);
+  });
+
+  test('GIVEN values the simulated AWS cannot produce or the scenario cannot mean THEN each is named', () => {
+    expect(parse({ ...base, account: { faults: [{ service: 'lambda', operation: 'UpdateFunctionConfiguration', error: 'ProvisionedThroughputExceededException' }] } }))
+      .toThrow("account.faults[0].error 'ProvisionedThroughputExceededException' is not an error lambda returns");
+    expect(parse({ ...base, account: { faults: [{ service: 'ses', operation: 'SendEmail', error: 'ThrottlingException' }] } }))
+      .toThrow('account.faults[0].service must be one of lambda, cloudwatch, logs, dynamodb, sns, events, bedrock, states, got "ses"');
+    expect(parse({ ...base, account: { deploys: [{ atMinute: 3, functionName: 'nope', moveAlias: true }] } }))
+      .toThrow("account.deploys[0].functionName 'nope' is not a function of the scenario");
+    expect(parse({ ...base, account: { deploys: [{ atMinute: 3, functionName: 'orders', moveAlias: true }] } }))
+      .toThrow("account.deploys[0].moveAlias needs an alias on function 'orders'");
+    expect(parse({ ...base, handlerFaults: [{ handler: 'normalise', effect: 'crash' }] })).toThrow('handlerFaults[0].handler must be one of normalize, collect');
+    expect(parse({ ...base, handlerFaults: [{ handler: 'finalize', effect: 'crash', afterOperation: 'Publish' }] })).toThrow("handlerFaults[0].afterOperation must look like 'sns:Publish', got 'Publish'");
+    expect(parse({ ...base, functions: [{ ...fn, workload: { ...fn.workload, logLines: [{ text: 'token=abc', every: 1, secret: 'abcdefghij' }] } }] }))
+      .toThrow("functions[0].workload.logLines[0].secret must be a substring of text of at least 8 characters, got 'abcdefghij'");
+    expect(parse({ ...base, expect: { secretsNotIn: ['logs'] } })).toThrow('expect.secretsNotIn[0] must be one of prompt, records, notifications, events, executionLog, got "logs"');
+    expect(parse({ ...base, expect: { functions: { orders: { aliasVersionCodeChanged: true } } } })).toThrow('expect.functions.orders.aliasVersionCodeChanged needs an alias on the function');
   });
 });

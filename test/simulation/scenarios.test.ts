@@ -23,7 +23,8 @@ function declaresEverything(s: Scenario): string[] {
   if (!s.expect.outcomes) missing.push('outcomes');
   if (s.expect.updateFunctionConfigurationCalls === undefined) missing.push('updateFunctionConfigurationCalls');
   if (!Object.values(s.expect.functions ?? {}).some((f) => f.finalMemoryMb !== undefined)) missing.push('functions.*.finalMemoryMb');
-  if (!s.expect.notifications?.contain?.length) missing.push('notifications.contain');
+  // A scenario that must not page says so with a count of 0.
+  if (!s.expect.notifications?.contain?.length && s.expect.notifications?.count !== 0) missing.push('notifications.contain');
   if (!s.expect.records) missing.push('records');
   return missing;
 }
@@ -31,8 +32,14 @@ function declaresEverything(s: Scenario): string[] {
 describe.each(files)('scenario %s', (file) => {
   const scenario = loadScenarioFile(join(DIR, file));
   let result: ScenarioResult;
-  // A scenario with a documented known issue must fail its expectations until the issue is fixed.
-  const outcomeTest = scenario.knownIssue ? test.failing : test;
+  // A scenario with a documented known issue must fail its expectations until the issue is fixed:
+  // its checks are not run one by one (some hold, some do not), one failing test stands for them.
+  const outcomeTest = scenario.knownIssue ? test.skip : test;
+  if (scenario.knownIssue) {
+    test.failing(`THEN every expectation holds — fails while the known issue lasts: ${scenario.knownIssue.slice(0, 120)}`, () => {
+      expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
+    });
+  }
 
   beforeAll(async () => {
     result = await runScenario(scenario, env);

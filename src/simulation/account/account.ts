@@ -26,12 +26,15 @@ import { SeededRandom } from '../random';
 import { VirtualScheduler } from '../scheduler';
 import { ApiRecorder } from './api-recorder';
 import { BedrockScript, BedrockService } from './bedrock-service';
+import { CallPipeline } from './call-pipeline';
 import { AlarmMuteRule, AlarmSpec, AlarmTransition, Authorize, CloudWatchService, CompositeAlarmSpec, LogAlarmSpec } from './cloudwatch-service';
-import { LambdaService, LambdaServiceOptions, SimFunction, SimFunctionSpec } from './lambda-service';
-import { invocationLogLines } from './log-format';
+import { FaultInjector } from './faults';
+import { DeployRecord, LambdaService, LambdaServiceOptions, SimFunction, SimFunctionSpec } from './lambda-service';
+import { applicationLogLine, invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
+import { SdkRetryModel } from './sdk-retry';
 import { StatesService } from './states-service';
 import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
 
@@ -47,10 +50,17 @@ export interface WorkloadChange {
 
 /** A function of the account and where it logs. */
 export interface AccountFunctionSpec extends SimFunctionSpec {
-  /** Its custom log group (`LoggingConfig.LogGroup`). @default `/aws/lambda/<functionName>` */
-  readonly logGroupName?: string;
   /** It has never run: its log group does not exist until its first invocation. @default false */
   readonly neverInvokedBefore?: boolean;
+}
+
+/** A deploy by someone else at a virtual time. */
+export interface DeployChange {
+  readonly at: number;
+  readonly functionName: string;
+  readonly memorySizeMb?: number;
+  readonly codeChange?: boolean;
+  readonly moveAlias?: boolean;
 }
 
 export interface AccountOptions {
@@ -63,6 +73,8 @@ export interface AccountOptions {
   /** Alarm mute rules in force. */
   readonly alarmMutes?: AlarmMuteRule[];
   readonly changes?: WorkloadChange[];
+  /** Deploys by someone else during the scenario. */
+  readonly deploys?: DeployChange[];
   readonly lambda?: LambdaServiceOptions;
   readonly messaging?: MessagingOptions;
   readonly bedrock?: BedrockScript;
@@ -104,8 +116,14 @@ export class SimulatedAccount {
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
   private readonly pendingChanges: WorkloadChange[];
-  private authorization?: CallAuthorization;
+  /** Every handler call goes through it: SDK retry, IAM, faults, the record (call-pipeline.ts). */
+  public readonly pipeline: CallPipeline;
   private readonly logGroups = new Map<string, string>();
+  /** Invocations each function has run (for `logLines[].every`). */
+  private readonly invocationCounts = new Map<string, number>();
+  private readonly pendingDeploys: DeployChange[];
+  /** The deploys by someone else that happened, in order. */
+  public readonly deploys: DeployRecord[] = [];
 
   constructor(options: AccountOptions) {
     const start = Math.floor(options.start / MINUTE) * MINUTE;
@@ -113,6 +131,12 @@ export class SimulatedAccount {
     this.scheduler = new VirtualScheduler(this.clock);
     this.random = new SeededRandom(options.seed ?? 42);
     this.recorder = new ApiRecorder(() => this.clock.nowIso());
+    this.pipeline = new CallPipeline({
+      recorder: this.recorder,
+      retry: new SdkRetryModel(options.seed ?? 42, (ms) => this.scheduler.sleep(ms)),
+      now: () => this.clock.now(),
+      requestId: () => this.random.uuid(),
+    });
     this.lambda = new LambdaService(this.clock, this.random, options.lambda);
     this.logs = new LogsService(this.clock, this.random);
     this.cloudwatch = new CloudWatchService(this.clock, this.random, this.metrics, {
@@ -132,6 +156,7 @@ export class SimulatedAccount {
     }
     this.generatedUntil = start;
     this.pendingChanges = [...(options.changes ?? [])].sort((a, b) => a.at - b.at);
+    this.pendingDeploys = [...(options.deploys ?? [])].sort((a, b) => a.at - b.at);
   }
 
   public addAlarm(spec: AlarmSpec): void {
@@ -179,6 +204,7 @@ export class SimulatedAccount {
    */
   public runUntil(t: number): AlarmTransition[] {
     const transitions: AlarmTransition[] = [];
+    this.applyDeploys();
     while (this.generatedUntil + MINUTE <= t) {
       const minuteStart = this.generatedUntil;
       // The world moves on: time is at least the end of the minute being generated.
@@ -187,6 +213,7 @@ export class SimulatedAccount {
       this.generateMinute(minuteStart);
       this.generatedUntil = minuteStart + MINUTE;
       transitions.push(...this.cloudwatch.evaluateAlarms(this.generatedUntil));
+      this.applyDeploys();
     }
     this.clock.advanceTo(t);
     return transitions;
@@ -221,31 +248,46 @@ export class SimulatedAccount {
 
   /** Authorize the handlers' calls from now on (undefined: answer every call). */
   public useAuthorization(authorization: CallAuthorization | undefined): void {
-    this.authorization = authorization;
+    this.pipeline.authorization = authorization;
+  }
+
+  /** Inject the scenario's faults into the calls from now on. */
+  public useFaults(faults: FaultInjector | undefined): void {
+    this.pipeline.faults = faults;
   }
 
   private stub(cls: any, service: string, target: object): { restore(): void } {
     const mock = mockClient(cls);
-    mock.send.callsFake(async (command: { input: unknown; constructor: { name: string } }) => {
+    const pipeline = this.pipeline;
+    const random = this.random;
+    mock.send.callsFake(async function (this: object, command: { input: unknown; constructor: { name: string } }) {
       const operation = command.constructor.name.replace(/Command$/, '');
       const method = operation.charAt(0).toLowerCase() + operation.slice(1);
       const fn = (target as Record<string, unknown>)[method];
-      try {
+      const { output, attempts, totalRetryDelayMs } = await pipeline.call(this, service, operation, command.input, async () => {
         if (typeof fn !== 'function') {
           throw new UnsupportedOperationError(`the simulated account does not implement ${service}:${operation}`);
         }
-        // IAM decides before the service does anything with the request.
-        await this.authorization?.check(service, operation, command.input);
-        const out = await (fn as (input: unknown) => unknown).call(target, command.input);
-        this.authorization?.observe?.(service, operation, command.input, out);
-        this.recorder.record(service, operation, command.input);
-        return { $metadata: { httpStatusCode: 200, requestId: this.random.uuid(), attempts: 1, totalRetryDelay: 0 }, ...(out as object) };
-      } catch (err) {
-        this.recorder.record(service, operation, command.input, (err as Error).name);
-        throw err;
-      }
+        return (fn as (input: unknown) => unknown).call(target, command.input);
+      });
+      return { $metadata: { httpStatusCode: 200, requestId: random.uuid(), attempts, totalRetryDelay: totalRetryDelayMs }, ...(output as object) };
     });
     return mock;
+  }
+
+  /** Deploys due by now; one that meets an update in progress waits (CloudFormation retries). */
+  private applyDeploys(): void {
+    while (this.pendingDeploys.length && this.pendingDeploys[0].at <= this.clock.now()) {
+      const d = this.pendingDeploys[0];
+      const record = this.lambda.deploy(d);
+      if (!record) {
+        this.pendingDeploys[0] = { ...d, at: this.clock.now() + MINUTE };
+        this.pendingDeploys.sort((a, b) => a.at - b.at);
+        return;
+      }
+      this.pendingDeploys.shift();
+      this.deploys.push(record);
+    }
   }
 
   private applyChanges(minuteStart: number): void {
@@ -289,6 +331,15 @@ export class SimulatedAccount {
         if (inv.outcome === 'timeout') tally.timeouts++;
         for (const line of invocationLogLines(inv, config.runtime, fn.spec.logFormat ?? 'text', version)) {
           events.push({ timestamp: inv.start + line.offsetMs, message: line.message, logStreamName: stream });
+        }
+        // The code's own lines, every n-th invocation of the function.
+        const n = (this.invocationCounts.get(name) ?? 0) + 1;
+        this.invocationCounts.set(name, n);
+        for (const l of fn.workload.logLines ?? []) {
+          if (n % l.every !== 0) continue;
+          const at = inv.start + 2;
+          const message = applicationLogLine(config.runtime, fn.spec.logFormat ?? 'text', new Date(at).toISOString(), inv.requestId, l.level ?? 'ERROR', l.text);
+          events.push({ timestamp: at, message, logStreamName: stream });
         }
       }
       if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(fn.workload, env));

@@ -12,6 +12,33 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface Caller {
   readonly functionArn: string;
   readonly functionName: string;
+  /** The invocation: its execution and whether its sandbox is gone (handler faults). */
+  readonly invocation?: InvocationControl;
+}
+
+/**
+ * One invocation of a handler as the simulated account sees its calls. When a handler fault
+ * kills the sandbox, the handler's code (which JavaScript cannot stop) may still be running:
+ * every call it makes afterwards fails without reaching a service, as no call leaves a dead
+ * sandbox.
+ */
+export interface InvocationControl {
+  /** The execution the invocation belongs to (its name), if any. */
+  readonly executionId?: string;
+  /** The workflow handler running (its contract id, e.g. `finalize`), if known. */
+  readonly handlerId?: string;
+  /** The sandbox is gone. */
+  killed: boolean;
+  /** Each AWS call the handler made, once it has returned (or failed). */
+  callDone?(service: string, operation: string): void;
+}
+
+/** The error a call from a killed sandbox gets (it never reaches AWS, and nobody sees it). */
+export class SandboxGoneError extends Error {
+  constructor(functionName: string) {
+    super(`the sandbox of ${functionName} is gone: this call never left it`);
+    this.name = 'SandboxGoneError';
+  }
 }
 
 const storage = new AsyncLocalStorage<Caller>();

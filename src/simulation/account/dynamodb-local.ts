@@ -15,8 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualScheduler } from '../scheduler';
-import type { CallAuthorization } from './account';
-import { ApiRecorder } from './api-recorder';
+import type { CallPipeline } from './call-pipeline';
 
 // dynalite ships no type declarations; this is the part of its API used here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -85,30 +84,29 @@ export class LocalDynamoDb {
   }
 
   /**
-   * The document client the handlers use: pointed at dynalite, every call recorded
-   * (service DynamoDB, operation, input) and counted as real I/O of the calling execution; with
-   * `authorization`, each call is authorized (IAM) before it reaches dynalite.
+   * The document client the handlers use: pointed at dynalite, every call made through the
+   * account's call pipeline (the SDK retry in virtual time, IAM, the scenario's DynamoDB faults,
+   * the record) and counted as real I/O of the calling execution while it is at dynalite.
    */
-  public documentClient(recorder: ApiRecorder, scheduler: VirtualScheduler, authorization?: CallAuthorization): DynamoDBDocumentClient {
+  public documentClient(pipeline: CallPipeline, scheduler: VirtualScheduler): DynamoDBDocumentClient {
     const base = new DynamoDBClient({ ...clientConfig(this.endpoint), maxAttempts: 5 });
     this.clients.push(base);
     base.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
-        const end = scheduler.beginIo();
-        try {
-          await authorization?.check('DynamoDB', operation, args.input);
-          const out = await next(args);
-          recorder.record('DynamoDB', operation, args.input);
-          return out;
-        } catch (err) {
-          recorder.record('DynamoDB', operation, args.input, (err as Error).name);
-          throw err;
-        } finally {
-          end();
-        }
+        // The hook sits above the SDK's retry middleware: the pipeline runs the client's retry
+        // for injected faults (the real middleware below only ever sees dynalite's answers).
+        const { output } = await pipeline.call(base, 'DynamoDB', operation, args.input, async () => {
+          const end = scheduler.beginIo();
+          try {
+            return await next(args);
+          } finally {
+            end();
+          }
+        });
+        return output;
       },
-      { step: 'initialize', name: 'simulationRecorder' },
+      { step: 'initialize', name: 'simulationCallPipeline' },
     );
     return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
   }

@@ -3,6 +3,7 @@
  * as real functions do), RevisionId, `LastUpdateStatus` going InProgress -> Successful after a
  * virtual delay, versions and aliases, and the workload each function runs.
  */
+import { createHash } from 'node:crypto';
 import {
   InvalidParameterValueException,
   PreconditionFailedException,
@@ -32,7 +33,11 @@ export interface SimFunctionSpec {
   readonly workload: WorkloadSpec;
   /** When traffic arrives through an alias, its name (the alias points at a published version). */
   readonly alias?: string;
+  /** `$LATEST` has code the alias's version does not (an unreleased change). @default false */
+  readonly latestDiffersFromAlias?: boolean;
   readonly tags?: Record<string, string>;
+  /** Its custom log group (`LoggingConfig.LogGroup`). @default `/aws/lambda/<functionName>` */
+  readonly logGroupName?: string;
 }
 
 interface ConfigSnapshot {
@@ -40,6 +45,19 @@ interface ConfigSnapshot {
   readonly timeout: number;
   readonly runtime: string;
   readonly environment: Record<string, string>;
+  /** The SHA-256 of the deployment package (base64), as `CodeSha256` reports it. */
+  readonly codeSha256: string;
+}
+
+/** A deploy by someone else (an IaC run) as it happened. */
+export interface DeployRecord {
+  /** Virtual epoch ms. */
+  readonly at: number;
+  readonly functionName: string;
+  readonly memorySizeMb?: number;
+  readonly codeChange: boolean;
+  /** The version the alias was moved to, once it was. */
+  movedAliasTo?: string;
 }
 
 interface Alias {
@@ -62,6 +80,10 @@ export interface SimFunction {
   workload: WorkloadSpec;
   /** Memory sizes the function had, with the virtual time each took effect. */
   readonly memoryHistory: Array<{ at: number; memorySize: number; qualifier: string }>;
+  /** A deploy waiting for its update to complete before it publishes and moves the alias. */
+  pendingAliasMove?: DeployRecord;
+  /** How many code packages the function has had (for distinct CodeSha256 values). */
+  codeRevisions: number;
 }
 
 /** Behaviour scripted by a scenario. */
@@ -87,6 +109,7 @@ export class LambdaService {
       timeout: spec.timeoutSeconds,
       runtime: spec.runtime,
       environment: { ...(spec.environment ?? {}) },
+      codeSha256: codeSha(spec.functionName, 1),
     };
     const fn: SimFunction = {
       spec,
@@ -99,10 +122,17 @@ export class LambdaService {
       aliases: new Map(),
       workload: spec.workload,
       memoryHistory: [{ at: this.clock.now(), memorySize: spec.memorySizeMb, qualifier: '$LATEST' }],
+      codeRevisions: 1,
     };
     if (spec.alias) {
       fn.versions.set('1', { config: { ...config }, revisionId: this.random.uuid() });
       fn.aliases.set(spec.alias, { functionVersion: '1', revisionId: this.random.uuid() });
+      if (spec.latestDiffersFromAlias) {
+        // Code was uploaded to $LATEST after version 1 was published (UpdateFunctionCode), and
+        // nobody published it: the alias still runs version 1.
+        fn.codeRevisions = 2;
+        fn.config = { ...config, codeSha256: codeSha(spec.functionName, 2) };
+      }
     }
     this.functions.set(spec.functionName, fn);
     return fn;
@@ -194,7 +224,13 @@ export class LambdaService {
     return this.describe(fn, undefined);
   }
 
-  public publishVersion(input: { FunctionName?: string; RevisionId?: string; Description?: string }): Record<string, unknown> {
+  /**
+   * https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html: "Lambda doesn't publish
+   * a version if the function's configuration and code haven't changed since the last version"
+   * (the last version is returned); `RevisionId` and `CodeSha256` make the publish conditional on
+   * the `$LATEST` that was read.
+   */
+  public publishVersion(input: { FunctionName?: string; RevisionId?: string; CodeSha256?: string; Description?: string }): Record<string, unknown> {
     const { fn } = this.get(required(input.FunctionName, 'FunctionName'));
     if (fn.lastUpdateStatus === 'InProgress') {
       throw new ResourceConflictException({ message: `The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`, $metadata: { httpStatusCode: 409 } });
@@ -202,9 +238,61 @@ export class LambdaService {
     if (input.RevisionId !== undefined && input.RevisionId !== fn.revisionId) {
       throw new PreconditionFailedException({ message: 'The Revision Id provided does not match the latest Revision Id.', $metadata: { httpStatusCode: 412 } });
     }
-    const next = String(Math.max(0, ...[...fn.versions.keys()].map(Number)) + 1);
+    if (input.CodeSha256 !== undefined && input.CodeSha256 !== fn.config.codeSha256) {
+      throw new InvalidParameterValueException({
+        message: `CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.config.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    return this.describe(fn, this.publish(fn));
+  }
+
+  /** Publish `$LATEST` as a version (or return the last version when nothing changed since). */
+  private publish(fn: SimFunction): string {
+    const last = String(Math.max(0, ...[...fn.versions.keys()].map(Number)));
+    if (fn.versions.has(last) && JSON.stringify(fn.versions.get(last)!.config) === JSON.stringify(fn.config)) return last;
+    const next = String(Number(last) + 1);
     fn.versions.set(next, { config: { ...fn.config }, revisionId: this.random.uuid() });
-    return this.describe(fn, next);
+    return next;
+  }
+
+  /**
+   * A deploy by someone else (CloudFormation updating the function from its template): the new
+   * memory size and/or code go to `$LATEST` (new RevisionId, LastUpdateStatus InProgress, then
+   * Successful); with `moveAlias`, once the update is complete, a version is published and the
+   * alias moved to it. CloudFormation waits for an update in progress, so the deploy does too.
+   */
+  public deploy(change: { functionName: string; memorySizeMb?: number; codeChange?: boolean; moveAlias?: boolean }): DeployRecord | undefined {
+    const fn = this.functions.get(change.functionName);
+    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${change.functionName}`);
+    this.settle(fn);
+    if (fn.lastUpdateStatus === 'InProgress') return undefined;
+    if (change.codeChange) fn.codeRevisions++;
+    fn.config = {
+      ...fn.config,
+      memorySize: change.memorySizeMb ?? fn.config.memorySize,
+      codeSha256: change.codeChange ? codeSha(fn.spec.functionName, fn.codeRevisions) : fn.config.codeSha256,
+    };
+    fn.revisionId = this.random.uuid();
+    fn.lastModified = lambdaTimestamp(this.clock.now());
+    fn.lastUpdateStatus = 'InProgress';
+    fn.updateCompletesAt = this.clock.now() + (this.options.updateDelayMs ?? 2000);
+    const record: DeployRecord = {
+      at: this.clock.now(),
+      functionName: fn.spec.functionName,
+      memorySizeMb: change.memorySizeMb,
+      codeChange: !!change.codeChange,
+    };
+    if (change.moveAlias) fn.pendingAliasMove = record;
+    return record;
+  }
+
+  /** The CodeSha256 of the version `alias` points at (undefined without that alias). */
+  public aliasCodeSha(functionName: string, alias: string): string | undefined {
+    const fn = this.functions.get(functionName);
+    const a = fn?.aliases.get(alias);
+    if (!fn || !a) return undefined;
+    return a.functionVersion === '$LATEST' ? fn.config.codeSha256 : fn.versions.get(a.functionVersion)?.config.codeSha256;
   }
 
   public getAlias(input: { FunctionName?: string; Name?: string }): Record<string, unknown> {
@@ -248,6 +336,16 @@ export class LambdaService {
       fn.lastUpdateStatus = 'Successful';
       fn.updateCompletesAt = undefined;
       if (!fn.spec.alias) fn.memoryHistory.push({ at: this.clock.now(), memorySize: fn.config.memorySize, qualifier: '$LATEST' });
+      const deploy = fn.pendingAliasMove;
+      if (deploy && fn.spec.alias) {
+        fn.pendingAliasMove = undefined;
+        const version = this.publish(fn);
+        const alias = fn.aliases.get(fn.spec.alias)!;
+        alias.functionVersion = version;
+        alias.revisionId = this.random.uuid();
+        deploy.movedAliasTo = version;
+        fn.memoryHistory.push({ at: this.clock.now(), memorySize: fn.versions.get(version)!.config.memorySize, qualifier: fn.spec.alias });
+      }
     }
   }
 
@@ -265,7 +363,7 @@ export class LambdaService {
         revisionId = v.revisionId;
       }
     }
-    const logGroup = `/aws/lambda/${fn.spec.functionName}`;
+    const logGroup = fn.spec.logGroupName ?? `/aws/lambda/${fn.spec.functionName}`;
     return {
       FunctionName: fn.spec.functionName,
       FunctionArn: qualifier ? `${fn.arn}:${qualifier}` : fn.arn,
@@ -277,7 +375,7 @@ export class LambdaService {
       Timeout: config.timeout,
       MemorySize: config.memorySize,
       LastModified: fn.lastModified,
-      CodeSha256: 'rS3pX2kq8xQb5J0a6eW3mC1vYzq6u3Hn1yT4mK7pQ0Y=',
+      CodeSha256: config.codeSha256,
       Version: version,
       Environment: { Variables: { ...config.environment } },
       TracingConfig: { Mode: 'PassThrough' },
@@ -301,6 +399,11 @@ export function parseFunctionRef(ref: string): { name: string; qualifier?: strin
   }
   if (parts.length >= 3 && parts[1] === 'function') return { name: parts[2], qualifier: parts[3] }; // account:function:name
   return { name: parts[0], qualifier: parts[1] };
+}
+
+/** A stable, distinct CodeSha256 (base64 SHA-256) per function and code package. */
+function codeSha(functionName: string, revision: number): string {
+  return createHash('sha256').update(`${functionName}#code#${revision}`).digest('base64');
 }
 
 /** Lambda's LastModified format, e.g. `2026-11-28T12:00:00.000+0000`. */

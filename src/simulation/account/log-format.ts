@@ -71,6 +71,21 @@ export function invocationLogLines(inv: Invocation, runtime: string, format: Lam
   return lines;
 }
 
+/**
+ * An application log line as the function's code writes it through the runtime's logger, in the
+ * function's log format (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html):
+ * text lines carry the runtime's prefix (Node.js `<time>\t<request id>\t<LEVEL>\t`, Python
+ * `[LEVEL]\t<time>\t<request id>\t`), JSON lines are `{timestamp, level, requestId, message}`.
+ */
+export function applicationLogLine(runtime: string, format: LambdaLogFormat, iso: string, requestId: string, level: string, text: string): string {
+  if (format === 'json') return JSON.stringify({ timestamp: iso, level, requestId, message: text });
+  switch (runtimeFamily(runtime)) {
+    case 'python': return `[${level}]\t${iso}\t${requestId}\t${text}`;
+    case 'java': return `${iso} ${requestId} ${level} Handler - ${text}`;
+    default: return `${iso}\t${requestId}\t${level}\t${text}`;
+  }
+}
+
 /** The text REPORT line, tab-separated with a trailing tab as Lambda writes it. */
 export function reportText(inv: Invocation, runtime?: string): string {
   const parts = [

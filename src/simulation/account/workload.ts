@@ -54,6 +54,23 @@ export interface WorkloadSpec {
   readonly concurrencyLimit?: number;
   /** Fraction of invocations that start cold (REPORT `Init Duration`). @default 0.02 */
   readonly coldStartRate?: number;
+  /** Application log lines the function code prints (secrets, prompt injections, misleading text). */
+  readonly logLines?: LogLineSpec[];
+}
+
+/** An application log line the function prints every `every` invocations. */
+export interface LogLineSpec {
+  /** The text the code logs (one log event; may hold newlines). */
+  readonly text: string;
+  /** Printed by every `every`-th invocation of the function (1 = each invocation). */
+  readonly every: number;
+  /** The log level the code logs it at. @default 'ERROR' */
+  readonly level?: 'ERROR' | 'WARN' | 'INFO';
+  /**
+   * A substring of `text` that is a credential: the run fails when it reaches any place it must
+   * not (`expect.secretsNotIn`, and every sink by default).
+   */
+  readonly secret?: string;
 }
 
 /** The function configuration the workload runs under. */

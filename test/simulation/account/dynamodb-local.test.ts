@@ -1,6 +1,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ApiRecorder } from '../../../src/simulation/account/api-recorder';
+import { CallPipeline } from '../../../src/simulation/account/call-pipeline';
 import { LocalDynamoDb, tablesFromTemplate } from '../../../src/simulation/account/dynamodb-local';
+import { SdkRetryModel } from '../../../src/simulation/account/sdk-retry';
 import { VirtualClock } from '../../../src/simulation/clock';
 import { VirtualScheduler } from '../../../src/simulation/scheduler';
 
@@ -40,7 +42,9 @@ describe('DynamoDB on loopback (dynalite)', () => {
   test('GIVEN two conditional lock writes racing WHEN both run concurrently THEN exactly one wins and the other gets ConditionalCheckFailedException', async () => {
     await db.resetTables(tablesFromTemplate(template, () => 'sim-table'));
     const recorder = new ApiRecorder(() => '2026-11-28T12:00:00.000Z');
-    const doc = db.documentClient(recorder, new VirtualScheduler(new VirtualClock(0)));
+    const scheduler = new VirtualScheduler(new VirtualClock(0));
+    const pipeline = new CallPipeline({ recorder, retry: new SdkRetryModel(1, (ms) => scheduler.sleep(ms)), now: () => 0, requestId: () => 'req' });
+    const doc = db.documentClient(pipeline, scheduler);
     const lock = (owner: string) => doc.send(new PutCommand({
       TableName: 'sim-table',
       Item: { pk: 'LOCK#orders', sk: 'LOCK', owner },

@@ -426,7 +426,8 @@ describe('through the simulated account (the SDK clients the handlers use)', () 
         { tableName: 'other', keySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], attributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] },
       ]);
       const gate = newGate();
-      const client = db.documentClient(account.recorder, account.scheduler, gate);
+      account.useAuthorization(gate);
+      const client = db.documentClient(account.pipeline, account.scheduler);
       const put = (table: string) => runAsCaller({ functionArn: fnArn('handler'), functionName: 'handler' }, () => client.send(new PutCommand({ TableName: table, Item: { pk: 'a' } })));
       await expect(put('store')).resolves.toBeDefined();
       await expect(put('other')).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
@@ -434,6 +435,7 @@ describe('through the simulated account (the SDK clients the handlers use)', () 
       expect(await db.scanAll('store')).toEqual([{ pk: 'a' }]);
       expect(gate.denied.map((d) => [d.operation, d.resource])).toEqual([['DynamoDB:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/other`]]);
     } finally {
+      account.useAuthorization(undefined);
       await db.stop();
     }
   });

@@ -1,0 +1,53 @@
+import { LambdaService } from '../../../src/simulation/account/lambda-service';
+import { VirtualClock } from '../../../src/simulation/clock';
+import { SeededRandom } from '../../../src/simulation/random';
+
+const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
+const workload = { invocationsPerMinute: 0, memoryNeedMb: 100, cpuMsAt1Vcpu: 10 };
+
+function service(latestDiffersFromAlias = false) {
+  const clock = new VirtualClock(T0);
+  const lambda = new LambdaService(clock, new SeededRandom(3), { updateDelayMs: 2000 });
+  lambda.addFunction({ functionName: 'orders', runtime: 'nodejs22.x', memorySizeMb: 512, timeoutSeconds: 30, workload, alias: 'live', latestDiffersFromAlias });
+  return { clock, lambda };
+}
+
+describe('versions, aliases and code (Lambda)', () => {
+  test('GIVEN $LATEST with unreleased code THEN its CodeSha256 differs from the alias version\'s; publishing it would release that code', () => {
+    const { lambda } = service(true);
+    const latest = lambda.getFunctionConfiguration({ FunctionName: 'orders' });
+    const live = lambda.getFunctionConfiguration({ FunctionName: 'orders', Qualifier: 'live' });
+    expect(live.Version).toBe('1');
+    expect(latest.CodeSha256).not.toBe(live.CodeSha256);
+    expect(lambda.aliasCodeSha('orders', 'live')).toBe(live.CodeSha256);
+  });
+
+  test('GIVEN nothing changed since the last version THEN PublishVersion returns that version (API_PublishVersion: "Lambda doesn\'t publish a version if ... haven\'t changed")', () => {
+    const { lambda } = service(false);
+    expect(lambda.publishVersion({ FunctionName: 'orders' }).Version).toBe('1');
+    const { lambda: diverged } = service(true);
+    expect(diverged.publishVersion({ FunctionName: 'orders' }).Version).toBe('2');
+    expect(diverged.publishVersion({ FunctionName: 'orders' }).Version).toBe('2');
+  });
+
+  test('GIVEN a CodeSha256 that is not $LATEST\'s THEN PublishVersion is refused', () => {
+    const { lambda } = service(true);
+    expect(() => lambda.publishVersion({ FunctionName: 'orders', CodeSha256: String(lambda.aliasCodeSha('orders', 'live')) })).toThrow(/is different from current CodeSHA256 in \$LATEST/);
+  });
+
+  test('GIVEN a deploy with new code and moveAlias THEN a new RevisionId, InProgress, then the alias moves to a published version with that code', () => {
+    const { clock, lambda } = service(false);
+    const before = lambda.getFunctionConfiguration({ FunctionName: 'orders' });
+    const record = lambda.deploy({ functionName: 'orders', memorySizeMb: 768, codeChange: true, moveAlias: true })!;
+    const during = lambda.getFunctionConfiguration({ FunctionName: 'orders' });
+    expect(during).toMatchObject({ LastUpdateStatus: 'InProgress', MemorySize: 768 });
+    expect(during.RevisionId).not.toBe(before.RevisionId);
+    expect(during.CodeSha256).not.toBe(before.CodeSha256);
+    // CloudFormation waits for an update in progress: a second deploy now does not apply.
+    expect(lambda.deploy({ functionName: 'orders', memorySizeMb: 1024 })).toBeUndefined();
+    clock.advanceTo(T0 + 2000);
+    expect(lambda.getAlias({ FunctionName: 'orders', Name: 'live' }).FunctionVersion).toBe('2');
+    expect(record.movedAliasTo).toBe('2');
+    expect(lambda.aliasCodeSha('orders', 'live')).toBe(during.CodeSha256);
+  });
+});
