@@ -19,11 +19,11 @@ import { RemediationStore } from './store/remediation-store';
 import { VerificationService } from './verification/verification-service';
 import { InvalidRemediationPolicyError } from './workflow/construct-errors';
 import { functionNameOf } from './workflow/handler-support';
-import { PolicyConfigBuilder } from './workflow/settings';
 import { RemediationSetup } from './workflow/remediation-setup';
 import { RemediationWorkflow } from './workflow/remediation-workflow';
-import { Workflow } from './workflow/workflow-kind';
+import { PolicyConfigBuilder } from './workflow/settings';
 import { TargetRegistry } from './workflow/target-access';
+import { Workflow } from './workflow/workflow-kind';
 
 /** Properties of {@link AutoRemediation}. */
 export interface AutoRemediationProps {

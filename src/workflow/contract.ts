@@ -769,7 +769,8 @@ export type HandlerId =
   | 'verify'
   | 'rollback'
   | 'finalize'
-  | 'cleanup';
+  | 'cleanup'
+  | 'coordinator';
 
 /** One handler: where it lives, what it does, and how the state machine calls it. */
 export interface HandlerSpec {
@@ -951,6 +952,22 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
       'sns:Publish', 'events:PutEvents', 'states:StartExecution',
     ],
     timeoutSeconds: 60,
+    memorySizeMb: 256,
+  },
+  coordinator: {
+    id: 'coordinator',
+    entry: 'src/workflow/coordinator.lambda.ts',
+    functionClass: 'CoordinatorFunction',
+    asset: 'assets/workflow/coordinator.lambda',
+    description: 'Lambda coordinator (Workflow.lambdaCoordinator()): runs normalize, collect, diagnose, repair, verify, rollback and finalize in order, checkpointing the state, and schedules its own verification with EventBridge Scheduler.',
+    // Not a state: the alarm rule, its own schedules and the workflow's own starts invoke it asynchronously.
+    payload: '$',
+    resultPath: '$',
+    requiredEnv: [ENV.TABLE_NAME, ENV.COORDINATOR_HANDLERS, ENV.COORDINATOR_SCHEDULE_GROUP, ENV.COORDINATOR_SCHEDULER_ROLE_ARN],
+    optionalEnv: [ENV.LOCK_TTL_SECONDS, ENV.COORDINATOR_SCHEDULE_DLQ_ARN, ...COMMON_OPTIONAL],
+    iamActions: ['lambda:InvokeFunction', 'dynamodb:GetItem', 'dynamodb:PutItem', 'scheduler:CreateSchedule', 'iam:PassRole'],
+    // The longest path without a wait: normalize 30 + collect 90 + diagnose 120 + repair 300 s, with retries.
+    timeoutSeconds: 900,
     memorySizeMb: 256,
   },
 };

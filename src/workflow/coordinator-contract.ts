@@ -45,6 +45,8 @@ export interface CoordinatorCheckpoint {
   readonly awaiting?: string;
   /** When the wait ends (ISO), for operators. */
   readonly awaitingUntil?: string;
+  /** The wake-up that resumed the run last: Lambda's retry of it resumes the run again. */
+  readonly resumedBy?: string;
   /** Finalize has run: the run is over. */
   readonly done: boolean;
 }

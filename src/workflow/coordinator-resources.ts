@@ -11,20 +11,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from './contract';
-import { CoordinatorFunction } from './coordinator-function';
+import { ENV, HANDLERS } from './contract';
 import { COORDINATOR_ENV, COORDINATOR_HANDLERS } from './coordinator-contract';
+import { CoordinatorFunction } from './coordinator-function';
 import { RemediationHandlers } from './definition';
 import { createHandler, HandlerSettings, policyWildcardFindings, suppressNag } from './handler-support';
 
 /** The coordinator's handler spec (timeout: the handlers it calls in a row, with their retries). */
-export const COORDINATOR_SPEC = {
-  id: 'coordinator',
-  description: 'Lambda coordinator: runs normalize, collect, diagnose, repair, verify, rollback and finalize in order, checkpointing the state, and schedules its own verification with EventBridge Scheduler.',
-  // The longest path without a wait: normalize 30 + collect 90 + diagnose 120 + repair 300 s, plus retries.
-  timeoutSeconds: 900,
-  memorySizeMb: 256,
-} as const;
+export const COORDINATOR_SPEC = HANDLERS.coordinator;
 
 export interface CoordinatorResourcesProps {
   readonly handlers: RemediationHandlers;

@@ -13,8 +13,8 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_WORKFLOW_POLICY, ENV, HandlerId, TABLE_TTL_ATTRIBUTE, WorkflowState } from './contract';
-import { CoordinatorPorts, CoordinatorResult, runCoordinator } from './coordinator';
+import { DEFAULT_WORKFLOW_POLICY, ENV, HANDLERS, HandlerId, TABLE_TTL_ATTRIBUTE, WorkflowState } from './contract';
+import { CoordinatorPorts, CoordinatorResult, HandlerFunctionError, runCoordinator } from './coordinator';
 import {
   atExpression,
   COORDINATOR_ENV,
@@ -39,10 +39,9 @@ export interface CoordinatorContext extends HandlerContext {
   readonly invokedFunctionArn?: string;
 }
 
-const REQUIRED = [ENV.TABLE_NAME, COORDINATOR_ENV.HANDLERS, COORDINATOR_ENV.SCHEDULE_GROUP, COORDINATOR_ENV.SCHEDULER_ROLE_ARN] as const;
 
 export async function handler(input: unknown, context?: CoordinatorContext): Promise<CoordinatorResult> {
-  return runHandler('coordinator', REQUIRED, context, async () => {
+  return runHandler('coordinator', HANDLERS.coordinator.requiredEnv, context, async () => {
     const functionArn = context?.invokedFunctionArn;
     if (!functionArn) throw new ConfigurationError('the coordinator needs its own function arn (context.invokedFunctionArn)');
     const result = await runCoordinator(input, functionArn, ports(functionArn));
@@ -75,10 +74,9 @@ function ports(functionArn: string): CoordinatorPorts {
       if (out.FunctionError) {
         // "If an error occurs, the response payload contains errorType and errorMessage"
         // (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html, FunctionError).
+        // Step Functions names the error after errorType and keeps the document as the cause: so does the coordinator.
         const doc = (body ?? {}) as { errorType?: string; errorMessage?: string };
-        const e = new Error(doc.errorMessage ?? `${id} failed (${out.FunctionError})`);
-        e.name = doc.errorType ?? 'Lambda.Unknown';
-        throw e;
+        throw new HandlerFunctionError(doc.errorType ?? 'Lambda.Unknown', doc.errorMessage ?? `${id} failed (${out.FunctionError})`, text);
       }
       return body;
     },

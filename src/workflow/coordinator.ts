@@ -22,9 +22,9 @@
 //   event to the cleanup handler, which releases the lock and notifies, as it does for a FAILED
 //   execution.
 // Approval is not in this story: it needs a task token, which only the state machine has.
-import { CoordinatorCheckpoint, coordinatorExecutionId, isCoordinatorWake } from './coordinator-contract';
 import type { CaughtError, DiagnoseOutput, HandlerId, WorkflowState } from './contract';
 import { DEFAULT_RETRY, ERROR_NAMES } from './contract';
+import { CoordinatorCheckpoint, coordinatorExecutionId, isCoordinatorWake } from './coordinator-contract';
 
 /** What the story needs from the world (AWS in the handler, fakes in tests). */
 export interface CoordinatorPorts {
@@ -50,11 +50,32 @@ export interface CoordinatorResult {
   readonly reason?: string;
 }
 
-/** The error name a step gives up with when the state machine's Catch would have caught it. */
+/** A handler function's own error, as Lambda reports it (`FunctionError` and its error document). */
+export class HandlerFunctionError extends Error {
+  /**
+   * @param errorType the document's `errorType` (the error name Retry and Catch match)
+   * @param errorMessage the document's `errorMessage`
+   * @param document the error document as Lambda returned it (Step Functions' Cause)
+   */
+  constructor(errorType: string, errorMessage: string, readonly document: string) {
+    super(errorMessage);
+    this.name = errorType;
+  }
+}
+
+/** A step gives up: what the state machine's Catch would have put at `$.error`. */
 class StepFailed extends Error {
   constructor(readonly caught: CaughtError) {
     super(caught.Cause ?? caught.Error);
     this.name = 'StepFailed';
+  }
+}
+
+/** The verification schedule could not be created. */
+class WaitNotScheduled extends Error {
+  constructor(readonly reason: unknown) {
+    super((reason as Error)?.message ?? String(reason));
+    this.name = 'WaitNotScheduled';
   }
 }
 
@@ -68,9 +89,16 @@ export async function runCoordinator(input: unknown, functionArn: string, ports:
   const executionId = coordinatorExecutionId(functionArn, input);
   const checkpoint = await ports.load(executionId);
   if (checkpoint?.done) return { executionId, status: 'IGNORED', reason: 'the run has finished already', outcome: checkpoint.state.outcome?.outcome };
-  if (isCoordinatorWake(input) ? checkpoint?.awaiting !== input.wake : checkpoint?.awaiting !== undefined) {
+  // A wake-up is taken when the run waits for it, or was woken by it (Lambda's retry of that
+  // wake-up resumes the run); a start when the run does not wait. Anything else is a repeat.
+  const wake = isCoordinatorWake(input) ? input.wake : undefined;
+  const taken = wake
+    ? checkpoint?.awaiting === wake || (checkpoint?.resumedBy === wake && checkpoint.awaiting === undefined)
+    : checkpoint?.awaiting === undefined;
+  if (!taken) {
     return { executionId, status: 'IGNORED', reason: `the run waits for ${checkpoint?.awaiting ?? 'nothing'}, not for this delivery` };
   }
+  const resumedBy = wake ?? checkpoint?.resumedBy;
   // The state machine's InitializeState: the run's id, start, the ARN further runs start on, the event.
   let state: WorkflowState = checkpoint?.state ?? {
     executionId,
@@ -79,7 +107,10 @@ export async function runCoordinator(input: unknown, functionArn: string, ports:
     event: input,
   };
   const save = (wait?: { wake: string; until: Date }) => ports.save({
-    executionId, state, done: state.outcome !== undefined,
+    executionId,
+    state,
+    done: state.outcome !== undefined,
+    ...(resumedBy ? { resumedBy } : {}),
     ...(wait ? { awaiting: wait.wake, awaitingUntil: wait.until.toISOString() } : {}),
   });
 
@@ -93,12 +124,17 @@ export async function runCoordinator(input: unknown, functionArn: string, ports:
     if (state[field] === undefined) await run(handler, field);
   };
   /** Wait for the verification window: true when this invocation is the wake-up that ends it. */
-  const waitFor = async (wake: string, until: Date): Promise<boolean> => {
-    if (isCoordinatorWake(input) && input.wake === wake) return true;
-    // A schedule cannot fire in the past: at least a minute from now.
+  const waitFor = async (name: string, until: Date): Promise<boolean> => {
+    if (wake === name) return true;
+    // Scheduled at least a minute ahead: a schedule fires within the minute of its at() time,
+    // never before it (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html).
     const at = new Date(Math.max(until.getTime(), ports.now().getTime() + 60_000));
-    await ports.schedule(executionId, wake, at);
-    await save({ wake, until: at });
+    try {
+      await ports.schedule(executionId, name, at);
+    } catch (err) {
+      throw new WaitNotScheduled(err);
+    }
+    await save({ wake: name, until: at });
     return false;
   };
 
@@ -119,15 +155,15 @@ export async function runCoordinator(input: unknown, functionArn: string, ports:
           // 6. Raise the memory.
           await step('repair', 'repair');
           if (state.repair!.status === 'SUCCEEDED') {
-            // 7. Wait for the verification window (a schedule), verify; too little data extends once.
-            if (state.verification === undefined) {
-              const until = new Date(Date.parse(state.repair!.repairedAt) + state.repair!.verifyAfterSeconds * 1000);
-              if (!(await waitFor('VERIFY-1', until))) return waiting(executionId, 'VERIFY-1');
-              await run('verify', 'verification');
-            }
-            if (state.verification!.next === 'EXTEND' && state.verification!.attempt === 1) {
-              const until = new Date(ports.now().getTime() + state.verification!.extendSeconds * 1000);
-              if (!(await waitFor('VERIFY-2', until))) return waiting(executionId, 'VERIFY-2');
+            // 7. Wait for the verification window (a schedule), verify; too little data extends the
+            // window as CheckVerification does (verify says EXTEND at most once: MAX_VERIFY_ATTEMPTS).
+            while (state.verification === undefined || state.verification.next === 'EXTEND') {
+              const attempt = (state.verification?.attempt ?? 0) + 1;
+              const until = state.verification === undefined
+                ? new Date(Date.parse(state.repair!.repairedAt) + state.repair!.verifyAfterSeconds * 1000)
+                : new Date(ports.now().getTime() + state.verification.extendSeconds * 1000);
+              const next = `VERIFY-${attempt}`;
+              if (!(await waitFor(next, until))) return waiting(executionId, next);
               await run('verify', 'verification');
             }
             // A failed verification rolls back (policy).
@@ -136,8 +172,11 @@ export async function runCoordinator(input: unknown, functionArn: string, ports:
         }
       }
     } catch (err) {
+      // A wait that could not be scheduled is no step's failure: the invocation fails and Lambda's
+      // retry resumes here (the repair done, the wait still to schedule); then the cleanup.
+      if (err instanceof WaitNotScheduled) throw err.reason;
       // The state machine's Catch States.ALL -> $.error -> NotifyResult.
-      const caught = err instanceof StepFailed ? err.caught : { Error: (err as Error).name || 'Error', Cause: (err as Error).message };
+      const caught = err instanceof StepFailed ? err.caught : causeOf(err);
       state = { ...state, error: caught };
       await save();
     }
@@ -153,17 +192,20 @@ function waiting(executionId: string, wake: string): CoordinatorResult {
   return { executionId, status: 'WAITING', awaiting: wake };
 }
 
+/** The Catch's `{Error, Cause}` of an error: a function error keeps Lambda's document as the cause. */
+function causeOf(err: unknown): CaughtError {
+  const e = err as Error;
+  return { Error: e.name || 'Error', Cause: err instanceof HandlerFunctionError ? err.document : e.message };
+}
+
 /** One handler invocation with the state machine's Retry: transient named errors only, 2 s x2, 4 attempts. */
 async function invokeWithRetry(ports: CoordinatorPorts, handler: HandlerId, state: WorkflowState): Promise<any> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await ports.invoke(handler, state);
     } catch (err) {
-      const name = (err as Error).name;
-      const retryable = (DEFAULT_RETRY.errors as readonly string[]).includes(name);
-      if (!retryable || attempt >= DEFAULT_RETRY.maxAttempts) {
-        throw new StepFailed({ Error: name || 'Error', Cause: (err as Error).message });
-      }
+      const retryable = (DEFAULT_RETRY.errors as readonly string[]).includes((err as Error).name);
+      if (!retryable || attempt >= DEFAULT_RETRY.maxAttempts) throw new StepFailed(causeOf(err));
       await ports.sleep(DEFAULT_RETRY.intervalSeconds * 1000 * Math.pow(DEFAULT_RETRY.backoffRate, attempt));
     }
   }

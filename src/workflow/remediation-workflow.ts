@@ -300,22 +300,28 @@ export class RemediationWorkflow extends Construct {
     this.cleanupFunction = this.createCleanup(props, table, settings, dlq);
     if (this.coordinator) {
       // Lambda gives up on a coordinator event after two retries: the cleanup releases the lock and says so.
-      this.coordinator.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new destinations.LambdaDestination(this.cleanupFunction) });
-    } else this.cleanupRule = new events.Rule(this, 'CleanupRule', {
-      description: 'Releases the lock of a remediation execution that failed, timed out or was aborted',
-      // https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html: detail.status is one of
-      // RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED; detail.stateMachineArn names the machine.
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { status: [...CLEANUP_STATUSES], stateMachineArn: [this.stateMachine!.stateMachineArn] },
-      },
-      targets: [new targets.LambdaFunction(this.cleanupFunction, {
-        deadLetterQueue: dlq,
-        retryAttempts: 8,
+      this.coordinator.fn.configureAsyncInvoke({
+        retryAttempts: 2,
         maxEventAge: Duration.hours(6),
-      })],
-    });
+        onFailure: new destinations.LambdaDestination(this.cleanupFunction),
+      });
+    } else {
+      this.cleanupRule = new events.Rule(this, 'CleanupRule', {
+        description: 'Releases the lock of a remediation execution that failed, timed out or was aborted',
+        // https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html: detail.status is one of
+        // RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED; detail.stateMachineArn names the machine.
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: { status: [...CLEANUP_STATUSES], stateMachineArn: [this.stateMachine!.stateMachineArn] },
+        },
+        targets: [new targets.LambdaFunction(this.cleanupFunction, {
+          deadLetterQueue: dlq,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        })],
+      });
+    }
     this.workflowAlarms = this.createWorkflowAlarms(props, dlq, pattern);
 
     const fleet = props.monitoring?.fleet;
