@@ -77,15 +77,25 @@ export function createCoordinator(scope: Construct, props: CoordinatorResourcesP
     conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
   }));
   fn.grantInvoke(schedulerRole);
-  props.deadLetterQueue.grantSendMessages(schedulerRole);
-  // Acknowledged finding by finding, as the policies stand: <handler arn>:* (CDK's grantInvoke
-  // covers the versions) and schedule/<group>/* (one schedule per run, named by the run).
+  // Undeliverable wake-ups go to the dead-letter queue: Scheduler needs sqs:SendMessage on it
+  // (https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html), and
+  // the key's data-key rights when the queue is encrypted with the customer key.
+  schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }));
+  props.encryptionKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+  return { fn, role, logGroup: handle.logGroup, scheduleGroup, schedulerRole };
+}
+
+/**
+ * Acknowledge the wildcards of the coordinator's policies, finding by finding, once every grant is
+ * made (the on-failure destination adds one): `<handler arn>:*` (CDK's grantInvoke covers the
+ * versions) and `schedule/<group>/*` (one schedule per run, named by the run).
+ */
+export function acknowledgeCoordinatorWildcards(resources: CoordinatorResources): void {
   for (const [r, reason] of [
-    [role, 'The coordinator invokes the handler functions (CDK grants <arn>:* for their versions) and creates its verification schedules in its own schedule group (schedule/<group>/*: one per run); X-Ray takes no resource.'],
-    [schedulerRole, 'CDK grants lambda:InvokeFunction on the coordinator and its versions (<arn>:*); nothing else.'],
+    [resources.role, 'The coordinator invokes the handler functions and the cleanup (CDK grants <arn>:* for their versions) and creates its verification schedules in its own schedule group (schedule/<group>/*: one per run); X-Ray takes no resource.'],
+    [resources.schedulerRole, 'CDK grants lambda:InvokeFunction on the coordinator and its versions (<arn>:*); nothing else.'],
   ] as const) {
     const policy = r.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
     suppressNag(policy, [{ id: 'AwsSolutions-IAM5', reason, findings: policyWildcardFindings(policy) }]);
   }
-  return { fn, role, logGroup: handle.logGroup, scheduleGroup, schedulerRole };
 }

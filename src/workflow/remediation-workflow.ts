@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { CleanupFunction } from './cleanup-function';
 import { InvalidWorkflowError } from './construct-errors';
 import { CLEANUP_STATUSES, ENV, HANDLERS } from './contract';
-import { createCoordinator, CoordinatorResources } from './coordinator-resources';
+import { acknowledgeCoordinatorWildcards, createCoordinator, CoordinatorResources } from './coordinator-resources';
 import { buildRemediationDefinition, RemediationHandlers } from './definition';
 import { allowLogsToUseKey, createHandler, deliberateWildcardFindings, functionNameOf, policyWildcardFindings, suppressNag } from './handler-support';
 import { NormalizeFunction } from './normalize-function';
@@ -305,6 +305,7 @@ export class RemediationWorkflow extends Construct {
         maxEventAge: Duration.hours(6),
         onFailure: new destinations.LambdaDestination(this.cleanupFunction),
       });
+      acknowledgeCoordinatorWildcards(this.coordinator);
     } else {
       this.cleanupRule = new events.Rule(this, 'CleanupRule', {
         description: 'Releases the lock of a remediation execution that failed, timed out or was aborted',
