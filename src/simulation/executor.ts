@@ -433,6 +433,7 @@ function scenarioName(service: string): string {
     BedrockRuntime: 'bedrock',
     BedrockAgentRuntime: 'bedrock',
     StepFunctions: 'states',
+    Scheduler: 'scheduler',
   };
   return names[service] ?? service.toLowerCase();
 }

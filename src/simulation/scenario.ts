@@ -78,6 +78,11 @@ export interface ScenarioStack {
   readonly targets?: 'defined' | 'imported';
   /** `none` (default), `all`, or `selected` (functions with `requireApproval`). */
   readonly approval?: 'none' | 'all' | 'selected';
+  /**
+   * `stepFunctions` (default): `Workflow.stepFunctions()`. `lambdaCoordinator`:
+   * `Workflow.lambdaCoordinator()` (no state machine; verification woken by EventBridge Scheduler).
+   */
+  readonly workflow?: 'stepFunctions' | 'lambdaCoordinator';
   readonly approvalTimeoutMinutes?: number;
   /** Alarm settings of the monitoring sub-construct. */
   readonly monitoring?: {
@@ -104,7 +109,7 @@ export interface ScenarioStack {
 }
 
 /** The scenario names of the services an account fault can target. */
-export const FAULT_SERVICES = ['lambda', 'cloudwatch', 'logs', 'dynamodb', 'sns', 'events', 'bedrock', 'states'] as const;
+export const FAULT_SERVICES = ['lambda', 'cloudwatch', 'logs', 'dynamodb', 'sns', 'events', 'bedrock', 'states', 'scheduler'] as const;
 export type FaultService = typeof FAULT_SERVICES[number];
 
 /**
@@ -375,6 +380,7 @@ const SCENARIO_SHAPE: Shape = obj({
     }),
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),
+    workflow: oneOf('stepFunctions', 'lambdaCoordinator'),
     approvalTimeoutMinutes: num,
     monitoring: obj({
       errors: bool,

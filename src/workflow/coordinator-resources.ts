@@ -77,11 +77,19 @@ export function createCoordinator(scope: Construct, props: CoordinatorResourcesP
     conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
   }));
   fn.grantInvoke(schedulerRole);
-  // Undeliverable wake-ups go to the dead-letter queue: Scheduler needs sqs:SendMessage on it
-  // (https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html), and
-  // the key's data-key rights when the queue is encrypted with the customer key.
+  // Undeliverable wake-ups go to the dead-letter queue: the execution role needs sqs:SendMessage on
+  // it (https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html), and
+  // a queue encrypted with a customer key needs the key policy to let Scheduler use the key
+  // (https://docs.aws.amazon.com/scheduler/latest/UserGuide/troubleshooting.html). An imported key
+  // keeps its own policy: its owner adds that statement.
   schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }));
-  props.encryptionKey?.grant(schedulerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+  props.encryptionKey?.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'SchedulerDeadLetters',
+    principals: [new iam.ServicePrincipal('scheduler.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+  }), true);
   return { fn, role, logGroup: handle.logGroup, scheduleGroup, schedulerRole };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The simulated AWS account: Lambda functions running their workloads minute by minute on a
  * virtual clock, the CloudWatch metrics and log lines they produce, alarms evaluated from those,
- * SNS, EventBridge and Bedrock, with every API call recorded. `install()` serves the AWS SDK v3
+ * SNS, EventBridge, EventBridge Scheduler and Bedrock, with every API call recorded. `install()` serves the AWS SDK v3
  * clients from this account (aws-sdk-client-mock); DynamoDB is the real one on loopback.
  *
  * Log groups as Lambda makes them
@@ -18,6 +18,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -34,6 +35,7 @@ import { applicationLogLine, invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
+import { SchedulerService } from './scheduler-service';
 import { SdkRetryModel } from './sdk-retry';
 import { StatesService } from './states-service';
 import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
@@ -112,6 +114,8 @@ export class SimulatedAccount {
   public readonly messaging: MessagingService;
   public readonly bedrock: BedrockService;
   public readonly states: StatesService;
+  /** EventBridge Scheduler, once the run gives it its IAM and Lambda hooks (`useScheduler`). */
+  public schedules?: SchedulerService;
   /** Per function, per minute start: what happened. */
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
@@ -242,8 +246,23 @@ export class SimulatedAccount {
       this.stub(BedrockRuntimeClient, 'BedrockRuntime', this.bedrock),
       this.stub(BedrockAgentRuntimeClient, 'BedrockAgentRuntime', this.bedrock),
       this.stub(SFNClient, 'StepFunctions', this.states),
+      this.stub(SchedulerClient, 'Scheduler', {
+        createSchedule: (input: unknown) => this.schedulerService().createSchedule(input as never),
+        getSchedule: (input: unknown) => this.schedulerService().getSchedule(input as never),
+        deleteSchedule: (input: unknown) => this.schedulerService().deleteSchedule(input as never),
+      }),
     ];
     return () => stubs.forEach((s) => s.restore());
+  }
+
+  /** Serve EventBridge Scheduler with this service. */
+  public useScheduler(service: SchedulerService): void {
+    this.schedules = service;
+  }
+
+  private schedulerService(): SchedulerService {
+    if (!this.schedules) throw new UnsupportedOperationError('the simulated account serves EventBridge Scheduler only once the run has set it up (useScheduler)');
+    return this.schedules;
   }
 
   /** Authorize the handlers' calls from now on (undefined: answer every call). */
