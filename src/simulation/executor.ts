@@ -433,7 +433,6 @@ function scenarioName(service: string): string {
     BedrockRuntime: 'bedrock',
     BedrockAgentRuntime: 'bedrock',
     StepFunctions: 'states',
-    Scheduler: 'scheduler',
   };
   return names[service] ?? service.toLowerCase();
 }

@@ -109,7 +109,7 @@ export interface ScenarioStack {
 }
 
 /** The scenario names of the services an account fault can target. */
-export const FAULT_SERVICES = ['lambda', 'cloudwatch', 'logs', 'dynamodb', 'sns', 'events', 'bedrock', 'states', 'scheduler'] as const;
+export const FAULT_SERVICES = ['lambda', 'cloudwatch', 'logs', 'dynamodb', 'sns', 'events', 'bedrock', 'states'] as const;
 export type FaultService = typeof FAULT_SERVICES[number];
 
 /**

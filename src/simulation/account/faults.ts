@@ -21,7 +21,6 @@ import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import * as dynamoSdk from '@aws-sdk/client-dynamodb';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
-import * as schedulerSdk from '@aws-sdk/client-scheduler';
 import * as sfnSdk from '@aws-sdk/client-sfn';
 import * as snsSdk from '@aws-sdk/client-sns';
 import type { AccountFault, ExecutionFault, FaultService, HandlerFault } from '../scenario';
@@ -36,7 +35,6 @@ export const ACCOUNT_SERVICES: Readonly<Record<FaultService, readonly string[]>>
   events: ['EventBridge'],
   bedrock: ['BedrockRuntime', 'BedrockAgentRuntime'],
   states: ['StepFunctions'],
-  scheduler: ['Scheduler'],
 };
 
 /** The scenario service name of an account service name. */
@@ -55,7 +53,6 @@ const SDK: Readonly<Record<string, { module: SdkModule; base: string; protocol: 
   BedrockRuntime: { module: bedrockSdk as unknown as SdkModule, base: 'BedrockRuntimeServiceException', protocol: 'rest' },
   BedrockAgentRuntime: { module: bedrockAgentSdk as unknown as SdkModule, base: 'BedrockAgentRuntimeServiceException', protocol: 'rest' },
   StepFunctions: { module: sfnSdk as unknown as SdkModule, base: 'SFNServiceException', protocol: 'json' },
-  Scheduler: { module: schedulerSdk as unknown as SdkModule, base: 'SchedulerServiceException', protocol: 'rest' },
 };
 
 /** The errors every AWS API documents on its Common Errors page, with their HTTP status. */
@@ -79,7 +76,7 @@ interface ErrorShape {
 }
 
 /** The modeled exception of a service: its class and, from the schema, its fault and status. */
-export function modeledError(service: string, name: string): ErrorShape | undefined {
+function modeledError(service: string, name: string): ErrorShape | undefined {
   const sdk = SDK[service];
   const schema = sdk?.module[`${name}$`];
   const cls = sdk?.module[name];
