@@ -85,6 +85,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // projen's own reporters (default, jest-junit) stay; this one adds the closing line CI reads.
       reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
+      // CDK's built-in template validation off for every synthesis but the one test that runs it.
+      setupFiles: ['<rootDir>/test/support/jest-setup.js'],
+      // Handler tests run whole workflows against dynalite; on a busy 2-core machine 5 s is not enough.
+      testTimeout: 60_000,
     },
   },
 

@@ -12,7 +12,7 @@ import { LAMBDA_MAX_MEMORY_MB, PolicySettings } from './policy';
 
 /** What the recommendation is based on. */
 export type SizingBasis =
-  /** The function was cut off (killed / OOM): its real need is above what was measured. */
+  /** The function was cut off (killed / OOM) or used all of its memory: its real need may be above what was measured. */
   | 'unknown-need'
   /** The function completed near its limit: the measured peak is its need. */
   | 'known-peak';
@@ -71,7 +71,7 @@ export function recommendMemorySize(input: SizingInput, policy: PolicySettings):
     basisText = `peak ${peak} MB plus ${Math.round(policy.headroomFraction * 100)} % headroom is ${desiredMb} MB`;
   } else {
     desiredMb = Math.ceil(currentMb * policy.oomStepFactor);
-    basisText = `the true need is unknown (the function was cut off), so ${currentMb} MB x ${policy.oomStepFactor} is ${desiredMb} MB`;
+    basisText = `the true need is unknown (the function was cut off or used all of its memory), so ${currentMb} MB x ${policy.oomStepFactor} is ${desiredMb} MB`;
   }
 
   if (currentMb >= ceilingMb) {

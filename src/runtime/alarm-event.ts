@@ -33,6 +33,7 @@ import {
   CONTRIBUTOR_DETAIL_TYPE,
   ContributorDetail,
   INTAKE_SOURCE,
+  OUTCOMES,
   PendingAlarm,
   REEXAMINE_DETAIL_TYPE,
   ReexamineDetail,
@@ -580,10 +581,13 @@ function reexamineDetail(v: unknown): ReexamineDetail {
   if (!d || !str(d.functionName) || alarms.length === 0) {
     throw new MalformedEventError(`${REEXAMINE_DETAIL_TYPE} input needs detail.functionName and at least one detail.alarms[].alarmName`);
   }
+  const previousOutcome = Object.values(OUTCOMES).find((o) => o === d.previousOutcome);
   return {
     functionName: str(d.functionName)!,
     alarms,
     previousExecutionId: str(d.previousExecutionId) ?? 'unknown',
+    // Only an outcome this workflow knows; anything else is as if none was said.
+    ...(previousOutcome ? { previousOutcome } : {}),
     reason: (str(d.reason) ?? '').slice(0, 500),
   };
 }

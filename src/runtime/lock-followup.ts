@@ -21,6 +21,8 @@ import {
   executionIntakeKey,
   LOCK_PENDING_ATTRIBUTE,
   lockKey,
+  Outcome,
+  OUTCOMES,
   PendingAlarm,
   RECORD_SORT_KEY_PREFIX,
   REEXAMINE_DETAIL_TYPE,
@@ -47,6 +49,15 @@ export interface LockState {
   readonly owner: string;
   readonly expiresAt?: number;
   readonly pending: PendingAlarm[];
+}
+
+/** The re-examination an execution promised when it released its lock. */
+export interface ReexamineRecord {
+  readonly functionName: string;
+  readonly alarms: PendingAlarm[];
+  readonly previousOutcome?: Outcome;
+  /** Name of the re-examination execution, once started. */
+  readonly startedAs?: string;
 }
 
 /** What the cleanup handler has done for one execution. */
@@ -165,25 +176,28 @@ export class LockFollowUp {
   }
 
   /** Copy the pending alarms off the lock before releasing it (kept until the re-examination started). */
-  async putReexamine(executionId: string, functionName: string, alarms: PendingAlarm[], at: Date): Promise<void> {
+  async putReexamine(executionId: string, functionName: string, alarms: PendingAlarm[], at: Date, previousOutcome?: Outcome): Promise<void> {
     await this.put({
       ...executionReexamineKey(executionId),
       recordType: 'REEXAMINE',
       executionId,
       functionName,
       alarms,
+      ...(previousOutcome ? { previousOutcome } : {}),
       at: at.toISOString(),
       [TABLE_TTL_ATTRIBUTE]: Math.floor(at.getTime() / 1000) + 7 * 86400,
     }, `re-examination record of ${executionId}`);
   }
 
   /** The re-examination promised by `executionId`, if any. */
-  async reexamineOf(executionId: string): Promise<{ functionName: string; alarms: PendingAlarm[]; startedAs?: string } | undefined> {
+  async reexamineOf(executionId: string): Promise<ReexamineRecord | undefined> {
     const item = await this.get(executionReexamineKey(executionId), `re-examination record of ${executionId}`);
     if (!item || typeof item.functionName !== 'string') return undefined;
+    const outcome = Object.values(OUTCOMES).find((o) => o === item.previousOutcome);
     return {
       functionName: item.functionName,
       alarms: parsePending((Array.isArray(item.alarms) ? item.alarms : []).map((a) => JSON.stringify(a))),
+      ...(outcome ? { previousOutcome: outcome } : {}),
       ...(typeof item.startedAs === 'string' ? { startedAs: item.startedAs } : {}),
     };
   }
@@ -299,7 +313,8 @@ export interface ReleaseResult {
 
 /**
  * Release `owner`'s lock on `functionName`; when alarms arrived while it was held, start one
- * re-examination of the function.
+ * re-examination of the function. `concluded`: what the owner concluded (finalize knows; the
+ * cleanup after a failed execution does not), handed to the re-examination.
  *
  * Order, so that a crash at any point loses no alarm (finalize is retried on transient errors, and
  * after any other failure the cleanup handler runs this again for the same execution):
@@ -316,13 +331,14 @@ export interface ReleaseResult {
  */
 export async function releaseAndReexamine(
   follow: LockFollowUp, functionName: string, owner: string, stateMachineArn: string | undefined, at: Date,
+  concluded?: Outcome,
 ): Promise<ReleaseResult> {
   for (let attempt = 0; attempt < RELEASE_ATTEMPTS; attempt++) {
     const lock = await follow.lockOf(functionName);
     if (!lock || lock.owner !== owner) {
       return { released: false, ...(await startPromised(follow, owner, stateMachineArn)) };
     }
-    if (lock.pending.length > 0) await follow.putReexamine(owner, functionName, lock.pending, at);
+    if (lock.pending.length > 0) await follow.putReexamine(owner, functionName, lock.pending, at, concluded);
     const result = await follow.releaseIfUnchanged(functionName, owner, lock.pending.length);
     if (result === 'RELEASED' || result === 'NOT_OWNER') {
       return { released: result === 'RELEASED', ...(await startPromised(follow, owner, stateMachineArn)) };
@@ -344,6 +360,7 @@ async function startPromised(follow: LockFollowUp, owner: string, stateMachineAr
     functionName: promised.functionName,
     alarms: promised.alarms,
     previousExecutionId: owner,
+    ...(promised.previousOutcome ? { previousOutcome: promised.previousOutcome } : {}),
     reason: `${promised.alarms.length} alarm(s) arrived while ${owner} held the lock on ${promised.functionName}`,
   };
   await startExecutionOnce(stateMachineArn, name, intakeInput(REEXAMINE_DETAIL_TYPE, detail));

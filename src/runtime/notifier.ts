@@ -9,6 +9,7 @@ import { client, registerClient } from './clients';
 import { sleep } from './clock';
 import { toNamedError } from './errors';
 import { logger } from './powertools';
+import type { ProtocolMessages } from '../core/notification/protocols';
 import { RESULT_EVENT_DETAIL_TYPE, RESULT_EVENT_SOURCE, ResultEventDetail } from '../workflow/contract';
 
 registerClient('sns', (o) => new SNSClient({ region: o.region, maxAttempts: 3 }));
@@ -43,15 +44,21 @@ async function withRetry(what: string, send: () => Promise<string | undefined>):
   return { ok: false, attempts: SEND_ATTEMPTS, error: lastError };
 }
 
-/** Publish one message to the topic. */
+/**
+ * Publish one message to the topic, a text per subscription protocol: `MessageStructure: 'json'`
+ * with `Message` a JSON object whose `default` is required and whose other keys name protocols
+ * (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html; what each protocol gets:
+ * core/notification/protocols.ts).
+ */
 export function publishToTopic(
-  topicArn: string, subject: string, body: unknown, attributes: Record<string, { DataType: 'String'; StringValue: string }>,
+  topicArn: string, subject: string, messages: ProtocolMessages, attributes: Record<string, { DataType: 'String'; StringValue: string }>,
 ): Promise<SendResult> {
   return withRetry(`sns:Publish to ${topicArn}`, async () => {
     const out = await client('sns').send(new PublishCommand({
       TopicArn: topicArn,
       Subject: subject,
-      Message: JSON.stringify(body, null, 2),
+      MessageStructure: 'json',
+      Message: JSON.stringify(messages),
       MessageAttributes: attributes,
     }));
     return out.MessageId;

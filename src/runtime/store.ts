@@ -21,6 +21,7 @@ import {
   RollbackIntent,
   TABLE_TTL_ATTRIBUTE,
 } from '../workflow/contract';
+import { ManagedSettings, MANAGED_SETTINGS_KEY } from '../workflow/setup-contract';
 
 registerClient('dynamo', (o) => DynamoDBDocumentClient.from(new DynamoDBClient({ region: o.region, maxAttempts: 5 }), {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
@@ -329,6 +330,19 @@ export class Store {
       recordType: 'AUDIT',
       ...entry,
     }, `audit entry of ${entry.functionName ?? 'unknown function'}`);
+  }
+
+  /** The settings item the deploy-time setup writes (managed functions, custom log groups). */
+  async managedSettings(): Promise<ManagedSettings | undefined> {
+    const item = await this.get({ ...MANAGED_SETTINGS_KEY }, 'managed-function settings');
+    if (!item) return undefined;
+    const functions = item.functions;
+    const groups = item.logGroupFunctions ?? {};
+    if (!Array.isArray(functions) || !functions.every((f) => typeof f === 'string')
+      || typeof groups !== 'object' || groups === null || !Object.values(groups).every((f) => typeof f === 'string')) {
+      throw new Error(`the managed-function settings item in ${this.tableName} is malformed (functions must be a list of names, logGroupFunctions a map of names)`);
+    }
+    return { functions: functions as string[], logGroupFunctions: groups as Record<string, string> };
   }
 
   private async put(item: Record<string, unknown>, what: string): Promise<void> {

@@ -68,6 +68,8 @@ export interface ScenarioStack {
     readonly dryRun?: boolean;
     readonly rollbackOnFailedVerification?: boolean;
     readonly verificationWindowMinutes?: number;
+    /** `RemediationPolicy.raiseMemoryForCpu`: raise CPU-starved functions one step. */
+    readonly raiseMemoryForCpu?: boolean;
   };
   /**
    * `defined` (default): the target functions are defined in the stack. `imported`: the stack
@@ -377,6 +379,7 @@ const SCENARIO_SHAPE: Shape = obj({
       dryRun: bool,
       rollbackOnFailedVerification: bool,
       verificationWindowMinutes: num,
+      raiseMemoryForCpu: bool,
     }),
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),

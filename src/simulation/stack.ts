@@ -41,7 +41,9 @@ export interface ScenarioAssembly {
 export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly {
   const outdir = mkdtempSync(join(tmpdir(), 'lar-sim-'));
   try {
-    const app = new App({ outdir, context: { 'aws:cdk:disable-asset-staging': true } });
+    // CDK's built-in template validation (a WebAssembly rule engine) costs tens of seconds per
+    // synthesis; this stack's templates are validated once in test/constructs/cfn-validation.test.ts.
+    const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:disable-asset-staging': true } });
     const stack = new Stack(app, SIMULATION_STACK_NAME);
     // The target code is not what is simulated: a placeholder S3 object keeps synthesis asset-free.
     const codeBucket = s3.Bucket.fromBucketName(stack, 'TargetCode', 'simulated-target-code');
@@ -111,6 +113,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       dryRun: p.dryRun,
       rollbackOnFailedVerification: p.rollbackOnFailedVerification,
       verificationWindow: p.verificationWindowMinutes !== undefined ? Duration.minutes(p.verificationWindowMinutes) : undefined,
+      raiseMemoryForCpu: p.raiseMemoryForCpu,
     };
     let approval: Approval;
     switch (scenario.stack?.approval ?? 'none') {

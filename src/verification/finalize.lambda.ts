@@ -1,7 +1,8 @@
 /**
  * Finalize: every path of the workflow ends here. Works out the outcome, writes the records,
- * publishes the seed's notification to SNS (retried; on failure the EventBridge event and the
- * audit record still carry the outcome), puts the result event, completes the records with how
+ * publishes the notification to SNS (the seed's JSON for machines, readable text for e-mail and
+ * chat: core/notification/messages.ts; retried; on failure the EventBridge event and the audit
+ * record still carry the outcome), puts the result event, completes the records with how
  * the outcome reached people, and releases the lock. Output at `$.outcome`.
  *
  * Exactly once per execution, whatever is retried. The order, and why:
@@ -19,7 +20,7 @@
  * 4. Complete the records with the notification status (same keys: an overwrite), release the lock.
  */
 import type { RepairRecord } from '../core/model';
-import { buildMessageAttributes, buildNotification, buildSubject } from '../core/notification/build';
+import { outcomeMessage } from '../core/notification/messages';
 import { decideOutcome, isQuiet } from '../core/notification/outcome';
 import { now, sleep } from '../runtime/clock';
 import { envOptional, envString } from '../runtime/env';
@@ -34,6 +35,7 @@ import {
   FinalizeOutput,
   HANDLERS,
   NotificationStatus,
+  Outcome,
   ResultEventDetail,
   WorkflowState,
 } from '../workflow/contract';
@@ -74,7 +76,8 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
       marker = await store.openNotificationMarker(executionId, now());
     });
     const at = marker?.firstAt ?? now().toISOString();
-    const body = buildNotification({ ...state, executionId }, outcome, reason, at);
+    const message = outcomeMessage({ ...state, executionId }, outcome, reason, at, repairIntent ? { repairIntent } : {});
+    const body = message.body;
     // Refusals of a second alarm for a function already handled are frequent during storms;
     // they are recorded and put on the bus, but do not page anyone.
     const quiet = isQuiet(outcome, state);
@@ -148,7 +151,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     };
 
     let sns: SendResult = { ok: true, attempts: 0 };
-    if (!quiet) sns = await sendOnce('sns', () => publishToTopic(envString(ENV.TOPIC_ARN), buildSubject(body), body, buildMessageAttributes(body)));
+    if (!quiet) sns = await sendOnce('sns', () => publishToTopic(envString(ENV.TOPIC_ARN), message.subject, message.messages, message.attributes));
 
     const provisional: NotificationStatus = sns.ok ? 'SENT' : 'FALLBACK_EVENT_ONLY';
     const detail: ResultEventDetail = {
@@ -175,7 +178,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
 
     let lockReleased = false;
     await attempt('lock release', async () => {
-      lockReleased = await releaseLock(state, new Date(at));
+      lockReleased = await releaseLock(state, new Date(at), outcome);
     });
     metrics.addMetric(`Outcome${outcome}`, MetricUnit.Count, 1);
     logger.info('workflow finished', { functionName, outcome, reason, notificationStatus, lockReleased });
@@ -201,12 +204,12 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
  * Also covers a normalize that took the lock but died before answering: the intake record names
  * the function then.
  */
-async function releaseLock(state: WorkflowState, at: Date): Promise<boolean> {
+async function releaseLock(state: WorkflowState, at: Date, outcome: Outcome): Promise<boolean> {
   const follow = new LockFollowUp(envString(ENV.TABLE_NAME));
   const functionName = state.alarm?.lock?.functionName
     ?? (state.executionId ? await follow.intakeOf(state.executionId) : undefined);
   if (!functionName || !state.executionId) return false;
-  const result = await releaseAndReexamine(follow, functionName, state.alarm?.lock?.owner ?? state.executionId, state.stateMachineArn, at);
+  const result = await releaseAndReexamine(follow, functionName, state.alarm?.lock?.owner ?? state.executionId, state.stateMachineArn, at, outcome);
   if (result.reexamination) logger.info('function re-examined after the lock', { functionName, execution: result.reexamination });
   return result.released;
 }

@@ -11,7 +11,7 @@
  * It finds the lock from the execution id (the intake record normalize writes before locking),
  * releases it if that execution still holds it, starts the re-examination of alarms that waited
  * on it, and notifies: "execution X ended STATUS; the lock on F was released; memory is N MB
- * (was M MB before the repair)". The memory comes from the repair record the execution wrote
+ * (was M MB before the repair)" (text and JSON: core/notification/messages.ts). The memory comes from the repair record the execution wrote
  * (one Query on the table; DescribeExecution / GetExecutionHistory would cost more calls and
  * rights and say less about what the repair actually set).
  *
@@ -28,6 +28,8 @@ import {
   ResultEventDetail,
 } from './contract';
 import { AsyncFailureRecord, coordinatorExecutionId, isAsyncFailureRecord } from './coordinator-contract';
+import { cleanupMessage } from '../core/notification/messages';
+import { memorySentence as memorySentenceOf } from '../core/notification/render';
 import { now } from '../runtime/clock';
 import { envOptional, envString } from '../runtime/env';
 import { ServiceUnavailableError } from '../runtime/errors';
@@ -108,37 +110,16 @@ function executionEnded(input: unknown): EndedRun {
 
 /** The memory sentence, from the repair record this execution wrote (if any). */
 export function memorySentence(repair: RepairRecordView | undefined): string {
-  if (!repair || repair.originalMemory === undefined) return 'no repair record exists for this execution';
-  const original = repair.originalMemory;
-  const target = repair.newMemory ?? original;
-  switch (repair.status) {
-    case 'ROLLED_BACK': return `memory is ${original} MB (the repair to ${target} MB was rolled back)`;
-    case 'SUCCEEDED': return `memory is ${target} MB (was ${original} MB before the repair)`;
-    default: return `memory is ${original} MB (the repair to ${target} MB did not change it: ${repair.status ?? 'unknown status'})`;
-  }
+  return memorySentenceOf(repair);
 }
 
 /** The notice: SNS (paged), the result event, and an audit entry; at least one must get through. */
 async function notify(table: string, executionArn: string, record: CleanupRecord, repair: RepairRecordView | undefined, at: Date): Promise<void> {
   const fn = record.functionName;
-  const reason = `execution ${executionArn} ended ${record.status}; the lock on ${fn} was released; ${memorySentence(repair)}`;
-  const changed = repair?.status === 'SUCCEEDED' && repair.newMemory !== undefined;
-  const body = {
-    type: 'EXECUTION_ENDED',
-    outcome: 'FAILED',
-    functionName: fn,
-    executionId: executionArn,
-    executionStatus: record.status,
-    reason,
-    ...(repair ? { repair: { originalMemory: repair.originalMemory, newMemory: repair.newMemory, status: repair.status } } : {}),
-    ...(changed ? { actionRequired: `check ${fn}: set memorySize: ${repair!.newMemory} in your infrastructure code to keep the repair, or restore ${repair!.originalMemory} MB` } : {}),
-  };
-  const subject = `[Lambda remediation] ${fn}: execution ${record.status.toLowerCase().replace('_', ' ')}, lock released`.slice(0, 100);
-  const sns = await publishToTopic(envString(ENV.TOPIC_ARN), subject, body, {
-    outcome: { DataType: 'String', StringValue: 'FAILED' },
-    functionName: { DataType: 'String', StringValue: fn },
-    type: { DataType: 'String', StringValue: 'EXECUTION_ENDED' },
-  });
+  const message = cleanupMessage({ executionArn, status: record.status, functionName: fn, ...(repair ? { repair } : {}) });
+  const { body } = message;
+  const reason = body.reason;
+  const sns = await publishToTopic(envString(ENV.TOPIC_ARN), message.subject, message.messages, message.attributes);
   const detail: ResultEventDetail = {
     executionId: executionArn,
     functionName: fn,

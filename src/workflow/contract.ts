@@ -548,8 +548,26 @@ export interface ReexamineDetail {
   readonly alarms: PendingAlarm[];
   /** The execution that held the lock. */
   readonly previousExecutionId: string;
+  /**
+   * What that execution concluded for the function, when it reached finalize. A conclusion that
+   * stands ({@link STANDING_OUTCOMES}) covers the alarms that arrived meanwhile: the same function,
+   * the same evidence, so a second diagnosis would only repeat it (and page again).
+   */
+  readonly previousOutcome?: Outcome;
   readonly reason: string;
 }
+
+/**
+ * Conclusions that stand for alarms that arrived while they were being reached: nothing was
+ * changed and another look at the same evidence gives the same answer (the function is at its
+ * maximum, an operator rejected or did not answer, a person reviews it, the diagnosis found no
+ * memory problem, the alarm was muted). A repair is not among them: the re-examination after it
+ * meets its cooldown. A failed execution is not: its alarms deserve the look it did not take.
+ */
+export const STANDING_OUTCOMES: readonly Outcome[] = [
+  OUTCOMES.CANNOT_INCREASE, OUTCOMES.REJECTED, OUTCOMES.APPROVAL_TIMED_OUT, OUTCOMES.HUMAN_REVIEW,
+  OUTCOMES.NO_ACTION, OUTCOMES.SUPPRESSED,
+];
 
 /** An execution input the workflow writes itself: EventBridge-like, so `detail-type` tells them apart. */
 export interface IntakeInput<D> {

@@ -16,6 +16,7 @@ import {
   HANDLERS,
   NormalizeOutput,
   ReexamineDetail,
+  STANDING_OUTCOMES,
   WorkflowState,
 } from './contract';
 import {
@@ -35,7 +36,7 @@ import { effectivePolicy, envNumber, envOptional, envString, readPolicyConfig } 
 import { ConfigurationError, ServiceUnavailableError } from '../runtime/errors';
 import { arnParts, executionName, intakeInput, startExecutionOnce } from '../runtime/executions';
 import { LockFollowUp, releaseAndReexamine } from '../runtime/lock-followup';
-import { functionArnOf, isManagedFunction, Membership, parseMembership } from '../runtime/membership';
+import { functionArnOf, isManagedFunction, managedSettings, Membership, parseMembership } from '../runtime/membership';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store, utcDay } from '../runtime/store';
 import { requireFields, requireObject } from '../runtime/validate';
@@ -61,12 +62,16 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     const state = requireObject<WorkflowState>(input, 'normalize input');
     requireFields(state, ['executionId', 'event'], 'normalize input');
     const at = now();
+    const membership = parseMembership(envString(ENV.MANAGED_FUNCTIONS), envString(ENV.TABLE_NAME));
     const intake: Intake = {
       state,
       at,
-      membership: parseMembership(envString(ENV.MANAGED_FUNCTIONS)),
+      membership,
       where: whereOf(state),
-      logGroupFunctions: readLogGroupFunctions(),
+      // Past the environment's size the custom log groups are in the settings item too.
+      logGroupFunctions: membership.mode === 'table'
+        ? { ...readLogGroupFunctions(), ...(await managedSettings(membership.tableName)).logGroupFunctions }
+        : readLogGroupFunctions(),
     };
     const parsed = parseIntake(state.event, at, { logAlarmPrefix: envOptional(ENV.LOG_ALARM_NAME_PREFIX) });
     const prefix = envOptional(ENV.ALARM_NAME_PREFIX);
@@ -250,6 +255,10 @@ async function fromReexamination(detail: ReexamineDetail, intake: Intake): Promi
   const fn = detail.functionName;
   const refused = await refusal(fn, intake);
   if (refused) return verdict('IGNORED', refused, { functionName: fn });
+  if (detail.previousOutcome && STANDING_OUTCOMES.includes(detail.previousOutcome)) {
+    const names = detail.alarms.map((a) => a.alarmName).join(', ');
+    return verdict('IGNORED', `${detail.previousExecutionId} concluded ${detail.previousOutcome} for ${fn} while ${names} waited on its lock: that conclusion stands for them (no second diagnosis)`.slice(0, 1000), { functionName: fn });
+  }
   const described = await describeAlarms(detail.alarms.map((a) => a.alarmName));
   for (const pending of detail.alarms) {
     const d = described.find((x) => x.alarmName === pending.alarmName);

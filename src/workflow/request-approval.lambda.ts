@@ -1,18 +1,19 @@
 /**
  * Request approval: the `.waitForTaskToken` step. Publishes the approval request (what would
- * change, why, and the exact commands to approve or reject with the task token) to the topic and
- * records it. The state machine then waits; the operator's `send-task-success` output lands at
+ * change, why, a link to the execution and the exact commands to approve or reject with the task
+ * token; core/notification/messages.ts) to the topic and records it. The state machine then waits; the operator's `send-task-success` output lands at
  * `$.approval`. A task token is issued by Step Functions per task, cannot be forged, and is
  * accepted once.
  *
- * The token is a bearer credential for this one decision. It goes to the topic only (by design:
- * whoever receives the message can approve, so subscribe only the people who may approve, and
- * grant sns:Subscribe on the topic to no one else); it is never logged here, and the state
+ * The token is a bearer credential for this one decision. It goes to the topic only, in the e-mail
+ * and the JSON but not in the chat (HTTPS) message (by design: whoever receives the message can
+ * approve, so subscribe only the people who may approve, and grant sns:Subscribe on the topic to
+ * no one else); it is never logged here, and the state
  * machine logs without execution data so the task input (which holds it) is not logged there
  * either. Principals with states:GetExecutionHistory on the state machine can still read it.
  */
 import { ApprovalRequestInput, ENV, HANDLERS } from './contract';
-import { buildApprovalRequest } from '../core/notification/build';
+import { approvalMessage } from '../core/notification/messages';
 import { now } from '../runtime/clock';
 import { envString } from '../runtime/env';
 import { ServiceUnavailableError } from '../runtime/errors';
@@ -31,17 +32,10 @@ export async function handler(input: ApprovalRequestInput, context?: HandlerCont
   return runHandler('requestApproval', HANDLERS.requestApproval.requiredEnv, context, async () => {
     const payload = requireObject<ApprovalRequestInput>(input, 'approval input');
     requireFields(payload, ['taskToken', 'state.executionId', 'state.alarm.functionName', 'state.diagnosis.targetMemoryMb'], 'approval input');
-    const body = buildApprovalRequest(payload.state, payload.taskToken);
+    const message = approvalMessage(payload.state, payload.taskToken);
+    const body = message.body;
     const fn = body.functionName;
-    const sent = await publishToTopic(
-      envString(ENV.TOPIC_ARN),
-      `[Lambda remediation] approve ${fn}: ${body.originalMemory}->${body.proposedMemory} MB?`.slice(0, 100),
-      body,
-      {
-        type: { DataType: 'String', StringValue: 'APPROVAL_REQUEST' },
-        functionName: { DataType: 'String', StringValue: fn },
-      },
-    );
+    const sent = await publishToTopic(envString(ENV.TOPIC_ARN), message.subject, message.messages, message.attributes);
     // Without the message nobody can answer: fail so the state machine retries, then finalizes.
     if (!sent.ok) throw new ServiceUnavailableError(`approval request for ${fn} could not be published: ${sent.error}`);
     await new Store(envString(ENV.TABLE_NAME)).putAudit({

@@ -300,6 +300,38 @@ describe('diagnose: leaks (memory need climbing)', () => {
   });
 });
 
+describe('diagnose: sizing from a measured peak', () => {
+  let n = 20_000;
+  /** One environment (cold start first) at the given figures, durations in step with memory use. */
+  function env(sizeMb: number, used: readonly number[]) {
+    return used.flatMap((mb, i) => textInvocation({
+      id: rid(n++), memorySizeMb: sizeMb, maxMemoryUsedMb: mb, durationMs: mb * 2, ...(i === 0 ? { initDurationMs: 250 } : {}),
+    }));
+  }
+  const level = (count: number, levelMb: number) => Array.from({ length: count }, (_, i) => levelMb + ((i * 7) % 11) * 2 - 10);
+
+  test('GIVEN every invocation stepping from ~500 to ~940 of 1024 MB and staying there, nothing killed WHEN diagnosed THEN memory is raised to the peak plus headroom', () => {
+    const logs = [...env(1024, [...level(60, 500), ...level(27, 940)]), ...env(1024, [...level(31, 940), 972])];
+    const r = diagnose(request(logs, {}, 1024));
+    // 972 MB x 1.25 = 1215 MB (DESIGN.md "Sizing": a known peak plus headroom).
+    expect(r).toMatchObject({ isMemoryIssue: true, category: 'MEMORY_PRESSURE', recommendedAction: 'INCREASE_MEMORY', recommendedMemorySize: 1215 });
+    expect(r.reasoning).toContain('peak 972 MB plus 25 % headroom is 1215 MB');
+    expect(r.reasoning).not.toContain('memory need climbing');
+    expect(r.reasoning).not.toContain('cut off');
+    expect(r.evidencePoints.map(p => p.type)).not.toContain('MEMORY_CLIMBING');
+  });
+
+  test('GIVEN memory climbing in warm environments without any kill WHEN diagnosed THEN the size follows the measured peak, not an unknown need', () => {
+    const climb = (from: number) => Array.from({ length: 60 }, (_, i) => from + i * 6);
+    const trace = diagnoseWithTrace(request([...env(1024, climb(560)), ...env(1024, climb(570))], {}, 1024));
+    expect(trace.result.evidencePoints.map(p => p.type)).toContain('MEMORY_CLIMBING');
+    // Peak 570 + 59 x 6 = 924 MB; 924 x 1.25 = 1155 MB.
+    expect(trace.sizing).toMatchObject({ desiredMb: 1155, recommendedMb: 1155 });
+    expect(trace.result.reasoning).toContain('peak 924 MB plus 25 % headroom is 1155 MB');
+    expect(trace.result.reasoning).not.toContain('cut off');
+  });
+});
+
 describe('diagnose: thin and pasted evidence (issue 11 item 8)', () => {
   const at = '2026-11-28T12:00:00.000Z';
   const one = (message: string) => [{ timestamp: at, message }];

@@ -23,8 +23,8 @@ const FILES = cases.map((c) => c.file);
 const KNOWN_ENGINE_ERRORS: Record<string, string> = {};
 
 describe('labelled incident corpus', () => {
-  test('has at least 60 incidents covering every runtime, both log formats, both architectures and every not-memory kind', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(60);
+  test('has at least 100 incidents covering every runtime, both log formats, both architectures and every not-memory kind', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(100);
     const runtimes = new Set(cases.map((c) => c.request.functionConfig.runtime));
     expect([...runtimes].sort()).toEqual([
       'dotnet8', 'java11', 'java17', 'java21', 'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'provided.al2', 'provided.al2023',

@@ -59,9 +59,13 @@ async function repairRecorded(status: string, originalMemory = 512, newMemory = 
   }));
 }
 
-function message(): { subject: string; body: any } {
-  const input = sns.commandCalls(PublishCommand)[0].args[0].input as PublishCommandInput;
-  return { subject: input.Subject!, body: JSON.parse(input.Message!) };
+/** The last publish: one message per protocol (MessageStructure json), the JSON for machines under `default`. */
+function message(): { subject: string; body: any; email: string } {
+  const calls = sns.commandCalls(PublishCommand);
+  const input = calls[calls.length - 1].args[0].input as PublishCommandInput;
+  expect(input.MessageStructure).toBe('json');
+  const messages = JSON.parse(input.Message!) as Record<string, string>;
+  return { subject: input.Subject!, body: JSON.parse(messages.default), email: messages.email };
 }
 
 async function lockHeld(): Promise<boolean> {
@@ -82,10 +86,17 @@ describe('cleanup after an execution ended without finalize', () => {
     // THEN
     expect(out).toEqual({ executionArn: EXECUTION, status, functionName: 'orders', lockReleased: true, notified: true });
     expect(await lockHeld()).toBe(false);
-    const { subject, body } = message();
+    const { subject, body, email } = message();
     expect(subject).toBe(`[Lambda remediation] orders: execution ${status.toLowerCase().replace('_', ' ')}, lock released`);
     expect(body.reason).toBe(`execution ${EXECUTION} ended ${status}; the lock on orders was released; memory is 768 MB (was 512 MB before the repair)`);
     expect(body.actionRequired).toContain('memorySize: 768');
+    // the e-mail: the summary first, the IaC change, the execution in the console
+    const lines = email.split('\n');
+    expect(lines[0]).toBe(`orders: EXECUTION_ENDED ${status}, memory 512 MB → 768 MB not verified; the lock was released because the execution ${status.toLowerCase().replace('_', ' ')} before it finished.`);
+    expect(email).toContain('  - To keep it, set memorySize: 768 for orders; to undo it, set memorySize: 512 and deploy.');
+    const region = EXECUTION.split(':')[3];
+    expect(email).toContain(`  - Execution: https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${EXECUTION}`);
+    expect(body.summary).toBe(lines[0]);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, { TopicArn: TOPIC_ARN });
     const detail = JSON.parse((events.commandCalls(PutEventsCommand)[0].args[0].input as { Entries: Array<{ Detail: string }> }).Entries[0].Detail);
     expect(detail).toMatchObject({ executionId: EXECUTION, functionName: 'orders', outcome: 'FAILED', originalMemoryMb: 512, newMemoryMb: 768, notificationStatus: 'SENT' });
@@ -118,6 +129,8 @@ describe('cleanup after an execution ended without finalize', () => {
     await lockTaken();
     await cleanup(documentedExecutionEvent('timed-out'));
     expect(message().body.reason).toContain('no repair record exists for this execution');
+    expect(message().email).toContain('From its repair record: no repair record exists for this execution.');
+    expect(message().email).not.toContain('memorySize');
   });
 
   test('finalize had released the lock already: nothing to release, nothing to say', async () => {

@@ -8,9 +8,11 @@ import {
   alarmEvent, awsError, clearTable, Db, documentedEvent, initialState, setEnv, startDb, STATE_MACHINE_ARN, TABLE, useTestWorld,
 } from './support';
 import { setClients } from '../../src/runtime/clients';
+import { forgetManagedSettings, managedSettings } from '../../src/runtime/membership';
 import { logger } from '../../src/runtime/powertools';
 import { executionIntakeKey, functionStateKey, lockKey, WorkflowState } from '../../src/workflow/contract';
 import { handler } from '../../src/workflow/normalize.lambda';
+import { MANAGED_SETTINGS_KEY } from '../../src/workflow/setup-contract';
 
 const cw = mockClient(CloudWatchClient);
 const sfn = mockClient(SFNClient);
@@ -413,6 +415,48 @@ describe('normalize handler: membership by tag', () => {
   });
 });
 
+describe('normalize handler: membership from the settings item (MANAGED_FUNCTIONS=table)', () => {
+  beforeEach(() => {
+    forgetManagedSettings();
+    restoreEnv();
+    restoreEnv = setEnv({ MANAGED_FUNCTIONS: 'table' });
+  });
+  afterEach(() => forgetManagedSettings());
+
+  const putSettings = (functions: string[], logGroupFunctions: Record<string, string> = {}) =>
+    db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...MANAGED_SETTINGS_KEY, recordType: 'CONFIG', functions, logGroupFunctions } }));
+
+  test('a function the setup listed is managed; one it did not list is not', async () => {
+    await putSettings(['svc-1', 'orders', 'svc-3']);
+    expect((await handler(stateOf(alarmEvent({ functionName: 'orders' })))).status).toBe('ACCEPTED');
+    expect(await handler(stateOf(alarmEvent({ functionName: 'payments' })))).toMatchObject({ status: 'IGNORED', reason: 'function payments is not under management' });
+  });
+
+  test('the name "table" itself is not a managed function', async () => {
+    await putSettings(['orders']);
+    expect(await handler(stateOf(alarmEvent({ functionName: 'table' })))).toMatchObject({ status: 'IGNORED' });
+  });
+
+  test('without the settings item it fails closed, naming the table and the missing setup', async () => {
+    await expect(handler(stateOf(alarmEvent()))).rejects.toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining('settings item is missing') });
+    expect(await itemsWith(lockKey('orders').pk)).toHaveLength(0);
+  });
+
+  test('a malformed settings item is an error naming what is wrong, not an empty list', async () => {
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...MANAGED_SETTINGS_KEY, functions: 'orders' } }));
+    await expect(handler(stateOf(alarmEvent()))).rejects.toMatchObject({ message: expect.stringContaining('functions must be a list of names') });
+  });
+
+  test('a warm container re-reads the item after a minute (a redeploy adds functions without changing the environment)', async () => {
+    await putSettings(['svc-1']);
+    const t0 = Date.now();
+    expect((await managedSettings(TABLE, t0)).functions).toEqual(['svc-1']);
+    await putSettings(['svc-1', 'orders']);
+    expect((await managedSettings(TABLE, t0 + 30_000)).functions).toEqual(['svc-1']);
+    expect((await managedSettings(TABLE, t0 + 61_000)).functions).toEqual(['svc-1', 'orders']);
+  });
+});
+
 describe('normalize handler: the lock is never left held by a normalize failure', () => {
   test('a failure after the lock was taken releases it; the original error propagates', async () => {
     // GIVEN the guardrail state cannot be read (after the lock was taken)
@@ -476,6 +520,32 @@ describe('normalize handler: alarms that arrive while the lock is held are re-ex
       'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }], previousExecutionId: 'holder', reason: 'r' },
     }));
     expect(out).toMatchObject({ status: 'ACCEPTED', functionName: 'orders', alarmEvent: { currentValue: 6, threshold: 1, stateChangeTime: '2026-11-20T10:40:00.000Z' } });
+  });
+
+  test('a conclusion that stands covers the alarms that waited: IGNORED without a second look', async () => {
+    for (const previousOutcome of ['CANNOT_INCREASE', 'REJECTED', 'HUMAN_REVIEW', 'NO_ACTION']) {
+      const out = await handler(stateOf({
+        'source': 'lambda-auto-remediation',
+        'detail-type': 'Lambda Remediation Re-examination',
+        'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }], previousExecutionId: 'holder', previousOutcome, reason: 'r' },
+      }));
+      expect(out).toMatchObject({ status: 'IGNORED', reason: `holder concluded ${previousOutcome} for orders while orders-errors-alarm waited on its lock: that conclusion stands for them (no second diagnosis)` });
+    }
+    expect(cw).not.toHaveReceivedCommand(DescribeAlarmsCommand);
+    expect(await db.items()).toHaveLength(0);
+  });
+
+  test('after a repair or a failed execution the alarms that waited are looked at again', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'orders-errors-alarm', Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'orders' }], StateValue: 'OK' }] });
+    for (const previousOutcome of ['REPAIRED', 'FAILED', 'ROLLED_BACK']) {
+      const out = await handler(stateOf({
+        'source': 'lambda-auto-remediation',
+        'detail-type': 'Lambda Remediation Re-examination',
+        'detail': { functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }], previousExecutionId: 'holder', previousOutcome, reason: 'r' },
+      }));
+      expect(out).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('alarm no longer in ALARM') });
+    }
+    expect(cw).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 3);
   });
 
   test('a re-examination of an alarm no longer in ALARM is IGNORED', async () => {

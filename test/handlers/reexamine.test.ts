@@ -96,11 +96,44 @@ describe('finalize releases the lock and re-examines the alarms that waited on i
         functionName: 'orders',
         alarms: [{ alarmName: 'orders-duration-alarm' }, { alarmName: 'orders-errors-alarm' }],
         previousExecutionId: HOLDER,
+        // The holder's state has neither diagnosis nor error: finalize concludes FAILED.
+        previousOutcome: 'FAILED',
         reason: `2 alarm(s) arrived while ${HOLDER} held the lock on orders`,
       },
     });
     const record = (await db.items()).find((i) => i.pk === executionReexamineKey(HOLDER).pk && i.sk === 'REEXAMINE');
     expect(record?.startedAs).toBe(start.name);
+  });
+
+  test('the holder’s conclusion travels with the re-examination (at its maximum: CANNOT_INCREASE)', async () => {
+    const state = await heldWithPendingAlarms();
+    const atMax = {
+      ...state,
+      diagnosis: {
+        diagnosisId: 'd-1',
+        action: 'CANNOT_INCREASE',
+        reason: 'orders is at 10240 MB, the maximum',
+        decidedBy: 'rules',
+        originalMemoryMb: 10240,
+        targetMemoryMb: 10240,
+        dryRun: false,
+        result: {
+          functionName: 'orders',
+          isMemoryIssue: true,
+          confidence: 0.95,
+          reasoning: 'killed at the limit',
+          recommendedAction: 'INCREASE_MEMORY',
+          recommendedMemoryIncrease: 0,
+          recommendedMemorySize: 10240,
+          evidencePoints: [],
+          category: 'OUT_OF_MEMORY',
+          decidedBy: 'rules',
+        },
+      },
+    } as WorkflowState;
+    const out = await finalize(atMax);
+    expect(out.outcome).toBe('CANNOT_INCREASE');
+    expect(started()[0].input.detail.previousOutcome).toBe('CANNOT_INCREASE');
   });
 
   test('no alarm waited: the lock is released and nothing is started', async () => {
@@ -225,7 +258,8 @@ describe('finalize reports what the intake decided', () => {
     const s = stateOf(e, HOLDER);
     const alarm = await normalize(s);
     await finalize({ ...s, alarm, error: { Error: 'States.Timeout' } });
-    const body = JSON.parse((sns.commandCalls(PublishCommand)[0].args[0].input as PublishCommandInput).Message!);
+    // One message per protocol (MessageStructure json): the seed's JSON is the default.
+    const body = JSON.parse(JSON.parse((sns.commandCalls(PublishCommand)[0].args[0].input as PublishCommandInput).Message!).default);
     expect(body.issue.description).toContain('(value unknown, threshold unknown)');
   });
 });

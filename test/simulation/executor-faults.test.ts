@@ -6,6 +6,9 @@ import { VirtualClock } from '../../src/simulation/clock';
 import { BoundHandler, ExecutionStatus, WorkflowExecutor } from '../../src/simulation/executor';
 import { VirtualScheduler } from '../../src/simulation/scheduler';
 
+// The first test pays for loading the executor; a busy machine takes longer than jest's 5 s default.
+jest.setTimeout(60_000);
+
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function:step';
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
 const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:test';

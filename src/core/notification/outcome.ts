@@ -13,13 +13,13 @@ export const QUIET_OUTCOMES: readonly Outcome[] = [OUTCOMES.ALREADY_IN_PROGRESS,
 
 /**
  * Whether an outcome is recorded and put on the bus without paging anyone: the quiet outcomes,
- * and a re-examination (an alarm that waited on the lock) that ends in the cooldown of the repair
- * it waited for — the same incident, already notified by that repair.
+ * and a re-examination (an alarm that waited on the lock) that ends in the cooldown or the daily
+ * budget of the repair it waited for — the same incident, already notified by that repair.
  */
 export function isQuiet(outcome: Outcome, state: WorkflowState): boolean {
   if (QUIET_OUTCOMES.includes(outcome)) return true;
   const detailType = (state.event as { 'detail-type'?: unknown } | undefined)?.['detail-type'];
-  return outcome === OUTCOMES.COOLDOWN && detailType === REEXAMINE_DETAIL_TYPE;
+  return (outcome === OUTCOMES.COOLDOWN || outcome === OUTCOMES.DAILY_BUDGET_EXHAUSTED) && detailType === REEXAMINE_DETAIL_TYPE;
 }
 
 /** The outcome and the one-line reason behind it. */

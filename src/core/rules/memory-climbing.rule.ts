@@ -4,6 +4,12 @@
  * An environment is the run of invocations between two cold starts (`Init Duration` on the
  * REPORT); it ends at a kill, and a change of Memory Size starts a new one.
  *
+ * A climb is a rise that goes on over time inside an environment. A step in the need (every
+ * invocation from some minute on needs more, for example larger inputs or a new code path) is
+ * not one: each environment jumps once and stays flat at the new level. When two flat levels
+ * explain an environment's figures better than a line does, only the invocations after the step
+ * are measured, so a step that stays flat is no climb and a climb that starts after a step still is.
+ *
  * A climb is a forecast, not a failure: alone it stays below the acting threshold. Next to kills
  * it explains them, and raising memory is a stopgap that buys time until the climb reaches the new
  * limit. When the logs show that memory was already raised once in the window and the need kept
@@ -49,7 +55,9 @@ export const memoryClimbingRule: DiagnosisRule = {
       answer: 'memory',
       weight: clampWeight(MEMORY_CLIMBING.weight),
       category: 'MEMORY_PRESSURE',
-      sizing: 'unknown-need',
+      // The figures are completed invocations: the peak is measured. Kills, if any, have their
+      // own rules, which ask for unknown-need sizing.
+      sizing: 'known-peak',
       evidence: {
         type: 'MEMORY_CLIMBING',
         description: `memory need climbing: Max Memory Used rose by about ${rate.toFixed(1)} MB per warm invocation `
@@ -87,12 +95,15 @@ function splitEnvironments(invocations: readonly InvocationFacts[]): Environment
 }
 
 /**
- * The climb of one environment, or undefined when it levels off: the fitted rise must be a
+ * The climb of one environment, or undefined when it levels off: after a step in the need (see
+ * {@link levelShift}) only the invocations from the step on count; the fitted rise must be a
  * large share of Memory Size, the second half must still rise at half the overall rate (not a
  * warm-up plateau), and most steps must not fall.
  */
 function measureClimb(env: Environment): Climb | undefined {
-  const y = env.used;
+  const shift = levelShift(env.used);
+  const y = shift === undefined ? env.used : env.used.slice(shift);
+  if (y.length < MEMORY_CLIMBING.minInvocations) return undefined;
   const slope = fitSlope(y);
   const rise = slope * (y.length - 1);
   if (rise < MEMORY_CLIMBING.minRise * env.memorySizeMb) return undefined;
@@ -103,6 +114,41 @@ function measureClimb(env: Environment): Climb | undefined {
   for (let i = 1; i < y.length; i++) if (y[i] >= y[i - 1] - tolerance) steady++;
   if (steady / (y.length - 1) < MEMORY_CLIMBING.risingSteps) return undefined;
   return { memorySizeMb: env.memorySizeMb, invocations: y.length, fromMb: y[0], toMb: y[y.length - 1], mbPerInvocation: slope };
+}
+
+/**
+ * Where the figures shift from one flat level to another: the index of the first invocation at
+ * the new level when two flat levels (split at the best point) leave less squared error than the
+ * least-squares line, otherwise undefined. A steady climb fits a line better than any two levels
+ * (a ramp split in two still spans half its rise on each side); a jump followed by a plateau fits
+ * two levels better.
+ */
+function levelShift(y: readonly number[]): number | undefined {
+  const n = y.length;
+  if (n < 4) return undefined;
+  const sum = [0];
+  const sumSq = [0];
+  for (const v of y) {
+    sum.push(sum[sum.length - 1] + v);
+    sumSq.push(sumSq[sumSq.length - 1] + v * v);
+  }
+  // Squared error of y[a..b) around its mean.
+  const sse = (a: number, b: number) => sumSq[b] - sumSq[a] - (sum[b] - sum[a]) ** 2 / (b - a);
+  let bestAt = -1;
+  let bestSse = Infinity;
+  for (let k = 2; k <= n - 2; k++) {
+    const e = sse(0, k) + sse(k, n);
+    if (e < bestSse) {
+      bestSse = e;
+      bestAt = k;
+    }
+  }
+  const slope = fitSlope(y);
+  const mx = (n - 1) / 2;
+  const my = sum[n] / n;
+  let lineSse = 0;
+  for (let i = 0; i < n; i++) lineSse += (y[i] - (my + slope * (i - mx))) ** 2;
+  return bestSse < lineSse ? bestAt : undefined;
 }
 
 /** Least-squares slope of `y` against its index. */

@@ -3,7 +3,7 @@
  * delivery failures (SNS) so the notification fallback can be exercised.
  */
 import { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { InternalErrorException, NotFoundException } from '@aws-sdk/client-sns';
+import { InternalErrorException, InvalidParameterException, NotFoundException } from '@aws-sdk/client-sns';
 import { VirtualClock } from '../clock';
 import { SeededRandom } from '../random';
 
@@ -12,9 +12,12 @@ export interface PublishedMessage {
   readonly time: string;
   readonly topicArn: string;
   readonly subject?: string;
+  /** The message; with `MessageStructure: 'json'`, its `default` entry. */
   readonly message: string;
   /** `message` parsed as JSON when it is JSON. */
   readonly json?: unknown;
+  /** With `MessageStructure: 'json'`: the message of each protocol key (`email`, `sqs`, `https`...). */
+  readonly protocols?: Record<string, string>;
   readonly attributes: Record<string, string>;
 }
 
@@ -47,16 +50,18 @@ export class MessagingService {
     TopicArn?: string;
     Subject?: string;
     Message?: string;
+    MessageStructure?: string;
     MessageAttributes?: Record<string, { StringValue?: string }>;
   }): Record<string, unknown> {
     if (this.options.topics && !this.options.topics.includes(input.TopicArn ?? '')) {
       throw new NotFoundException({ message: `Topic does not exist: ${input.TopicArn}`, $metadata: { httpStatusCode: 404 } });
     }
+    const protocols = input.MessageStructure === undefined ? undefined : protocolMessages(input.MessageStructure, input.Message ?? '');
     if (this.snsFailuresLeft > 0) {
       this.snsFailuresLeft--;
       throw new InternalErrorException({ message: 'Internal Error', $metadata: { httpStatusCode: 500 } });
     }
-    const message = input.Message ?? '';
+    const message = protocols ? protocols.default : input.Message ?? '';
     let json: unknown;
     try {
       json = JSON.parse(message);
@@ -69,6 +74,7 @@ export class MessagingService {
       subject: input.Subject,
       message,
       ...(json !== undefined ? { json } : {}),
+      ...(protocols ? { protocols } : {}),
       attributes: Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ''])),
     });
     return { MessageId: this.random.uuid() };
@@ -88,3 +94,31 @@ export class MessagingService {
     return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: this.random.uuid() })) };
   }
 }
+
+/**
+ * The per-protocol messages of a Publish with `MessageStructure` (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html):
+ * the only valid value is `json`; `Message` must then be a JSON object with a top-level string
+ * `default`; failing to parse or validate it fails the whole call with InvalidParameter (no partial
+ * delivery). Keys that are no protocol, and non-string values, are ignored.
+ */
+function protocolMessages(structure: string, message: string): Record<string, string> & { default: string } {
+  const invalid = (what: string) => new InvalidParameterException({ message: `Invalid parameter: ${what}`, $metadata: { httpStatusCode: 400 } });
+  if (structure !== 'json') throw invalid(`MessageStructure must be json, got '${structure}'`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    throw invalid('Message Structure - JSON message body failed to parse');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid('Message Structure - JSON message body failed to parse');
+  const entries = Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && SNS_PROTOCOL_KEYS.has(e[0]));
+  const out = Object.fromEntries(entries);
+  if (typeof out.default !== 'string') throw invalid('Message Structure - No default entry in JSON message body');
+  return out as Record<string, string> & { default: string };
+}
+
+/** `default` and the subscription protocols (https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html), plus mobile platform keys. */
+const SNS_PROTOCOL_KEYS = new Set([
+  'default', 'http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose',
+  'APNS', 'APNS_SANDBOX', 'APNS_VOIP', 'APNS_VOIP_SANDBOX', 'MACOS', 'MACOS_SANDBOX', 'GCM', 'ADM', 'BAIDU', 'MPNS', 'WNS',
+]);

@@ -21,7 +21,8 @@ describe('memory-climbing rule', () => {
   test('GIVEN memory climbing by ~6 MB per warm invocation until a kill, in three environments WHEN evaluated THEN the need is climbing', () => {
     const logs = [...environment(512, 55, 160, 6, true), ...environment(512, 55, 170, 6, true), ...environment(512, 40, 150, 6, false)];
     const v = memoryClimbingRule.evaluate(contextFor(logs, {}, 512));
-    expect(v).toMatchObject({ answer: 'memory', category: 'MEMORY_PRESSURE', sizing: 'unknown-need', weight: 0.55 });
+    // Its figures are completed invocations, so the peak is measured; the kills have their own rules.
+    expect(v).toMatchObject({ answer: 'memory', category: 'MEMORY_PRESSURE', sizing: 'known-peak', weight: 0.55 });
     expect(v.evidence?.type).toBe('MEMORY_CLIMBING');
     expect(v.evidence?.description).toMatch(/^memory need climbing: Max Memory Used rose by about 6\.\d MB per warm invocation .* in 3 of 3 environments: a leak or an unbounded cache$/);
     expect(v.holdRaise).toBeUndefined();
@@ -50,5 +51,28 @@ describe('memory-climbing rule', () => {
 
   test('GIVEN too few invocations per environment WHEN evaluated THEN it is not applicable', () => {
     expect(memoryClimbingRule.evaluate(contextFor(environment(512, 6, 160, 40, false), {}, 512)).answer).toBe('not-applicable');
+  });
+
+  /** Invocations of one environment (cold start first) at the given figures. */
+  function figures(sizeMb: number, used: readonly number[]): LogRecord[] {
+    return used.flatMap((mb, i) => textInvocation({
+      id: rid(next++), memorySizeMb: sizeMb, maxMemoryUsedMb: mb, ...(i === 0 ? { initDurationMs: 300 } : {}),
+    }));
+  }
+  /** `n` figures around `levelMb`, +-10 MB in a fixed pattern (invocations never need exactly the same). */
+  const level = (n: number, levelMb: number) => Array.from({ length: n }, (_, i) => levelMb + ((i * 7) % 11) * 2 - 10);
+
+  test('GIVEN every invocation stepping from ~500 to ~940 MB and staying there WHEN evaluated THEN it is a step in the need, not a climb', () => {
+    // The simulation's memory-pressure incident: the step falls inside the first environment,
+    // the second starts after it, already at the new level.
+    const logs = [...figures(1024, [...level(60, 500), ...level(27, 940)]), ...figures(1024, level(32, 940))];
+    expect(memoryClimbingRule.evaluate(contextFor(logs, {}, 1024)).answer).toBe('not-applicable');
+  });
+
+  test('GIVEN a step in the need followed by a climb WHEN evaluated THEN the climb after the step is found', () => {
+    const climb = Array.from({ length: 40 }, (_, i) => 600 + i * 6 + (i % 3));
+    const v = memoryClimbingRule.evaluate(contextFor(figures(1024, [...level(20, 300), ...climb]), {}, 1024));
+    expect(v.answer).toBe('memory');
+    expect(v.evidence?.description).toMatch(/rose by about 6\.\d MB per warm invocation \(600 MB to \d+ MB over 40 invocations of one execution environment\) in 1 of 1 environments/);
   });
 });
