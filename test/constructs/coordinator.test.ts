@@ -5,6 +5,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { ACCOUNT, awsSolutionsFindings, demoFunctions, ensureHandlerAssets, newStack, REGION, resolveIntrinsics } from './helpers';
 import { Approval, AutoRemediation, Workflow } from '../../src';
 import { ENV, HANDLERS } from '../../src/workflow/contract';
@@ -108,6 +109,28 @@ describe('GIVEN Workflow.lambdaCoordinator()', () => {
     const findings = awsSolutionsFindings(remediation);
     expect(findings).toEqual([]);
     void stack;
+  });
+});
+
+describe('GIVEN the coordinator and a customer key', () => {
+  test('THEN the key lets EventBridge Scheduler write dead letters for this account, and the coordinator adds no cdk-nag finding to the key\'s', () => {
+    const findingsWith = (workflow: Workflow) => {
+      const { stack } = newStack();
+      const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+      const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: demoFunctions(stack, 1), workflow, encryptionKey });
+      return { stack, findings: awsSolutionsFindings(remediation).map((f) => f.rule) };
+    };
+    const { stack, findings } = findingsWith(Workflow.lambdaCoordinator());
+    const key = Object.values(Template.fromStack(stack).findResources('AWS::KMS::Key'))[0] as any;
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+      Sid: 'SchedulerDeadLetters',
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+    }));
+    // The key's grants (kms:GenerateDataKey*, kms:ReEncrypt*) are reported with either workflow; the coordinator adds none.
+    const withStepFunctions = new Set(findingsWith(Workflow.stepFunctions()).findings);
+    expect(findings.filter((f) => !withStepFunctions.has(f))).toEqual([]);
   });
 });
 

@@ -105,7 +105,14 @@ export interface WorkloadTally {
 export class SimulatedAccount {
   public readonly clock: VirtualClock;
   public readonly scheduler: VirtualScheduler;
+  /** Ids and tokens the services hand out (request ids, revision ids, message ids...). */
   public readonly random: SeededRandom;
+  /**
+   * What the workloads do, minute by minute: a stream of its own, so the world the workflow meets
+   * does not depend on how many ids the workflow drew (the Step Functions workflow and the Lambda
+   * coordinator make different calls and must meet the same incident).
+   */
+  private readonly worldRandom: SeededRandom;
   public readonly recorder: ApiRecorder;
   public readonly metrics = new MetricStore();
   public readonly lambda: LambdaService;
@@ -133,7 +140,8 @@ export class SimulatedAccount {
     const start = Math.floor(options.start / MINUTE) * MINUTE;
     this.clock = new VirtualClock(start);
     this.scheduler = new VirtualScheduler(this.clock);
-    this.random = new SeededRandom(options.seed ?? 42);
+    this.random = new SeededRandom((options.seed ?? 42) + 0x5eed);
+    this.worldRandom = new SeededRandom(options.seed ?? 42);
     this.recorder = new ApiRecorder(() => this.clock.nowIso());
     this.pipeline = new CallPipeline({
       recorder: this.recorder,
@@ -321,7 +329,7 @@ export class SimulatedAccount {
     for (const fn of this.lambda.all()) {
       const config = this.lambda.effectiveConfig(fn);
       const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
-      const invocations = simulateMinute(fn.workload, env, minuteStart, this.random);
+      const invocations = simulateMinute(fn.workload, env, minuteStart, this.worldRandom);
       const name = fn.spec.functionName;
       const alias = fn.spec.alias;
       const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';
