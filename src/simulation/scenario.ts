@@ -100,6 +100,14 @@ export interface ScenarioStack {
     readonly throttles?: boolean;
     /** Throttles per minute that count as breaching. @default 10 */
     readonly throttlesThreshold?: number;
+    /** Create the IteratorAge alarm (stream consumers). @default false */
+    readonly iteratorAge?: boolean;
+    /** IteratorAge that counts as breaching, ms. @default 60000 */
+    readonly iteratorAgeThresholdMs?: number;
+    /** Create the ConcurrentExecutions alarm. @default false */
+    readonly concurrentExecutions?: boolean;
+    /** Concurrent executions that count as breaching. @default 100 */
+    readonly concurrentExecutionsThreshold?: number;
   };
   /** Bedrock configuration; absent = rules only. */
   readonly diagnosis?: {
@@ -342,6 +350,7 @@ const WORKLOAD_FIELDS: Record<string, Shape> = {
   concurrencyLimit: num,
   coldStartRate: num,
   logLines: list(LOG_LINE),
+  stream: obj({ recordsPerMinute: num, shards: int, batchSize: int }, ['recordsPerMinute']),
 };
 
 const BEDROCK_BEHAVIOUR = obj({ mode: oneOf('answer', 'error', 'slow', 'invalid'), answer: any, errorName: str, latencyMs: num });
@@ -392,6 +401,10 @@ const SCENARIO_SHAPE: Shape = obj({
       durationThresholdPercent: num,
       throttles: bool,
       throttlesThreshold: num,
+      iteratorAge: bool,
+      iteratorAgeThresholdMs: num,
+      concurrentExecutions: bool,
+      concurrentExecutionsThreshold: num,
     }),
     diagnosis: obj({ modelId: str, knowledgeBaseId: str, agentId: str, agentAliasId: str }),
   }),

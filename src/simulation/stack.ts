@@ -142,6 +142,8 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
           ? { enabled: false }
           : m?.durationThresholdPercent !== undefined ? { threshold: m.durationThresholdPercent } : undefined,
         throttles: m?.throttles ? { enabled: true, threshold: m.throttlesThreshold } : undefined,
+        iteratorAge: m?.iteratorAge ? { enabled: true, threshold: m.iteratorAgeThresholdMs } : undefined,
+        concurrentExecutions: m?.concurrentExecutions ? { enabled: true, threshold: m.concurrentExecutionsThreshold } : undefined,
         ...(existingAlarms.length ? { existingAlarms } : {}),
       },
       dashboard: false,

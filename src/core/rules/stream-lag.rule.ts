@@ -21,7 +21,7 @@ export const streamLagRule: DiagnosisRule = {
     if (!age || age.direction !== 'rising' || latest === undefined || latest < STREAM_LAG.minAgeMs) return notApplicable(this.id);
     const signs = memorySigns(ctx, MEMORY_PRESSURE.minReports, MEMORY_PRESSURE.minShare);
     if (!signs.short) return notApplicable(this.id);
-    const before = age.before.max;
+    const before = age.before.mean;
     const memory = signs.kills > 0
       ? `${signs.kills} invocation${signs.kills === 1 ? '' : 's'} ran out of memory`
       : `Max Memory Used was at or above 90 % of Memory Size in ${formatShare(signs.highUse, signs.completed, 'completed invocations')}`;
@@ -34,7 +34,7 @@ export const streamLagRule: DiagnosisRule = {
       evidence: {
         type: 'STREAM_LAG',
         description: `the stream consumer falls behind: IteratorAge reached ${formatDuration(latest)}`
-          + `${before !== undefined ? ` (at most ${formatDuration(before)} before the alarm)` : ''}, while ${memory}`,
+          + `${before !== undefined ? ` (a mean of ${formatDuration(before)} before the alarm)` : ''}, while ${memory}`,
       },
     };
   },

@@ -38,7 +38,7 @@ import { MetricStore } from './metrics';
 import { SchedulerService } from './scheduler-service';
 import { SdkRetryModel } from './sdk-retry';
 import { StatesService } from './states-service';
-import { expectedConcurrency, isError, simulateMinute, WorkloadSpec } from './workload';
+import { expectedConcurrency, isError, simulateMinute, streamMinute, WorkloadSpec } from './workload';
 
 const MINUTE = 60_000;
 
@@ -133,6 +133,8 @@ export class SimulatedAccount {
   /** Invocations each function has run (for `logLines[].every`). */
   private readonly invocationCounts = new Map<string, number>();
   private readonly pendingDeploys: DeployChange[];
+  /** Records waiting in each consumed stream (by function name). */
+  private readonly streamBacklog = new Map<string, number>();
   /** The deploys by someone else that happened, in order. */
   public readonly deploys: DeployRecord[] = [];
 
@@ -329,8 +331,11 @@ export class SimulatedAccount {
     for (const fn of this.lambda.all()) {
       const config = this.lambda.effectiveConfig(fn);
       const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
-      const invocations = simulateMinute(fn.workload, env, minuteStart, this.worldRandom);
       const name = fn.spec.functionName;
+      // A stream consumer gets as many batches as its shards get through; others their invocation rate.
+      const consumer = fn.workload.stream ? streamMinute(fn.workload, env, minuteStart, this.worldRandom, this.streamBacklog.get(name) ?? 0) : undefined;
+      if (consumer) this.streamBacklog.set(name, consumer.backlogAfter);
+      const invocations = consumer?.invocations ?? simulateMinute(fn.workload, env, minuteStart, this.worldRandom);
       const alias = fn.spec.alias;
       const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';
       const dims: Array<Record<string, string>> = [{ FunctionName: name }, ...(alias ? [{ FunctionName: name, Resource: `${name}:${alias}` }] : [])];
@@ -369,7 +374,9 @@ export class SimulatedAccount {
           events.push({ timestamp: at, message, logStreamName: stream });
         }
       }
-      if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(fn.workload, env));
+      for (const a of consumer?.iteratorAges ?? []) put('IteratorAge', a.at, a.ageMs);
+      const served = consumer ? { ...fn.workload, invocationsPerMinute: invocations.length } : fn.workload;
+      if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(served, env));
       events.sort((a, b) => a.timestamp - b.timestamp);
       // No invocation, no log line: a function that never ran has no log group yet.
       const points = events.length ? this.logs.append(group, events) : [];
