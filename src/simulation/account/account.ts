@@ -333,7 +333,8 @@ export class SimulatedAccount {
       const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
       const name = fn.spec.functionName;
       // A stream consumer gets as many batches as its shards get through; others their invocation rate.
-      const consumer = fn.workload.stream ? streamMinute(fn.workload, env, minuteStart, this.worldRandom, this.streamBacklog.get(name) ?? 0) : undefined;
+      const backlog = this.streamBacklog.get(name) ?? 0;
+      const consumer = fn.workload.stream ? streamMinute(fn.workload, env, minuteStart, this.worldRandom, backlog) : undefined;
       if (consumer) this.streamBacklog.set(name, consumer.backlogAfter);
       const invocations = consumer?.invocations ?? simulateMinute(fn.workload, env, minuteStart, this.worldRandom);
       const alias = fn.spec.alias;

@@ -278,7 +278,9 @@ export interface StreamMinute {
  * after it are still waiting) and its age is read when the batch ends.
  * @param backlog records waiting at the start of the minute
  */
-export function streamMinute(spec: WorkloadSpec, env: ExecutionEnvironment, minuteStart: number, random: SeededRandom, backlog: number): StreamMinute {
+export function streamMinute(
+  spec: WorkloadSpec, env: ExecutionEnvironment, minuteStart: number, random: SeededRandom, backlog: number,
+): StreamMinute {
   const s = spec.stream!;
   const shards = Math.max(1, Math.round(s.shards ?? 1));
   const batchSize = Math.max(1, Math.round(s.batchSize ?? 100));

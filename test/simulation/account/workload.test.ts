@@ -85,13 +85,13 @@ describe('a stream consumer (streamMinute)', () => {
     stream: { recordsPerMinute, shards: 2, batchSize: 100 },
   });
   /** Run `minutes` minutes from an empty stream; the IteratorAge maximum of each minute and the final backlog. */
-  function run(spec: WorkloadSpec, minutes: number): { maxAges: number[]; backlog: number; batches: number[] } {
+  function run(consumerSpec: WorkloadSpec, minutes: number): { maxAges: number[]; backlog: number; batches: number[] } {
     const random = new SeededRandom(3);
     let backlog = 0;
     const maxAges: number[] = [];
     const batches: number[] = [];
     for (let m = 0; m < minutes; m++) {
-      const out = streamMinute(spec, env, m * 60_000, random, backlog);
+      const out = streamMinute(consumerSpec, env, m * 60_000, random, backlog);
       backlog = out.backlogAfter;
       maxAges.push(Math.max(0, ...out.iteratorAges.map((a) => a.ageMs)));
       batches.push(out.invocations.length);
