@@ -7,7 +7,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ACCOUNT, demoFunctions, ensureHandlerAssets, newStack, REGION } from './helpers';
+import { ACCOUNT, awsSolutionsFindings, demoFunctions, ensureHandlerAssets, newStack, REGION } from './helpers';
 import { AutoRemediation } from '../../src';
 
 ensureHandlerAssets();
@@ -45,6 +45,10 @@ describe('GIVEN monitoring.iteratorAge and monitoring.concurrentExecutions enabl
     const [alarm] = alarmsOf(template, 'ConcurrentExecutions');
     expect(JSON.stringify(alarm.Properties.AlarmName)).toContain('orders-fn-ConcurrentExecutions-');
     expect(alarm.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 40, DatapointsToAlarm: 3 });
+  });
+
+  test('THEN cdk-nag reports nothing unacknowledged', () => {
+    expect(awsSolutionsFindings(remediation)).toEqual([]);
   });
 
   test('THEN both are among the alarms the workflow routes (the per-function prefix)', () => {
