@@ -2,6 +2,7 @@ import { awscdk, javascript } from 'projen';
 
 /** AWS SDK v3 clients used by the handlers and the operator CLI; bundled by esbuild. */
 const sdkClients = [
+  '@aws-sdk/client-bedrock-agent',
   '@aws-sdk/client-bedrock-agent-runtime',
   '@aws-sdk/client-bedrock-runtime',
   '@aws-sdk/client-cloudwatch',
@@ -9,6 +10,7 @@ const sdkClients = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-lambda',
+  '@aws-sdk/client-s3',
   '@aws-sdk/client-scheduler',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sns',
@@ -45,7 +47,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenArtifactId: 'lambda-auto-remediation',
   },
 
-  bin: { 'lambda-remediation': 'lib/cli/main.js' },
+  // One self-contained file (bundle:cli below): the CLI runs from the installed package with
+  // nothing else to install.
+  bin: { 'lambda-remediation': 'assets/cli/lambda-remediation.js' },
 
   devDeps: [
     ...sdkClients,
@@ -87,20 +91,36 @@ const project = new awscdk.AwsCdkConstructLibrary({
       reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
       // CDK's built-in template validation off for every synthesis but the one test that runs it.
       setupFiles: ['<rootDir>/test/support/jest-setup.js'],
+      // The scenario shards first when jest has no timings yet (see the file).
+      testSequencer: '<rootDir>/test/support/sequencer.js',
       // Handler tests run whole workflows against dynalite; on a busy 2-core machine 5 s is not enough.
       testTimeout: 60_000,
     },
   },
 
+  // One development tsconfig at the top (type-checks everything that is not shipped: tests,
+  // benchmarks, examples, the projenrc); jest and eslint use it.
+  tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['../benchmarks/**/*.ts', '../examples/**/*.ts', '../src/**/*.ts'],
-    compilerOptions: {},
+    include: ['src/**/*.ts', 'test/**/*.ts', 'benchmarks/**/*.ts', 'examples/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    exclude: ['lib', 'dist', 'assets', 'cdk.out'],
+    // The example imports the package by name, as an app does; here that name is src/.
+    compilerOptions: { paths: { 'lambda-auto-remediation': ['./src/index.ts'] } },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
   },
 
   githubOptions: { mergify: false },
   // /node_modules also matches a symlink to another checkout's modules (git worktrees).
-  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports'],
+  // /.ci/last-run.json: what .ci/run measured (benchmarks/ci.bench.ts prints it).
+  gitignore: ['cdk.out', '/benchmarks/out', '/.tmp', '/test-reports', '/coverage', '/node_modules', '/reports', '/.ci/last-run.json', '/.stryker-tmp'],
 });
+
+// projen's default include ('**/*.ts' from the config's folder) would also take lib/**/*.d.ts.
+project.tsconfigDev.removeInclude('**/*.ts');
 
 // Handler-side modules are bundled by esbuild (or only run from a clone: CLI simulation), so they
 // may import devDependencies; nothing exported from src/index.ts imports them.
@@ -111,7 +131,7 @@ for (const glob of ['src/runtime/**', 'src/simulation/**', 'src/cli/**', 'benchm
 // projen's default `logs` ignore pattern would hide the log parsers and their tests.
 project.gitignore.include('/src/core/logs/', '/test/core/logs/');
 
-for (const ignored of ['/benchmarks', '/examples', '/.ci', '/.tmp', '/scripts', '/scenarios/**/*.test.*']) {
+for (const ignored of ['/benchmarks', '/examples', '/.ci', '/.tmp', '/scripts', '/scenarios/**/*.test.*', '/stryker', '/stryker.config.mjs', '/.stryker-tmp']) {
   project.addPackageIgnore(ignored);
 }
 
@@ -136,8 +156,25 @@ for (const task of project.tasks.all.filter((t) => /^bundle:.*\.lambda$/.test(t.
   task.exec([...args, '--minify', '--keep-names'].join(' '));
 }
 
+// The command line as one file: the SDK clients, Powertools, the simulation and the handlers
+// inlined; aws-cdk-lib and constructs (peers) and the AGPL IAM evaluator left out. The script
+// says why, writes the inlined packages' licences, and refuses a copyleft one.
+const bundleCli = project.addTask('bundle:cli', {
+  description: 'Bundle the lambda-remediation command line into assets/cli/lambda-remediation.js',
+  exec: 'node scripts/cli-bundle/bundle.js',
+});
+project.tasks.tryFind('bundle')!.spawn(bundleCli);
+// Build the bundles only when one is missing or their inputs' contents changed since the last
+// build (scripts/stale-bundles.js), so that `npm test`, the build and the example do not rebuild
+// current bundles; BUNDLE=always forces it.
+project.tasks.tryFind('bundle')!.addCondition('node scripts/stale-bundles.js');
+project.tasks.tryFind('bundle')!.exec('node scripts/stale-bundles.js --record');
+
 // Tests synthesize stacks and run the simulation, which read the handler bundles (assets/).
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+// The tarball carries the bundles (the handlers and the command line): packing from a clone
+// after `compile` alone must not make a package without them.
+project.tasks.tryFind('package:js')!.prependSpawn(project.tasks.tryFind('bundle')!);
 
 const bench = project.addTask('bench', {
   description: 'Run the benchmarks (`npm run bench -- <name>` for one); they print figures, they do not assert timings',
@@ -152,5 +189,16 @@ const demo = project.addTask('demo', {
 // The simulation synthesizes the stack, whose handler code comes from the esbuild bundles.
 demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('ts-node --transpile-only src/cli/main.ts simulate', { receiveArgs: true });
+
+// Mutation testing of the safety-critical modules (stryker.config.mjs, groups in stryker/groups.mjs):
+// hours on two cores, so not part of build or test. `npm run mutation -- --group lock` runs one
+// group; other options go to Stryker (`-- --concurrency 1`). The incremental files under reports/
+// make a re-run test only the mutants whose code or covering tests changed.
+project.addTask('mutation', {
+  description: 'Mutation testing of the safety-critical modules with Stryker (slow, not part of CI); JSON report at reports/mutation/mutation.json',
+  env: { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' },
+  exec: 'node stryker/run.mjs',
+  receiveArgs: true,
+});
 
 project.synth();

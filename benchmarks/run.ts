@@ -3,6 +3,7 @@
  * To add one: write `benchmarks/<name>.bench.ts` exporting a `Benchmark` and list it below.
  * `npm run bench -- <word>` runs only the benchmarks whose name contains the word.
  */
+import { ciBenchmark } from './ci.bench';
 import { diagnoseBenchmark } from './diagnose.bench';
 import { handlersBenchmark } from './handlers.bench';
 import { Benchmark } from './harness';
@@ -10,6 +11,7 @@ import { simulateBenchmark } from './simulate.bench';
 import { synthBenchmark } from './synth.bench';
 
 const BENCHMARKS: readonly Benchmark[] = [
+  ciBenchmark,
   diagnoseBenchmark,
   handlersBenchmark,
   synthBenchmark,

@@ -9,7 +9,7 @@ import { App, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AutoRemediation, Diagnosis } from '../src';
+import { AutoRemediation, Diagnosis } from 'lambda-auto-remediation';
 
 /** The demo function: allocates the requested megabytes and holds them briefly. */
 const MEMORY_HOG_CODE = `

@@ -10,6 +10,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { Diagnosis } from './diagnosis/diagnosis';
 import { DiagnosisService } from './diagnosis/diagnosis-service';
+import { RemediationKnowledgeBase } from './knowledge/remediation-knowledge-base';
 import { MonitoringOptions } from './monitoring/monitoring-options';
 import { RemediationDashboard } from './monitoring/remediation-dashboard';
 import { RemediationMonitoring } from './monitoring/remediation-monitoring';
@@ -57,6 +58,17 @@ export interface AutoRemediationProps {
    * @default Diagnosis.rulesOnly()
    */
   readonly diagnosis?: Diagnosis;
+
+  /**
+   * A knowledge base to keep the case history in: every diagnosed incident (a repair, a review,
+   * a no-action outcome) is recorded as a `cases/` document in its bucket and indexed, and the
+   * diagnosis reads the function's earlier cases from there (a leak gets one stopgap raise; a
+   * follow-up compares with the case it follows). Pass its id to
+   * `Diagnosis.bedrockModel(modelId, { knowledgeBaseId })` as well to retrieve passages from it.
+   *
+   * @default - the case history is the repair and diagnosis records of the records table
+   */
+  readonly knowledgeBase?: RemediationKnowledgeBase;
 
   /**
    * Which repairs wait for a person.
@@ -213,6 +225,7 @@ export class AutoRemediation extends Construct {
       topic: props.notificationTopic,
       notificationEmails: props.notificationEmails,
     });
+    if (props.knowledgeBase) this.useKnowledgeBase(props.knowledgeBase);
     this.workflow = new RemediationWorkflow(this, 'Workflow', {
       ...common,
       store: this.store,
@@ -303,6 +316,17 @@ export class AutoRemediation extends Construct {
     this.repair.addFunction(fn, options);
     this.verification.addFunction(fn, options);
     this.workflow.addFunction(fn, options);
+  }
+
+  /** Record cases in the knowledge base (finalize) and read the history from it (diagnose). */
+  private useKnowledgeBase(kb: RemediationKnowledgeBase): void {
+    const finalize = this.verification.finalizeFunction;
+    const diagnose = this.diagnosis.diagnoseFunction;
+    if (!(finalize instanceof lambda.Function) || !(diagnose instanceof lambda.Function)) {
+      throw new InvalidRemediationPolicyError('the knowledge base needs the finalize and diagnose handlers this construct creates');
+    }
+    kb.enableCaseRecording(finalize);
+    kb.enableCaseReading(diagnose);
   }
 
   /** Every function `Approval.forFunctions` names must be managed here. */

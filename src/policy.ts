@@ -93,6 +93,25 @@ export interface RemediationPolicy {
   readonly verificationWindow?: Duration;
 
   /**
+   * How long after a HUMAN_REVIEW, NO_ACTION or CANNOT_INCREASE outcome the workflow looks at the
+   * function again, as long as its alarm stays in ALARM. A follow-up pages only when the evidence
+   * changed (a different diagnosis, a memory failure rate that rose); it can also repair, as any
+   * execution can, when the evidence now passes the policy. Between 5 minutes and 24 hours.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly followUpInterval?: Duration;
+
+  /**
+   * Follow-ups after one outcome at most (0 turns them off). Each follow-up that ends in review
+   * or no action again schedules the next, so this bounds how long a function stuck in ALARM is
+   * looked at: 12 rounds of 30 minutes are 6 hours.
+   *
+   * @default 12
+   */
+  readonly maxFollowUps?: number;
+
+  /**
    * Functions never to touch, even if they are in `functions`: they are neither monitored nor repaired.
    *
    * @default - none

@@ -1,7 +1,7 @@
 /**
  * `lambda-remediation diagnose FILE...`: runs the rule engine on diagnosis requests stored as
  * JSON files (or read from standard input) and prints one compact JSON diagnosis result per line,
- * in input order. The live mode (`--function NAME`) is dispatched by main.ts, not here.
+ * in input order, each naming the file it answers. The live mode (`--function NAME`) is dispatched by main.ts, not here.
  */
 import { promises as fs, readdirSync } from 'fs';
 import * as path from 'path';
@@ -25,7 +25,7 @@ export interface DiagnoseOptions {
 
 /** What one input produced: a result, or the reason it could not be diagnosed. */
 export type DiagnoseOutcome =
-  | { readonly ok: true; readonly result: DiagnosisResult }
+  | { readonly ok: true; readonly file: string; readonly result: DiagnosisResult }
   | { readonly ok: false; readonly file: string; readonly error: string };
 
 export const DIAGNOSE_USAGE = `usage: lambda-remediation diagnose [options] FILE...
@@ -34,9 +34,10 @@ export const DIAGNOSE_USAGE = `usage: lambda-remediation diagnose [options] FILE
        lambda-remediation diagnose --function NAME [--region R] [--since 30m]   (live: collect from AWS, then diagnose)
 
 Reads diagnosis requests (JSON: functionName, alarmDetails, metrics, logs, functionConfig,
-metricSeries) and prints one compact JSON diagnosis result per line, in input order. An input
-that is missing, not JSON or not a valid request prints {"file": ..., "error": ...} instead;
-the other inputs are still diagnosed and the exit code is 2.
+metricSeries) and prints one compact JSON diagnosis result per line, in input order, each
+starting with the file it answers ({"file": ..., "functionName": ..., ...}; "-" for standard
+input). An input that is missing, not JSON or not a valid request prints
+{"file": ..., "error": ...} instead; the other inputs are still diagnosed and the exit code is 2.
 
 options:
   --min-confidence N   minimum confidence (0..1) to recommend a memory increase (default 0.7)
@@ -123,7 +124,7 @@ export async function runDiagnose(argv: readonly string[], io: CliIo): Promise<n
   for (const input of options.inputs) {
     const outcome = await diagnoseInput(input, policy, readStdin);
     if (outcome.ok) {
-      io.stdout(JSON.stringify(outcome.result) + '\n');
+      io.stdout(JSON.stringify({ file: outcome.file, ...outcome.result }) + '\n');
     } else {
       failed = true;
       io.stdout(JSON.stringify({ file: outcome.file, error: outcome.error }) + '\n');
@@ -153,7 +154,7 @@ export async function diagnoseInput(
   }
   try {
     const request = parseDiagnosisRequest(withoutLabel(value));
-    return { ok: true, result: diagnose(request, policy) };
+    return { ok: true, file, result: diagnose(request, policy) };
   } catch (e) {
     return { ok: false, file, error: `invalid diagnosis request in ${file}: ${errorMessage(e)}` };
   }

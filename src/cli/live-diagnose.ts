@@ -5,7 +5,7 @@
  * now?" before trusting it. Nothing is written anywhere: no table, no topic, no update.
  */
 import { bedrockLimitsFromEnv } from '../knowledge/limits';
-import { setClients } from '../runtime/clients';
+import { client, setClients } from '../runtime/clients';
 import { collectEvidence } from '../runtime/collector';
 import { decide, recordedResult, runDiagnosis } from '../runtime/diagnosis-engine';
 import { effectivePolicy, envOptional } from '../runtime/env';
@@ -39,7 +39,41 @@ Collects the function's metrics, REPORT and error lines and configuration (never
 variables) with your credentials, runs the same diagnosis as the workflow, and prints it as JSON.
 Read-only: it changes nothing. Bedrock is used when BEDROCK_MODEL_ID (or AGENT_ID and
 AGENT_ALIAS_ID) is set in your environment.
+
+Credentials and region come from the usual places (AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_REGION,
+~/.aws/config, SSO); --region overrides the region. The caller needs lambda:GetFunctionConfiguration
+on the function, cloudwatch:GetMetricData, and logs:FilterLogEvents on its log group.
 `;
+
+/** What the caller must be allowed to do, for the access-denied message. */
+const READ_RIGHTS = 'lambda:GetFunctionConfiguration on the function, cloudwatch:GetMetricData, and logs:FilterLogEvents on its log group';
+
+/** Names of the errors AWS answers when it does not accept the credentials themselves. */
+const REJECTED_CREDENTIALS = /\b(UnrecognizedClientException|InvalidClientTokenId|ExpiredToken(Exception)?|InvalidSignatureException|SignatureDoesNotMatch)\b/;
+
+/**
+ * Where the AWS session comes from, checked before any call so that a missing credential or
+ * region is named as such (the SDK reports both only when a call fails, and the collector would
+ * call that a service failure).
+ */
+export interface AwsSessionCheck {
+  /** The region the calls go to; throws when none is configured. */
+  region(): Promise<string>;
+  /** Resolves when credentials are found; throws (the SDK's CredentialsProviderError) otherwise. */
+  credentials(): Promise<unknown>;
+}
+
+/** The SDK's own resolution, as the Lambda client will do it. */
+function sdkSession(): AwsSessionCheck {
+  const config = client('lambda').config;
+  return { region: () => config.region(), credentials: () => config.credentials() };
+}
+
+/** Optional seams for tests. */
+export interface LiveDiagnoseDependencies {
+  /** @default the AWS SDK's region and credential provider chains */
+  readonly session?: () => AwsSessionCheck;
+}
 
 /** Parse `30m` / `2h` / `1d` / ISO time into a start time before `now`. */
 export function parseSince(since: string, now: Date): Date {
@@ -75,10 +109,13 @@ function parseArgv(argv: readonly string[]): LiveDiagnoseArgs | 'help' {
 
 /**
  * Run the live diagnosis. Accepts parsed arguments, or the raw arguments after `diagnose` (as the
- * CLI dispatcher passes them). Resolves to the exit code: 0 printed a diagnosis, 1 AWS refused or
- * failed, 2 bad usage.
+ * CLI dispatcher passes them). Resolves to the exit code: 0 printed a diagnosis; 2 bad usage or a
+ * problem the caller fixes (no credentials, no region, credentials refused, access denied, no such
+ * function); 1 AWS or the network failed.
  */
-export async function runLiveDiagnose(args: LiveDiagnoseArgs | readonly string[], io: LiveDiagnoseIo): Promise<number> {
+export async function runLiveDiagnose(
+  args: LiveDiagnoseArgs | readonly string[], io: LiveDiagnoseIo, deps: LiveDiagnoseDependencies = {},
+): Promise<number> {
   let parsed: LiveDiagnoseArgs;
   try {
     const p = Array.isArray(args) ? parseArgv(args as readonly string[]) : (args as LiveDiagnoseArgs);
@@ -104,6 +141,24 @@ export async function runLiveDiagnose(args: LiveDiagnoseArgs | readonly string[]
     return 2;
   }
   if (parsed.region) setClients({}, { region: parsed.region });
+  // Missing credentials and region are the caller's to fix: one line each, exit 2.
+  const session = (deps.session ?? sdkSession)();
+  const problems: string[] = [];
+  try {
+    await session.credentials();
+  } catch (e) {
+    problems.push(`no AWS credentials found (${firstLine(e)}): sign in with 'aws sso login' or 'aws configure', or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+  }
+  let region: string | undefined;
+  try {
+    region = await session.region();
+  } catch {
+    problems.push('no AWS region: pass --region (for example --region eu-west-1) or set AWS_REGION');
+  }
+  if (problems.length > 0 || region === undefined) {
+    for (const p of problems) io.stderr(`lambda-remediation diagnose: ${p}\n`);
+    return 2;
+  }
   try {
     // Read-only: without a REMEDIATION_POLICY of their own, operators see what the construct's
     // documented defaults would do (the handlers themselves never fall back to defaults).
@@ -141,8 +196,36 @@ export async function runLiveDiagnose(args: LiveDiagnoseArgs | readonly string[]
     })}\n`);
     return 0;
   } catch (e) {
-    const err = e as Error;
-    io.stderr(`lambda-remediation diagnose: ${err.name}: ${err.message}\n`);
-    return 1;
+    const { message, code } = explain(e, parsed.functionName, region);
+    io.stderr(`lambda-remediation diagnose: ${message}\n`);
+    return code;
   }
+}
+
+/**
+ * One line for a failed collection: what went wrong and what to do. Problems the caller can fix
+ * (credentials refused, access denied, no such function) exit 2; anything else (AWS or the
+ * network failing) exits 1.
+ */
+export function explain(e: unknown, functionName: string, region: string): { message: string; code: number } {
+  const err = e as Error;
+  const text = `${err?.name ?? 'Error'}: ${firstLine(err)}`;
+  if (err?.name === 'CredentialsProviderError' || /CredentialsProviderError/.test(text)) {
+    return { code: 2, message: `no AWS credentials found (${firstLine(err)}): sign in with 'aws sso login' or 'aws configure', or set AWS_PROFILE` };
+  }
+  if (REJECTED_CREDENTIALS.test(text)) {
+    return { code: 2, message: `AWS rejected your credentials (${firstLine(err)}): refresh them ('aws sso login', or new access keys) and try again` };
+  }
+  if (err?.name === 'AccessDeniedError') {
+    return { code: 2, message: `access denied (${firstLine(err)}): the caller needs ${READ_RIGHTS}` };
+  }
+  if (err?.name === 'FunctionNotFoundError') {
+    return { code: 2, message: `function '${functionName}' not found in ${region}: check the name, or pass --region with the region it runs in` };
+  }
+  return { code: 1, message: text };
+}
+
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0];
 }

@@ -11,6 +11,7 @@
  */
 import { COMBINATION, MB_PER_VCPU, URGENCY, USE_RATIO } from './calibration';
 import { formatPercent, formatShare } from './format';
+import { describeRaise, earlierRaises, HISTORY, leakEscalation } from './history';
 import { LogEvidence, parseLogs } from './logs';
 import { InvocationFacts } from './logs/types';
 import { citeRunbooks } from '../knowledge/catalogue';
@@ -194,6 +195,8 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   const alreadyRaised = measuredAt !== undefined && measuredAt < currentMb;
   const hold = memory.find(v => v.holdRaise !== undefined)?.holdRaise;
   const climbing = memory.some(v => v.evidence?.type === 'MEMORY_CLIMBING');
+  // The case history: a leak gets one stopgap raise, then it is escalated (issue 11 item 2).
+  const escalation = leakEscalation(request.history, evidenceTime(context), climbing);
   const stopgap = climbing
     ? ' This raise is a stopgap: the memory need is climbing (a leak or an unbounded cache) and will reach the new size too. Raise once at most, then fix the growth in the code (rb-memory-leak).'
     : '';
@@ -208,6 +211,9 @@ export function combine(context: RuleContext, verdicts: readonly RuleVerdict[]):
   } else if (hold !== undefined) {
     action = 'HUMAN_REVIEW';
     tail = ` No further raise: ${hold}.`;
+  } else if (escalation !== undefined) {
+    action = 'HUMAN_REVIEW';
+    tail = ` No further raise: ${escalation}. Were it raised again, ${sizing.explanation}.`;
   } else if (confidence >= policy.minConfidence) {
     action = 'INCREASE_MEMORY';
     tail = ` Sizing: ${sizing.explanation}.${stopgap}`;
@@ -315,6 +321,14 @@ function contextPoints(context: RuleContext): EvidencePoint[] {
       description: `${logs.pastedPlatformLines} platform line(s) were read back from pasted text (console timestamps, table columns or re-wrapped lines)`,
     });
   }
+  const raises = earlierRaises(request.history, evidenceTime(context));
+  if (raises.length > 0) {
+    points.push({
+      type: 'REPAIR_HISTORY',
+      description: `memory of this function was raised ${raises.length === 1 ? 'once' : `${raises.length} times`} in the last `
+        + `${Math.round(HISTORY.leakWindowHours / 24)} days: ${raises.slice(0, 3).map(describeRaise).join('; ')}`,
+    });
+  }
   for (const reason of request.incompleteReasons ?? []) {
     points.push({ type: 'INCOMPLETE_DATA', description: reason.length > 200 ? `${reason.slice(0, 200)}...` : reason });
   }
@@ -398,4 +412,27 @@ function urgency(context: RuleContext, climbing: boolean): string {
   return `Urgency ${level}: memory failures in ${formatShare(failed, n)}`
     + (rising ? `, rising to ${formatShare(recentFailed, recentCount, 'most recent invocations')}` : '')
     + (climbing ? '; the need is climbing, so they will keep coming' : level === 'low' ? '; rare, but each one fails its request' : '') + '.';
+}
+
+/**
+ * When the evidence was taken: the later of the alarm time and the newest log line (an alarm that
+ * stayed in ALARM for hours, as in a follow-up, changed state long before its evidence).
+ */
+function evidenceTime(context: RuleContext): string | undefined {
+  const { request } = context;
+  const times = [request.alarmTime, request.logs[request.logs.length - 1]?.timestamp]
+    .filter((t): t is string => t !== undefined && Number.isFinite(Date.parse(t)));
+  if (times.length === 0) return undefined;
+  return new Date(Math.max(...times.map((t) => Date.parse(t)))).toISOString();
+}
+
+/**
+ * The invocations of a request's logs that failed for memory, and how many invocations the logs
+ * hold: the figures a case records and a follow-up compares (same reading as the urgency).
+ */
+export function memoryFailureCounts(request: DiagnosisRequest): { memoryFailures: number; invocations: number } {
+  const logs = parseLogs(request.logs);
+  let failed = 0;
+  for (const inv of logs.invocations) if (failedForMemory(inv)) failed++;
+  return { memoryFailures: failed, invocations: logs.invocations.length };
 }

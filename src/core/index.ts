@@ -6,6 +6,7 @@ export * from './model';
 /** Every weight and threshold of the engine, with its reason (calibration.CPU_STARVED, ...). */
 export * as calibration from './calibration';
 export * from './format';
+export * from './history';
 export * from './policy';
 export * from './request';
 export * from './logs';

@@ -59,6 +59,38 @@ export interface DiagnosisRequest {
   readonly incomplete?: boolean;
   /** Why the data is incomplete, one line per missing piece. */
   readonly incompleteReasons?: string[];
+  /**
+   * The function's case history, newest first: earlier incidents and what came of them (from the
+   * knowledge base's `cases/` documents, or the records table when no knowledge base is
+   * configured). The leak rule allows one stopgap raise at most; follow-ups compare against it.
+   */
+  readonly history?: PastCase[];
+}
+
+/**
+ * One earlier incident of the same function and what came of it (an entry of the case history).
+ * Written by finalize as the knowledge base's `cases/` document metadata, or read back from the
+ * records table (the repair and diagnosis records of the execution).
+ */
+export interface PastCase {
+  /** The name of the workflow execution that handled it. */
+  readonly caseId: string;
+  /** When it ended (ISO-8601). */
+  readonly at: string;
+  /** How it ended: REPAIRED, REPAIRED_UNVERIFIED, ROLLED_BACK, HUMAN_REVIEW, NO_ACTION, ... */
+  readonly outcome: string;
+  /** The incident category the diagnosis found, when one ran. */
+  readonly category?: string;
+  /** Memory before the incident, MB. */
+  readonly originalMemory: number;
+  /** Memory after it, MB (the same when nothing was changed). */
+  readonly newMemory: number;
+  /** The diagnosis saw the memory need climbing in warm execution environments (a leak). */
+  readonly memoryClimbing?: boolean;
+  /** Invocations of its evidence that failed for memory. */
+  readonly memoryFailures?: number;
+  /** Invocations its evidence held. */
+  readonly invocations?: number;
 }
 
 /** Seed `evidencePoints[]`. */

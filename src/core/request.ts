@@ -3,7 +3,7 @@
  * `metricSeries`). Everything that reaches the engine passed through here, so the engine can
  * trust types and ranges. Pure: no AWS SDK import.
  */
-import { AlarmDetails, DiagnosisRequest, FunctionConfigSummary, LogRecord, TimedValue } from './model';
+import { AlarmDetails, DiagnosisRequest, FunctionConfigSummary, LogRecord, PastCase, TimedValue } from './model';
 import { LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB } from './policy';
 
 /** Thrown when a diagnosis request does not have the expected shape; the message names the field. */
@@ -46,6 +46,7 @@ export function parseDiagnosisRequest(value: unknown): DiagnosisRequest {
   }
   const incompleteReasons = root.incompleteReasons === undefined ? undefined
     : requireArray(root.incompleteReasons, 'incompleteReasons').map((r, i) => requireString(r, `incompleteReasons[${i}]`, true));
+  const history = root.history === undefined ? undefined : parseHistory(root.history);
 
   return {
     functionName,
@@ -57,7 +58,28 @@ export function parseDiagnosisRequest(value: unknown): DiagnosisRequest {
     ...(alarmTime ? { alarmTime } : {}),
     ...(root.incomplete !== undefined ? { incomplete: root.incomplete as boolean } : {}),
     ...(incompleteReasons ? { incompleteReasons } : {}),
+    ...(history ? { history } : {}),
   };
+}
+
+function parseHistory(value: unknown): PastCase[] {
+  return requireArray(value, 'history').map((v, i) => {
+    const o = requireObject(v, `history[${i}]`);
+    const f = (name: string) => `history[${i}].${name}`;
+    const optionalCount = (name: string) => (o[name] === undefined ? {} : { [name]: requireNumber(o[name], f(name), 0, Number.MAX_SAFE_INTEGER) });
+    if (o.memoryClimbing !== undefined && typeof o.memoryClimbing !== 'boolean') throw invalid(f('memoryClimbing'), 'must be a boolean', o.memoryClimbing);
+    return {
+      caseId: requireString(o.caseId, f('caseId')),
+      at: requireTimestamp(o.at, f('at')),
+      outcome: requireString(o.outcome, f('outcome')),
+      ...(o.category !== undefined ? { category: requireString(o.category, f('category')) } : {}),
+      originalMemory: requireNumber(o.originalMemory, f('originalMemory'), LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB),
+      newMemory: requireNumber(o.newMemory, f('newMemory'), LAMBDA_MIN_MEMORY_MB, LAMBDA_MAX_MEMORY_MB),
+      ...(o.memoryClimbing !== undefined ? { memoryClimbing: o.memoryClimbing as boolean } : {}),
+      ...optionalCount('memoryFailures'),
+      ...optionalCount('invocations'),
+    } as PastCase;
+  });
 }
 
 function parseAlarmDetails(value: unknown): AlarmDetails {

@@ -1,7 +1,8 @@
 /**
  * Collect: gathers the evidence for the alarm (metric series, REPORT and error lines, the
  * sanitized configuration), stores it in the table and returns a small summary at
- * `$.collection`. Partial data continues, marked incomplete.
+ * `$.collection`. Partial data continues, marked incomplete; so does a busy function's window,
+ * read newest first with its older part sampled (`collectLogs`).
  */
 import { evaluationPeriodsOf } from '../runtime/alarm-event';
 import { now } from '../runtime/clock';
@@ -24,7 +25,9 @@ export async function handler(input: HandlerInputs['collect'], context?: Handler
     const end = now();
     const windowSeconds = envNumber(ENV.COLLECTION_WINDOW_SECONDS, DEFAULT_WORKFLOW_POLICY.collectionWindowSeconds);
     const alarmAt = new Date(ev.stateChangeTime);
-    const start = new Date(Math.min(alarmAt.getTime(), end.getTime()) - windowSeconds * 1000);
+    // A follow-up looks at the last window: its alarm may have changed state hours ago.
+    const anchor = state.alarm.followUp ? end : alarmAt;
+    const start = new Date(Math.min(anchor.getTime(), end.getTime()) - windowSeconds * 1000);
     const evidence = await collectEvidence({
       functionName: state.alarm.functionName!,
       qualifier: state.alarm.qualifier,
@@ -53,6 +56,7 @@ export async function handler(input: HandlerInputs['collect'], context?: Handler
       logEvents: evidence.logEventCount,
       metricPoints: evidence.metricPointCount,
       logsTruncated: evidence.logsTruncated,
+      logCoverage: evidence.logCoverage,
     });
     return {
       evidenceKey: key,

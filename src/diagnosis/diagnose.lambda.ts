@@ -6,8 +6,12 @@
  * `$.diagnosis`.
  */
 import { randomUUID } from 'crypto';
+import { memoryFailureCounts } from '../core/engine';
+import { compareWithBaseline, EvidenceSnapshot, HISTORY, snapshotOf } from '../core/history';
+import type { DiagnosisRequest, DiagnosisResult, PastCase } from '../core/model';
 import { parseDiagnosisRequest, RequestValidationError } from '../core/request';
 import { bedrockLimitsFromEnv, BedrockLimitsError } from '../knowledge/limits';
+import { caseHistoryFromEnv, executionNameOf } from '../runtime/case-history';
 import { now } from '../runtime/clock';
 import { decide, recordedResult, runDiagnosis } from '../runtime/diagnosis-engine';
 import { effectivePolicy, envOptional, envString } from '../runtime/env';
@@ -15,7 +19,7 @@ import { ConfigurationError, InvalidInputError } from '../runtime/errors';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store, utcDay } from '../runtime/store';
 import { requireFields, requireObject } from '../runtime/validate';
-import { DiagnoseOutput, ENV, HANDLERS, HandlerInputs } from '../workflow/contract';
+import { DiagnoseOutput, DiagnosisSignals, ENV, FollowUpResult, HANDLERS, HandlerInputs } from '../workflow/contract';
 import { capForIntake } from '../workflow/intake-cap';
 
 export async function handler(input: HandlerInputs['diagnose'], context?: HandlerContext): Promise<DiagnoseOutput> {
@@ -27,13 +31,15 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
     const store = new Store(envString(ENV.TABLE_NAME));
     const stored = await store.getEvidence(state.collection.evidenceKey);
     if (!stored) throw new InvalidInputError(`evidence ${state.collection.evidenceKey.pk} of ${fn} is gone`);
-    let request;
+    let parsed;
     try {
-      request = parseDiagnosisRequest(stored);
+      parsed = parseDiagnosisRequest(stored);
     } catch (err) {
       if (err instanceof RequestValidationError) throw new InvalidInputError(`stored evidence of ${fn} is invalid: ${err.message}`);
       throw err;
     }
+    const history = await readHistory(fn, parsed.alarmTime ?? startTime);
+    const request: DiagnosisRequest = history.cases.length > 0 ? { ...parsed, history: history.cases } : parsed;
     const policy = effectivePolicy(fn);
     let limits;
     try {
@@ -56,10 +62,18 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
     });
     const current = state.collection.functionConfig.memorySize;
     // The rules' own result bounds the decision: a model answer may lower it, never raise it.
-    const decision = capForIntake(decide(engine.result, current, policy, engine.rules), state.alarm, current);
-    const result = recordedResult(engine.result, decision, current, policy);
+    const capped = capForIntake(decide(engine.result, current, policy, engine.rules), state.alarm, current);
+    const result = recordedResult(engine.result, capped, current, policy);
     const diagnosisId = randomUUID();
     const endTime = now().toISOString();
+    const signals = signalsOf(request, engine.rules);
+    const followUp = state.alarm.followUp
+      ? compareFollowUp(state.alarm.followUp, history.cases, { at: endTime, action: capped.action, category: result.category, ...signals })
+      : undefined;
+    // A follow-up says first what changed since the case it follows (the notification's reason).
+    const decision = followUp && !['REPAIR', 'REQUEST_APPROVAL'].includes(capped.action)
+      ? { ...capped, reason: `follow-up ${followUp.round}: ${followUp.summary}. ${capped.reason}`.slice(0, 1600) }
+      : capped;
     await store.putDiagnosisRecord({
       diagnosisId,
       functionName: fn,
@@ -87,7 +101,11 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
         recommendedAction: engine.rules.recommendedAction,
       },
       ...(engine.model ? { model: engine.model } : {}),
-      notes: engine.notes,
+      notes: [...engine.notes, ...history.notes],
+      // The figures the case history reads back (TableCaseHistory).
+      memorySizeMb: current,
+      ...signals,
+      ...(followUp ? { followUp } : {}),
     });
     if (engine.model) {
       metrics.addMetric('ModelLatency', MetricUnit.Milliseconds, engine.model.latencyMs);
@@ -115,6 +133,46 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       dryRun: policy.dryRun,
       result,
       ...(engine.model ? { model: engine.model } : {}),
+      signals,
+      history: { source: history.source, cases: history.cases.length },
+      ...(followUp ? { followUp } : {}),
     };
   });
+}
+
+/**
+ * The function's case history before `at` (the knowledge base's cases, else the records table).
+ * Best effort: without it the leak rule sees no earlier raise and a follow-up compares with its
+ * own input, so a read failure is noted, never fatal.
+ */
+async function readHistory(functionName: string, at: string): Promise<{ cases: PastCase[]; source: 'knowledge-base' | 'table' | 'unavailable'; notes: string[] }> {
+  const source = caseHistoryFromEnv(envString(ENV.TABLE_NAME));
+  const since = new Date(Date.parse(at) - HISTORY.leakWindowHours * 3600_000);
+  try {
+    const cases = await source.read(functionName, since);
+    return { cases, source: source.kind, notes: cases.length > 0 ? [`case history (${source.kind}): ${cases.length} earlier case(s)`] : [] };
+  } catch (err) {
+    const e = err as Error;
+    logger.warn('case history unavailable', { functionName, source: source.kind, error: e.message });
+    metrics.addMetric('CaseHistoryUnavailable', MetricUnit.Count, 1);
+    return { cases: [], source: 'unavailable', notes: [`case history (${source.kind}) unavailable: ${e.name}: ${e.message}`.slice(0, 300)] };
+  }
+}
+
+/** The figures a case records: memory failures among the invocations, and whether the need climbs. */
+function signalsOf(request: DiagnosisRequest, rules: DiagnosisResult): DiagnosisSignals {
+  return { ...memoryFailureCounts(request), memoryClimbing: rules.evidencePoints.some((p) => p.type === 'MEMORY_CLIMBING') };
+}
+
+/**
+ * A follow-up's comparison: against the case of the execution it follows in the history (its
+ * diagnosis as recorded), else against the figures that execution handed over.
+ */
+function compareFollowUp(
+  info: NonNullable<HandlerInputs['diagnose']['alarm']['followUp']>, history: readonly PastCase[], current: EvidenceSnapshot,
+): FollowUpResult {
+  const previous = history.find((c) => c.caseId === executionNameOf(info.previousExecutionId));
+  const baseline: EvidenceSnapshot = previous ? snapshotOf(previous) : info.baseline;
+  const { changed, summary } = compareWithBaseline(baseline, current);
+  return { round: info.round, previousExecutionId: info.previousExecutionId, changed, summary, baselineFrom: previous ? 'history' : 'input' };
 }

@@ -5,14 +5,14 @@ import { Construct } from 'constructs';
 import { CollectFunction } from './collect-function';
 import { DiagnoseFunction } from './diagnose-function';
 import { Diagnosis } from './diagnosis';
+import { logGroupNameOf } from '../monitoring/remediation-monitoring';
 import { FunctionOptions } from '../policy';
 import { RemediationServiceProps } from '../remediation-service-props';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { logGroupNameOf } from '../monitoring/remediation-monitoring';
 import { createHandler, suppressNag, wildcardResourceFindings } from '../workflow/handler-support';
-import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
+import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 
 /** Properties of {@link DiagnosisService}. */
 export interface DiagnosisServiceProps extends RemediationServiceProps {
@@ -75,8 +75,9 @@ export class DiagnosisService extends Construct {
       ...(this.diagnosis.agentId ? { [ENV.AGENT_ID]: this.diagnosis.agentId } : {}),
       ...(this.diagnosis.agentAliasId ? { [ENV.AGENT_ALIAS_ID]: this.diagnosis.agentAliasId } : {}),
     });
-    // GetItem: the evidence; PutItem: the diagnosis record; UpdateItem: the daily model-call budget.
-    table.grant(diagnose.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // GetItem: the evidence; PutItem: the diagnosis record; UpdateItem: the daily model-call budget;
+    // Query: the function's repair and diagnosis records (the case history without a knowledge base).
+    table.grant(diagnose.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     for (const statement of this.diagnosis.policyStatements(this)) {
       diagnose.role.addToPolicy(statement);
     }

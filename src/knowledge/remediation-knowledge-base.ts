@@ -354,6 +354,33 @@ export class RemediationKnowledgeBase extends Construct implements IRemediationK
       'The case writer puts one object per repair under the cases/ prefix of the knowledge base bucket; the keys are not known at deploy time.');
   }
 
+  /**
+   * Let a function read the case history: list and get the objects under `cases/` (and decrypt
+   * with the bucket's key, if any). Sets `KNOWLEDGE_CASES_BUCKET` and `KNOWLEDGE_CASES_PREFIX` on
+   * the function. The diagnosis reads a function's earlier cases from there (the leak rule's
+   * earlier raises, the case a follow-up compares with).
+   */
+  public enableCaseReading(handler: lambda.Function): void {
+    handler.addEnvironment(CASES_ENV.bucket, this.documentBucket.bucketName);
+    handler.addEnvironment(CASES_ENV.prefix, CASES_PREFIX);
+    // ListObjectsV2 is authorized as s3:ListBucket on the bucket; s3:prefix limits it to the cases
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html).
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ListCaseHistory',
+      actions: ['s3:ListBucket'],
+      resources: [this.documentBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${CASES_PREFIX}*`] } },
+    }));
+    handler.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'ReadCaseHistory',
+      actions: ['s3:GetObject'],
+      resources: [this.documentBucket.arnForObjects(`${CASES_PREFIX}*`)],
+    }));
+    this.encryptionKey?.grantDecrypt(handler);
+    acknowledgeWildcardResource(handler.role ?? handler, this.documentBucket.arnForObjects(`${CASES_PREFIX}*`),
+      'The diagnosis reads the case documents of the function under the cases/ prefix of the knowledge base bucket; the keys are not known at deploy time.');
+  }
+
   private acknowledgeNagFindings(policy: iam.Policy, deployment: s3deploy.BucketDeployment): void {
     for (const prefix of [RUNBOOKS_PREFIX, CASES_PREFIX]) {
       acknowledgeWildcardResource(policy, this.documentBucket.arnForObjects(`${prefix}*`),

@@ -3,14 +3,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RepairFunction } from './repair-function';
 import { RollbackFunction } from './rollback-function';
+import { logGroupNameOf } from '../monitoring/remediation-monitoring';
 import { FunctionOptions } from '../policy';
 import { RemediationServiceProps } from '../remediation-service-props';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS } from '../workflow/contract';
-import { logGroupNameOf } from '../monitoring/remediation-monitoring';
 import { createHandler } from '../workflow/handler-support';
-import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
+import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 
 /** Properties of {@link RepairExecutor}. */
 export interface RepairExecutorProps extends RemediationServiceProps {

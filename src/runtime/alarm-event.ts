@@ -33,10 +33,12 @@ import {
   CONTRIBUTOR_DETAIL_TYPE,
   ContributorDetail,
   INTAKE_SOURCE,
-  OUTCOMES,
+  outcomeOf,
   PendingAlarm,
   REEXAMINE_DETAIL_TYPE,
   ReexamineDetail,
+  FOLLOW_UP_DETAIL_TYPE,
+  FollowUpDetail,
 } from '../workflow/contract';
 
 /** Detail types of the CloudWatch alarm events this workflow accepts. */
@@ -129,7 +131,9 @@ export type ParsedIntake =
   /** A further contributor of a log alarm, started by another execution. */
   | { readonly kind: 'contributor'; readonly detail: ContributorDetail }
   /** Re-examine a function after its lock was released. */
-  | { readonly kind: 'reexamine'; readonly detail: ReexamineDetail };
+  | { readonly kind: 'reexamine'; readonly detail: ReexamineDetail }
+  /** Look at a function again after a review or no-action outcome, while its alarm stays in ALARM. */
+  | { readonly kind: 'followUp'; readonly detail: FollowUpDetail };
 
 /** Options of {@link parseIntake}. */
 export interface ParseOptions {
@@ -150,8 +154,9 @@ export function parseIntake(event: unknown, now: Date, options: ParseOptions = {
       ? { kind: 'contributor', detail: contributorDetail(e.detail) }
       : { kind: 'reexamine', detail: reexamineDetail(e.detail) };
   }
+  if (e.source === INTAKE_SOURCE && detailType === FOLLOW_UP_DETAIL_TYPE) return { kind: 'followUp', detail: followUpDetail(e.detail) };
   if (!detailType || !ALARM_DETAIL_TYPES.includes(detailType)) {
-    const accepted = [...ALARM_DETAIL_TYPES, CONTRIBUTOR_DETAIL_TYPE, REEXAMINE_DETAIL_TYPE];
+    const accepted = [...ALARM_DETAIL_TYPES, CONTRIBUTOR_DETAIL_TYPE, REEXAMINE_DETAIL_TYPE, FOLLOW_UP_DETAIL_TYPE];
     throw new MalformedEventError(`event detail-type must be one of ${accepted.join(', ')}, got '${String(e['detail-type'])}'`);
   }
   const detail = obj(e.detail);
@@ -581,7 +586,7 @@ function reexamineDetail(v: unknown): ReexamineDetail {
   if (!d || !str(d.functionName) || alarms.length === 0) {
     throw new MalformedEventError(`${REEXAMINE_DETAIL_TYPE} input needs detail.functionName and at least one detail.alarms[].alarmName`);
   }
-  const previousOutcome = Object.values(OUTCOMES).find((o) => o === d.previousOutcome);
+  const previousOutcome = outcomeOf(d.previousOutcome);
   return {
     functionName: str(d.functionName)!,
     alarms,
@@ -589,6 +594,32 @@ function reexamineDetail(v: unknown): ReexamineDetail {
     // Only an outcome this workflow knows; anything else is as if none was said.
     ...(previousOutcome ? { previousOutcome } : {}),
     reason: (str(d.reason) ?? '').slice(0, 500),
+  };
+}
+
+function followUpDetail(v: unknown): FollowUpDetail {
+  const d = obj(v);
+  const base = reexamineDetail(v);
+  const round = d?.round;
+  const wait = d?.waitSeconds;
+  const b = obj(d?.baseline);
+  if (typeof round !== 'number' || !Number.isInteger(round) || round < 1 || typeof wait !== 'number' || !(wait >= 0) || !b || !str(b.at) || !str(b.action)) {
+    throw new MalformedEventError(`${FOLLOW_UP_DETAIL_TYPE} input needs detail.round (a whole number from 1), detail.waitSeconds and detail.baseline.at / .action`);
+  }
+  const count = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : undefined);
+  return {
+    functionName: base.functionName,
+    alarms: base.alarms,
+    previousExecutionId: base.previousExecutionId,
+    round,
+    waitSeconds: wait,
+    baseline: {
+      at: str(b.at)!,
+      action: str(b.action)!,
+      ...(str(b.category) ? { category: str(b.category)! } : {}),
+      ...(count(b.memoryFailures) !== undefined ? { memoryFailures: count(b.memoryFailures)! } : {}),
+      ...(count(b.invocations) !== undefined ? { invocations: count(b.invocations)! } : {}),
+    },
   };
 }
 

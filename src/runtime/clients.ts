@@ -4,12 +4,14 @@
  */
 // Type-only imports: each SDK-facing module registers the factory of the clients it uses, so a
 // handler bundle only contains the SDK clients that handler really calls.
+import type { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import type { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -26,10 +28,14 @@ export interface Clients {
   readonly events: EventBridgeClient;
   readonly bedrock: BedrockRuntimeClient;
   readonly bedrockAgent: BedrockAgentRuntimeClient;
-  /** Step Functions: the workflow starting executions of itself (fan-out, re-examination). */
+  /** Step Functions: the workflow starting executions of itself (fan-out, re-examination, follow-up). */
   readonly sfn: SFNClient;
   /** EventBridge Scheduler: the Lambda coordinator's verification schedules. */
   readonly scheduler: SchedulerClient;
+  /** S3: the knowledge base's `cases/` documents (case history), when a knowledge base is configured. */
+  readonly s3: S3Client;
+  /** Bedrock Agents (build time API): the ingestion job that indexes a new case. */
+  readonly bedrockAgentBuild: BedrockAgentClient;
 }
 
 /** Client options every client gets (the SDK's adaptive retry absorbs short throttling bursts). */

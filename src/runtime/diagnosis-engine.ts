@@ -105,6 +105,13 @@ export interface Decision {
   readonly reason: string;
 }
 
+/**
+ * Longest decision reason. The reason is what the notification says; its last sentence is the
+ * decision (a leak escalation names the earlier repair there), so it must fit after the
+ * evidence and urgency sentences (issue 11 item 2).
+ */
+const MAX_REASON_CHARS = 1200;
+
 /** How far a decision goes: anything that changes nothing ranks lowest. */
 const DECISION_RANK: Record<DecisionAction, number> = {
   NO_ACTION: 0, HUMAN_REVIEW: 0, CANNOT_INCREASE: 0, REQUEST_APPROVAL: 1, REPAIR: 2,
@@ -120,7 +127,7 @@ export function decide(result: DiagnosisResult, currentMb: number, policy: Effec
   if (!bound || bound === result) return own;
   const limit = decideOne(bound, currentMb, policy);
   if (DECISION_RANK[own.action] > DECISION_RANK[limit.action]) {
-    return { ...limit, reason: `${limit.reason}; the ${result.decidedBy}'s answer cannot raise the action`.slice(0, 600) };
+    return { ...limit, reason: `${limit.reason}; the ${result.decidedBy}'s answer cannot raise the action`.slice(0, MAX_REASON_CHARS) };
   }
   if (DECISION_RANK[own.action] > 0 && own.action === limit.action && limit.targetMemoryMb < own.targetMemoryMb) {
     return { ...own, targetMemoryMb: limit.targetMemoryMb };
@@ -145,11 +152,11 @@ function decideOne(result: DiagnosisResult, currentMb: number, policy: Effective
         : { action: 'REPAIR', targetMemoryMb: target, reason: why };
     }
     case 'CANNOT_INCREASE':
-      return { action: 'CANNOT_INCREASE', targetMemoryMb: currentMb, reason: `memory issue, but no increase is possible: ${result.reasoning}`.slice(0, 600) };
+      return { action: 'CANNOT_INCREASE', targetMemoryMb: currentMb, reason: `memory issue, but no increase is possible: ${result.reasoning}`.slice(0, MAX_REASON_CHARS) };
     case 'HUMAN_REVIEW':
-      return { action: 'HUMAN_REVIEW', targetMemoryMb: currentMb, reason: `a person should look: ${result.reasoning}`.slice(0, 600) };
+      return { action: 'HUMAN_REVIEW', targetMemoryMb: currentMb, reason: `a person should look: ${result.reasoning}`.slice(0, MAX_REASON_CHARS) };
     default:
-      return { action: 'NO_ACTION', targetMemoryMb: currentMb, reason: `not a memory issue (${result.category}): ${result.reasoning}`.slice(0, 600) };
+      return { action: 'NO_ACTION', targetMemoryMb: currentMb, reason: `not a memory issue (${result.category}): ${result.reasoning}`.slice(0, MAX_REASON_CHARS) };
   }
 }
 

@@ -10,7 +10,10 @@ import {
   DEFAULT_WORKFLOW_POLICY,
   ENV,
   EnvName,
+  MAX_FOLLOW_UP_ROUNDS,
+  MAX_FOLLOW_UP_SECONDS,
   MAX_REPAIRS_PER_DAY_LIMIT,
+  MIN_FOLLOW_UP_SECONDS,
   MIN_COOLDOWN_SECONDS,
   RemediationPolicyConfig,
 } from '../workflow/contract';
@@ -74,6 +77,10 @@ export interface EffectivePolicy {
    * on one of them publishes a version and moves the alias; any other qualifier is refused.
    */
   readonly aliases: readonly string[];
+  /** Seconds between follow-ups after a review or no-action outcome while the alarm stays in ALARM. */
+  readonly followUpSeconds: number;
+  /** Follow-ups after one outcome at most (0: none). */
+  readonly followUpMaxRounds: number;
 }
 
 /**
@@ -141,6 +148,14 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
   if (!(Number.isInteger(verificationMinInvocations) && verificationMinInvocations >= 1)) {
     throw fail(`verificationMinInvocations must be a whole number of at least 1, got ${verificationMinInvocations}`);
   }
+  const followUpSeconds = cfg.followUpSeconds ?? DEFAULT_WORKFLOW_POLICY.followUpSeconds;
+  if (!(Number.isInteger(followUpSeconds) && followUpSeconds >= MIN_FOLLOW_UP_SECONDS && followUpSeconds <= MAX_FOLLOW_UP_SECONDS)) {
+    throw fail(`followUpSeconds must be a whole number between ${MIN_FOLLOW_UP_SECONDS} and ${MAX_FOLLOW_UP_SECONDS}, got ${followUpSeconds}`);
+  }
+  const followUpMaxRounds = cfg.followUpMaxRounds ?? DEFAULT_WORKFLOW_POLICY.followUpMaxRounds;
+  if (!(Number.isInteger(followUpMaxRounds) && followUpMaxRounds >= 0 && followUpMaxRounds <= MAX_FOLLOW_UP_ROUNDS)) {
+    throw fail(`followUpMaxRounds must be a whole number between 0 and ${MAX_FOLLOW_UP_ROUNDS}, got ${followUpMaxRounds}`);
+  }
   const aliases = o.aliases ?? [];
   if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || a === '')) {
     throw fail(`${prefix}aliases must be a list of alias names, got ${JSON.stringify(aliases)}`);
@@ -158,6 +173,8 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
     verificationWindowSeconds,
     verificationMinInvocations,
     aliases,
+    followUpSeconds,
+    followUpMaxRounds,
   };
 }
 

@@ -78,3 +78,9 @@ async function invokeCoordinator(functionArn: string, name: string, input: unkno
     throw toNamedError(err, `lambda:InvokeFunction ${name}`);
   }
 }
+
+/** The name of an execution (the last part of its ARN): a case's id in the case history. */
+export function executionNameOf(executionId: string): string {
+  const parts = executionId.split(':');
+  return parts[parts.length - 1] || executionId;
+}

@@ -22,7 +22,7 @@ import {
   LOCK_PENDING_ATTRIBUTE,
   lockKey,
   Outcome,
-  OUTCOMES,
+  outcomeOf,
   PendingAlarm,
   RECORD_SORT_KEY_PREFIX,
   REEXAMINE_DETAIL_TYPE,
@@ -193,7 +193,7 @@ export class LockFollowUp {
   async reexamineOf(executionId: string): Promise<ReexamineRecord | undefined> {
     const item = await this.get(executionReexamineKey(executionId), `re-examination record of ${executionId}`);
     if (!item || typeof item.functionName !== 'string') return undefined;
-    const outcome = Object.values(OUTCOMES).find((o) => o === item.previousOutcome);
+    const outcome = outcomeOf(item.previousOutcome);
     return {
       functionName: item.functionName,
       alarms: parsePending((Array.isArray(item.alarms) ? item.alarms : []).map((a) => JSON.stringify(a))),

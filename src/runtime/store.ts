@@ -10,6 +10,7 @@ import { toNamedError } from './errors';
 import type { DiagnosisRecord, DiagnosisRequest, RepairRecord } from '../core/model';
 import {
   evidenceKey,
+  followUpMarkerKey,
   functionStateKey,
   IntentKind,
   intentKey,
@@ -279,6 +280,27 @@ export class Store {
       if (isConditionFailure(err)) return false;
       throw toNamedError(err, 'dynamodb:UpdateItem model call budget');
     }
+  }
+
+  /**
+   * Name the follow-up execution that may look at `functionName` next (`undefined`: none may, the
+   * follow-ups end). The latest execution that ran a diagnosis wins.
+   */
+  async setFollowUpMarker(functionName: string, execution: string | undefined, now: Date): Promise<void> {
+    await this.put({
+      ...followUpMarkerKey(functionName),
+      recordType: 'FOLLOW_UP',
+      functionName,
+      execution: execution ?? '',
+      at: now.toISOString(),
+      [TABLE_TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + 2 * 86400,
+    }, `follow-up marker of ${functionName}`);
+  }
+
+  /** The follow-up execution that may look at `functionName` next ('' when none may), or undefined when no marker exists. */
+  async followUpMarker(functionName: string): Promise<string | undefined> {
+    const item = await this.get(followUpMarkerKey(functionName), `follow-up marker of ${functionName}`);
+    return item ? String(item.execution ?? '') : undefined;
   }
 
   /** Store the full diagnosis request of one execution (too large for the state). */

@@ -14,7 +14,7 @@
 import { ExecutionRecord, ExecutionStatus, StepRecord } from './executor';
 import { HandlerId } from '../workflow/contract';
 import { CoordinatorResult } from '../workflow/coordinator';
-import { coordinatorExecutionId, isCoordinatorWake } from '../workflow/coordinator-contract';
+import { COORDINATOR_FOLLOW_UP_WAKE, coordinatorExecutionId, isCoordinatorWake } from '../workflow/coordinator-contract';
 import { STATE_NAMES } from '../workflow/definition';
 
 /** The state machine's name for each step the coordinator runs. */
@@ -53,7 +53,7 @@ export class CoordinatorRuns {
     let run = this.runs.get(id);
     if (!run && !isCoordinatorWake(payload)) run = this.open(id, payload);
     if (run && isCoordinatorWake(payload) && run.waitingSince !== undefined) {
-      const name = payload.wake === 'VERIFY-1' ? STATE_NAMES.WAIT : STATE_NAMES.EXTEND;
+      const name = payload.wake === COORDINATOR_FOLLOW_UP_WAKE ? STATE_NAMES.FOLLOW_UP_WAIT : payload.wake === 'VERIFY-1' ? STATE_NAMES.WAIT : STATE_NAMES.EXTEND;
       run.record.steps.push({ state: name, kind: 'wait', startedAt: run.waitingSince, endedAt: this.now(), output: payload });
       run.waitingSince = undefined;
     }

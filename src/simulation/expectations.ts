@@ -61,7 +61,9 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
   if (n) {
     if (n.count !== undefined) check('notifications', n.count, run.notifications.length);
     if (n.types) check('notification types', n.types, run.notifications.map((m) => (m.json as { type?: string } | undefined)?.type ?? m.attributes.type));
-    const texts = run.notifications.map((m) => `${m.subject ?? ''}\n${m.message}`);
+    // A notification is every message its subscribers get: the default and each protocol's own
+    // (SNS MessageStructure "json").
+    const texts = run.notifications.map((m) => [m.subject ?? '', m.message, ...Object.values(m.protocols ?? {})].join('\n'));
     for (const t of n.contain ?? []) {
       const hit = texts.some((x) => x.includes(t));
       out.push({ name: `a notification contains '${t}'`, passed: hit, detail: hit ? 'found' : `not in ${texts.length} notification(s)` });

@@ -5,7 +5,6 @@
  * events starting executions of the real workflow with the real handlers — until every execution
  * has finished. Then compare what happened with the scenario's expectations.
  */
-import { resolve as resolvePath } from 'node:path';
 import { SimulatedAccount, WorkloadChange } from './account/account';
 import { ApiCall } from './account/api-recorder';
 import { AlarmTransition } from './account/cloudwatch-service';
@@ -16,22 +15,22 @@ import { DeployRecord } from './account/lambda-service';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
 import { SchedulerService } from './account/scheduler-service';
 import { CoordinatorRuns } from './coordinator-runs';
-import { createCustomResources, CustomResourceResult } from './custom-resources';
+import { createCustomResources, CustomResourceResult, DEPLOYED_CUSTOM_RESOURCES } from './custom-resources';
 import { EventBus, TargetInvocation } from './event-bus';
 import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
+import { constructHandlerOfDescription, loadHandlerModule } from './handler-modules';
 import { AsyncInvokeConfig, HandlerInvocations } from './lambda-invocations';
 import { SeededRandom } from './random';
 import { aliasOf, Scenario, SecretSink } from './scenario';
 import { executionLoggingOf, executionLogLines, heldLocks, secretsInSinks, sinkTexts, ttlAttributeOf } from './sinks';
-import { SIMULATION_STACK_NAME, synthesizeScenarioAssembly } from './stack';
+import { scenarioStackUnderTest, StackUnderTest } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
 import { setClients } from '../runtime/clients';
 import { setClock } from '../runtime/clock';
-import { HANDLERS, HandlerId } from '../workflow/contract';
+import { HandlerId } from '../workflow/contract';
 import type { CoordinatorResult } from '../workflow/coordinator';
-import { SETUP_DESCRIPTION } from '../workflow/remediation-setup';
 
 const MINUTE = 60_000;
 
@@ -143,6 +142,13 @@ export interface RunOptions {
   readonly iam?: boolean;
   /** Change the synthesized template before it is read (tests: remove a grant). */
   readonly template?: (template: CfnTemplate) => CfnTemplate;
+  /**
+   * Run against this synthesized stack (a user's app: `simulate --app`) instead of the stack the
+   * scenario declares; the scenario's functions must then be functions of this stack
+   * (app-stack.ts prepares both).
+   * @default the scenario's own stack, synthesized
+   */
+  readonly stack?: StackUnderTest;
 }
 
 /** Run one scenario. Never throws for a scenario failure: the result says what went wrong. */
@@ -150,9 +156,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const wallStart = performance.now();
   const start = Date.parse(scenario.start ?? '2026-11-28T12:00:00Z');
   const notes: string[] = scenario.knownIssue ? [`known issue: ${scenario.knownIssue}`] : [];
-  const synthesized = synthesizeScenarioAssembly(scenario);
-  const template = options.template ? options.template(synthesized.template) : synthesized.template;
-  const resolver = new TemplateResolver(template, SIMULATION_STACK_NAME, { nestedTemplates: synthesized.nestedTemplates });
+  const stack = options.stack ?? scenarioStackUnderTest(scenario);
+  const template = options.template ? options.template(stack.template) : stack.template;
+  const resolver = new TemplateResolver(template, stack.stackName, { nestedTemplates: stack.nestedTemplates });
   const templateTags = new Map(resolver.functions().map((f) => [f.functionName, f.tags]));
   // Imported targets carry the management tag when the rights go by tag: the user tagged them,
   // as the construct's synthesis warning asks.
@@ -221,7 +227,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const handlers = bindHandlers(resolver);
   // Workflow.stepFunctions() has the state machine; Workflow.lambdaCoordinator() the coordinator function.
   const coordinator = [...handlers.values()].find((h) => h.handlerId === 'coordinator');
-  const machine = resolver.resourcesOfType('AWS::StepFunctions::StateMachine').length > 0 || !coordinator ? resolver.stateMachineDefinition() : undefined;
+  const hasMachine = stack.stateMachineLogicalId !== undefined || resolver.resourcesOfType('AWS::StepFunctions::StateMachine').length > 0;
+  const machine = hasMachine || !coordinator ? resolver.stateMachineDefinition(stack.stateMachineLogicalId) : undefined;
   const startArn = machine?.arn ?? coordinator!.functionArn;
   const rules = resolver.rules();
   if (!rules.some((r) => r.targets.some((t) => t.arn === startArn))) notes.push(`no EventBridge rule targets the ${machine ? 'state machine' : 'coordinator'}: no alarm can start it`);
@@ -379,8 +386,13 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     // The deploy, in CloudFormation's order: the setup custom resource (it creates missing log
     // groups) before the alarms that depend on it; any failure rolls the stack back.
     customResources = await createCustomResources({
-      resolver, stackName: SIMULATION_STACK_NAME, handlers, scheduler: account.scheduler, requestId: () => account.random.uuid(),
+      resolver, stackName: stack.stackName, handlers, scheduler: account.scheduler, requestId: () => account.random.uuid(),
     });
+    // A user's app (simulate --app) may have custom resources of its own: not deployed here.
+    for (const [id, r] of Object.entries(template.Resources ?? {})) {
+      const custom = r.Type === 'AWS::CloudFormation::CustomResource' || r.Type.startsWith('Custom::');
+      if (custom && !DEPLOYED_CUSTOM_RESOURCES.includes(r.Type)) notes.push(`custom resource ${id} (${r.Type}) is not run by the simulation`);
+    }
     const failed = customResources.find((c) => c.status !== 'SUCCESS');
     if (failed) {
       error = `deploy failed: custom resource ${failed.logicalId} (${failed.type}) answered ${failed.status}: ${failed.reason ?? ''}`;
@@ -601,25 +613,17 @@ function asyncInvokeConfigs(resolver: TemplateResolver): Map<string, AsyncInvoke
 class DeployFailed extends Error {}
 
 /**
- * Bind every handler function of the template to its module: the workflow contract names each
- * handler's source file, and the constructs describe each function with the handler's
- * description (projen's default description is the source file itself).
+ * Bind every handler function of the template to its module (handler-modules.ts): the workflow
+ * contract names each handler, and the constructs describe each function with the handler's
+ * description.
  */
 function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
   const out = new Map<string, BoundHandler>();
   // The workflow's handlers, and the deploy-time setup behind the setup custom resource.
-  const specs = [
-    ...Object.values(HANDLERS).map((h) => ({ id: h.id as string, entry: h.entry, description: h.description })),
-    { id: 'setup', entry: 'src/workflow/setup.lambda.ts', description: SETUP_DESCRIPTION },
-  ];
   for (const f of resolver.functions()) {
-    const description = f.description ?? '';
-    const spec = specs.find((h) => description === h.entry || (h.description.length > 0 && description.includes(h.description)));
+    const spec = constructHandlerOfDescription(f.description);
     if (!spec) continue;
-    // From src/simulation (ts-jest) or lib/simulation (compiled): the sibling module.
-    const modulePath = resolvePath(__dirname, '..', spec.entry.replace(/^src\//, '').replace(/\.ts$/, ''));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(modulePath) as { handler?: (event: unknown, context: unknown) => Promise<unknown> };
+    const mod = loadHandlerModule(spec.id);
     if (typeof mod.handler !== 'function') throw new Error(`${spec.entry} exports no handler function`);
     const handler = mod.handler;
     out.set(f.arn, {

@@ -70,6 +70,10 @@ export interface ScenarioStack {
     readonly verificationWindowMinutes?: number;
     /** `RemediationPolicy.raiseMemoryForCpu`: raise CPU-starved functions one step. */
     readonly raiseMemoryForCpu?: boolean;
+    /** `RemediationPolicy.followUpInterval`, minutes. */
+    readonly followUpMinutes?: number;
+    /** `RemediationPolicy.maxFollowUps`. */
+    readonly maxFollowUps?: number;
   };
   /**
    * `defined` (default): the target functions are defined in the stack. `imported`: the stack
@@ -349,6 +353,7 @@ const WORKLOAD_FIELDS: Record<string, Shape> = {
   downstreamTimeoutMs: num,
   concurrencyLimit: num,
   coldStartRate: num,
+  leakMbPerInvocation: num,
   logLines: list(LOG_LINE),
   stream: obj({ recordsPerMinute: num, shards: int, batchSize: int }, ['recordsPerMinute']),
 };
@@ -389,6 +394,8 @@ const SCENARIO_SHAPE: Shape = obj({
       rollbackOnFailedVerification: bool,
       verificationWindowMinutes: num,
       raiseMemoryForCpu: bool,
+      followUpMinutes: num,
+      maxFollowUps: int,
     }),
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),

@@ -21,6 +21,25 @@ import { Workflow } from '../workflow/workflow-kind';
 
 export const SIMULATION_STACK_NAME = 'LambdaRemediationSimulation';
 
+/**
+ * A synthesized stack the simulation runs: the scenario's own (below) or a user's app
+ * (app-stack.ts, `simulate --app`).
+ */
+export interface StackUnderTest {
+  /** The stack's name (physical names without a name property derive from it). */
+  readonly stackName: string;
+  readonly template: CfnTemplate;
+  /** Templates of its nested stacks, by the logical id of their AWS::CloudFormation::Stack. */
+  readonly nestedTemplates: Record<string, CfnTemplate>;
+  /** The AutoRemediation state machine's logical id. @default the template's only state machine */
+  readonly stateMachineLogicalId?: string;
+}
+
+/** The scenario's own stack, synthesized. */
+export function scenarioStackUnderTest(scenario: Scenario): StackUnderTest {
+  return { stackName: SIMULATION_STACK_NAME, ...synthesizeScenarioAssembly(scenario) };
+}
+
 /** The name of the user's alarm on a function's alias (Errors of `Resource` = `<name>:<alias>`). */
 export function aliasAlarmName(functionName: string, alias: string): string {
   return `${functionName}-${alias}-errors`;
@@ -114,6 +133,8 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       rollbackOnFailedVerification: p.rollbackOnFailedVerification,
       verificationWindow: p.verificationWindowMinutes !== undefined ? Duration.minutes(p.verificationWindowMinutes) : undefined,
       raiseMemoryForCpu: p.raiseMemoryForCpu,
+      followUpInterval: p.followUpMinutes !== undefined ? Duration.minutes(p.followUpMinutes) : undefined,
+      maxFollowUps: p.maxFollowUps,
     };
     let approval: Approval;
     switch (scenario.stack?.approval ?? 'none') {
@@ -162,31 +183,60 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     const assembly = app.synth();
     const artifact = assembly.getStackByName(SIMULATION_STACK_NAME);
     const template = artifact.template as CfnTemplate;
-    const nestedTemplates: Record<string, CfnTemplate> = {};
-    // The nested templates are file assets of the stack: the TemplateURL ends with the asset's
-    // hash, which the stack's asset manifest maps to the file in the assembly.
-    const assetFiles = new Map<string, string>();
-    for (const file of readdirSync(assembly.directory).filter((f) => f.endsWith('.assets.json'))) {
-      const manifest = JSON.parse(readFileSync(join(assembly.directory, file), 'utf8')) as { files?: Record<string, { source?: { path?: string } }> };
-      for (const [hash, f] of Object.entries(manifest.files ?? {})) if (f.source?.path) assetFiles.set(hash, f.source.path);
-    }
-    const collect = (t: CfnTemplate) => {
-      for (const [id, r] of Object.entries(t.Resources ?? {})) {
-        if (r.Type !== 'AWS::CloudFormation::Stack') continue;
-        // CDK records the nested template's file in the resource metadata (aws:asset:path) when
-        // assets are staged; otherwise the hash at the end of the TemplateURL names it.
-        const urlHash = /([0-9a-f]{64})\.json"/.exec(JSON.stringify(r.Properties?.TemplateURL ?? ''))?.[1];
-        const file = r.Metadata?.['aws:asset:path'] ?? (urlHash ? assetFiles.get(urlHash) : undefined);
-        const path = typeof file === 'string' ? (existsSync(file) ? file : join(assembly.directory, file)) : undefined;
-        if (!path || !existsSync(path)) continue;
-        const nested = JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
-        nestedTemplates[id] = nested;
-        collect(nested);
-      }
-    };
-    collect(template);
-    return { template, nestedTemplates };
+    return { template, nestedTemplates: nestedTemplatesOf(template, assembly.directory) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The templates of a template's nested stacks (and theirs), read from the cloud assembly. CDK
+ * records each nested template's file in the AWS::CloudFormation::Stack resource's metadata
+ * (`aws:asset:path`, relative to the assembly directory) when asset metadata is on (the CDK CLI's
+ * default); otherwise the file is found through the assembly's asset manifests
+ * (`*.assets.json`), whose file assets name the object key the resource's `TemplateURL` points to.
+ * A nested stack whose file is missing is left out (the resolver then lists its alarms as not
+ * deployed).
+ */
+export function nestedTemplatesOf(template: CfnTemplate, assemblyDir: string): Record<string, CfnTemplate> {
+  const nestedTemplates: Record<string, CfnTemplate> = {};
+  let byObjectKey: Map<string, string> | undefined;
+  const fromAssetManifests = (templateUrl: unknown): string | undefined => {
+    byObjectKey ??= assetFilesByObjectKey(assemblyDir);
+    const url = JSON.stringify(templateUrl ?? '');
+    for (const [key, file] of byObjectKey) if (url.includes(`/${key}`)) return file;
+    return undefined;
+  };
+  const collect = (t: CfnTemplate) => {
+    for (const [id, r] of Object.entries(t.Resources ?? {})) {
+      if (r.Type !== 'AWS::CloudFormation::Stack') continue;
+      const file = r.Metadata?.['aws:asset:path'];
+      const path = typeof file === 'string' ? (existsSync(file) ? file : join(assemblyDir, file)) : fromAssetManifests(r.Properties?.TemplateURL);
+      if (!path || !existsSync(path)) continue;
+      const nested = JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
+      nestedTemplates[id] = nested;
+      collect(nested);
+    }
+  };
+  collect(template);
+  return nestedTemplates;
+}
+
+/** Object key -> file of every file asset in the assembly's asset manifests (`*.assets.json`). */
+function assetFilesByObjectKey(assemblyDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(assemblyDir)) return out;
+  for (const name of readdirSync(assemblyDir).filter((f) => f.endsWith('.assets.json'))) {
+    const manifest = JSON.parse(readFileSync(join(assemblyDir, name), 'utf8')) as {
+      files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }>;
+    };
+    for (const [hash, asset] of Object.entries(manifest.files ?? {})) {
+      if (!asset.source?.path) continue;
+      const file = join(assemblyDir, asset.source.path);
+      for (const d of Object.values(asset.destinations ?? {})) if (d.objectKey) out.set(d.objectKey, file);
+      // The default synthesizer's object key is `<hash>.json`; kept for manifests without destinations.
+      out.set(`${hash}.json`, file);
+    }
+  }
+  return out;
 }

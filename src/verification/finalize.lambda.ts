@@ -19,6 +19,7 @@
  *    holder died, maybe after sending: a duplicate then, never a lost notification).
  * 4. Complete the records with the notification status (same keys: an overwrite), release the lock.
  */
+import { recordCase, scheduleFollowUp } from './case-followup';
 import type { RepairRecord } from '../core/model';
 import { outcomeMessage } from '../core/notification/messages';
 import { decideOutcome, isQuiet } from '../core/notification/outcome';
@@ -100,7 +101,14 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
           verificationStatus: state.verification?.status ?? 'NOT_VERIFIED',
           notificationStatus,
         };
-        ok = await attempt('repair record', () => store.putRepairRecord(record, { outcome, reason, dryRun: r.status === 'DRY_RUN' })) && ok;
+        ok = await attempt('repair record', () => store.putRepairRecord(record, {
+          outcome,
+          reason,
+          dryRun: r.status === 'DRY_RUN',
+          // What the case history reads back from the table (TableCaseHistory).
+          ...(state.diagnosis ? { category: state.diagnosis.result.category } : {}),
+          ...(state.diagnosis?.signals ? { memoryClimbing: state.diagnosis.signals.memoryClimbing } : {}),
+        })) && ok;
       }
       const failed = sns && !sns.ok;
       ok = await attempt('audit entry', () => store.putAudit({
@@ -180,8 +188,16 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     await attempt('lock release', async () => {
       lockReleased = await releaseLock(state, new Date(at), outcome);
     });
+    // 5. The case history and the follow-up (issue 11): the case document when a knowledge base
+    // records cases (best effort), then the next look at a function left in review or unchanged.
+    const caseNote = await recordCase(state, outcome, reason, at);
+    let followUp: string | undefined;
+    await attempt('follow-up', async () => {
+      const f = await scheduleFollowUp(state, outcome, at);
+      followUp = f.started ? `${f.started}: ${f.reason}` : f.reason;
+    });
     metrics.addMetric(`Outcome${outcome}`, MetricUnit.Count, 1);
-    logger.info('workflow finished', { functionName, outcome, reason, notificationStatus, lockReleased });
+    logger.info('workflow finished', { functionName, outcome, reason, notificationStatus, lockReleased, caseHistory: caseNote, followUp });
     if (failures.length > 0) {
       // Retried by the state machine; the marker keeps the notification and the event to one each.
       throw new ServiceUnavailableError(`finalize of ${functionName ?? executionId} could not write: ${failures.join('; ')}`);

@@ -8,14 +8,14 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { FinalizeFunction } from './finalize-function';
 import { VerifyFunction } from './verify-function';
+import { logGroupNameOf } from '../monitoring/remediation-monitoring';
 import { FunctionOptions } from '../policy';
 import { RemediationServiceProps } from '../remediation-service-props';
 import { RemediationStore } from '../store/remediation-store';
 import { ENV, HANDLERS, RESULT_EVENT_DETAIL_TYPE, RESULT_EVENT_SOURCE } from '../workflow/contract';
-import { logGroupNameOf } from '../monitoring/remediation-monitoring';
 import { createHandler, suppressNag } from '../workflow/handler-support';
-import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 import { PolicyConfigBuilder } from '../workflow/settings';
+import { TargetAccess, targetResourcesOf } from '../workflow/target-access';
 
 /** Properties of {@link VerificationService}. */
 export interface VerificationServiceProps extends RemediationServiceProps {
@@ -121,6 +121,8 @@ export class VerificationService extends Construct {
       [ENV.TABLE_NAME]: table.tableName,
       [ENV.TOPIC_ARN]: this.topic.topicArn,
       [ENV.EVENT_BUS_NAME]: this.eventBus.eventBusName,
+      // The follow-up interval and rounds.
+      [ENV.POLICY]: this.policyConfig.toJson(this),
     });
     table.grant(finalize.role, 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem');
     this.grantNotify(finalize.role);

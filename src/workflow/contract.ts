@@ -114,6 +114,16 @@ export const ENV = {
   BEDROCK_MODEL_ID: 'BEDROCK_MODEL_ID',
   /** Bedrock knowledge base id for `Retrieve`; unset = no retrieval. */
   KNOWLEDGE_BASE_ID: 'KNOWLEDGE_BASE_ID',
+  /**
+   * The knowledge-base bucket of the case history (`RemediationKnowledgeBase`): finalize writes a
+   * case document under `KNOWLEDGE_CASES_PREFIX` for every diagnosed incident and diagnose reads
+   * the function's cases from there. Unset = the case history is the records table.
+   */
+  CASES_BUCKET: 'KNOWLEDGE_CASES_BUCKET',
+  /** Key prefix of the case documents. @default 'cases/' */
+  CASES_PREFIX: 'KNOWLEDGE_CASES_PREFIX',
+  /** The knowledge base's data source over the cases: finalize starts its ingestion after a new case. */
+  CASES_DATA_SOURCE_ID: 'KNOWLEDGE_CASES_DATA_SOURCE_ID',
   /** Bedrock agent id; with AGENT_ALIAS_ID the diagnosis uses `InvokeAgent` instead of Converse. */
   AGENT_ID: 'AGENT_ID',
   /** Bedrock agent alias id. */
@@ -199,6 +209,13 @@ export interface RemediationPolicyConfig {
   readonly verificationWindowSeconds?: number;
   /** Fewer invocations than this after the repair make the verification INCONCLUSIVE. */
   readonly verificationMinInvocations?: number;
+  /**
+   * Seconds between follow-ups: after a HUMAN_REVIEW, NO_ACTION or CANNOT_INCREASE outcome the
+   * workflow looks at the function again this long after, as long as its alarm stays in ALARM.
+   */
+  readonly followUpSeconds?: number;
+  /** Follow-ups after one outcome at most (0: none). */
+  readonly followUpMaxRounds?: number;
   /** Overrides keyed by function name. */
   readonly functionOverrides?: Record<string, FunctionPolicyOverride>;
 }
@@ -211,6 +228,8 @@ export const DEFAULT_WORKFLOW_POLICY = {
   approvalMode: 'NONE' as ApprovalMode,
   verificationWindowSeconds: 600,
   verificationMinInvocations: 5,
+  followUpSeconds: 1800,
+  followUpMaxRounds: 12,
   lockTtlSeconds: 21600,
   collectionWindowSeconds: 1800,
   maxLogEvents: 500,
@@ -234,6 +253,13 @@ export const POLICY_SIZE_DEFAULTS = { maxMemoryMb: 3008, maxStepMb: 1024, minCon
  * the next repair as soon as the lock is released, on evidence measured before the last one.
  */
 export const MIN_COOLDOWN_SECONDS = 60;
+
+/** Shortest time between follow-ups, seconds: an alarm evaluates every minute, a person needs longer. */
+export const MIN_FOLLOW_UP_SECONDS = 300;
+/** Longest time between follow-ups, seconds (a day). */
+export const MAX_FOLLOW_UP_SECONDS = 86400;
+/** Most follow-ups after one outcome (a day at 30 minutes). */
+export const MAX_FOLLOW_UP_ROUNDS = 48;
 
 /**
  * Most repairs per function per UTC day. At least 1: a budget of 0 would end every alarm as
@@ -259,6 +285,14 @@ export function lockKey(functionName: string): { pk: string; sk: string } {
 /** Key of the per-function guardrail state (last repair time, repairs per day). */
 export function functionStateKey(functionName: string): { pk: string; sk: string } {
   return { pk: `FUNCTION#${functionName}`, sk: 'STATE' };
+}
+/**
+ * Key of the function's follow-up marker: the name of the one follow-up execution that may look
+ * at the function next (an execution that ran a diagnosis sets it, or clears it when it schedules
+ * none), so alarms that each end in review never run parallel chains of follow-ups.
+ */
+export function followUpMarkerKey(functionName: string): { pk: string; sk: string } {
+  return { pk: `FUNCTION#${functionName}`, sk: 'FOLLOW_UP' };
 }
 /** Key of the evidence (the full diagnosis request) of one execution. */
 export function evidenceKey(executionId: string): { pk: string; sk: string } {
@@ -441,6 +475,11 @@ export const OUTCOMES = {
 /** An outcome from {@link OUTCOMES}. */
 export type Outcome = (typeof OUTCOMES)[keyof typeof OUTCOMES];
 
+/** `value` when it is an outcome this workflow knows (read back from a record or an input), else undefined. */
+export function outcomeOf(value: unknown): Outcome | undefined {
+  return Object.values(OUTCOMES).find((o) => o === value);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Per-step inputs and outputs
 // ---------------------------------------------------------------------------------------------
@@ -505,6 +544,8 @@ export interface NormalizeOutput {
   readonly recordedOnLock?: boolean;
   /** Present when ACCEPTED: the lock taken for this execution. */
   readonly lock?: LockInfo;
+  /** Present when the execution is a follow-up ({@link FollowUpDetail}). */
+  readonly followUp?: FollowUpInfo;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -517,6 +558,8 @@ export const INTAKE_SOURCE = 'lambda-auto-remediation';
 export const CONTRIBUTOR_DETAIL_TYPE = 'Lambda Remediation Contributor';
 /** `detail-type` of a re-examination after a lock was released (detail: {@link ReexamineDetail}). */
 export const REEXAMINE_DETAIL_TYPE = 'Lambda Remediation Re-examination';
+/** `detail-type` of a follow-up after a review or no-action outcome (detail: {@link FollowUpDetail}). */
+export const FOLLOW_UP_DETAIL_TYPE = 'Lambda Remediation Follow-up';
 
 /**
  * One function in ALARM on a log alarm, handed to its own execution by the execution that read
@@ -568,6 +611,66 @@ export const STANDING_OUTCOMES: readonly Outcome[] = [
   OUTCOMES.CANNOT_INCREASE, OUTCOMES.REJECTED, OUTCOMES.APPROVAL_TIMED_OUT, OUTCOMES.HUMAN_REVIEW,
   OUTCOMES.NO_ACTION, OUTCOMES.SUPPRESSED,
 ];
+
+/**
+ * Look at a function again after a HUMAN_REVIEW, NO_ACTION or CANNOT_INCREASE outcome (issue 11
+ * item 3): the execution waits `waitSeconds` (a Wait state before normalize, so no lock is held
+ * meanwhile), then normalize proceeds with the first of `alarms` still in ALARM for the function;
+ * none in ALARM ends it (IGNORED, not paged). Diagnose compares the new evidence with the case it
+ * follows (the function's case history, else `baseline`); finalize pages only when it changed,
+ * and schedules the next round while rounds are left.
+ */
+export interface FollowUpDetail {
+  readonly functionName: string;
+  readonly alarms: PendingAlarm[];
+  /**
+   * The execution whose outcome people were last told about: the review (or no-action outcome)
+   * itself, or the last follow-up that paged because the evidence changed. Unchanged follow-ups
+   * hand it on, so a slow drift is measured against what people last saw.
+   */
+  readonly previousExecutionId: string;
+  /** 1 for the first follow-up after an outcome that paged. */
+  readonly round: number;
+  /** Seconds the execution waits before it looks (`SecondsPath: $.event.detail.waitSeconds`). */
+  readonly waitSeconds: number;
+  /** The evidence of the case it follows, in case the history cannot be read. */
+  readonly baseline: FollowUpBaseline;
+}
+
+/** The figures a follow-up compares with (the case it follows). */
+export interface FollowUpBaseline {
+  readonly at: string;
+  readonly action: string;
+  readonly category?: string;
+  readonly memoryFailures?: number;
+  readonly invocations?: number;
+}
+
+/** What normalize passes on when the execution is a follow-up. */
+export interface FollowUpInfo {
+  readonly round: number;
+  readonly previousExecutionId: string;
+  readonly baseline: FollowUpBaseline;
+}
+
+/** Diagnose's comparison of a follow-up with the case it follows. */
+export interface FollowUpResult {
+  readonly round: number;
+  readonly previousExecutionId: string;
+  /** True when the evidence changed (a new category, a memory failure rate that rose): page. */
+  readonly changed: boolean;
+  /** One sentence: what changed, or that nothing did. */
+  readonly summary: string;
+  /** Where the baseline came from: the case history, or the follow-up's own input. */
+  readonly baselineFrom: 'history' | 'input';
+}
+
+/** The figures of a diagnosis that a case records and a follow-up compares. */
+export interface DiagnosisSignals {
+  readonly memoryFailures: number;
+  readonly invocations: number;
+  readonly memoryClimbing: boolean;
+}
 
 /** An execution input the workflow writes itself: EventBridge-like, so `detail-type` tells them apart. */
 export interface IntakeInput<D> {
@@ -630,6 +733,12 @@ export interface DiagnoseOutput {
   readonly result: DiagnosisResult;
   /** Present when Bedrock was asked (whether or not its answer was used). */
   readonly model?: ModelUsage;
+  /** The figures the case history records (memory failures, invocations, a climbing need). */
+  readonly signals?: DiagnosisSignals;
+  /** Where the case history came from and how many cases it held. */
+  readonly history?: { readonly source: 'knowledge-base' | 'table' | 'unavailable'; readonly cases: number };
+  /** Present when the execution is a follow-up: the comparison with the case it follows. */
+  readonly followUp?: FollowUpResult;
 }
 
 /** Payload of the approval task (`.waitForTaskToken`): `{ "taskToken.$": "$$.Task.Token", "state.$": "$" }`. */
@@ -868,9 +977,13 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
     optionalEnv: [
       ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
-      ENV.BEDROCK_TIMEOUT_MS, ENV.MODEL_MAX_TOKENS, ...COMMON_OPTIONAL,
+      ENV.BEDROCK_TIMEOUT_MS, ENV.MODEL_MAX_TOKENS, ENV.CASES_BUCKET, ENV.CASES_PREFIX, ...COMMON_OPTIONAL,
     ],
-    iamActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'bedrock:InvokeModel', 'bedrock:Retrieve', 'bedrock:InvokeAgent'],
+    iamActions: [
+      'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'bedrock:InvokeModel', 'bedrock:Retrieve', 'bedrock:InvokeAgent',
+      // The case history: the records table (Query), or the knowledge base's cases/ documents.
+      'dynamodb:Query', 's3:ListBucket', 's3:GetObject',
+    ],
     timeoutSeconds: 120,
     memorySizeMb: 512,
   },
@@ -946,10 +1059,13 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     payload: '$',
     resultPath: '$.outcome',
     requiredEnv: [ENV.TABLE_NAME, ENV.TOPIC_ARN],
-    optionalEnv: [ENV.EVENT_BUS_NAME, ...COMMON_OPTIONAL],
+    optionalEnv: [
+      ENV.EVENT_BUS_NAME, ENV.POLICY, ENV.CASES_BUCKET, ENV.CASES_PREFIX, ENV.KNOWLEDGE_BASE_ID, ENV.CASES_DATA_SOURCE_ID, ...COMMON_OPTIONAL,
+    ],
     iamActions: [
       'sns:Publish', 'events:PutEvents', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem',
-      'states:StartExecution',
+      // Re-examinations and follow-ups; the case document when a knowledge base records cases.
+      'states:StartExecution', 's3:PutObject', 'bedrock:StartIngestionJob',
     ],
     timeoutSeconds: 60,
     memorySizeMb: 256,

@@ -26,14 +26,17 @@ export const COORDINATOR_HANDLERS: readonly HandlerId[] = ['normalize', 'collect
 /** `source` of the coordinator's own wake-up input (the verification schedule). */
 export const COORDINATOR_WAKE_SOURCE = 'lambda-auto-remediation.coordinator';
 
-/** Field of an input that names the run (starts by normalize and finalize: fan-out, re-examination). */
+/** The wake-up that ends a follow-up's wait before normalize (the verification's are `VERIFY-<n>`). */
+export const COORDINATOR_FOLLOW_UP_WAKE = 'FOLLOW-UP';
+
+/** Field of an input that names the run (starts by normalize and finalize: fan-out, re-examination, follow-up). */
 export const COORDINATOR_RUN_NAME_FIELD = 'coordinatorRunName';
 
 /** What a verification schedule delivers: which run to wake, and for which wait. */
 export interface CoordinatorWake {
   readonly source: typeof COORDINATOR_WAKE_SOURCE;
   readonly executionId: string;
-  /** The wait this wake-up ends (`VERIFY-1`, `VERIFY-2`): a stale or repeated one is ignored. */
+  /** The wait this wake-up ends (`FOLLOW-UP`, `VERIFY-1`, `VERIFY-2`): a stale or repeated one is ignored. */
   readonly wake: string;
 }
 

@@ -16,15 +16,17 @@
 //   lock, exactly as NotifyResult does.
 // - Wait: a one-time EventBridge Scheduler schedule `at(...)` (ActionAfterCompletion DELETE) that
 //   invokes the coordinator with a wake-up for this run; the coordinator returns in between and
-//   costs nothing while the verification window runs.
+//   costs nothing while the verification window runs. A follow-up (started by finalize after a
+//   review or no-action outcome, as an asynchronous invoke) waits its interval the same way before
+//   normalize, as the state machine's WaitBeforeFollowUp does, so no lock is held while it waits.
 // - If finalize itself fails: the invocation fails, Lambda retries it twice (asynchronous
 //   invocation), each retry resuming at finalize; after that the on-failure destination hands the
 //   event to the cleanup handler, which releases the lock and notifies, as it does for a FAILED
 //   execution.
 // Approval is not in this story: it needs a task token, which only the state machine has.
 import type { CaughtError, DiagnoseOutput, HandlerId, WorkflowState } from './contract';
-import { DEFAULT_RETRY, ERROR_NAMES } from './contract';
-import { CoordinatorCheckpoint, coordinatorExecutionId, isCoordinatorWake } from './coordinator-contract';
+import { DEFAULT_RETRY, ERROR_NAMES, INTAKE_SOURCE } from './contract';
+import { COORDINATOR_FOLLOW_UP_WAKE, CoordinatorCheckpoint, coordinatorExecutionId, isCoordinatorWake } from './coordinator-contract';
 
 /** What the story needs from the world (AWS in the handler, fakes in tests). */
 export interface CoordinatorPorts {
@@ -140,6 +142,12 @@ export async function runCoordinator(input: unknown, functionArn: string, ports:
 
   if (state.error === undefined) {
     try {
+      // 1b. A follow-up waits its interval before normalize (IsFollowUp -> WaitBeforeFollowUp).
+      const followUpWait = followUpWaitSeconds(state.event);
+      if (followUpWait !== undefined && state.alarm === undefined) {
+        const until = new Date(Date.parse(state.startedAt) + followUpWait * 1000);
+        if (!(await waitFor(COORDINATOR_FOLLOW_UP_WAKE, until))) return waiting(executionId, COORDINATOR_FOLLOW_UP_WAKE);
+      }
       // 2. Normalize the alarm event and take the per-function lock (cooldown and daily budget checked here).
       await step('normalize', 'alarm');
       if (state.alarm!.status === 'ACCEPTED') {
@@ -186,6 +194,16 @@ export async function runCoordinator(input: unknown, functionArn: string, ports:
   // after its retries, the invocation fails: Lambda retries it (resuming here), then the cleanup.
   await step('finalize', 'outcome');
   return { executionId, status: 'FINISHED', outcome: state.outcome?.outcome, reason: state.outcome?.reason };
+}
+
+/**
+ * The seconds a follow-up waits before normalize, or undefined when the input is no follow-up: the
+ * state machine's IsFollowUp condition (the workflow's own source, a numeric `detail.waitSeconds`,
+ * which only a follow-up's detail carries).
+ */
+function followUpWaitSeconds(event: unknown): number | undefined {
+  const e = event as { source?: unknown; detail?: { waitSeconds?: unknown } } | undefined;
+  return e?.source === INTAKE_SOURCE && typeof e.detail?.waitSeconds === 'number' ? e.detail.waitSeconds : undefined;
 }
 
 function waiting(executionId: string, wake: string): CoordinatorResult {

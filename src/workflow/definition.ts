@@ -10,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DEFAULT_RETRY, ERROR_NAMES, HANDLERS, HandlerId } from './contract';
+import { DEFAULT_RETRY, ERROR_NAMES, HANDLERS, HandlerId, INTAKE_SOURCE } from './contract';
 
 /** The functions behind the states. */
 export interface RemediationHandlers {
@@ -33,6 +33,8 @@ export interface RemediationDefinitionOptions {
 /** The state names, for tests and for operators reading the execution history. */
 export const STATE_NAMES = {
   INIT: 'InitializeState',
+  IS_FOLLOW_UP: 'IsFollowUp',
+  FOLLOW_UP_WAIT: 'WaitBeforeFollowUp',
   NORMALIZE: 'NormalizeAlarmAndLock',
   IS_ACCEPTED: 'IsAlarmAccepted',
   COLLECT: 'CollectMetricsAndLogs',
@@ -148,11 +150,21 @@ export function buildRemediationDefinition(
         .otherwise(finish)))
     .otherwise(finish); // NO_ACTION, HUMAN_REVIEW, CANNOT_INCREASE: notify only
 
-  return init
-    .next(normalize)
-    .next(new sfn.Choice(scope, S.IS_ACCEPTED)
-      .when(sfn.Condition.stringEquals('$.alarm.status', 'ACCEPTED'), collect.next(diagnose).next(decide))
-      .otherwise(finish)); // IGNORED, SUPPRESSED, ALREADY_IN_PROGRESS, COOLDOWN, DAILY_BUDGET_EXHAUSTED
+  normalize.next(new sfn.Choice(scope, S.IS_ACCEPTED)
+    .when(sfn.Condition.stringEquals('$.alarm.status', 'ACCEPTED'), collect.next(diagnose).next(decide))
+    .otherwise(finish)); // IGNORED, SUPPRESSED, ALREADY_IN_PROGRESS, COOLDOWN, DAILY_BUDGET_EXHAUSTED
+
+  // 1b. A follow-up (the workflow's own input after a review or no-action outcome) waits its
+  // interval before normalize, so no lock is held while it waits. Only a follow-up's detail
+  // carries waitSeconds; IsPresent first, as a Choice on a missing path is a runtime error.
+  const waitBeforeFollowUp = new sfn.Wait(scope, S.FOLLOW_UP_WAIT, { time: sfn.WaitTime.secondsPath('$.event.detail.waitSeconds') });
+  return init.next(new sfn.Choice(scope, S.IS_FOLLOW_UP)
+    .when(sfn.Condition.and(
+      sfn.Condition.isPresent('$.event.source'),
+      sfn.Condition.stringEquals('$.event.source', INTAKE_SOURCE),
+      sfn.Condition.isPresent('$.event.detail.waitSeconds'),
+      sfn.Condition.isNumeric('$.event.detail.waitSeconds')), waitBeforeFollowUp.next(normalize))
+    .otherwise(normalize));
 }
 
 /** One request-response Lambda step writing to the handler's result path. */

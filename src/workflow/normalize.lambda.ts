@@ -13,6 +13,8 @@ import {
   CONTRIBUTOR_DETAIL_TYPE,
   DEFAULT_WORKFLOW_POLICY,
   ENV,
+  FollowUpDetail,
+  FollowUpInfo,
   HANDLERS,
   NormalizeOutput,
   ReexamineDetail,
@@ -34,7 +36,7 @@ import { alarmContributors, ContributorInAlarm, DescribedAlarm, describeAlarm, d
 import { now } from '../runtime/clock';
 import { effectivePolicy, envNumber, envOptional, envString, readPolicyConfig } from '../runtime/env';
 import { ConfigurationError, ServiceUnavailableError } from '../runtime/errors';
-import { arnParts, executionName, intakeInput, startExecutionOnce } from '../runtime/executions';
+import { arnParts, executionName, executionNameOf, intakeInput, startExecutionOnce } from '../runtime/executions';
 import { LockFollowUp, releaseAndReexamine } from '../runtime/lock-followup';
 import { functionArnOf, isManagedFunction, managedSettings, Membership, parseMembership } from '../runtime/membership';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
@@ -55,6 +57,8 @@ interface Chosen {
   readonly alarm: AlarmRef;
   readonly target: AlarmTarget;
   readonly startedExecutions?: string[];
+  /** Set when the execution is a follow-up. */
+  readonly followUp?: FollowUpInfo;
 }
 
 export async function handler(input: WorkflowState, context?: HandlerContext): Promise<NormalizeOutput> {
@@ -109,6 +113,8 @@ async function resolve(parsed: ParsedIntake, intake: Intake): Promise<Chosen | {
       return fromContributorInput(parsed.detail, intake);
     case 'reexamine':
       return fromReexamination(parsed.detail, intake);
+    case 'followUp':
+      return fromFollowUp(parsed.detail, intake);
   }
 }
 
@@ -282,6 +288,26 @@ async function fromReexamination(detail: ReexamineDetail, intake: Intake): Promi
   return verdict('IGNORED', `alarm no longer in ALARM: ${names} for ${fn} (re-examined after ${detail.previousExecutionId})`.slice(0, 1000), { functionName: fn });
 }
 
+/**
+ * A follow-up after a review or no-action outcome: proceed like a re-examination with the first of
+ * its alarms still in ALARM for the function; none in ALARM ends the follow-ups (not paged).
+ */
+async function fromFollowUp(detail: FollowUpDetail, intake: Intake): Promise<Chosen | { verdict: NormalizeOutput }> {
+  const self = executionNameOf(intake.state.executionId);
+  const marker = await new Store(envString(ENV.TABLE_NAME)).followUpMarker(detail.functionName);
+  if (marker !== undefined && marker !== self) {
+    const by = marker === '' ? 'a later execution that scheduled none (a repair, or the last round)' : `the later follow-up ${marker}`;
+    return verdict('IGNORED', `follow-up ${detail.round} of ${detail.functionName} ends: superseded by ${by}`, { functionName: detail.functionName });
+  }
+  const found = await fromReexamination({
+    functionName: detail.functionName, alarms: detail.alarms, previousExecutionId: detail.previousExecutionId, reason: `follow-up ${detail.round}`,
+  }, intake);
+  if ('verdict' in found) {
+    return verdict('IGNORED', `follow-up ${detail.round} of ${detail.functionName} ends: ${found.verdict.reason}`.slice(0, 1000), { functionName: detail.functionName });
+  }
+  return { ...found, followUp: { round: detail.round, previousExecutionId: detail.previousExecutionId, baseline: detail.baseline } };
+}
+
 /** Why `functionName` is not ours to touch, or undefined when it is. */
 async function refusal(functionName: string, intake: Intake): Promise<string | undefined> {
   if (!(await isManagedFunction(intake.membership, functionName, functionArnOf(functionName, intake.where)))) {
@@ -355,6 +381,7 @@ async function lockAndGuard(intake: Intake, chosen: Chosen): Promise<NormalizeOu
     alarmKind: chosen.target.alarmKind,
     ...(chosen.target.contributorId ? { contributorId: chosen.target.contributorId } : {}),
     ...(chosen.startedExecutions ? { startedExecutions: chosen.startedExecutions } : {}),
+    ...(chosen.followUp ? { followUp: chosen.followUp } : {}),
     ...qualifierReview(fn, chosen.alarm.alarmName, chosen.target.qualifier),
   };
   const table = envString(ENV.TABLE_NAME);
@@ -474,6 +501,7 @@ function alarmNameOf(parsed: ParsedIntake): string | undefined {
     case 'ignored': return undefined; // already a verdict
     case 'contributor': return parsed.detail.alarmName;
     case 'reexamine': return undefined; // its alarms passed the check when they were recorded
+    case 'followUp': return undefined; // likewise: they are the alarms of the execution it follows
     default: return parsed.alarm.alarmName;
   }
 }

@@ -7,8 +7,11 @@ import { InvalidRemediationPolicyError } from './construct-errors';
 import {
   ApprovalMode,
   FunctionPolicyOverride,
+  MAX_FOLLOW_UP_ROUNDS,
+  MAX_FOLLOW_UP_SECONDS,
   MAX_REPAIRS_PER_DAY_LIMIT,
   MIN_COOLDOWN_SECONDS,
+  MIN_FOLLOW_UP_SECONDS,
   POLICY_SIZE_DEFAULTS,
   RemediationPolicyConfig,
 } from './contract';
@@ -28,6 +31,8 @@ export interface ResolvedRemediationPolicy {
   readonly rollbackOnFailedVerification: boolean;
   readonly raiseMemoryForCpu: boolean;
   readonly verificationWindowSeconds: number;
+  readonly followUpSeconds: number;
+  readonly followUpMaxRounds: number;
 }
 
 /** Defaults of {@link RemediationPolicy}, in one place. */
@@ -36,6 +41,8 @@ export const POLICY_DEFAULTS = {
   cooldown: Duration.minutes(30),
   maxRepairsPerDay: 3,
   verificationWindow: Duration.minutes(15),
+  followUpInterval: Duration.minutes(30),
+  maxFollowUps: 12,
 } as const;
 
 /**
@@ -61,6 +68,15 @@ export function resolveRemediationPolicy(policy: RemediationPolicy = {}): Resolv
     throw new InvalidRemediationPolicyError(
       `verificationWindow must be between 1 minute and 24 hours, got ${verificationWindowSeconds} seconds`);
   }
+  const followUpSeconds = (policy.followUpInterval ?? POLICY_DEFAULTS.followUpInterval).toSeconds();
+  if (!Number.isInteger(followUpSeconds) || followUpSeconds < MIN_FOLLOW_UP_SECONDS || followUpSeconds > MAX_FOLLOW_UP_SECONDS) {
+    throw new InvalidRemediationPolicyError(
+      `followUpInterval must be a whole number of seconds between ${MIN_FOLLOW_UP_SECONDS / 60} minutes and ${MAX_FOLLOW_UP_SECONDS / 3600} hours, got ${followUpSeconds} seconds`);
+  }
+  const followUpMaxRounds = policy.maxFollowUps ?? POLICY_DEFAULTS.maxFollowUps;
+  if (!Number.isInteger(followUpMaxRounds) || followUpMaxRounds < 0 || followUpMaxRounds > MAX_FOLLOW_UP_ROUNDS) {
+    throw new InvalidRemediationPolicyError(`maxFollowUps must be a whole number between 0 and ${MAX_FOLLOW_UP_ROUNDS}, got ${followUpMaxRounds}`);
+  }
   return {
     maxMemoryMb,
     maxStepMb,
@@ -72,6 +88,8 @@ export function resolveRemediationPolicy(policy: RemediationPolicy = {}): Resolv
     rollbackOnFailedVerification: policy.rollbackOnFailedVerification ?? true,
     raiseMemoryForCpu: policy.raiseMemoryForCpu ?? false,
     verificationWindowSeconds,
+    followUpSeconds,
+    followUpMaxRounds,
   };
 }
 
@@ -154,8 +172,8 @@ export class PolicyConfigBuilder {
   /** `NONE`, `ALL` or `SELECTED`, after `approval` and `policy.requireApproval`. */
   public get approvalMode(): ApprovalMode {
     if (this.approval) return this.approval.mode as ApprovalMode;
-    if (this.resolved.requireApproval) return 'ALL';
-    return this.approvalNames.length > 0 ? 'SELECTED' : 'NONE';
+    // Selected functions come only with an approval setting (above).
+    return this.resolved.requireApproval ? 'ALL' : 'NONE';
   }
 
   /** True when any function needs approval (the workflow then includes the approval step). */
@@ -201,6 +219,8 @@ export class PolicyConfigBuilder {
           rollbackOnFailedVerification: this.resolved.rollbackOnFailedVerification,
           ...(this.resolved.raiseMemoryForCpu ? { raiseMemoryForCpu: true } : {}),
           verificationWindowSeconds: this.resolved.verificationWindowSeconds,
+          followUpSeconds: this.resolved.followUpSeconds,
+          followUpMaxRounds: this.resolved.followUpMaxRounds,
           approvalMode: this.approvalMode,
           ...(this.approvalNames.length > 0 ? { approvalFunctions: this.approvalNames } : {}),
           ...(this.excludedNames.length > 0 ? { excludedFunctions: this.excludedNames } : {}),

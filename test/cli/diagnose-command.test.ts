@@ -8,7 +8,7 @@ import { diagnose, parseDiagnosisRequest } from '../../src/core';
 import { resolvePolicy } from '../../src/core/policy';
 
 const SAMPLES = path.join(__dirname, '..', '..', 'samples');
-const OOM = path.join(SAMPLES, 'oom-killed-nodejs.json');
+const OOM = path.join(SAMPLES, 'oom-killed-python.json');
 const INJECTION = path.join(SAMPLES, 'prompt-injection.json');
 const GC = path.join(SAMPLES, 'gc-pressure-duration.json');
 
@@ -65,9 +65,10 @@ describe('lambda-remediation diagnose FILE...', () => {
     const c = capture();
     // WHEN
     await run(['diagnose', OOM], c.io);
-    // THEN the line is the core's result under the default policy
+    // THEN the line names the file, then is the core's result under the default policy
     const expected = diagnose(parseDiagnosisRequest(JSON.parse(readFileSync(OOM, 'utf8'))));
-    expect(c.lines()).toEqual([JSON.parse(JSON.stringify(expected))]);
+    expect(c.lines()).toEqual([{ file: OOM, ...JSON.parse(JSON.stringify(expected)) }]);
+    expect(Object.keys(c.lines()[0])[0]).toBe('file');
   });
 
   test('reads one request from standard input when the file is -', async () => {
@@ -75,9 +76,9 @@ describe('lambda-remediation diagnose FILE...', () => {
     const c = capture(readFileSync(INJECTION, 'utf8'));
     // WHEN
     const code = await run(['diagnose', OOM, '-'], c.io);
-    // THEN stdin keeps its place among the inputs
+    // THEN stdin keeps its place among the inputs, named -
     expect(code).toBe(0);
-    expect(c.lines().map((l) => l.functionName)).toEqual(['ingest-2', 'guestbook-1']);
+    expect(c.lines().map((l) => [l.file, l.functionName])).toEqual([[OOM, 'ingest-2'], ['-', 'guestbook-1']]);
   });
 
   test('fails when a file is missing: names it, still diagnoses the others, exit code 2', async () => {
@@ -138,22 +139,44 @@ describe('lambda-remediation diagnose FILE...', () => {
     // WHEN both are diagnosed
     await run(['diagnose', labelled, OOM], c.io);
     // THEN the label changes nothing
-    const [withLabel, without] = c.lines();
+    const [{ file: f1, ...withLabel }, { file: f2, ...without }] = c.lines();
+    expect([f1, f2]).toEqual([labelled, OOM]);
     expect(withLabel).toEqual(without);
   });
 
-  test('--samples diagnoses the bundled sample incidents, sorted by file name', async () => {
+  test('--samples diagnoses the bundled sample incidents, sorted by file name, each line naming its file', async () => {
     const c = capture();
     const code = await run(['diagnose', '--samples'], c.io);
     expect(code).toBe(0);
-    expect(c.lines().map((l) => l.functionName)).toEqual(['code-svc-2', 'pricing-5', 'ingest-2', 'guestbook-1']);
     expect(bundledSamplesDir()).toBe(SAMPLES);
-    expect(bundledSampleFiles().map((f) => path.basename(f))).toEqual([
-      'downstream-timeout.json',
-      'gc-pressure-duration.json',
-      'oom-killed-nodejs.json',
-      'prompt-injection.json',
+    expect(c.lines().map((l) => [path.basename(String(l.file)), l.functionName])).toEqual([
+      ['code-error-python.json', 'code-svc-2'],
+      ['downstream-timeout-nodejs.json', 'payments-capture'],
+      ['gc-pressure-duration.json', 'pricing-5'],
+      ['node-heap-oom.json', 'pdf-merge'],
+      ['oom-killed-python.json', 'ingest-2'],
+      ['prompt-injection.json', 'guestbook-1'],
     ]);
+    expect(bundledSampleFiles()).toEqual(c.lines().map((l) => l.file));
+  });
+
+  test('every sample is what its name says: runtime and diagnosis', async () => {
+    // GIVEN the samples, each named <what>-<runtime family> or after its evidence
+    const c = capture();
+    await run(['diagnose', '--samples'], c.io);
+    const byFile = Object.fromEntries(c.lines().map((l) => [path.basename(String(l.file)), l]));
+    const runtimeOf = (file: string) => JSON.parse(readFileSync(path.join(SAMPLES, file), 'utf8')).functionConfig.runtime as string;
+    // THEN
+    expect(runtimeOf('code-error-python.json')).toMatch(/^python/);
+    expect(byFile['code-error-python.json']).toMatchObject({ isMemoryIssue: false, category: 'CODE_ERROR' });
+    expect(runtimeOf('downstream-timeout-nodejs.json')).toMatch(/^nodejs/);
+    expect(byFile['downstream-timeout-nodejs.json']).toMatchObject({ isMemoryIssue: false, category: 'DOWNSTREAM_TIMEOUT' });
+    expect(runtimeOf('node-heap-oom.json')).toMatch(/^nodejs/);
+    expect(byFile['node-heap-oom.json']).toMatchObject({ isMemoryIssue: true, category: 'OUT_OF_MEMORY', recommendedAction: 'INCREASE_MEMORY' });
+    expect(runtimeOf('oom-killed-python.json')).toMatch(/^python/);
+    expect(byFile['oom-killed-python.json']).toMatchObject({ isMemoryIssue: true, category: 'OUT_OF_MEMORY', recommendedAction: 'INCREASE_MEMORY' });
+    expect(byFile['gc-pressure-duration.json']).toMatchObject({ isMemoryIssue: true, category: 'MEMORY_PRESSURE' });
+    expect(byFile['prompt-injection.json']).toMatchObject({ isMemoryIssue: false, recommendedAction: 'NO_ACTION' });
   });
 
   test('--max-memory caps the recommended size', async () => {
@@ -164,7 +187,7 @@ describe('lambda-remediation diagnose FILE...', () => {
     // THEN the result is the core's answer under that policy, and never above 300 MB
     const [line] = c.lines();
     const request = parseDiagnosisRequest(JSON.parse(readFileSync(OOM, 'utf8')));
-    expect(line).toEqual(JSON.parse(JSON.stringify(diagnose(request, resolvePolicy({ maxMemoryMb: 300 })))));
+    expect(line).toEqual({ file: OOM, ...JSON.parse(JSON.stringify(diagnose(request, resolvePolicy({ maxMemoryMb: 300 })))) });
     expect(line.recommendedMemorySize as number).toBeLessThanOrEqual(300);
   });
 
@@ -172,7 +195,7 @@ describe('lambda-remediation diagnose FILE...', () => {
     const c = capture();
     await run(['diagnose', '--min-confidence=1', OOM], c.io);
     const request = parseDiagnosisRequest(JSON.parse(readFileSync(OOM, 'utf8')));
-    expect(c.lines()[0]).toEqual(JSON.parse(JSON.stringify(diagnose(request, resolvePolicy({ minConfidence: 1 })))));
+    expect(c.lines()[0]).toEqual({ file: OOM, ...JSON.parse(JSON.stringify(diagnose(request, resolvePolicy({ minConfidence: 1 })))) });
   });
 
   test('fails when --min-confidence is not a number', async () => {

@@ -122,13 +122,13 @@ describe('lambda-remediation (main dispatch)', () => {
     // GIVEN the real process entry point under ts-node, one good and one missing file
     const result = spawnSync(
       process.execPath,
-      [require.resolve('ts-node/dist/bin'), '--transpile-only', 'src/cli/main.ts', 'diagnose', 'samples/oom-killed-nodejs.json', 'missing.json'],
+      [require.resolve('ts-node/dist/bin'), '--transpile-only', 'src/cli/main.ts', 'diagnose', 'samples/oom-killed-python.json', 'missing.json'],
       { cwd: ROOT, encoding: 'utf8' },
     );
     // THEN
     expect(result.status).toBe(2);
     const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0].functionName).toBe('ingest-2');
+    expect(lines[0]).toMatchObject({ file: 'samples/oom-killed-python.json', functionName: 'ingest-2' });
     expect(lines[1]).toEqual({ file: 'missing.json', error: 'file not found: missing.json' });
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ACCOUNT, demoFunctions, ensureHandlerAssets, newStack, REGION, resolveIntrinsics } from './helpers';
-import { Approval, AutoRemediation } from '../../src';
+import { Approval, AutoRemediation, RemediationKnowledgeBase } from '../../src';
 import { InvalidRemediationPolicyError } from '../../src/workflow/construct-errors';
 
 // Synthesis needs the handler bundles; build any that are missing before the suites below construct stacks.
@@ -179,6 +179,8 @@ describe('AutoRemediation with every optional prop defaulted', () => {
       maxRepairsPerDay: 3,
       rollbackOnFailedVerification: true,
       verificationWindowSeconds: 900,
+      followUpSeconds: 1800,
+      followUpMaxRounds: 12,
       approvalMode: 'NONE',
     });
     expect(env.DRY_RUN).toBe('false');
@@ -484,3 +486,26 @@ describe('AutoRemediation options', () => {
   });
 });
 
+
+describe('AutoRemediation with a knowledge base for the case history (issue 11)', () => {
+  const { stack } = newStack();
+  const [orders] = demoFunctions(stack, 1, Duration.seconds(30), 'Orders');
+  const knowledgeBase = new RemediationKnowledgeBase(stack, 'Kb');
+  new AutoRemediation(stack, 'AutoRemediation', { functions: [orders], knowledgeBase });
+  const template = Template.fromStack(stack);
+
+  test('finalize records cases in its bucket and starts their ingestion; diagnose reads them', () => {
+    const finalize = envOf(template, 'Works out the outcome');
+    expect(finalize).toMatchObject({ KNOWLEDGE_CASES_PREFIX: 'cases/' });
+    expect(finalize.KNOWLEDGE_CASES_BUCKET).toBeDefined();
+    expect(finalize.KNOWLEDGE_CASES_DATA_SOURCE_ID).toBeDefined();
+    const diagnose = envOf(template, 'Rule engine always');
+    expect(diagnose.KNOWLEDGE_CASES_BUCKET).toEqual(finalize.KNOWLEDGE_CASES_BUCKET);
+    const actions = (role: RegExp) => Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => role.test(id))
+      .flatMap(([, p]) => (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap((st) => st.Action));
+    expect(actions(/^AutoRemediationVerificationFinalize/)).toEqual(expect.arrayContaining(['s3:PutObject', 'bedrock:StartIngestionJob']));
+    expect(actions(/^AutoRemediationDiagnosisDiagnose/)).toEqual(expect.arrayContaining(['s3:ListBucket', 's3:GetObject']));
+    expect(actions(/^AutoRemediationDiagnosisDiagnose/)).not.toContain('s3:PutObject');
+  });
+});

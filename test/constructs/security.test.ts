@@ -94,7 +94,8 @@ describe('least privilege', () => {
     expect(byRole).toEqual({
       WorkflowNormalize: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       DiagnosisCollect: ['dynamodb:PutItem'],
-      DiagnosisDiagnose: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      // Query: the function's repair and diagnosis records (the case history without a knowledge base).
+      DiagnosisDiagnose: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       WorkflowRequestApproval: ['dynamodb:PutItem'],
       RepairRepair: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       VerificationVerify: ['dynamodb:GetItem', 'dynamodb:PutItem'],

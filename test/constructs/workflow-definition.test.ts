@@ -34,9 +34,23 @@ describe('the remediation state machine', () => {
     expect(JSON.stringify(definition)).not.toContain('"Assign"');
   });
 
+  test('a follow-up waits its interval before normalize, so it holds no lock while it waits (issue 11 item 3)', () => {
+    expect(states[S.IS_FOLLOW_UP].Choices).toEqual([{
+      And: [
+        { Variable: '$.event.source', IsPresent: true },
+        { Variable: '$.event.source', StringEquals: 'lambda-auto-remediation' },
+        { Variable: '$.event.detail.waitSeconds', IsPresent: true },
+        { Variable: '$.event.detail.waitSeconds', IsNumeric: true },
+      ],
+      Next: S.FOLLOW_UP_WAIT,
+    }]);
+    expect(states[S.FOLLOW_UP_WAIT]).toMatchObject({ Type: 'Wait', SecondsPath: '$.event.detail.waitSeconds', Next: S.NORMALIZE });
+  });
+
   test('runs DESIGN.md states in order on the repair path', () => {
     expect(definition.StartAt).toBe(S.INIT);
-    expect(states[S.INIT].Next).toBe(S.NORMALIZE);
+    expect(states[S.INIT].Next).toBe(S.IS_FOLLOW_UP);
+    expect(states[S.IS_FOLLOW_UP].Default).toBe(S.NORMALIZE);
     expect(states[S.NORMALIZE].Next).toBe(S.IS_ACCEPTED);
     expect(states[S.IS_ACCEPTED].Choices).toEqual([
       expect.objectContaining({ Variable: '$.alarm.status', StringEquals: 'ACCEPTED', Next: S.COLLECT }),

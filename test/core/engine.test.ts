@@ -11,19 +11,19 @@ function oomInvocations(count: number, sizeMb: number, first = 1) {
 
 describe('diagnose: the four shared samples', () => {
   test('GIVEN no Bedrock WHEN a sample is diagnosed THEN the shipped runbooks for its category are cited', () => {
-    const oom = diagnose(fixture('oom-killed-nodejs'));
+    const oom = diagnose(fixture('oom-killed-python'));
     expect(oom.knowledgeReferences?.[0]).toMatchObject({ id: 'rb-oom-kill' });
     const pressure = diagnose(fixture('gc-pressure-duration'));
     expect(pressure.knowledgeReferences?.map(r => r.id)).toContain('rb-gc-ruby');
-    const codeError = diagnose(fixture('downstream-timeout'));
+    const codeError = diagnose(fixture('code-error-python'));
     expect(codeError.knowledgeReferences?.map(r => r.id)).toEqual(['rb-when-not-to-raise-memory']);
     for (const r of [oom, pressure, codeError]) {
       for (const ref of r.knowledgeReferences ?? []) expect(ref.relevance).toBeGreaterThan(0);
     }
   });
 
-  test('GIVEN oom-killed-nodejs WHEN diagnosed THEN it is an out-of-memory issue and memory goes from 256 to 384..512 MB', () => {
-    const r = diagnose(fixture('oom-killed-nodejs'));
+  test('GIVEN oom-killed-python WHEN diagnosed THEN it is an out-of-memory issue and memory goes from 256 to 384..512 MB', () => {
+    const r = diagnose(fixture('oom-killed-python'));
     expect(r).toMatchObject({ isMemoryIssue: true, category: 'OUT_OF_MEMORY', recommendedAction: 'INCREASE_MEMORY', decidedBy: 'rules', incomplete: false });
     expect(r.confidence).toBeGreaterThanOrEqual(0.9);
     expect(r.recommendedMemorySize).toBeGreaterThanOrEqual(384);
@@ -32,8 +32,8 @@ describe('diagnose: the four shared samples', () => {
     expect(r.evidencePoints.map(p => p.type)).toEqual(expect.arrayContaining(['PLATFORM_OUT_OF_MEMORY', 'PROCESS_KILLED_AT_MEMORY_LIMIT']));
   });
 
-  test('GIVEN downstream-timeout (a KeyError code error) WHEN diagnosed THEN it is not a memory issue', () => {
-    const r = diagnose(fixture('downstream-timeout'));
+  test('GIVEN code-error-python (a KeyError) WHEN diagnosed THEN it is not a memory issue', () => {
+    const r = diagnose(fixture('code-error-python'));
     expect(r).toMatchObject({ isMemoryIssue: false, category: 'CODE_ERROR', recommendedAction: 'NO_ACTION', recommendedMemoryIncrease: 0, recommendedMemorySize: 1024 });
     expect(r.confidence).toBeGreaterThanOrEqual(0.7);
   });
@@ -54,7 +54,7 @@ describe('diagnose: the four shared samples', () => {
   });
 
   test('GIVEN the same request twice WHEN diagnosed THEN the results are identical', () => {
-    expect(diagnose(fixture('oom-killed-nodejs'))).toEqual(diagnose(fixture('oom-killed-nodejs')));
+    expect(diagnose(fixture('oom-killed-python'))).toEqual(diagnose(fixture('oom-killed-python')));
   });
 });
 
@@ -216,14 +216,14 @@ describe('diagnose: decision quality', () => {
   });
 
   test('GIVEN a trace WHEN diagnosed THEN every rule answered and the scores explain the result', () => {
-    const t = diagnoseWithTrace(fixture('oom-killed-nodejs'));
+    const t = diagnoseWithTrace(fixture('oom-killed-python'));
     expect(t.verdicts).toHaveLength(RULES.length);
     expect(t.memoryScore).toBeGreaterThan(t.notMemoryScore);
     expect(t.sizing?.recommendedMb).toBe(384);
   });
 
   test('fails when the policy override makes no sense', () => {
-    expect(() => diagnose(fixture('oom-killed-nodejs'), { oomStepFactor: 0.5 })).toThrow(PolicyError);
+    expect(() => diagnose(fixture('oom-killed-python'), { oomStepFactor: 0.5 })).toThrow(PolicyError);
   });
 });
 

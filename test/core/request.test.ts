@@ -14,7 +14,7 @@ function valid(): Record<string, any> {
 
 describe('parseDiagnosisRequest', () => {
   test('GIVEN each shared sample WHEN parsed THEN it is accepted with its logs and config', () => {
-    const r = fixture('oom-killed-nodejs');
+    const r = fixture('oom-killed-python');
     expect(r.functionName).toBe('ingest-2');
     expect(r.functionConfig).toEqual({ memorySize: 256, timeout: 120, runtime: 'python3.12', architecture: 'arm64' });
     expect(r.logs).toHaveLength(40);

@@ -76,3 +76,57 @@ describe('steps below 128 MB (issue 10)', () => {
     expect(() => resolvePolicy({ maxStepMb: 0 })).toThrow('maxStepMb must be a whole number between 1 and 10112, got 0');
   });
 });
+
+describe('sizing limits: which one shaped the size, at their exact boundaries', () => {
+  test('GIVEN the factor lands exactly on current + largest step WHEN sized THEN no limit applied (none), not "held to the largest step"', () => {
+    const r = recommendMemorySize({ currentMb: 256, basis: 'unknown-need' }, resolvePolicy({ maxStepMb: 128 }));
+    expect(r).toMatchObject({ recommendedMb: 384, limitedBy: 'none' });
+    expect(r.explanation).toBe('the true need is unknown (the function was cut off or used all of its memory), so 256 MB x 1.5 is 384 MB: recommend 384 MB (+128 MB from 256 MB)');
+  });
+
+  test('GIVEN the factor lands exactly on the policy maximum WHEN sized THEN no limit applied', () => {
+    const r = recommendMemorySize({ currentMb: 2048, basis: 'unknown-need' }, resolvePolicy({ maxMemoryMb: 3072 }));
+    expect(r).toMatchObject({ recommendedMb: 3072, limitedBy: 'none', ceilingMb: 3072, atCeiling: false });
+  });
+
+  test('GIVEN one MB below the ceiling WHEN sized THEN it still rises, to the ceiling', () => {
+    const r = recommendMemorySize({ currentMb: 3007, basis: 'unknown-need' }, resolvePolicy({ maxMemoryMb: 3008 }));
+    expect(r).toMatchObject({ recommendedMb: 3008, increaseMb: 1, atCeiling: false, limitedBy: 'policy-maximum' });
+  });
+
+  test('GIVEN a function above the policy maximum WHEN sized THEN no increase, and never a decrease', () => {
+    const r = recommendMemorySize({ currentMb: 4096, basis: 'unknown-need' }, resolvePolicy({ maxMemoryMb: 3008 }));
+    expect(r).toMatchObject({ recommendedMb: 4096, increaseMb: 0, atCeiling: true, limitedBy: 'policy-maximum', ceilingMb: 3008 });
+  });
+
+  test('each limit is named in the explanation', () => {
+    expect(recommendMemorySize({ currentMb: 1024, basis: 'known-peak', peakMb: 900 }, DEFAULT_POLICY).explanation)
+      .toBe('peak 900 MB plus 25 % headroom is 1125 MB; raised to the smallest step of +128 MB: recommend 1152 MB (+128 MB from 1024 MB)');
+    expect(recommendMemorySize({ currentMb: 4096, basis: 'unknown-need' }, resolvePolicy({ maxStepMb: 1024 })).explanation)
+      .toBe('the true need is unknown (the function was cut off or used all of its memory), so 4096 MB x 1.5 is 6144 MB; held to the largest single step of +1024 MB: recommend 5120 MB (+1024 MB from 4096 MB)');
+    expect(recommendMemorySize({ currentMb: 2048, basis: 'unknown-need' }, resolvePolicy({ maxMemoryMb: 3008 })).explanation)
+      .toBe('the true need is unknown (the function was cut off or used all of its memory), so 2048 MB x 1.5 is 3072 MB; clamped to the policy maximum of 3008 MB: recommend 3008 MB (+960 MB from 2048 MB)');
+    expect(recommendMemorySize({ currentMb: 8192, basis: 'unknown-need' }, DEFAULT_POLICY).explanation)
+      .toBe('the true need is unknown (the function was cut off or used all of its memory), so 8192 MB x 1.5 is 12288 MB; clamped to the Lambda maximum of 10240 MB: recommend 10240 MB (+2048 MB from 8192 MB)');
+  });
+
+  test('GIVEN a policy maximum set at 10,240 MB WHEN at the ceiling THEN the explanation names Lambda\'s maximum', () => {
+    const r = recommendMemorySize({ currentMb: 10240, basis: 'known-peak', peakMb: 10000 }, resolvePolicy({ maxMemoryMb: 10240 }));
+    expect(r.explanation).toBe('no increase is possible: the function already has 10240 MB, at the Lambda maximum of 10240 MB; peak 10000 MB plus 25 % headroom is 12500 MB');
+  });
+
+  test.each([0, -5, Number.POSITIVE_INFINITY, Number.NaN])('fails for a known peak of %p', (peakMb) => {
+    expect(() => recommendMemorySize({ currentMb: 1024, basis: 'known-peak', peakMb }, DEFAULT_POLICY)).toThrow(`known-peak sizing needs a positive peak, got ${peakMb}`);
+  });
+
+  test.each([-128, Number.POSITIVE_INFINITY, Number.NaN])('fails for a current size of %p', (currentMb) => {
+    expect(() => recommendMemorySize({ currentMb, basis: 'unknown-need' }, DEFAULT_POLICY)).toThrow(SizingError);
+    expect(() => recommendMemorySize({ currentMb, basis: 'unknown-need' }, DEFAULT_POLICY))
+      .toThrow(expect.objectContaining({ name: 'SizingError', message: `current memory size must be a positive number, got ${currentMb}` }));
+  });
+
+  test('a known peak is sized from the peak, not from the current size', () => {
+    // 512 MB configured, peak 500 MB: 500 x 1.25 = 625 (the factor on the current size would give 768)
+    expect(recommendMemorySize({ currentMb: 512, basis: 'known-peak', peakMb: 500 }, DEFAULT_POLICY)).toMatchObject({ desiredMb: 625, recommendedMb: 640, limitedBy: 'min-step' });
+  });
+});

@@ -111,7 +111,7 @@ export function contextFor(
   return buildRuleContext(request(logs, overrides, memorySize), policy);
 }
 
-/** One of the four shared samples, copied into test/core/fixtures. */
+/** One of the four original samples (samples/), copied into test/core/fixtures. */
 export function fixture(name: string): DiagnosisRequest {
   return parseDiagnosisRequest(JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', `${name}.json`), 'utf8')));
 }

@@ -13,7 +13,7 @@ import { handler as normalize } from '../../src/workflow/normalize.lambda';
 const lambda = mockClient(LambdaClient);
 const cw = mockClient(CloudWatchClient);
 const logs = mockClient(CloudWatchLogsClient);
-const oom = sample('oom-killed-nodejs');
+const oom = sample('oom-killed-python');
 
 let db: Db;
 let restoreEnv: () => void;

@@ -38,7 +38,7 @@ async function diagnosed(resource: string | undefined, env: Record<string, strin
   useTestWorld(db);
   restoreEnv = setEnv(env);
   for (const m of [lambda, cw, logs]) m.reset();
-  const s: Sample = { ...sample('oom-killed-nodejs'), functionName: 'orders' };
+  const s: Sample = { ...sample('oom-killed-python'), functionName: 'orders' };
   lambda.on(GetFunctionConfigurationCommand).resolves(functionConfigOf(s));
   cw.on(GetMetricDataCommand).resolves(metricDataOf(s));
   logs.on(FilterLogEventsCommand).resolves(logEventsOf(s.logs));

@@ -24,7 +24,7 @@ const logs = mockClient(CloudWatchLogsClient);
 const bedrock = mockClient(BedrockRuntimeClient);
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
-const oom = sample('oom-killed-nodejs');
+const oom = sample('oom-killed-python');
 
 let db: Db;
 let restoreEnv: () => void;

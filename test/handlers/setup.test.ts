@@ -4,8 +4,8 @@ import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-clo
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { awsError, clearTable, Db, setEnv, startDb, TABLE, useTestWorld } from './support';
-import { handler, SetupEvent } from '../../src/workflow/setup.lambda';
 import { MANAGED_SETTINGS_KEY, SETUP_RESOURCE_TYPE } from '../../src/workflow/setup-contract';
+import { handler, SetupEvent } from '../../src/workflow/setup.lambda';
 
 const logs = mockClient(CloudWatchLogsClient);
 

@@ -15,7 +15,7 @@ import { HandlerInputs } from '../../src/workflow/contract';
 const lambda = mockClient(LambdaClient);
 const cw = mockClient(CloudWatchClient);
 const logs = mockClient(CloudWatchLogsClient);
-const oom = sample('oom-killed-nodejs');
+const oom = sample('oom-killed-python');
 
 let db: Db;
 let clock: VirtualClock;

@@ -191,6 +191,27 @@ describe('RemediationKnowledgeBase', () => {
     ]);
   });
 
+  test('GIVEN a function that reads the case history WHEN enabled THEN it gets the bucket and prefix and may list and get only under cases/', () => {
+    const { stack } = newStack();
+    const kb = new RemediationKnowledgeBase(stack, 'Kb');
+    const reader = targetFunction(stack, 'Diagnose');
+    kb.enableCaseReading(reader);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { KNOWLEDGE_CASES_BUCKET: { Ref: Match.stringLikeRegexp('^KbDocuments') }, KNOWLEDGE_CASES_PREFIX: 'cases/' } },
+    });
+    expect(statementsOf(t, 'DiagnoseServiceRoleDefaultPolicy')).toEqual([
+      {
+        Sid: 'ListCaseHistory',
+        Action: 's3:ListBucket',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^KbDocuments/), 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['cases/*'] } },
+      },
+      { Sid: 'ReadCaseHistory', Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^KbDocuments/), 'Arn'] }, '/cases/*']] } },
+    ]);
+  });
+
   test('GIVEN the diagnose role WHEN granted retrieval THEN it may call Retrieve on this knowledge base only', () => {
     const { stack } = newStack();
     const kb = new RemediationKnowledgeBase(stack, 'Kb');

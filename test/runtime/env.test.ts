@@ -1,4 +1,4 @@
-import { effectivePolicy, envNumber, isManaged, readPolicyConfig, requireEnv } from '../../src/runtime/env';
+import { effectivePolicy, envBoolean, envNumber, isManaged, readPolicyConfig, requireEnv } from '../../src/runtime/env';
 
 describe('environment', () => {
   test('requireEnv names every missing variable', () => {
@@ -93,5 +93,160 @@ describe('fail closed (issue 10)', () => {
     const env = { REMEDIATION_POLICY: JSON.stringify({ ...BASE, functionOverrides: { orders: { maxStepMb: 256 } } }) };
     expect(effectivePolicy('orders', env).core.maxStepMb).toBe(256);
     expect(effectivePolicy('payments', env).core.maxStepMb).toBe(1024);
+  });
+});
+
+describe('effectivePolicy: every guardrail a handler acts under', () => {
+  const BASE = { maxMemoryMb: 3008, maxStepMb: 1024 };
+  const policyOf = (fn: string, policy: Record<string, unknown>, extra: Record<string, string> = {}) =>
+    effectivePolicy(fn, { REMEDIATION_POLICY: JSON.stringify({ ...BASE, ...policy }), ...extra });
+  const failure = (policy: Record<string, unknown>, message: string) => () =>
+    expect(() => policyOf('orders', policy)).toThrow(expect.objectContaining({ name: 'ConfigurationError', message: `environment variable REMEDIATION_POLICY: ${message}` }));
+
+  test('GIVEN only the size limits WHEN read THEN the workflow defaults apply', () => {
+    expect(policyOf('orders', {})).toEqual({
+      core: {
+        maxMemoryMb: 3008, maxStepMb: 1024, minStepMb: 128, oomStepFactor: 1.5, headroomFraction: 0.25, minConfidence: 0.7, raiseMemoryForCpu: false,
+      },
+      cooldownSeconds: 1800,
+      maxRepairsPerDay: 3,
+      rollbackOnFailedVerification: true,
+      requireApproval: false,
+      excluded: false,
+      dryRun: false,
+      verificationWindowSeconds: 600,
+      verificationMinInvocations: 5,
+      followUpSeconds: 1800,
+      followUpMaxRounds: 12,
+      aliases: [],
+    });
+  });
+
+  test('GIVEN every policy field WHEN read THEN each is the one the handler gets', () => {
+    const p = policyOf('orders', {
+      minStepMb: 64,
+      oomStepFactor: 2,
+      headroomFraction: 0.5,
+      minConfidence: 0.9,
+      cooldownSeconds: 60,
+      maxRepairsPerDay: 24,
+      rollbackOnFailedVerification: false,
+      verificationWindowSeconds: 60,
+      verificationMinInvocations: 1,
+      followUpSeconds: 300,
+      followUpMaxRounds: 0,
+    });
+    expect(p).toMatchObject({
+      core: { maxMemoryMb: 3008, maxStepMb: 1024, minStepMb: 64, oomStepFactor: 2, headroomFraction: 0.5, minConfidence: 0.9 },
+      cooldownSeconds: 60,
+      maxRepairsPerDay: 24,
+      rollbackOnFailedVerification: false,
+      verificationWindowSeconds: 60,
+      verificationMinInvocations: 1,
+      followUpSeconds: 300,
+      followUpMaxRounds: 0,
+    });
+  });
+
+  test('GIVEN per-function overrides WHEN read THEN they win for that function only', () => {
+    const policy = {
+      minConfidence: 0.8,
+      cooldownSeconds: 900,
+      maxRepairsPerDay: 2,
+      functionOverrides: { orders: { maxMemoryMb: 2048, maxStepMb: 256, minConfidence: 0.95, cooldownSeconds: 60, maxRepairsPerDay: 24, aliases: ['live'] } },
+    };
+    expect(policyOf('orders', policy)).toMatchObject({
+      core: { maxMemoryMb: 2048, maxStepMb: 256, minConfidence: 0.95 }, cooldownSeconds: 60, maxRepairsPerDay: 24, aliases: ['live'],
+    });
+    expect(policyOf('payments', policy)).toMatchObject({
+      core: { maxMemoryMb: 3008, maxStepMb: 1024, minConfidence: 0.8 }, cooldownSeconds: 900, maxRepairsPerDay: 2, aliases: [],
+    });
+  });
+
+  test.each([
+    ['NONE', undefined, false, false],
+    ['ALL', undefined, true, true],
+    ['SELECTED', undefined, true, false],
+    ['ALL', false, false, false],
+    ['NONE', true, true, true],
+    ['SELECTED', false, false, false],
+  ] as const)('approval mode %s with the override %p: orders (selected) %p, payments %p', (approvalMode, requireApproval, orders, payments) => {
+    const policy = {
+      approvalMode,
+      approvalFunctions: ['orders'],
+      functionOverrides: requireApproval === undefined ? {} : { orders: { requireApproval }, payments: { requireApproval } },
+    };
+    expect(policyOf('orders', policy).requireApproval).toBe(orders);
+    expect(policyOf('payments', policy).requireApproval).toBe(payments);
+  });
+
+  test('GIVEN SELECTED without a list WHEN read THEN nobody needs approval', () => {
+    expect(policyOf('orders', { approvalMode: 'SELECTED' }).requireApproval).toBe(false);
+  });
+
+  test('GIVEN excluded functions WHEN read THEN exactly those are excluded', () => {
+    expect(policyOf('legacy', { excludedFunctions: ['legacy'] }).excluded).toBe(true);
+    expect(policyOf('orders', { excludedFunctions: ['legacy'] }).excluded).toBe(false);
+  });
+
+  test('dry run: DRY_RUN or the function\'s own dryRun true; a per-function false never lifts DRY_RUN', () => {
+    expect(policyOf('orders', { functionOverrides: { orders: { dryRun: true } } }).dryRun).toBe(true);
+    expect(policyOf('orders', { functionOverrides: { orders: { dryRun: false } } }, { DRY_RUN: 'true' }).dryRun).toBe(true);
+    expect(policyOf('orders', { functionOverrides: { orders: { dryRun: false } } }).dryRun).toBe(false);
+    expect(policyOf('orders', {}, { DRY_RUN: 'false' }).dryRun).toBe(false);
+  });
+
+  test.each([
+    ['a cooldown below a minute', { cooldownSeconds: 59 }, 'cooldownSeconds must be a whole number of at least 60, got 59'],
+    ['a fractional cooldown', { cooldownSeconds: 60.5 }, 'cooldownSeconds must be a whole number of at least 60, got 60.5'],
+    ['a per-function cooldown below a minute', { functionOverrides: { orders: { cooldownSeconds: 59 } } }, 'functionOverrides.orders.cooldownSeconds must be a whole number of at least 60, got 59'],
+    ['25 repairs a day', { maxRepairsPerDay: 25 }, 'maxRepairsPerDay must be a whole number between 1 and 24, got 25'],
+    ['a fractional budget', { maxRepairsPerDay: 1.5 }, 'maxRepairsPerDay must be a whole number between 1 and 24, got 1.5'],
+    ['a per-function budget of 25', { functionOverrides: { orders: { maxRepairsPerDay: 25 } } }, 'functionOverrides.orders.maxRepairsPerDay must be a whole number between 1 and 24, got 25'],
+    ['a verification window below a minute', { verificationWindowSeconds: 59 }, 'verificationWindowSeconds must be a whole number of at least 60, got 59'],
+    ['a fractional verification window', { verificationWindowSeconds: 60.5 }, 'verificationWindowSeconds must be a whole number of at least 60, got 60.5'],
+    ['no verification invocations', { verificationMinInvocations: 0 }, 'verificationMinInvocations must be a whole number of at least 1, got 0'],
+    ['fractional verification invocations', { verificationMinInvocations: 1.5 }, 'verificationMinInvocations must be a whole number of at least 1, got 1.5'],
+    ['aliases that are not a list', { functionOverrides: { orders: { aliases: 'live' } } }, 'functionOverrides.orders.aliases must be a list of alias names, got "live"'],
+    ['an empty alias name', { functionOverrides: { orders: { aliases: ['live', ''] } } }, 'functionOverrides.orders.aliases must be a list of alias names, got ["live",""]'],
+    ['an alias that is not a name', { functionOverrides: { orders: { aliases: [7] } } }, 'functionOverrides.orders.aliases must be a list of alias names, got [7]'],
+    ['a null size limit', { maxStepMb: null }, 'maxStepMb is required, got none'],
+    ['a per-function maximum below Lambda\'s minimum', { functionOverrides: { orders: { maxMemoryMb: 64 } } }, 'invalid remediation policy: maxMemoryMb must be at least 128, got 64'],
+    ['a per-function minimum confidence above 1', { functionOverrides: { orders: { minConfidence: 1.5 } } }, 'invalid remediation policy: minConfidence must be between 0 and 1, got 1.5'],
+  ])('fails with ConfigurationError for %s, naming the field and the value', (_label, policy, message) => failure(policy, message)());
+
+  test('the policy of another function is not checked when reading this one', () => {
+    expect(policyOf('payments', { functionOverrides: { orders: { cooldownSeconds: 1 } } }).cooldownSeconds).toBe(1800);
+  });
+
+  test.each(['[1]', 'null', '"policy"', '3'])('fails when REMEDIATION_POLICY is %s, not a json object', (raw) => {
+    expect(() => readPolicyConfig({ REMEDIATION_POLICY: raw })).toThrow(`environment variable REMEDIATION_POLICY must be a json object, got ${raw}`);
+  });
+
+  test('a long REMEDIATION_POLICY that is not an object is quoted by its first 80 characters only', () => {
+    const raw = JSON.stringify(Array.from({ length: 40 }, (_, i) => `function-${i}`));
+    let message = '';
+    try {
+      readPolicyConfig({ REMEDIATION_POLICY: raw });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(`environment variable REMEDIATION_POLICY must be a json object, got ${raw.slice(0, 80)}`);
+    expect(message).not.toContain('function-39');
+  });
+
+  test('a blank REMEDIATION_POLICY is a missing one', () => {
+    expect(() => readPolicyConfig({ REMEDIATION_POLICY: '  ' })).toThrow('missing required environment variable REMEDIATION_POLICY: the handlers never act under default guardrails');
+  });
+});
+
+describe('envBoolean', () => {
+  test.each([['true', true], ['TRUE', true], ['1', true], ['yes', true], [' Yes ', true], ['false', false], ['0', false], ['no', false], ['NO', false]])('%p is %p', (raw, expected) => {
+    expect(envBoolean('DRY_RUN', !expected, { DRY_RUN: raw })).toBe(expected);
+  });
+
+  test('unset or blank takes the fallback', () => {
+    expect(envBoolean('DRY_RUN', true, {})).toBe(true);
+    expect(envBoolean('DRY_RUN', false, { DRY_RUN: ' ' })).toBe(false);
   });
 });

@@ -53,7 +53,8 @@ describe('workflow executor', () => {
     });
     const started = performance.now();
     const record = await drive(scheduler, scheduler.participate('x', () => executor.execute('x', { n: 1, waitSeconds: 600 })));
-    expect(performance.now() - started).toBeLessThan(5000);
+    // Real time would be over 606 s (the wait and the retry intervals); the bound leaves room for a busy machine.
+    expect(performance.now() - started).toBeLessThan(60_000);
     expect(record.status).toBe('SUCCEEDED');
     expect(record.output).toEqual({
       n: 1,

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliIo } from '../../src/cli/io';
+import { iamEvaluationLine, iamEvaluatorInstalled } from '../../src/cli/optional-iam';
 import { bundledScenarios, runSimulate } from '../../src/cli/simulate-command';
 
 jest.setTimeout(300_000);
@@ -31,6 +32,14 @@ describe('lambda-remediation simulate', () => {
     expect(io.err).toContain("no scenario 'no-such-incident'");
   });
 
+  test('fails when --stack comes without --app, or --all with --app', async () => {
+    const io = capture();
+    expect(await runSimulate(['--stack', 'Orders'], io)).toBe(2);
+    expect(io.err).toContain('--stack needs --app');
+    expect(await runSimulate(['--app', 'cdk.out', '--all'], io)).toBe(2);
+    expect(io.err).toContain('with --app, give --scenario FILE');
+  });
+
   test('fails when an option is unknown or lacks its value', async () => {
     const io = capture();
     expect(await runSimulate(['--bogus'], io)).toBe(2);
@@ -53,8 +62,10 @@ describe('lambda-remediation simulate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
     const report = join(dir, 'report.json');
     const io = capture();
-    const code = await runSimulate(['--report', report], io);
+    // (as from the published package: the AGPL IAM evaluator is not installed)
+    const code = await runSimulate(['--report', report], io, { iamEvaluatorInstalled: () => false });
     expect(io.err).toBe('');
+    expect(io.out).toContain('\nIAM evaluation: off (install @cloud-copilot/iam-simulate to turn it on)\n');
     expect(code).toBe(0);
     expect(io.out).toContain('== oom-recovered: PASS');
     for (const milestone of ['first failure', 'alarm', 'collected', 'diagnosed+decided', 'repaired', 'verified', 'notified']) {
@@ -64,6 +75,7 @@ describe('lambda-remediation simulate', () => {
     expect(io.out).toContain('1/1 scenario(s) met their expectations');
     const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json.passed).toBe(true);
+    expect(json.iamEvaluation).toBe('IAM evaluation: off (install @cloud-copilot/iam-simulate to turn it on)');
     const s = json.scenarios[0];
     expect(s.outcome).toBe('REPAIRED');
     expect(s.finalMemory).toEqual({ 'orders-api': 768 });
@@ -74,5 +86,23 @@ describe('lambda-remediation simulate', () => {
     expect(new Set(s.apiCalls.map((c: any) => c.service))).toEqual(new Set(['DynamoDB', 'CloudWatch', 'CloudWatchLogs', 'Lambda', 'SNS', 'EventBridge', 'StepFunctions']));
     expect(s.notifications.map((n: any) => n.json.type)).toEqual(['REPAIRED']);
     expect(s.records.some((r: any) => String(r.sk).startsWith('DIAGNOSIS#'))).toBe(true);
+  });
+});
+
+describe('IAM evaluation is optional (the evaluator is AGPL-3.0 and never shipped)', () => {
+  test('installed when its package resolves, not when it does not', () => {
+    expect(iamEvaluatorInstalled(() => '/x/node_modules/@cloud-copilot/iam-simulate/index.js')).toBe(true);
+    expect(iamEvaluatorInstalled(() => {
+      throw Object.assign(new Error("Cannot find module '@cloud-copilot/iam-simulate'"), { code: 'MODULE_NOT_FOUND' });
+    })).toBe(false);
+    // this repository has it as a devDependency
+    expect(iamEvaluatorInstalled()).toBe(true);
+  });
+
+  test('the report line says how to turn it on, and on only when every scenario was evaluated', () => {
+    expect(iamEvaluationLine(false, [{ iamEvaluated: false }])).toBe('IAM evaluation: off (install @cloud-copilot/iam-simulate to turn it on)');
+    expect(iamEvaluationLine(true, [{ iamEvaluated: true }, { iamEvaluated: true }])).toBe('IAM evaluation: on (@cloud-copilot/iam-simulate)');
+    expect(iamEvaluationLine(true, [{ iamEvaluated: true }, {}])).toMatch(/^IAM evaluation: off \(/);
+    expect(iamEvaluationLine(true, [])).toMatch(/^IAM evaluation: off \(/);
   });
 });

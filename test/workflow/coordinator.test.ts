@@ -3,10 +3,12 @@
  * in which order, what each gets, where it waits (a schedule) and how a run resumes from its
  * checkpoint, as the state machine of definition.ts would do it.
  */
-import { ERROR_NAMES, HandlerId, WorkflowState } from '../../src/workflow/contract';
+import { ERROR_NAMES, FOLLOW_UP_DETAIL_TYPE, HandlerId, INTAKE_SOURCE, REEXAMINE_DETAIL_TYPE, WorkflowState } from '../../src/workflow/contract';
 import { CoordinatorPorts, HandlerFunctionError, runCoordinator } from '../../src/workflow/coordinator';
 import {
   atExpression,
+  COORDINATOR_FOLLOW_UP_WAKE,
+  COORDINATOR_RUN_NAME_FIELD,
   COORDINATOR_WAKE_SOURCE,
   CoordinatorCheckpoint,
   coordinatorExecutionId,
@@ -163,6 +165,46 @@ describe('GIVEN outcomes that end before a repair', () => {
     expect(result.outcome).toBe('FAILED');
     expect(w.order()).toEqual(['normalize', 'collect', 'diagnose', 'finalize']);
     expect(w.calls.at(-1)!.state.error).toEqual({ Error: ERROR_NAMES.CONFIGURATION, Cause: expect.stringContaining('Workflow.stepFunctions()') });
+  });
+});
+
+describe('GIVEN a follow-up started by finalize (an asynchronous invoke with the follow-up detail)', () => {
+  // What startExecutionOnce sends the coordinator: the intake input and the run's name.
+  const FOLLOW_UP = {
+    'source': INTAKE_SOURCE,
+    'detail-type': FOLLOW_UP_DETAIL_TYPE,
+    'detail': { functionName: 'orders', alarms: [{ alarmName: 'lar-fn-Errors-orders' }], previousExecutionId: 'x', round: 1, waitSeconds: 1800, baseline: {} },
+    [COORDINATOR_RUN_NAME_FIELD]: 'followup-abc',
+  };
+  const outputs: Outputs = { normalize: accepted, collect: () => ({ evidenceKey: 'k' }), diagnose: diagnosed('HUMAN_REVIEW'), finalize: finalized };
+
+  test('WHEN it starts THEN it runs no handler and schedules its wake-up waitSeconds after the start, as WaitBeforeFollowUp waits (no lock held)', async () => {
+    const w = world(outputs);
+    const result = await runCoordinator(FOLLOW_UP, FN_ARN, w.ports);
+    expect(result).toEqual({ executionId: `${FN_ARN}:run:followup-abc`, status: 'WAITING', awaiting: COORDINATOR_FOLLOW_UP_WAKE });
+    expect(w.order()).toEqual([]);
+    expect(w.schedules).toEqual([{ executionId: result.executionId, wake: COORDINATOR_FOLLOW_UP_WAKE, at: new Date('2026-11-28T12:30:00.000Z') }]);
+  });
+
+  test('WHEN the schedule wakes it THEN it runs the story from normalize and finalizes; a repeated wake-up runs nothing again', async () => {
+    const w = world(outputs);
+    const first = await runCoordinator(FOLLOW_UP, FN_ARN, w.ports);
+    expect(await runCoordinator(FOLLOW_UP, FN_ARN, w.ports)).toMatchObject({ status: 'IGNORED' });
+    w.advance(1_800_000);
+    const second = await runCoordinator(wakeUp(first.executionId, COORDINATOR_FOLLOW_UP_WAKE), FN_ARN, w.ports);
+    expect(second).toMatchObject({ status: 'FINISHED', outcome: 'NO_ACTION' });
+    expect(w.order()).toEqual(['normalize', 'collect', 'diagnose', 'finalize']);
+    expect(w.calls[0].state.event).toEqual(FOLLOW_UP);
+    expect(await runCoordinator(wakeUp(first.executionId, COORDINATOR_FOLLOW_UP_WAKE), FN_ARN, w.ports)).toMatchObject({ status: 'IGNORED' });
+    expect(w.order()).toHaveLength(4);
+  });
+
+  test('WHEN the input is a re-examination (no waitSeconds) THEN it does not wait', async () => {
+    const w = world(outputs);
+    const { [COORDINATOR_RUN_NAME_FIELD]: _name, ...rest } = FOLLOW_UP;
+    const reexamination = { ...rest, 'detail-type': REEXAMINE_DETAIL_TYPE, 'detail': { functionName: 'orders', alarms: [], previousExecutionId: 'x' } };
+    expect(await runCoordinator(reexamination, FN_ARN, w.ports)).toMatchObject({ status: 'FINISHED' });
+    expect(w.schedules).toEqual([]);
   });
 });
 

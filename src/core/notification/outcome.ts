@@ -2,7 +2,7 @@
  * The final outcome of one workflow execution, worked out from whatever the state holds. Every
  * path (normal ends, refusals, caught errors) reaches Finalize, which asks this function. Pure.
  */
-import { OUTCOMES, Outcome, REEXAMINE_DETAIL_TYPE, RepairIntent, WorkflowState } from '../../workflow/contract';
+import { FOLLOW_UP_DETAIL_TYPE, OUTCOMES, Outcome, REEXAMINE_DETAIL_TYPE, RepairIntent, WorkflowState } from '../../workflow/contract';
 
 /**
  * Outcomes recorded and put on the bus but not paged: refusals of a second alarm for a function
@@ -12,14 +12,20 @@ import { OUTCOMES, Outcome, REEXAMINE_DETAIL_TYPE, RepairIntent, WorkflowState }
 export const QUIET_OUTCOMES: readonly Outcome[] = [OUTCOMES.ALREADY_IN_PROGRESS, OUTCOMES.IGNORED, OUTCOMES.SUPPRESSED];
 
 /**
- * Whether an outcome is recorded and put on the bus without paging anyone: the quiet outcomes,
- * and a re-examination (an alarm that waited on the lock) that ends in the cooldown or the daily
- * budget of the repair it waited for — the same incident, already notified by that repair.
+ * Whether an outcome is recorded and put on the bus without paging anyone: the quiet outcomes;
+ * a re-examination (an alarm that waited on the lock) that ends in the cooldown or the daily
+ * budget of the repair it waited for, or a follow-up that ends in a repair's cooldown — the same
+ * incident, already notified by that repair; and a follow-up whose evidence did not change since
+ * the case it follows (issue 11 item 3: page again only when it changed).
  */
 export function isQuiet(outcome: Outcome, state: WorkflowState): boolean {
   if (QUIET_OUTCOMES.includes(outcome)) return true;
   const detailType = (state.event as { 'detail-type'?: unknown } | undefined)?.['detail-type'];
-  return (outcome === OUTCOMES.COOLDOWN || outcome === OUTCOMES.DAILY_BUDGET_EXHAUSTED) && detailType === REEXAMINE_DETAIL_TYPE;
+  if (outcome === OUTCOMES.COOLDOWN && (detailType === REEXAMINE_DETAIL_TYPE || detailType === FOLLOW_UP_DETAIL_TYPE)) return true;
+  if (outcome === OUTCOMES.DAILY_BUDGET_EXHAUSTED && detailType === REEXAMINE_DETAIL_TYPE) return true;
+  const unchanged = state.diagnosis?.followUp?.changed === false;
+  return unchanged && !state.repair && !state.error
+    && (outcome === OUTCOMES.HUMAN_REVIEW || outcome === OUTCOMES.NO_ACTION || outcome === OUTCOMES.CANNOT_INCREASE);
 }
 
 /** The outcome and the one-line reason behind it. */

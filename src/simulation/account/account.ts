@@ -38,7 +38,7 @@ import { MetricStore } from './metrics';
 import { SchedulerService } from './scheduler-service';
 import { SdkRetryModel } from './sdk-retry';
 import { StatesService } from './states-service';
-import { expectedConcurrency, isError, simulateMinute, streamMinute, WorkloadSpec } from './workload';
+import { EnvironmentState, expectedConcurrency, isError, newEnvironmentState, simulateMinute, streamMinute, WorkloadSpec } from './workload';
 
 const MINUTE = 60_000;
 
@@ -132,6 +132,8 @@ export class SimulatedAccount {
   private readonly logGroups = new Map<string, string>();
   /** Invocations each function has run (for `logLines[].every`). */
   private readonly invocationCounts = new Map<string, number>();
+  /** The execution environment of each function, for workloads that leak (`leakMbPerInvocation`). */
+  private readonly environments = new Map<string, EnvironmentState>();
   private readonly pendingDeploys: DeployChange[];
   /** Records waiting in each consumed stream (by function name). */
   private readonly streamBacklog = new Map<string, number>();
@@ -333,10 +335,13 @@ export class SimulatedAccount {
       const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
       const name = fn.spec.functionName;
       // A stream consumer gets as many batches as its shards get through; others their invocation rate.
+      // The function's execution environment carries a leak (leakMbPerInvocation) across minutes.
+      if (!this.environments.has(name)) this.environments.set(name, newEnvironmentState());
+      const environment = this.environments.get(name)!;
       const backlog = this.streamBacklog.get(name) ?? 0;
-      const consumer = fn.workload.stream ? streamMinute(fn.workload, env, minuteStart, this.worldRandom, backlog) : undefined;
+      const consumer = fn.workload.stream ? streamMinute(fn.workload, env, minuteStart, this.worldRandom, backlog, environment) : undefined;
       if (consumer) this.streamBacklog.set(name, consumer.backlogAfter);
-      const invocations = consumer?.invocations ?? simulateMinute(fn.workload, env, minuteStart, this.worldRandom);
+      const invocations = consumer?.invocations ?? simulateMinute(fn.workload, env, minuteStart, this.worldRandom, environment);
       const alias = fn.spec.alias;
       const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';
       const dims: Array<Record<string, string>> = [{ FunctionName: name }, ...(alias ? [{ FunctionName: name, Resource: `${name}:${alias}` }] : [])];

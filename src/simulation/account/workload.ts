@@ -54,6 +54,14 @@ export interface WorkloadSpec {
   readonly concurrencyLimit?: number;
   /** Fraction of invocations that start cold (REPORT `Init Duration`). @default 0.02 */
   readonly coldStartRate?: number;
+  /**
+   * Memory the code keeps per invocation in a warm execution environment (a leak, or a cache
+   * without a bound), MB: an environment's need grows by it with every invocation it serves, until
+   * the environment is killed (the next invocation starts cold) or replaced (a cold start, a
+   * configuration change). Modelled as one execution environment serving the function at a time,
+   * as its one log stream shows it. @default 0
+   */
+  readonly leakMbPerInvocation?: number;
   /** Application log lines the function code prints (secrets, prompt injections, misleading text). */
   readonly logLines?: LogLineSpec[];
   /**
@@ -103,6 +111,22 @@ export interface ExecutionEnvironment {
   readonly memorySizeMb: number;
   readonly timeoutSeconds: number;
   readonly runtime: string;
+}
+
+/**
+ * The execution environment a leaking workload carries from minute to minute: how many
+ * invocations it has served warm, at which memory size, and whether the next invocation starts
+ * cold (after a kill: Lambda replaces an environment whose runtime exited).
+ */
+export interface EnvironmentState {
+  warmInvocations: number;
+  memorySizeMb?: number;
+  needsColdStart: boolean;
+}
+
+/** A fresh environment state (the next invocation starts cold). */
+export function newEnvironmentState(): EnvironmentState {
+  return { warmInvocations: 0, needsColdStart: true };
 }
 
 /** What happened to one invocation. */
@@ -192,7 +216,10 @@ export function expectedConcurrency(spec: WorkloadSpec, env: ExecutionEnvironmen
 /**
  * Generate the invocations of one minute starting at `minuteStart` (epoch ms), in start order.
  */
-export function simulateMinute(spec: WorkloadSpec, env: ExecutionEnvironment, minuteStart: number, random: SeededRandom): Invocation[] {
+export function simulateMinute(
+  spec: WorkloadSpec, env: ExecutionEnvironment, minuteStart: number, random: SeededRandom, environment: EnvironmentState = newEnvironmentState(),
+): Invocation[] {
+  const leak = spec.leakMbPerInvocation ?? 0;
   const count = Math.max(0, Math.round(spec.invocationsPerMinute));
   const concurrency = expectedConcurrency(spec, env);
   const throttledFraction = spec.concurrencyLimit !== undefined && concurrency > spec.concurrencyLimit
@@ -204,13 +231,21 @@ export function simulateMinute(spec: WorkloadSpec, env: ExecutionEnvironment, mi
   const out: Invocation[] = [];
   for (const start of starts) {
     const requestId = random.uuid();
-    const need = Math.max(16, spec.memoryNeedMb * (1 + (spec.memoryNeedSpread ?? 0.08) * random.gaussian()));
-    const base = { requestId, start, memorySizeMb: env.memorySizeMb, memoryNeedMb: round2(need) };
+    let need = Math.max(16, spec.memoryNeedMb * (1 + (spec.memoryNeedSpread ?? 0.08) * random.gaussian()));
     if (random.chance(throttledFraction)) {
-      out.push({ ...base, durationMs: 0, billedDurationMs: 0, maxMemoryUsedMb: 0, outcome: 'throttled' });
+      out.push({ requestId, start, memorySizeMb: env.memorySizeMb, memoryNeedMb: round2(need), durationMs: 0, billedDurationMs: 0, maxMemoryUsedMb: 0, outcome: 'throttled' });
       continue;
     }
-    const initDurationMs = random.chance(spec.coldStartRate ?? 0.02) ? round2(random.between(150, 600)) : undefined;
+    let initDurationMs = random.chance(spec.coldStartRate ?? 0.02) ? round2(random.between(150, 600)) : undefined;
+    if (leak > 0) {
+      // A configuration change replaces the environments; a kill leaves the next invocation cold.
+      if (environment.memorySizeMb !== env.memorySizeMb) environment.needsColdStart = true;
+      if (initDurationMs === undefined && environment.needsColdStart) initDurationMs = round2(random.between(150, 600));
+      if (initDurationMs !== undefined) environment.warmInvocations = 0;
+      environment.memorySizeMb = env.memorySizeMb;
+      need += leak * environment.warmInvocations;
+    }
+    const base = { requestId, start, memorySizeMb: env.memorySizeMb, memoryNeedMb: round2(need) };
     const jitter = 1 + 0.05 * random.gaussian();
     let duration = Math.max(1, expectedDurationMs(spec, env, need) * jitter);
     let used = Math.min(need, env.memorySizeMb);
@@ -238,6 +273,11 @@ export function simulateMinute(spec: WorkloadSpec, env: ExecutionEnvironment, mi
     if (duration > timeoutMs) {
       outcome = 'timeout';
       duration = timeoutMs + random.between(0, 25);
+    }
+    if (leak > 0) {
+      const died = outcome === 'oom-killed' || outcome === 'runtime-oom' || outcome === 'language-oom' || outcome === 'timeout';
+      environment.needsColdStart = died;
+      environment.warmInvocations = died ? 0 : environment.warmInvocations + 1;
     }
     const durationMs = round2(duration);
     out.push({
@@ -277,9 +317,11 @@ export interface StreamMinute {
  * stay. A batch's last record is `waiting / rate` old when the batch starts (the records written
  * after it are still waiting) and its age is read when the batch ends.
  * @param backlog records waiting at the start of the minute
+ * @param environment the consumer's execution environment (a leaking consumer's need grows per batch)
  */
 export function streamMinute(
   spec: WorkloadSpec, env: ExecutionEnvironment, minuteStart: number, random: SeededRandom, backlog: number,
+  environment: EnvironmentState = newEnvironmentState(),
 ): StreamMinute {
   const s = spec.stream!;
   const shards = Math.max(1, Math.round(s.shards ?? 1));
@@ -287,7 +329,7 @@ export function streamMinute(
   const perMs = Math.max(0, s.recordsPerMinute) / 60_000;
   const capacity = shards * Math.floor(60_000 / Math.max(1, expectedDurationMs(spec, env)));
   const needed = Math.ceil((backlog + Math.max(0, s.recordsPerMinute)) / batchSize);
-  const invocations = simulateMinute({ ...spec, invocationsPerMinute: Math.min(capacity, needed) }, env, minuteStart, random);
+  const invocations = simulateMinute({ ...spec, invocationsPerMinute: Math.min(capacity, needed) }, env, minuteStart, random, environment);
   const iteratorAges: Array<{ at: number; ageMs: number }> = [];
   let consumed = 0;
   for (const inv of invocations) {

@@ -3,7 +3,7 @@ import { contextFor, fixture, healthy, rid, textInvocation } from '../support';
 
 describe('code-error rule', () => {
   test('GIVEN the KeyError sample WHEN evaluated THEN it is a code error, not memory', () => {
-    const v = codeErrorRule.evaluate(buildRuleContext(fixture('downstream-timeout'), DEFAULT_POLICY));
+    const v = codeErrorRule.evaluate(buildRuleContext(fixture('code-error-python'), DEFAULT_POLICY));
     expect(v).toMatchObject({ answer: 'not-memory', category: 'CODE_ERROR', weight: 0.8 });
   });
 

@@ -1,6 +1,7 @@
 import {
   expectedDurationMs,
   gcSlowdown,
+  newEnvironmentState,
   simulateMinute,
   streamMinute,
   vcpusFor,
@@ -117,5 +118,47 @@ describe('a stream consumer (streamMinute)', () => {
   test('GIVEN batches killed for memory THEN their records are not consumed (retried), so the backlog grows', () => {
     const r = run({ ...consumer(300), memoryNeedMb: 560, oomBehaviour: 'killed' }, 5);
     expect(r.backlog).toBeGreaterThan(4 * 4000);
+  });
+});
+
+describe('a leaking workload (leakMbPerInvocation)', () => {
+  const leaking: WorkloadSpec = {
+    invocationsPerMinute: 10, memoryNeedMb: 200, memoryNeedSpread: 0, cpuMsAt1Vcpu: 50, coldStartRate: 0, leakMbPerInvocation: 5,
+  };
+
+  test('GIVEN a warm environment WHEN minutes pass THEN the need climbs by the leak per invocation across minutes, from a cold start', () => {
+    const state = newEnvironmentState();
+    const random = new SeededRandom(1);
+    const first = simulateMinute(leaking, node(1024), START, random, state);
+    const second = simulateMinute(leaking, node(1024), START + 60_000, random, state);
+    const needs = [...first, ...second].map((i) => i.memoryNeedMb);
+    expect(needs).toEqual(Array.from({ length: 20 }, (_, i) => 200 + 5 * i));
+    expect(first[0].initDurationMs).toBeDefined();
+    expect([...first.slice(1), ...second].every((i) => i.initDurationMs === undefined)).toBe(true);
+  });
+
+  test('GIVEN the need reaches the limit WHEN killed THEN the next invocation starts cold and low again: a saw-tooth', () => {
+    const state = newEnvironmentState();
+    const random = new SeededRandom(2);
+    const out = Array.from({ length: 8 }, (_, m) => simulateMinute(leaking, node(256), START + m * 60_000, random, state)).flat();
+    const killed = out.findIndex((i) => i.outcome === 'oom-killed');
+    expect(killed).toBe(12); // 200 + 5 x 12 = 260 > 256
+    expect(out[killed + 1]).toMatchObject({ memoryNeedMb: 200, outcome: 'success' });
+    expect(out[killed + 1].initDurationMs).toBeDefined();
+  });
+
+  test('GIVEN a memory change WHEN the next invocation runs THEN the environment was replaced: cold, the need back at its base', () => {
+    const state = newEnvironmentState();
+    const random = new SeededRandom(3);
+    simulateMinute(leaking, node(1024), START, random, state);
+    const after = simulateMinute(leaking, node(1536), START + 60_000, random, state);
+    expect(after[0].memoryNeedMb).toBe(200);
+    expect(after[0].initDurationMs).toBeDefined();
+  });
+
+  test('GIVEN no leak WHEN simulated with or without an environment state THEN the invocations are the same (other scenarios unchanged)', () => {
+    const a = simulateMinute(spec, node(512), START, new SeededRandom(9));
+    const b = simulateMinute(spec, node(512), START, new SeededRandom(9), newEnvironmentState());
+    expect(b).toEqual(a);
   });
 });

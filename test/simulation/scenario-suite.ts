@@ -1,21 +1,50 @@
+/**
+ * The scenario tests: every file of scenarios/ run by the simulation, its expectations checked.
+ * They are split over the test files scenarios-<n>.test.ts (one jest worker runs one file, so a
+ * shard of the scenarios can run beside other tests); each calls `describeScenarioShard(n, of)`.
+ * SIM_SCENARIO=<name> runs that scenario only.
+ */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenario, ScenarioResult, SimulationEnvironment } from '../../src/simulation/runner';
 import { loadScenarioFile, Scenario } from '../../src/simulation/scenario';
 
 const DIR = join(__dirname, '..', '..', 'scenarios');
-const only = process.env.SIM_SCENARIO;
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json') && (!only || f === `${only}.json`)).sort();
 
-jest.setTimeout(600_000);
+/** The scenario files of shard `shard` (1-based) of `of`: every `of`-th file in name order. */
+export function scenarioShard(shard: number, of: number, only = process.env.SIM_SCENARIO): string[] {
+  return readdirSync(DIR).filter((f) => f.endsWith('.json') && (!only || f === `${only}.json`)).sort()
+    .filter((_, i) => i % of === shard - 1);
+}
 
-let env: SimulationEnvironment;
-beforeAll(async () => {
-  env = await SimulationEnvironment.start();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+/** Describe the scenarios of one shard (see `scenarioShard`). */
+export function describeScenarioShard(shard: number, of: number): void {
+  const files = scenarioShard(shard, of);
+  jest.setTimeout(600_000);
+
+  let env: SimulationEnvironment;
+  beforeAll(async () => {
+    if (files.length > 0) env = await SimulationEnvironment.start();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  if (files.length === 0) {
+    test.skip(`no scenario in shard ${shard} of ${of}${process.env.SIM_SCENARIO ? ` (SIM_SCENARIO=${process.env.SIM_SCENARIO})` : ''}`, () => undefined);
+    return;
+  }
+
+  describe.each(files)('scenario %s', (file) => describeScenario(file, () => env));
+}
+
+/**
+ * Every message of every notification: the default and each protocol's own (SNS MessageStructure
+ * "json": the e-mail text), as the expectations read them (expectations.ts).
+ */
+function notificationTexts(result: ScenarioResult): string {
+  return result.notifications.map((n) => [n.subject ?? '', n.message, ...Object.values(n.protocols ?? {})].join('\n')).join('\n---\n');
+}
 
 /** The checks every scenario file must declare, so each scenario is a full test. */
 function declaresEverything(s: Scenario): string[] {
@@ -29,7 +58,7 @@ function declaresEverything(s: Scenario): string[] {
   return missing;
 }
 
-describe.each(files)('scenario %s', (file) => {
+function describeScenario(file: string, environment: () => SimulationEnvironment): void {
   const scenario = loadScenarioFile(join(DIR, file));
   let result: ScenarioResult;
   // A scenario with a documented known issue must fail its expectations until the issue is fixed:
@@ -42,7 +71,7 @@ describe.each(files)('scenario %s', (file) => {
   }
 
   beforeAll(async () => {
-    result = await runScenario(scenario, env);
+    result = await runScenario(scenario, environment());
   });
 
   test('GIVEN the scenario file THEN it states outcome, final memory, update calls, notification content and records', () => {
@@ -73,12 +102,12 @@ describe.each(files)('scenario %s', (file) => {
   });
 
   outcomeTest('THEN the notifications say what happened', () => {
-    const texts = result.notifications.map((n) => `${n.subject}\n${n.message}`).join('\n---\n');
+    const texts = notificationTexts(result);
     for (const t of scenario.expect.notifications?.contain ?? []) expect(texts).toContain(t);
   });
 
   test('THEN no secret of the functions leaks into calls, records, notifications or logs', () => {
-    const texts = result.notifications.map((n) => `${n.subject}\n${n.message}`).join('\n---\n');
+    const texts = notificationTexts(result);
     for (const t of scenario.expect.notifications?.notContain ?? []) expect(texts).not.toContain(t);
     expect(result.leakedSecrets).toEqual([]);
   });
@@ -94,4 +123,4 @@ describe.each(files)('scenario %s', (file) => {
   outcomeTest('THEN every other expectation of the file holds (records, counts, decisions)', () => {
     expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
   });
-});
+}
