@@ -13,9 +13,11 @@ const sdkClients = [
   '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-lambda',
   '@aws-sdk/client-s3',
+  '@aws-sdk/client-scheduler',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sns',
   '@aws-sdk/client-ssm',
+  '@aws-sdk/client-sts',
   '@aws-sdk/lib-dynamodb',
 ];
 

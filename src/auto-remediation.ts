@@ -27,6 +27,7 @@ import { RemediationSetup } from './workflow/remediation-setup';
 import { RemediationWorkflow } from './workflow/remediation-workflow';
 import { PolicyConfigBuilder } from './workflow/settings';
 import { TargetRegistry } from './workflow/target-access';
+import { Workflow } from './workflow/workflow-kind';
 
 /** Properties of {@link AutoRemediation}. */
 export interface AutoRemediationProps {
@@ -123,6 +124,15 @@ export interface AutoRemediationProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * How a remediation runs: a Step Functions state machine (execution history, approval), or one
+   * Lambda coordinator that waits for verification with an EventBridge Scheduler schedule (no
+   * approval: asking for both fails synthesis). See the README, "Which workflow".
+   *
+   * @default Workflow.stepFunctions()
+   */
+  readonly workflow?: Workflow;
 
   /**
    * Create the CloudWatch dashboard of the remediation activity.
@@ -264,6 +274,7 @@ export class AutoRemediation extends Construct {
       policy,
       approval: props.approval,
       approvalTimeout: props.approvalTimeout,
+      workflow: props.workflow,
     });
 
     if (props.driftDetection) {
@@ -303,11 +314,13 @@ export class AutoRemediation extends Construct {
     if (props.dashboard ?? true) {
       this.dashboard = new RemediationDashboard(this, 'Dashboard', {
         stateMachine: this.workflow.stateMachine,
+        coordinator: this.workflow.coordinatorFunction,
         outcomeLogGroup: this.verification.finalizeLogGroup,
         // Alarms in nested stacks stay there (a reference would add an output per alarm).
         alarms: this.monitoring.alarms.filter((a) => Stack.of(a) === Stack.of(this)),
         deadLetterQueue: this.workflow.deadLetterQueue,
         handlers: [
+          ...(this.workflow.coordinatorFunction ? [this.workflow.coordinatorFunction] : []),
           this.workflow.normalizeFunction, this.diagnosis.collectFunction, this.diagnosis.diagnoseFunction,
           this.workflow.requestApprovalFunction, this.repair.repairFunction, this.verification.verifyFunction,
           this.repair.rollbackFunction, this.verification.finalizeFunction,
@@ -316,8 +329,8 @@ export class AutoRemediation extends Construct {
     }
   }
 
-  /** The remediation state machine. */
-  public get stateMachine(): sfn.IStateMachine {
+  /** The remediation state machine (none with `Workflow.lambdaCoordinator()`). */
+  public get stateMachine(): sfn.IStateMachine | undefined {
     return this.workflow.stateMachine;
   }
 

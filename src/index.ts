@@ -16,3 +16,4 @@ export * from './verification/verification-service';
 export * from './workflow/remediation-workflow';
 export * from './knowledge/remediation-knowledge-base';
 export * from './knowledge/remediation-agent';
+export * from './workflow/workflow-kind';

@@ -263,6 +263,37 @@ export const THROTTLING = {
   logShareFull: 0.2,
 } as const;
 
+/**
+ * stream-lag: a stream consumer falling behind (`IteratorAge`, the age of the last record of a
+ * batch when the function finished it: https://docs.aws.amazon.com/lambda/latest/dg/events-dynamodb-metrics.html)
+ * while its invocations run near their memory limit. The lag is what the pressure costs a
+ * consumer (slower batches, fewer records a minute), not proof of it: it corroborates memory
+ * evidence and never stands alone, since a slow downstream or too little parallelism make a
+ * consumer fall behind just as well.
+ */
+export const STREAM_LAG = {
+  /** Corroborating weight next to memory pressure or kills. */
+  withMemory: 0.35,
+  /** Below a minute behind, a rising age is ordinary batching noise. */
+  minAgeMs: 60_000,
+} as const;
+
+/**
+ * concurrency-spike: `ConcurrentExecutions` (the function's active invocations, Maximum per minute:
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html) at least twice what it
+ * was before the alarm, while invocations run near their memory limit. Each execution environment
+ * has its own memory, so concurrency does not use a function's memory; a surge often brings other
+ * payloads, though, and pressure appearing with it points at the size per invocation. Weak: it
+ * corroborates memory evidence, never stands alone.
+ */
+export const CONCURRENCY_SPIKE = {
+  withMemory: 0.2,
+  /** After-alarm maximum over before-alarm mean that counts as a spike. */
+  spikeRatio: 2,
+  /** A mean below one concurrent invocation is idle, not a base to compare with. */
+  minBaseline: 1,
+} as const;
+
 /** init-failure: the init phase failed (import error, missing handler, init error or timeout). */
 export const INIT_FAILURE = {
   base: 0.7,

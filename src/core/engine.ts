@@ -23,7 +23,7 @@ import { DiagnosisRule, RuleContext, RuleVerdict, usedRatio } from './rules/type
 import { recommendMemorySize, SizingBasis, SizingResult } from './sizing';
 
 /** Rules whose memory answer rests on the platform's own figures or error types, not on application text. */
-const PLATFORM_MEASURED_RULES: ReadonlySet<string> = new Set(['platform-oom', 'killed-at-limit', 'memory-pressure', 'memory-climbing', 'function-timeout']);
+const PLATFORM_MEASURED_RULES: ReadonlySet<string> = new Set(['platform-oom', 'killed-at-limit', 'memory-pressure', 'memory-climbing', 'stream-lag', 'concurrency-spike', 'function-timeout']);
 
 /** The intermediate results of a diagnosis, for tests, the CLI's verbose output and the benchmark. */
 export interface DiagnosisTrace {

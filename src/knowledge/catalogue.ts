@@ -27,6 +27,7 @@ export const REQUIRED_RUNBOOK_IDS: readonly string[] = [
   'rb-cpu-bound-low-memory',
   'rb-when-not-to-raise-memory',
   'rb-rollback',
+  'rb-stream-consumer-lag',
 ];
 
 /** Every incident category of the diagnosis model. */
@@ -236,6 +237,7 @@ export const MAX_KNOWLEDGE_REFERENCES = 5;
  * contradicts the diagnosis' isMemoryIssue), general runbooks by
  * their `when:memory` / `when:not-memory` tag (0.5), plus a small boost for each tag word found
  * in the evidence. Runtime-specific runbooks (`runtime:` tags) are cited only for that runtime,
+ * and runbooks about one kind of evidence (`evidence:<TYPE>` tags) only next to that evidence,
  * taken from `runtime` or, when unknown, from a language out-of-memory message in the evidence.
  *
  * @param result the diagnosis (category, isMemoryIssue, evidencePoints)
@@ -270,6 +272,9 @@ export function citeRunbooks(
       base = GENERAL_WHEN_MATCH;
     }
     if (base === 0) continue;
+    // `evidence:<TYPE>`: a runbook about one kind of evidence is cited only when the diagnosis has it.
+    const evidenceTags = entry.tags.filter((t) => t.startsWith('evidence:')).map((t) => t.slice(9).toLowerCase());
+    if (evidenceTags.length > 0 && !result.evidencePoints.some((p) => evidenceTags.includes(p.type.toLowerCase()))) continue;
 
     const keywords = entry.tags.filter((t) => !t.includes(':')).map((t) => t.replace(/-/g, ' '));
     const hits = keywords.filter((k) => k.length >= 3 && evidenceText.includes(k)).length;

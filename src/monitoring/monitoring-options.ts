@@ -14,6 +14,13 @@ export enum AlarmKind {
   THROTTLES = 'THROTTLES',
   /** Duration outside the band that CloudWatch anomaly detection learned for the function. */
   DURATION_ANOMALY = 'DURATION_ANOMALY',
+  /**
+   * Age of the last record a stream consumer finished (`AWS/Lambda` `IteratorAge`, maximum, in
+   * milliseconds): a Kinesis or DynamoDB stream consumer falling behind.
+   */
+  ITERATOR_AGE = 'ITERATOR_AGE',
+  /** Active invocations of the function (`AWS/Lambda` `ConcurrentExecutions`, maximum). */
+  CONCURRENT_EXECUTIONS = 'CONCURRENT_EXECUTIONS',
 }
 
 /**
@@ -51,9 +58,10 @@ export interface AlarmOptions {
 
   /**
    * The value to compare with. Errors and throttles: a count per period; duration: percent of the
-   * function's timeout; memory utilisation: percent of the configured memory.
+   * function's timeout; memory utilisation: percent of the configured memory; iterator age:
+   * milliseconds; concurrent executions: a count.
    *
-   * @default - errors 1, duration 90, memory utilisation 90, throttles 10
+   * @default - errors 1, duration 90, memory utilisation 90, throttles 10, iterator age 60,000 (a minute behind), concurrent executions 100
    */
   readonly threshold?: number;
 
@@ -67,7 +75,7 @@ export interface AlarmOptions {
   /**
    * Number of breaching periods among `evaluationPeriods` that puts the alarm in ALARM.
    *
-   * @default - 2 for errors and duration, 3 for throttles, 1 for memory utilisation
+   * @default - 2 for errors and duration, 3 for throttles, iterator age and concurrent executions, 1 for memory utilisation
    */
   readonly datapointsToAlarm?: number;
 
@@ -162,6 +170,29 @@ export interface MonitoringOptions {
    * @default - off
    */
   readonly anomalyDetection?: AnomalyAlarmOptions;
+
+  /**
+   * How far behind a stream consumer is: `IteratorAge` (Maximum), the age of the last record of a
+   * batch when the function finished it, which Lambda emits for Kinesis and DynamoDB stream event
+   * sources only (https://docs.aws.amazon.com/lambda/latest/dg/events-dynamodb-metrics.html).
+   * `threshold` is in milliseconds. Enable it for functions that consume streams; on other
+   * functions the metric never exists and the alarm stays OK (missing data is not breaching). The
+   * diagnosis counts a rising age as evidence only next to memory evidence (a consumer short of
+   * memory falls behind; so does one with a slow downstream). Named functions only, not fleet mode.
+   *
+   * @default - off; one minute behind in 3 of 5 one-minute periods when enabled
+   */
+  readonly iteratorAge?: AlarmOptions;
+
+  /**
+   * Active invocations of the function: `ConcurrentExecutions` (Maximum), which Lambda emits for
+   * every function (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html).
+   * The diagnosis counts a surge as evidence only next to memory evidence. Named functions only,
+   * not fleet mode.
+   *
+   * @default - off; 100 concurrent invocations in 3 of 5 one-minute periods when enabled
+   */
+  readonly concurrentExecutions?: AlarmOptions;
 
   /**
    * Manage every function that carries a tag (fleet mode), in addition to any `functions` listed.

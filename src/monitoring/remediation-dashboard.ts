@@ -5,11 +5,24 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { InvalidMonitoringError } from '../workflow/construct-errors';
 
 /** Properties of {@link RemediationDashboard}. */
 export interface RemediationDashboardProps {
-  /** The remediation state machine. */
-  readonly stateMachine: sfn.IStateMachine;
+  /**
+   * The remediation state machine (`Workflow.stepFunctions()`).
+   *
+   * @default - none: give `coordinator` instead
+   */
+  readonly stateMachine?: sfn.IStateMachine;
+
+  /**
+   * The Lambda coordinator (`Workflow.lambdaCoordinator()`): its invocations and errors stand in
+   * for executions started and failed.
+   *
+   * @default - none: give `stateMachine` instead
+   */
+  readonly coordinator?: lambda.IFunction;
 
   /** The finalizer's log group: one structured line with the `outcome` of every run. */
   readonly outcomeLogGroup: logs.ILogGroup;
@@ -54,6 +67,10 @@ export class RemediationDashboard extends Construct {
   constructor(scope: Construct, id: string, props: RemediationDashboardProps) {
     super(scope, id);
     const sm = props.stateMachine;
+    const coordinator = props.coordinator;
+    if (!sm === !coordinator) {
+      throw new InvalidMonitoringError(`the dashboard needs exactly one of stateMachine and coordinator, got ${sm ? 'both' : 'neither'}`);
+    }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.days(7),
@@ -74,11 +91,16 @@ export class RemediationDashboard extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Workflow runs',
-        left: [
+        left: sm ? [
           sm.metricStarted({ statistic: 'Sum', label: 'started' }),
           sm.metricSucceeded({ statistic: 'Sum', label: 'completed' }),
           sm.metricFailed({ statistic: 'Sum', label: 'failed' }),
           sm.metricTimedOut({ statistic: 'Sum', label: 'timed out' }),
+        ] : [
+          // A run is several invocations (start, verification wake-ups); errors are retried from the checkpoint.
+          coordinator!.metricInvocations({ statistic: 'Sum', label: 'coordinator invocations' }),
+          coordinator!.metricErrors({ statistic: 'Sum', label: 'coordinator errors' }),
+          coordinator!.metricThrottles({ statistic: 'Sum', label: 'coordinator throttles' }),
         ],
         width: 12,
       }),

@@ -184,6 +184,24 @@ export class RemediationMonitoring extends Construct {
         description: `lambda-auto-remediation: throttled invocations of ${functionName}`,
       });
     }
+    if (wants(AlarmKind.ITERATOR_AGE, this.options.iteratorAge, false)) {
+      const o = this.options.iteratorAge ?? {};
+      this.addAlarm(scope, alarmId('IteratorAge'), 'IteratorAge', functionName, metric('IteratorAge', 'Maximum', o.period), {
+        threshold: checkedThreshold('iteratorAge', o.threshold ?? 60_000),
+        options: o,
+        defaultDatapoints: 3,
+        description: `lambda-auto-remediation: ${functionName} falling behind its stream (age of the last record processed)`,
+      });
+    }
+    if (wants(AlarmKind.CONCURRENT_EXECUTIONS, this.options.concurrentExecutions, false)) {
+      const o = this.options.concurrentExecutions ?? {};
+      this.addAlarm(scope, alarmId('ConcurrentExecutions'), 'ConcurrentExecutions', functionName, metric('ConcurrentExecutions', 'Maximum', o.period), {
+        threshold: checkedThreshold('concurrentExecutions', o.threshold ?? 100),
+        options: o,
+        defaultDatapoints: 3,
+        description: `lambda-auto-remediation: concurrent executions of ${functionName}`,
+      });
+    }
     if (!excluded.has(AlarmKind.DURATION_ANOMALY) && (this.options.anomalyDetection?.enabled ?? false)) {
       const o = this.options.anomalyDetection ?? {};
       this.created.push(new cloudwatch.AnomalyDetectionAlarm(scope, alarmId('DurationAnomaly'), {
@@ -202,10 +220,28 @@ export class RemediationMonitoring extends Construct {
     }
   }
 
+  /**
+   * Functions per nested stack: FUNCTIONS_PER_SHARD, fewer when more alarm kinds are on, so a
+   * nested template stays within CloudFormation's 500 resources (450 alarms at most, room to spare).
+   */
+  private functionsPerShard(): number {
+    const o = this.options;
+    // The kinds on for every function (a function may exclude some: never more than these).
+    const kinds = [
+      o.errors?.enabled ?? true,
+      o.duration?.enabled ?? true,
+      o.throttles?.enabled ?? false,
+      o.anomalyDetection?.enabled ?? false,
+      o.iteratorAge?.enabled ?? false,
+      o.concurrentExecutions?.enabled ?? false,
+    ].filter(Boolean).length;
+    return Math.min(RemediationMonitoring.FUNCTIONS_PER_SHARD, Math.floor(450 / Math.max(1, kinds)));
+  }
+
   /** Where the alarms of the n-th function go: this construct, or a nested stack. */
   private alarmScope(n: number): Construct {
     if (n <= RemediationMonitoring.FUNCTIONS_IN_PARENT) return this;
-    const index = Math.floor((n - RemediationMonitoring.FUNCTIONS_IN_PARENT - 1) / RemediationMonitoring.FUNCTIONS_PER_SHARD);
+    const index = Math.floor((n - RemediationMonitoring.FUNCTIONS_IN_PARENT - 1) / this.functionsPerShard());
     while (this.shards.length <= index) {
       this.shards.push(new NestedStack(this, `AlarmShard${this.shards.length + 1}`, {
         description: `lambda-auto-remediation: per-function alarms (part ${this.shards.length + 1})`,

@@ -48,7 +48,7 @@ export const ALARM_DETAIL_TYPES = ['CloudWatch Alarm State Change', 'CloudWatch 
  * Lambda metrics where a value below the anomaly band is good news, never a memory symptom: a
  * below-the-band breach on them is ignored. Other metrics keep the direction for the diagnosis.
  */
-export const HIGHER_IS_WORSE_METRICS = ['Errors', 'Duration', 'Throttles'];
+export const HIGHER_IS_WORSE_METRICS = ['Errors', 'Duration', 'Throttles', 'IteratorAge', 'ConcurrentExecutions'];
 
 type Json = Record<string, unknown>;
 

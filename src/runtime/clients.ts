@@ -12,6 +12,7 @@ import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -29,6 +30,8 @@ export interface Clients {
   readonly bedrockAgent: BedrockAgentRuntimeClient;
   /** Step Functions: the workflow starting executions of itself (fan-out, re-examination, follow-up). */
   readonly sfn: SFNClient;
+  /** EventBridge Scheduler: the Lambda coordinator's verification schedules. */
+  readonly scheduler: SchedulerClient;
   /** S3: the knowledge base's `cases/` documents (case history), when a knowledge base is configured. */
   readonly s3: S3Client;
   /** Bedrock Agents (build time API): the ingestion job that indexes a new case. */

@@ -64,6 +64,8 @@ const SERIES: ReadonlyArray<{ id: string; name: string; metric: string; stat: st
   { id: 'durationmax', name: 'DurationMax', metric: 'Duration', stat: 'Maximum' },
   { id: 'throttles', name: 'Throttles', metric: 'Throttles', stat: 'Sum' },
   { id: 'concurrent', name: 'ConcurrentExecutions', metric: 'ConcurrentExecutions', stat: 'Maximum' },
+  // Stream consumers only (Kinesis, DynamoDB streams): no points for other functions.
+  { id: 'iteratorage', name: 'IteratorAge', metric: 'IteratorAge', stat: 'Maximum' },
 ];
 
 /** The statistic an alarm on this Lambda metric most likely uses. */

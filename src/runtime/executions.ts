@@ -8,12 +8,15 @@
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
  */
 import { createHash } from 'crypto';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { client, registerClient } from './clients';
 import { toNamedError } from './errors';
 import { INTAKE_SOURCE, IntakeInput } from '../workflow/contract';
+import { COORDINATOR_RUN_NAME_FIELD } from '../workflow/coordinator-contract';
 
 registerClient('sfn', (o) => new SFNClient({ region: o.region, maxAttempts: 5 }));
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
 
 /**
  * A deterministic execution name: `<kind>-<first 40 hex of sha256(parts)>`. Execution names are
@@ -38,6 +41,10 @@ export type StartResult = 'STARTED' | 'ALREADY_EXISTS';
  * name was started before (by an earlier attempt of the same step).
  */
 export async function startExecutionOnce(stateMachineArn: string, name: string, input: unknown): Promise<StartResult> {
+  // With Workflow.lambdaCoordinator() the "machine" is the coordinator function: an asynchronous
+  // invoke whose run name rides in the input. A second start of the same name is recognised by the
+  // coordinator's checkpoint (coordinator.ts), so the start is once as well.
+  if (/^arn:[^:]+:lambda:/.test(stateMachineArn)) return invokeCoordinator(stateMachineArn, name, input);
   try {
     await client('sfn').send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     return 'STARTED';
@@ -51,6 +58,25 @@ export async function startExecutionOnce(stateMachineArn: string, name: string, 
 export function arnParts(arn: string | undefined): { partition: string; region: string; account: string } | undefined {
   const m = arn?.match(/^arn:([^:]+):[^:]+:([^:]*):(\d{12}):/);
   return m ? { partition: m[1], region: m[2], account: m[3] } : undefined;
+}
+
+/**
+ * Start a run of the coordinator function: `InvocationType: Event` (asynchronous: Lambda queues
+ * the event, retries the function twice on error and then hands it to the on-failure destination,
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
+ */
+async function invokeCoordinator(functionArn: string, name: string, input: unknown): Promise<StartResult> {
+  const payload = { ...(input as Record<string, unknown>), [COORDINATOR_RUN_NAME_FIELD]: name };
+  try {
+    await client('lambda').send(new InvokeCommand({
+      FunctionName: functionArn,
+      InvocationType: 'Event',
+      Payload: new TextEncoder().encode(JSON.stringify(payload)),
+    }));
+    return 'STARTED';
+  } catch (err) {
+    throw toNamedError(err, `lambda:InvokeFunction ${name}`);
+  }
 }
 
 /** The name of an execution (the last part of its ARN): a case's id in the case history. */

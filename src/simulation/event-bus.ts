@@ -32,6 +32,13 @@ export interface TargetInvocation {
   readonly error?: string;
 }
 
+/** One attempt of an asynchronous invocation as it ended. */
+export interface AttemptEnded {
+  readonly at: number;
+  readonly attempt: number;
+  readonly error?: string;
+}
+
 export interface EventBusOptions {
   readonly rules: TemplateRule[];
   readonly stateMachineArn: string;
@@ -43,6 +50,12 @@ export interface EventBusOptions {
   readonly startExecution: (input: unknown) => void;
   /** Runs `fn` as a participant of the virtual time (so its sleeps and I/O count). */
   readonly participate: (name: string, fn: () => Promise<unknown>) => Promise<unknown>;
+  /**
+   * Lambda's asynchronous invocation of a function target (lambda-invocations.ts: retries, the
+   * function's event invoke config and on-failure destination). Without it the bus tries three
+   * times itself, one and two minutes apart.
+   */
+  readonly invokeAsync?: (bound: BoundHandler, input: unknown, source: string, delayMs: number, onAttempt: (a: AttemptEnded) => void) => void;
 }
 
 export class EventBus {
@@ -53,8 +66,12 @@ export class EventBus {
 
   constructor(private readonly options: EventBusOptions) {}
 
-  /** Deliver `event` (an alarm event: `copies` is how many executions it starts per matching target). */
-  public put(event: Record<string, unknown>, startExecution?: (input: unknown) => void): void {
+  /**
+   * Deliver `event` to the targets of every matching rule.
+   * @param startExecution starts the state machine (defaults to the bus's own)
+   * @param delayMs when a function target's invocation arrives (a storm's copies spread over their minute)
+   */
+  public put(event: Record<string, unknown>, startExecution?: (input: unknown) => void, delayMs = 0): void {
     const matched = this.options.rules.filter((r) => matchesPattern(r.eventPattern, event));
     if (matched.length === 0) {
       this.unrouted++;
@@ -69,7 +86,19 @@ export class EventBus {
         }
         const bound = this.options.handlers.get(target.arn);
         if (!bound) continue;
-        void this.invokeAsync(rule, bound, input, String(event['detail-type'] ?? ''));
+        const detailType = String(event['detail-type'] ?? '');
+        if (this.options.invokeAsync) {
+          this.options.invokeAsync(bound, input, `rule ${rule.logicalId}`, delayMs, (a) => this.invocations.push({
+            at: new Date(a.at).toISOString(),
+            rule: rule.logicalId,
+            function: bound.functionName,
+            detailType,
+            attempt: a.attempt,
+            ...(a.error ? { error: a.error } : {}),
+          }));
+          continue;
+        }
+        void this.invokeAsync(rule, bound, input, detailType);
       }
     }
   }

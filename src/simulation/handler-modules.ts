@@ -25,6 +25,7 @@ const LOADERS: Readonly<Record<HandlerId, () => HandlerModule>> = {
   rollback: () => require('../repair/rollback.lambda'),
   finalize: () => require('../verification/finalize.lambda'),
   cleanup: () => require('../workflow/cleanup.lambda'),
+  coordinator: () => require('../workflow/coordinator.lambda'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -14,12 +14,16 @@ import { FaultInjector, InjectedFault } from './account/faults';
 import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
 import { DeployRecord } from './account/lambda-service';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
+import { SchedulerService } from './account/scheduler-service';
 import { AutomationDocument, SimAutomationExecution, SimOpsItem } from './account/ssm-service';
+import { CoordinatorRuns } from './coordinator-runs';
 import { createCustomResources, CustomResourceResult, DEPLOYED_CUSTOM_RESOURCES } from './custom-resources';
 import { EventBus, TargetInvocation } from './event-bus';
 import { BoundHandler, ExecutionRecord, invokeHandler, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
 import { constructHandlerOfDescription, loadHandlerModule } from './handler-modules';
+import { AsyncInvokeConfig, HandlerInvocations } from './lambda-invocations';
+import { SeededRandom } from './random';
 import { aliasOf, Scenario, SecretSink } from './scenario';
 import { executionLoggingOf, executionLogLines, heldLocks, secretsInSinks, sinkTexts, ttlAttributeOf } from './sinks';
 import { scenarioStackUnderTest, StackUnderTest } from './stack';
@@ -27,6 +31,8 @@ import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
 import { setClients } from '../runtime/clients';
 import { setClock } from '../runtime/clock';
+import { HandlerId } from '../workflow/contract';
+import type { CoordinatorResult } from '../workflow/coordinator';
 
 const MINUTE = 60_000;
 
@@ -126,6 +132,19 @@ export interface ScenarioResult {
   readonly opsItems: SimOpsItem[];
   /** The Automation executions the operator started, and how they ended. */
   readonly automationExecutions: SimAutomationExecution[];
+  /** The workflow the stack deployed: the state machine, or the Lambda coordinator. */
+  readonly workflow: 'stepFunctions' | 'lambdaCoordinator';
+  /** EventBridge Scheduler: the schedules created (still there or deleted), deliveries and dead letters. */
+  readonly schedules: {
+    readonly created: Array<{ name: string; group: string; expression: string; createdAt: string; invokedAt?: string; exists: boolean }>;
+    readonly deliveries: Array<{ schedule: string; at: string; attempt: number; error?: string }>;
+    readonly deadLetters: Array<{ schedule: string; queue?: string; error: string }>;
+  };
+  /** Lambda's asynchronous invocations of the template's functions, attempt by attempt, and the records sent to on-failure destinations. */
+  readonly asyncInvocations: {
+    readonly attempts: Array<{ at: string; functionName: string; source: string; attempt: number; error?: string }>;
+    readonly failureRecords: Array<{ functionName: string; destination: string; condition: string }>;
+  };
 }
 
 /** How to run a scenario. */
@@ -226,12 +245,17 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
 
   for (const rule of configRulesOf(resolver)) account.config.addRule(rule);
   for (const doc of automationDocumentsOf(resolver)) account.ssm.addDocument(doc);
-  const machine = resolver.stateMachineDefinition(stack.stateMachineLogicalId);
+  const handlers = bindHandlers(resolver);
+  // Workflow.stepFunctions() has the state machine; Workflow.lambdaCoordinator() the coordinator function.
+  const coordinator = [...handlers.values()].find((h) => h.handlerId === 'coordinator');
+  const hasMachine = stack.stateMachineLogicalId !== undefined || resolver.resourcesOfType('AWS::StepFunctions::StateMachine').length > 0;
+  const machine = hasMachine || !coordinator ? resolver.stateMachineDefinition(stack.stateMachineLogicalId) : undefined;
+  const startArn = machine?.arn ?? coordinator!.functionArn;
   const rules = resolver.rules();
-  if (!rules.some((r) => r.targets.some((t) => t.arn === machine.arn))) notes.push('no EventBridge rule targets the state machine: no alarm can start it');
+  if (!rules.some((r) => r.targets.some((t) => t.arn === startArn))) notes.push(`no EventBridge rule targets the ${machine ? 'state machine' : 'coordinator'}: no alarm can start it`);
+  if (!machine && scenario.executionFaults?.length) notes.push('execution faults stop state machine executions: the coordinator has none, so they cannot fire');
   await env.dynamodb.resetTables(tablesFromTemplate(template, (id) => resolver.physicalName(id)));
 
-  const handlers = bindHandlers(resolver);
   let gate: AccessGate | undefined;
   if (authorizer) {
     gate = new AccessGate(authorizer, {
@@ -258,7 +282,69 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
 
   const executions: Array<Promise<ExecutionRecord>> = [];
   let bus: EventBus | undefined;
-  const executor = new WorkflowExecutor({
+  // The coordinator's runs, recorded from the invocations Lambda runs (coordinator-runs.ts).
+  const runs = coordinator ? new CoordinatorRuns(coordinator.functionArn, () => account.clock.now(), (done) => executions.push(done)) : undefined;
+  // Lambda's invocations of the template's own functions: Invoke, rule targets, schedules, destinations.
+  const invocations = new HandlerInvocations({
+    handlers,
+    scheduler: account.scheduler,
+    requestId: () => account.random.uuid(),
+    faults,
+    asyncConfigs: asyncInvokeConfigs(resolver),
+    ...(authorizer ? { authorize: (req: IamRequest) => authorizer!.authorize(req), roleOf: (arn: string) => authorizer!.roleOfFunction(arn) } : {}),
+    participate: (name, fn) => account.scheduler.participate(name, fn),
+    executionOf: (payload) => {
+      const id = (payload as { executionId?: unknown } | undefined)?.executionId;
+      return typeof id === 'string' ? id : undefined;
+    },
+    observer: runs && {
+      started: (b, payload) => { if (b.handlerId === 'coordinator') runs.coordinatorStarted(payload); },
+      ended: (b, payload, r) => {
+        if (b.handlerId === 'coordinator') {
+          runs.coordinatorReturned(payload, r.output as CoordinatorResult | undefined);
+        } else if (b.handlerId) {
+          const step = { startedAt: r.startedAt, endedAt: r.endedAt, output: r.output, ...(r.error ? { error: r.error } : {}) };
+          runs.handlerRan(b.handlerId as HandlerId, payload, step);
+        }
+      },
+      gaveUp: (b, payload, why) => { if (b.handlerId === 'coordinator') runs.gaveUp(payload, why); },
+    },
+  });
+  account.lambda.useHandlerInvoker(async (ref, type, payload) => {
+    const bound = invocations.find(ref);
+    if (!bound) return undefined;
+    if (type === 'DryRun') return { StatusCode: 204 };
+    if (type === 'Event') {
+      invocations.invokeAsync(bound, payload, 'Invoke');
+      return { StatusCode: 202 };
+    }
+    const r = await invocations.invokeSync(bound, payload);
+    return {
+      StatusCode: r.StatusCode,
+      ExecutedVersion: r.ExecutedVersion,
+      Payload: r.payload,
+      ...(r.FunctionError ? { FunctionError: r.FunctionError } : {}),
+    };
+  });
+  // EventBridge Scheduler: assumes the schedule's role (its trust policy) and invokes with its rights.
+  const schedules = new SchedulerService({
+    clock: account.clock,
+    scheduler: account.scheduler,
+    random: new SeededRandom((scenario.seed ?? 42) + 1),
+    groups: resolver.resourcesOfType('AWS::Scheduler::ScheduleGroup').map(([id]) => resolver.ref(id)),
+    participate: (name, fn) => account.scheduler.participate(name, fn),
+    ...(authorizer ? {
+      assumeRole: (roleArn: string, context: Record<string, string>) => authorizer!.authorizeAssumeRole({ principal: 'scheduler.amazonaws.com', roleArn, context }),
+      authorize: (req: IamRequest) => authorizer!.authorize(req),
+    } : {}),
+    invokeLambda: async (functionArn, input) => {
+      const bound = invocations.find(functionArn);
+      if (!bound) throw Object.assign(new Error(`Function not found: ${functionArn}`), { name: 'ResourceNotFoundException' });
+      invocations.invokeAsync(bound, JSON.parse(input), 'schedule');
+    },
+  });
+  account.useScheduler(schedules);
+  const executor = machine && new WorkflowExecutor({
     definition: machine.definition,
     stateMachineArn: machine.arn,
     handlers,
@@ -276,6 +362,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   });
   let seq = 0;
   const startExecution = (input: unknown, delayMs = 0) => {
+    if (!executor) return;
     const name = `sim-${String(++seq).padStart(4, '0')}`;
     executions.push(account.scheduler.participate(name, async () => {
       if (delayMs > 0) await account.scheduler.sleep(delayMs);
@@ -284,7 +371,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   };
   bus = new EventBus({
     rules,
-    stateMachineArn: machine.arn,
+    stateMachineArn: machine?.arn ?? '',
+    invokeAsync: (bound, input, source, delayMs, onAttempt) => invocations.invokeAsync(bound, input, source, delayMs, (a) => onAttempt(a)),
     handlers,
     scheduler: account.scheduler,
     requestId: () => account.random.uuid(),
@@ -307,11 +395,13 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   let error: string | undefined = setupError;
   const end = start + scenario.durationMinutes * MINUTE;
   // Executions the workflow starts itself (log-alarm fan-out, re-examination) run like routed ones.
-  account.states.register(machine.arn, (name, input) => {
-    const run = account.scheduler.participate(name, () => executor.execute(name, input));
-    executions.push(run);
-    return run;
-  });
+  if (machine && executor) {
+    account.states.register(machine.arn, (name, input) => {
+      const run = account.scheduler.participate(name, () => executor.execute(name, input));
+      executions.push(run);
+      return run;
+    });
+  }
   try {
     if (error) throw new DeployFailed();
     // The deploy, in CloudFormation's order: the setup custom resource (it creates missing log
@@ -374,9 +464,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     // Execution faults: at their minute, the running executions are stopped or time out.
     for (const [i, f] of (scenario.executionFaults ?? []).entries()) {
       void account.scheduler.timer(start + f.atMinute * MINUTE - account.clock.now()).done.then(() => {
-        for (const name of executor.runningExecutions()) {
+        for (const name of executor?.runningExecutions() ?? []) {
           if (f.execution && f.execution !== name) continue;
-          if (executor.stop(name, f.effect === 'abort' ? 'ABORTED' : 'TIMED_OUT')) faults.executionFaultFired(i, account.clock.now(), name);
+          if (executor!.stop(name, f.effect === 'abort' ? 'ABORTED' : 'TIMED_OUT')) faults.executionFaultFired(i, account.clock.now(), name);
         }
       });
     }
@@ -387,7 +477,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
         alarmEvents++;
         // Copies of a storm arrive spread over the minute.
         const delay = c === 0 ? 0 : Math.floor((c * MINUTE) / copies);
-        bus!.put(event, (input) => startExecution(input, delay));
+        bus!.put(event, (input) => startExecution(input, delay), delay);
       }
     };
     // CloudTrail's API call events go to the bus; AWS Config invokes its rules' functions.
@@ -420,6 +510,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   } finally {
     restore();
   }
+  runs?.closeOpen();
   const records = await Promise.all(executions).catch((err) => {
     error ??= String(err);
     return [] as ExecutionRecord[];
@@ -442,14 +533,15 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     transitions,
   ));
   const notifications = account.messaging.messages;
-  const executionLog = executionLogLines(records, executionLoggingOf(resolver, machine.logicalId));
+  // The coordinator has no execution log: what it logs is in the handlers' logs.
+  const executionLog = machine ? executionLogLines(records, executionLoggingOf(resolver, machine.logicalId)) : [];
   const exposed = JSON.stringify([apiCalls.filter((c) => !(c.service === 'Lambda' && c.operation === 'GetFunctionConfiguration')), notifications, account.messaging.events, allItems, records.map((r) => r.steps), handlerLog, executionLog]);
   const leakedSecrets = secrets.filter((s) => exposed.includes(s) || exposed.includes(JSON.stringify(s).slice(1, -1)));
   const sinks = sinkTexts({ apiCalls, items: allItems, notifications, events: account.messaging.events, executionLog });
   const secretsBySink = secretsInSinks(secrets, sinks);
   // An approval task token lets whoever holds it approve: it belongs in the approval request,
   // never in a log (issue 10 item 9).
-  const tokens = records.map((r) => executor.taskToken(r.name)).filter((t) => records.some((r) => r.steps.some((st) => JSON.stringify(st.input ?? '').includes(t))));
+  const tokens = records.map((r) => executor?.taskToken(r.name) ?? `no-task-token-${r.name}`).filter((t) => records.some((r) => r.steps.some((st) => JSON.stringify(st.input ?? '').includes(t))));
   secretsBySink.executionLog = [...secretsBySink.executionLog, ...secretsInSinks(tokens, sinks).executionLog];
   const tokensInHandlerLogs = tokens.filter((t) => handlerLog.some((l) => l.includes(t)));
   if (tokensInHandlerLogs.length) notes.push(`${tokensInHandlerLogs.length} approval task token(s) in the handlers' logs`);
@@ -531,6 +623,23 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     configInvocationErrors: account.config.invocationErrors,
     opsItems: account.ssm.opsItems,
     automationExecutions: account.ssm.automationExecutions,
+    workflow: machine ? 'stepFunctions' : 'lambdaCoordinator',
+    schedules: {
+      created: schedules.created.map((c) => ({
+        name: c.name,
+        group: c.groupName,
+        expression: c.expression,
+        createdAt: new Date(c.createdAt).toISOString(),
+        ...(c.invokedAt !== undefined ? { invokedAt: new Date(c.invokedAt).toISOString() } : {}),
+        exists: schedules.list().includes(c),
+      })),
+      deliveries: schedules.deliveries,
+      deadLetters: schedules.deadLetters,
+    },
+    asyncInvocations: {
+      attempts: invocations.asyncAttempts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })),
+      failureRecords: invocations.failureRecords,
+    },
   };
 }
 
@@ -609,6 +718,27 @@ function named(name: string, message: string): Error {
   const e = new Error(message);
   e.name = name;
   return e;
+}
+
+/**
+ * Each function's `AWS::Lambda::EventInvokeConfig` (by function ARN): retries, event age and the
+ * on-failure destination of its asynchronous invocations.
+ */
+function asyncInvokeConfigs(resolver: TemplateResolver): Map<string, AsyncInvokeConfig> {
+  const out = new Map<string, AsyncInvokeConfig>();
+  const functions = resolver.functions();
+  for (const [, r] of resolver.resourcesOfType('AWS::Lambda::EventInvokeConfig')) {
+    const p = resolver.resolve(r.Properties ?? {});
+    const ref = String(p.FunctionName ?? '');
+    const fn = functions.find((f) => f.functionName === ref || f.arn === ref);
+    if (!fn) continue;
+    out.set(fn.arn, {
+      maximumRetryAttempts: p.MaximumRetryAttempts,
+      maximumEventAgeSeconds: p.MaximumEventAgeInSeconds,
+      onFailure: p.DestinationConfig?.OnFailure?.Destination,
+    });
+  }
+  return out;
 }
 
 /** The stack did not deploy: nothing runs (the error says why). */

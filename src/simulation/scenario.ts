@@ -85,6 +85,11 @@ export interface ScenarioStack {
   readonly targets?: 'defined' | 'imported';
   /** `none` (default), `all`, or `selected` (functions with `requireApproval`). */
   readonly approval?: 'none' | 'all' | 'selected';
+  /**
+   * `stepFunctions` (default): `Workflow.stepFunctions()`. `lambdaCoordinator`:
+   * `Workflow.lambdaCoordinator()` (no state machine; verification woken by EventBridge Scheduler).
+   */
+  readonly workflow?: 'stepFunctions' | 'lambdaCoordinator';
   readonly approvalTimeoutMinutes?: number;
   /** Alarm settings of the monitoring sub-construct. */
   readonly monitoring?: {
@@ -100,6 +105,14 @@ export interface ScenarioStack {
     readonly throttles?: boolean;
     /** Throttles per minute that count as breaching. @default 10 */
     readonly throttlesThreshold?: number;
+    /** Create the IteratorAge alarm (stream consumers). @default false */
+    readonly iteratorAge?: boolean;
+    /** IteratorAge that counts as breaching, ms. @default 60000 */
+    readonly iteratorAgeThresholdMs?: number;
+    /** Create the ConcurrentExecutions alarm. @default false */
+    readonly concurrentExecutions?: boolean;
+    /** Concurrent executions that count as breaching. @default 100 */
+    readonly concurrentExecutionsThreshold?: number;
   };
   /** Bedrock configuration and custom analyzers; absent = rules only. */
   readonly diagnosis?: {
@@ -387,6 +400,7 @@ const WORKLOAD_FIELDS: Record<string, Shape> = {
   coldStartRate: num,
   leakMbPerInvocation: num,
   logLines: list(LOG_LINE),
+  stream: obj({ recordsPerMinute: num, shards: int, batchSize: int }, ['recordsPerMinute']),
 };
 
 const BEDROCK_BEHAVIOUR = obj({ mode: oneOf('answer', 'error', 'slow', 'invalid'), answer: any, errorName: str, latencyMs: num });
@@ -430,6 +444,7 @@ const SCENARIO_SHAPE: Shape = obj({
     }),
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),
+    workflow: oneOf('stepFunctions', 'lambdaCoordinator'),
     approvalTimeoutMinutes: num,
     monitoring: obj({
       errors: bool,
@@ -438,6 +453,10 @@ const SCENARIO_SHAPE: Shape = obj({
       durationThresholdPercent: num,
       throttles: bool,
       throttlesThreshold: num,
+      iteratorAge: bool,
+      iteratorAgeThresholdMs: num,
+      concurrentExecutions: bool,
+      concurrentExecutionsThreshold: num,
     }),
     driftDetection: obj({ configRule: bool }),
     opsItems: obj({ priority: int, severity: int }),

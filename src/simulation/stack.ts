@@ -17,6 +17,7 @@ import { CfnTemplate } from './template';
 import { AutoRemediation } from '../auto-remediation';
 import { Diagnosis } from '../diagnosis/diagnosis';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { Workflow } from '../workflow/workflow-kind';
 
 export const SIMULATION_STACK_NAME = 'LambdaRemediationSimulation';
 
@@ -165,6 +166,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       approval,
       approvalTimeout: scenario.stack?.approvalTimeoutMinutes !== undefined ? Duration.minutes(scenario.stack.approvalTimeoutMinutes) : undefined,
       diagnosis,
+      workflow: scenario.stack?.workflow === 'lambdaCoordinator' ? Workflow.lambdaCoordinator() : Workflow.stepFunctions(),
       notificationEmails: ['oncall@example.com'],
       ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
       ...(scenario.stack?.opsItems ? { opsItems: { ...scenario.stack.opsItems } } : {}),
@@ -176,6 +178,8 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
           ? { enabled: false }
           : m?.durationThresholdPercent !== undefined ? { threshold: m.durationThresholdPercent } : undefined,
         throttles: m?.throttles ? { enabled: true, threshold: m.throttlesThreshold } : undefined,
+        iteratorAge: m?.iteratorAge ? { enabled: true, threshold: m.iteratorAgeThresholdMs } : undefined,
+        concurrentExecutions: m?.concurrentExecutions ? { enabled: true, threshold: m.concurrentExecutionsThreshold } : undefined,
         ...(existingAlarms.length ? { existingAlarms } : {}),
       },
       dashboard: false,

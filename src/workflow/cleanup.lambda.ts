@@ -1,7 +1,9 @@
 /**
  * Cleanup: runs when an execution of the remediation state machine ends FAILED, TIMED_OUT or
  * ABORTED (EventBridge `Step Functions Execution Status Change`,
- * https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html). An execution-level timeout
+ * https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html), or, with
+ * `Workflow.lambdaCoordinator()`, when Lambda gives up on a coordinator event (its on-failure
+ * destination record: the run ended FAILED). An execution-level timeout
  * or StopExecution runs no further state, and a failed Finalize never reached its release: without
  * this the lock would stay held until its TTL, and every alarm for the function would end
  * ALREADY_IN_PROGRESS in silence.
@@ -25,6 +27,7 @@ import {
   HANDLERS,
   ResultEventDetail,
 } from './contract';
+import { AsyncFailureRecord, coordinatorExecutionId, isAsyncFailureRecord } from './coordinator-contract';
 import { cleanupMessage } from '../core/notification/messages';
 import { memorySentence as memorySentenceOf } from '../core/notification/render';
 import { now } from '../runtime/clock';
@@ -36,11 +39,9 @@ import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runt
 import { Store } from '../runtime/store';
 import { requireFields, requireObject } from '../runtime/validate';
 
-export async function handler(input: ExecutionStatusChangeEvent, context?: HandlerContext): Promise<CleanupOutput> {
+export async function handler(input: ExecutionStatusChangeEvent | AsyncFailureRecord, context?: HandlerContext): Promise<CleanupOutput> {
   return runHandler('cleanup', HANDLERS.cleanup.requiredEnv, context, async () => {
-    const event = requireObject<ExecutionStatusChangeEvent>(input, 'cleanup input');
-    requireFields(event, ['detail.executionArn', 'detail.status', 'detail.stateMachineArn'], 'cleanup input');
-    const { executionArn, status, stateMachineArn } = event.detail;
+    const { executionArn, status, stateMachineArn } = isAsyncFailureRecord(input) ? coordinatorGaveUp(input) : executionEnded(input);
     const base = { executionArn, status, lockReleased: false, notified: false };
     if (!CLEANUP_STATUSES.includes(status)) return base;
     const at = now();
@@ -76,6 +77,35 @@ export async function handler(input: ExecutionStatusChangeEvent, context?: Handl
     metrics.addMetric('LocksReleasedByCleanup', MetricUnit.Count, 1);
     return { ...common, lockReleased: true, notified: true };
   });
+}
+
+/**
+ * With `Workflow.lambdaCoordinator()` the cleanup is the coordinator's on-failure destination:
+ * Lambda sends it this record once it gives up on an event (the invocation failed and was retried,
+ * or the event grew too old; https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+ * The run is the one the event names, exactly as the coordinator names it; it ended FAILED.
+ */
+export function coordinatorGaveUp(record: AsyncFailureRecord): EndedRun {
+  const functionArn = record.requestContext.functionArn;
+  return {
+    executionArn: coordinatorExecutionId(functionArn, record.requestPayload),
+    status: 'FAILED',
+    // The coordinator's unqualified ARN: re-examinations start on it, as the run itself does.
+    stateMachineArn: functionArn.split(':').slice(0, 7).join(':'),
+  };
+}
+
+/** The run that ended: the execution (or coordinator run), how it ended, what started it. */
+export interface EndedRun {
+  readonly executionArn: string;
+  readonly status: string;
+  readonly stateMachineArn: string;
+}
+
+function executionEnded(input: unknown): EndedRun {
+  const event = requireObject<ExecutionStatusChangeEvent>(input, 'cleanup input');
+  requireFields(event, ['detail.executionArn', 'detail.status', 'detail.stateMachineArn'], 'cleanup input');
+  return event.detail;
 }
 
 /** The memory sentence, from the repair record this execution wrote (if any). */

@@ -144,6 +144,14 @@ export const ENV = {
   ANALYZER_TIMEOUT_MS: 'ANALYZER_TIMEOUT_MS',
   /** Most output tokens per model call (= `LIMIT_ENV.maxOutputTokensPerCall`). @default 1024 */
   MODEL_MAX_TOKENS: 'BEDROCK_MAX_OUTPUT_TOKENS',
+  /** Coordinator: JSON object of handler id -> function ARN it invokes (coordinator-contract.ts). */
+  COORDINATOR_HANDLERS: 'COORDINATOR_HANDLERS',
+  /** Coordinator: the EventBridge Scheduler group of its verification schedules. */
+  COORDINATOR_SCHEDULE_GROUP: 'COORDINATOR_SCHEDULE_GROUP',
+  /** Coordinator: the role EventBridge Scheduler assumes to invoke it. */
+  COORDINATOR_SCHEDULER_ROLE_ARN: 'COORDINATOR_SCHEDULER_ROLE_ARN',
+  /** Coordinator: the dead-letter queue of its schedules. @default - none */
+  COORDINATOR_SCHEDULE_DLQ_ARN: 'COORDINATOR_SCHEDULE_DLQ_ARN',
   /** Powertools service name (read by Powertools itself). */
   POWERTOOLS_SERVICE_NAME: 'POWERTOOLS_SERVICE_NAME',
   /** Powertools metrics namespace (read by Powertools itself). @default {@link METRICS_NAMESPACE} */
@@ -909,7 +917,8 @@ export type HandlerId =
   | 'verify'
   | 'rollback'
   | 'finalize'
-  | 'cleanup';
+  | 'cleanup'
+  | 'coordinator';
 
 /** One handler: where it lives, what it does, and how the state machine calls it. */
 export interface HandlerSpec {
@@ -1101,6 +1110,22 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
       'sns:Publish', 'events:PutEvents', 'states:StartExecution',
     ],
     timeoutSeconds: 60,
+    memorySizeMb: 256,
+  },
+  coordinator: {
+    id: 'coordinator',
+    entry: 'src/workflow/coordinator.lambda.ts',
+    functionClass: 'CoordinatorFunction',
+    asset: 'assets/workflow/coordinator.lambda',
+    description: 'Lambda coordinator (Workflow.lambdaCoordinator()): runs normalize, collect, diagnose, repair, verify, rollback and finalize in order, checkpointing the state, and schedules its own verification with EventBridge Scheduler.',
+    // Not a state: the alarm rule, its own schedules and the workflow's own starts invoke it asynchronously.
+    payload: '$',
+    resultPath: '$',
+    requiredEnv: [ENV.TABLE_NAME, ENV.COORDINATOR_HANDLERS, ENV.COORDINATOR_SCHEDULE_GROUP, ENV.COORDINATOR_SCHEDULER_ROLE_ARN],
+    optionalEnv: [ENV.LOCK_TTL_SECONDS, ENV.COORDINATOR_SCHEDULE_DLQ_ARN, ...COMMON_OPTIONAL],
+    iamActions: ['lambda:InvokeFunction', 'dynamodb:GetItem', 'dynamodb:PutItem', 'scheduler:CreateSchedule', 'iam:PassRole'],
+    // The longest path without a wait: normalize 30 + collect 90 + diagnose 120 + repair 300 s, with retries.
+    timeoutSeconds: 900,
     memorySizeMb: 256,
   },
 };

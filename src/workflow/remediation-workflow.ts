@@ -14,13 +14,15 @@ import { Construct } from 'constructs';
 import { CleanupFunction } from './cleanup-function';
 import { InvalidWorkflowError } from './construct-errors';
 import { CLEANUP_STATUSES, ENV, HANDLERS } from './contract';
-import { buildRemediationDefinition } from './definition';
+import { acknowledgeCoordinatorWildcards, createCoordinator, CoordinatorResources } from './coordinator-resources';
+import { buildRemediationDefinition, RemediationHandlers } from './definition';
 import { allowLogsToUseKey, createHandler, deliberateWildcardFindings, functionNameOf, policyWildcardFindings, suppressNag } from './handler-support';
 import { NormalizeFunction } from './normalize-function';
 import { RequestApprovalFunction } from './request-approval-function';
 import { alarmRulePattern, EVENT_PATTERN_MAX_CHARS } from './routing';
 import { PolicyConfigBuilder } from './settings';
 import { MANAGED_FROM_TABLE } from './setup-contract';
+import { Workflow } from './workflow-kind';
 import { DiagnosisService } from '../diagnosis/diagnosis-service';
 import { logGroupNameOf, RemediationMonitoring } from '../monitoring/remediation-monitoring';
 import { FunctionOptions } from '../policy';
@@ -68,6 +70,13 @@ export interface RemediationWorkflowProps extends RemediationServiceProps {
    * @default Duration.hours(24)
    */
   readonly approvalTimeout?: Duration;
+
+  /**
+   * How a remediation runs: the Step Functions state machine, or one Lambda coordinator.
+   *
+   * @default Workflow.stepFunctions()
+   */
+  readonly workflow?: Workflow;
 }
 
 /**
@@ -77,8 +86,10 @@ export interface RemediationWorkflowProps extends RemediationServiceProps {
  * The states are defined in `definition.ts`, readable top to bottom.
  */
 export class RemediationWorkflow extends Construct {
-  /** The remediation state machine. */
-  public readonly stateMachine: sfn.StateMachine;
+  /** The remediation state machine (none with `Workflow.lambdaCoordinator()`). */
+  public readonly stateMachine?: sfn.StateMachine;
+  /** The Lambda coordinator (only with `Workflow.lambdaCoordinator()`). */
+  public readonly coordinatorFunction?: lambda.IFunction;
   /** The rule that starts it. */
   public readonly rule: events.Rule;
   /** Events the rule could not deliver. */
@@ -94,8 +105,11 @@ export class RemediationWorkflow extends Construct {
    * (started by the execution's `Step Functions Execution Status Change` event).
    */
   public readonly cleanupFunction: lambda.IFunction;
-  /** Routes the state machine's FAILED, TIMED_OUT and ABORTED status changes to the cleanup. */
-  public readonly cleanupRule: events.Rule;
+  /**
+   * Routes the state machine's FAILED, TIMED_OUT and ABORTED status changes to the cleanup (none
+   * with the coordinator: its failed events reach the cleanup as its on-failure destination).
+   */
+  public readonly cleanupRule?: events.Rule;
   /**
    * Alarms on the workflow itself, to the notification topic: executions failed, timed out,
    * aborted, and events waiting in the dead-letter queue. Named outside the routed prefixes, so
@@ -108,6 +122,7 @@ export class RemediationWorkflow extends Construct {
   private readonly logGroupFunctions: Record<string, string> = {};
   private managedByTag?: { key: string; value: string };
   private readonly normalizeRole: iam.IRole;
+  private readonly coordinator?: CoordinatorResources;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
@@ -125,6 +140,15 @@ export class RemediationWorkflow extends Construct {
     const alarmNamePrefix = props.monitoring?.alarmNamePrefix ?? props.alarmNamePrefix;
 
     const stack = Stack.of(this);
+    const coordinatorMode = props.workflow?.isLambdaCoordinator ?? false;
+    if (coordinatorMode) {
+      // Checked at synthesis, after every addFunction: approval may also come per function.
+      this.node.addValidation({
+        validate: () => this.policyConfig.needsApprovalStep
+          ? ['approval needs the Step Functions workflow: Workflow.lambdaCoordinator() has no approval step (a task token exists only in a state machine); use Workflow.stepFunctions() or remove approval']
+          : [],
+      });
+    }
     const normalize = createHandler(this, 'Normalize', NormalizeFunction, HANDLERS.normalize, settings, {
       [ENV.TABLE_NAME]: table.tableName,
       [ENV.MANAGED_FUNCTIONS]: Lazy.string({ produce: () => this.managedFunctionsValue() }),
@@ -157,57 +181,6 @@ export class RemediationWorkflow extends Construct {
       props.encryptionKey.grantEncryptDecrypt(approval.role);
     }
 
-    this.logGroup = new logs.LogGroup(this, 'ExecutionLog', {
-      retention,
-      encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    allowLogsToUseKey(this, props.encryptionKey);
-
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      comment: 'Lambda auto-remediation: alarm -> diagnose -> repair memory -> verify -> notify',
-      definitionBody: sfn.DefinitionBody.fromChainable(buildRemediationDefinition(new Construct(this, 'States'), {
-        normalize: normalize.fn,
-        collect: props.diagnosis.collectFunction,
-        diagnose: props.diagnosis.diagnoseFunction,
-        requestApproval: approval.fn,
-        repair: props.repair.repairFunction,
-        verify: props.verification.verifyFunction,
-        rollback: props.repair.rollbackFunction,
-        finalize: props.verification.finalizeFunction,
-      }, { approvalTimeout })),
-      timeout: executionTimeout,
-      tracingEnabled: true,
-      // Every event type, without execution data: the .waitForTaskToken input carries the approval
-      // task token, which would let anyone who reads this log approve. "When set to false, data
-      // is excluded" (https://docs.aws.amazon.com/step-functions/latest/apireference/API_LoggingConfiguration.html).
-      // Inputs and outputs stay in the execution history, readable with states:GetExecutionHistory.
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
-    });
-    const machinePolicy = this.stateMachine.role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
-    suppressNag(machinePolicy, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'CDK grants lambda:InvokeFunction on each of the eight handlers and their versions (<handler arn>:*); log delivery and X-Ray actions take no resource-level permission.',
-      findings: policyWildcardFindings(machinePolicy),
-    }]);
-
-    // Normalize and finalize start executions of this state machine (log alarm fan-out,
-    // re-examination). In separate policies the functions do not depend on: function -> its
-    // default policy -> state machine -> function would be a CloudFormation cycle.
-    const startSelf = (policyId: string, role: iam.IRole | undefined) => {
-      if (!role) return;
-      new iam.Policy(this, policyId, {
-        roles: [role],
-        statements: [new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] })],
-      });
-    };
-    startSelf('NormalizeStartsExecutions', normalize.role);
-    startSelf('FinalizeStartsExecutions', props.verification.finalizeFunction.role);
-    const finalizeRole = props.verification.finalizeFunction.role;
-    // Finalize reads the lock (and the intake and re-examination records) before releasing it.
-    if (finalizeRole) table.grant(finalizeRole, 'dynamodb:GetItem');
-
     const dlq = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: props.encryptionKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
       encryptionMasterKey: props.encryptionKey,
@@ -226,6 +199,56 @@ export class RemediationWorkflow extends Construct {
       }));
     }
     this.deadLetterQueue = dlq;
+
+    const handlers = {
+      normalize: normalize.fn,
+      collect: props.diagnosis.collectFunction,
+      diagnose: props.diagnosis.diagnoseFunction,
+      requestApproval: approval.fn,
+      repair: props.repair.repairFunction,
+      verify: props.verification.verifyFunction,
+      rollback: props.repair.rollbackFunction,
+      finalize: props.verification.finalizeFunction,
+    };
+    // The start target: the state machine, or the coordinator (coordinator-resources.ts).
+    let startTarget: events.IRuleTarget;
+    if (coordinatorMode) {
+      this.coordinator = createCoordinator(this, {
+        handlers,
+        table,
+        settings,
+        deadLetterQueue: dlq,
+        lockTtlSeconds: executionTimeout.toSeconds() + 3600,
+        encryptionKey: props.encryptionKey,
+      });
+      this.coordinatorFunction = this.coordinator.fn;
+      this.logGroup = this.coordinator.logGroup;
+      startTarget = new targets.LambdaFunction(this.coordinator.fn, { deadLetterQueue: dlq, retryAttempts: 8, maxEventAge: Duration.hours(2) });
+    } else {
+      this.logGroup = new logs.LogGroup(this, 'ExecutionLog', {
+        retention,
+        encryptionKey: props.encryptionKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      allowLogsToUseKey(this, props.encryptionKey);
+      this.stateMachine = this.createStateMachine(handlers, approvalTimeout, executionTimeout);
+      startTarget = new targets.SfnStateMachine(this.stateMachine, { deadLetterQueue: dlq, retryAttempts: 8, maxEventAge: Duration.hours(2) });
+    }
+    // Normalize and finalize start further runs (log alarm fan-out, re-examination). In separate
+    // policies the functions do not depend on: function -> its default policy -> state machine ->
+    // function would be a CloudFormation cycle.
+    const startSelf = (policyId: string, role: iam.IRole | undefined) => {
+      if (!role) return;
+      new iam.Policy(this, policyId, {
+        roles: [role],
+        statements: [this.startStatement()],
+      });
+    };
+    startSelf('NormalizeStartsExecutions', normalize.role);
+    startSelf('FinalizeStartsExecutions', props.verification.finalizeFunction.role);
+    const finalizeRole = props.verification.finalizeFunction.role;
+    // Finalize reads the lock (and the intake and re-examination records) before releasing it.
+    if (finalizeRole) table.grant(finalizeRole, 'dynamodb:GetItem');
 
     const existing = [...(props.monitoring?.existingAlarms ?? []), ...(props.alarms ?? [])];
     if (!alarmNamePrefix && existing.length === 0) {
@@ -253,11 +276,7 @@ export class RemediationWorkflow extends Construct {
         detailType: pattern['detail-type'] as string[],
         detail: pattern.detail as Record<string, unknown>,
       },
-      targets: [new targets.SfnStateMachine(this.stateMachine, {
-        deadLetterQueue: dlq,
-        retryAttempts: 8,
-        maxEventAge: Duration.hours(2),
-      })],
+      targets: [startTarget],
     });
 
     // Reads of the alarms normalize may be asked about: this stack's (by prefix) and the existing ones.
@@ -283,21 +302,31 @@ export class RemediationWorkflow extends Construct {
     }]);
 
     this.cleanupFunction = this.createCleanup(props, table, settings, dlq);
-    this.cleanupRule = new events.Rule(this, 'CleanupRule', {
-      description: 'Releases the lock of a remediation execution that failed, timed out or was aborted',
-      // https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html: detail.status is one of
-      // RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED; detail.stateMachineArn names the machine.
-      eventPattern: {
-        source: ['aws.states'],
-        detailType: ['Step Functions Execution Status Change'],
-        detail: { status: [...CLEANUP_STATUSES], stateMachineArn: [this.stateMachine.stateMachineArn] },
-      },
-      targets: [new targets.LambdaFunction(this.cleanupFunction, {
-        deadLetterQueue: dlq,
-        retryAttempts: 8,
+    if (this.coordinator) {
+      // Lambda gives up on a coordinator event after two retries: the cleanup releases the lock and says so.
+      this.coordinator.fn.configureAsyncInvoke({
+        retryAttempts: 2,
         maxEventAge: Duration.hours(6),
-      })],
-    });
+        onFailure: new destinations.LambdaDestination(this.cleanupFunction),
+      });
+      acknowledgeCoordinatorWildcards(this.coordinator);
+    } else {
+      this.cleanupRule = new events.Rule(this, 'CleanupRule', {
+        description: 'Releases the lock of a remediation execution that failed, timed out or was aborted',
+        // https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html: detail.status is one of
+        // RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED; detail.stateMachineArn names the machine.
+        eventPattern: {
+          source: ['aws.states'],
+          detailType: ['Step Functions Execution Status Change'],
+          detail: { status: [...CLEANUP_STATUSES], stateMachineArn: [this.stateMachine!.stateMachineArn] },
+        },
+        targets: [new targets.LambdaFunction(this.cleanupFunction, {
+          deadLetterQueue: dlq,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        })],
+      });
+    }
     this.workflowAlarms = this.createWorkflowAlarms(props, dlq, pattern);
 
     const fleet = props.monitoring?.fleet;
@@ -305,6 +334,35 @@ export class RemediationWorkflow extends Construct {
     for (const fn of props.functions ?? []) {
       this.addFunction(fn);
     }
+  }
+
+  /** The state machine of `definition.ts`. */
+  private createStateMachine(handlers: RemediationHandlers, approvalTimeout: Duration, executionTimeout: Duration): sfn.StateMachine {
+    const machine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      comment: 'Lambda auto-remediation: alarm -> diagnose -> repair memory -> verify -> notify',
+      definitionBody: sfn.DefinitionBody.fromChainable(buildRemediationDefinition(new Construct(this, 'States'), handlers, { approvalTimeout })),
+      timeout: executionTimeout,
+      tracingEnabled: true,
+      // Every event type, without execution data: the .waitForTaskToken input carries the approval
+      // task token, which would let anyone who reads this log approve. "When set to false, data
+      // is excluded" (https://docs.aws.amazon.com/step-functions/latest/apireference/API_LoggingConfiguration.html).
+      // Inputs and outputs stay in the execution history, readable with states:GetExecutionHistory.
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    const machinePolicy = machine.role.node.findChild('DefaultPolicy').node.defaultChild as iam.CfnPolicy;
+    suppressNag(machinePolicy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'CDK grants lambda:InvokeFunction on each of the eight handlers and their versions (<handler arn>:*); log delivery and X-Ray actions take no resource-level permission.',
+      findings: policyWildcardFindings(machinePolicy),
+    }]);
+    return machine;
+  }
+
+  /** The right to start a further run: an execution of the state machine, or an invocation of the coordinator. */
+  private startStatement(): iam.PolicyStatement {
+    if (this.coordinator) return new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.coordinator.fn.functionArn] });
+    return new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine!.stateMachineArn] });
   }
 
   /** Put one more function under management. */
@@ -349,22 +407,26 @@ export class RemediationWorkflow extends Construct {
    * `states:SendTaskSuccess` / `states:SendTaskFailure`.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    if (!this.stateMachine) throw new InvalidWorkflowError('grantApprove needs the Step Functions workflow: Workflow.lambdaCoordinator() has no approval step');
     return this.stateMachine.grantTaskResponse(grantee);
   }
 
   /** Executions started (one per routed alarm state change). */
   public metricStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stateMachine.metricStarted(props);
+    if (this.coordinator) return this.coordinator.fn.metricInvocations(props);
+    return this.stateMachine!.metricStarted(props);
   }
 
   /** Executions that ended in success (any outcome but FAILED). */
   public metricSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stateMachine.metricSucceeded(props);
+    if (this.coordinator) return this.coordinator.fn.metricInvocations(props);
+    return this.stateMachine!.metricSucceeded(props);
   }
 
   /** Executions that failed. */
   public metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stateMachine.metricFailed(props);
+    if (this.coordinator) return this.coordinator.fn.metricErrors(props);
+    return this.stateMachine!.metricFailed(props);
   }
 
   /**
@@ -395,8 +457,13 @@ export class RemediationWorkflow extends Construct {
     table.grant(cleanup.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
     props.verification.grantNotify(cleanup.role);
     props.verification.eventBus.grantPutEventsTo(cleanup.role);
-    // Not referenced by the state machine, so its own default policy may name it (no cycle).
-    cleanup.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
+    if (this.coordinator) {
+      // The coordinator names the cleanup as its on-failure destination: a separate policy avoids the cycle.
+      new iam.Policy(this, 'CleanupStartsRuns', { roles: [cleanup.role], statements: [this.startStatement()] });
+    } else {
+      // Not referenced by the state machine, so its own default policy may name it (no cycle).
+      cleanup.role.addToPrincipalPolicy(this.startStatement());
+    }
     props.encryptionKey?.grantEncryptDecrypt(cleanup.role);
     // EventBridge invokes it asynchronously: Lambda retries a failed attempt twice, then the event
     // goes to the dead-letter queue, whose alarm pages.
@@ -411,10 +478,14 @@ export class RemediationWorkflow extends Construct {
   private createWorkflowAlarms(props: RemediationWorkflowProps, dlq: sqs.IQueue, pattern: Record<string, unknown>): cloudwatch.IAlarm[] {
     const base = Names.uniqueResourceName(this, { maxLength: 200, separator: '-' });
     const period = Duration.minutes(5);
-    const specs: Array<{ id: string; suffix: string; metric: cloudwatch.IMetric; description: string }> = [
-      { id: 'ExecutionsFailedAlarm', suffix: 'ExecutionsFailed', metric: this.stateMachine.metricFailed({ period, statistic: 'Sum' }), description: 'a remediation execution failed (see the execution history; the cleanup released its lock)' },
-      { id: 'ExecutionsTimedOutAlarm', suffix: 'ExecutionsTimedOut', metric: this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }), description: 'a remediation execution timed out (the cleanup released its lock)' },
-      { id: 'ExecutionsAbortedAlarm', suffix: 'ExecutionsAborted', metric: this.stateMachine.metricAborted({ period, statistic: 'Sum' }), description: 'a remediation execution was aborted (the cleanup released its lock)' },
+    const sm = this.stateMachine;
+    const specs: Array<{ id: string; suffix: string; metric: cloudwatch.IMetric; description: string }> = !sm ? [
+      { id: 'CoordinatorErrorsAlarm', suffix: 'CoordinatorErrors', metric: this.coordinator!.fn.metricErrors({ period, statistic: 'Sum' }), description: 'a coordinator invocation failed (Lambda retries it from its checkpoint; after two retries the cleanup releases the lock)' },
+      { id: 'DeadLetterAlarm', suffix: 'DeadLetters', metric: dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }), description: 'an alarm event, a verification schedule or a cleanup could not be delivered: it waits in the dead-letter queue' },
+    ] : [
+      { id: 'ExecutionsFailedAlarm', suffix: 'ExecutionsFailed', metric: sm.metricFailed({ period, statistic: 'Sum' }), description: 'a remediation execution failed (see the execution history; the cleanup released its lock)' },
+      { id: 'ExecutionsTimedOutAlarm', suffix: 'ExecutionsTimedOut', metric: sm.metricTimedOut({ period, statistic: 'Sum' }), description: 'a remediation execution timed out (the cleanup released its lock)' },
+      { id: 'ExecutionsAbortedAlarm', suffix: 'ExecutionsAborted', metric: sm.metricAborted({ period, statistic: 'Sum' }), description: 'a remediation execution was aborted (the cleanup released its lock)' },
       { id: 'DeadLetterAlarm', suffix: 'DeadLetters', metric: dlq.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }), description: 'an alarm event or a cleanup could not be delivered: it waits in the dead-letter queue' },
     ];
     const routed = routedNameMatchers(pattern);

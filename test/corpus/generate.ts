@@ -35,7 +35,7 @@ export interface IncidentLabel {
   readonly policy?: Partial<PolicySettings>;
 }
 
-type AlarmMetric = 'Errors' | 'Duration' | 'Throttles' | 'MemoryUtilization';
+type AlarmMetric = 'Errors' | 'Duration' | 'Throttles' | 'MemoryUtilization' | 'IteratorAge' | 'ConcurrentExecutions';
 
 /** The shape of the metric series around the alarm (per-minute values, before / after). */
 interface Shape {
@@ -49,6 +49,9 @@ interface Shape {
   readonly concurrencyAfter?: number;
   readonly memPctBefore?: number;
   readonly memPctAfter?: number;
+  /** Stream consumers only: IteratorAge (ms) before the alarm and at its end, rising in between. */
+  readonly iteratorAgeBefore?: number;
+  readonly iteratorAgeAfter?: number;
 }
 
 export interface Scenario {
@@ -721,6 +724,46 @@ function risingDuration(log: LambdaLog, n: number, used: [number, number], from:
     shape: errorsShape(1, 300, 250, 8),
     write: (log) => mixed(log, 90, 1, { used: [0.3, 0.45], dur: [80, 400], body: work.order }, killed(work.order)),
     label: actOom(1024, 'One Runtime.OutOfMemory kill at 1024 of 1024 MB in 90 invocations, the others at 30-45 %: the platform confirms that this input does not fit, and it fails every time it comes back. Raise one step; the low rate makes it less urgent, not less certain (issue 11 item 5).', false),
+  });
+}
+
+// ---- Stream consumers and concurrency surges (issue 13) -------------------------------------
+
+{
+  const fn = fnSpec('clickstream-consumer', 'python3.12', 'arm64', 512, 60);
+  add({
+    file: 'stream-lag-memory-pressure-python312-text.json',
+    fn,
+    alarm: 'IteratorAge',
+    shape: {
+      invocations: 30, errorsAfter: 0, durationBefore: 1400, durationAfter: 3900, concurrency: 4, iteratorAgeBefore: 1500, iteratorAgeAfter: 240_000,
+    },
+    write: (log) => risingDuration(log, 36, [0.93, 0.99], 1300, 4100, work.batch),
+    label: actPressure(512, 507, 'A Kinesis consumer at 93-99 % of 512 MB on every batch, duration rising 1.3 s -> 4.1 s, IteratorAge climbing from about 1.5 s to 4 minutes: the consumer falls behind because it is short of memory; raise from the known peak.'),
+  });
+}
+{
+  const fn = fnSpec('ledger-stream', 'nodejs22.x', 'x86_64', 1024, 60);
+  add({
+    file: 'stream-lag-not-memory-nodejs22-text.json',
+    fn,
+    alarm: 'IteratorAge',
+    shape: {
+      invocations: 30, errorsAfter: 0, durationBefore: 900, durationAfter: 3200, concurrency: 4, iteratorAgeBefore: 1200, iteratorAgeAfter: 300_000,
+    },
+    write: (log) => risingDuration(log, 36, [0.31, 0.42], 850, 3300, work.batch),
+    label: noAct('UNKNOWN', 1024, 'A DynamoDB stream consumer falls behind (IteratorAge to 5 minutes, batches 0.9 s -> 3.3 s) with Max Memory Used at 31-42 % of 1024 MB and no errors: memory is not the reason; batch size, parallelization or a slower downstream are for a person to look at.', { clear: false }),
+  });
+}
+{
+  const fn = fnSpec('checkout-render', 'nodejs22.x', 'arm64', 512, 30);
+  add({
+    file: 'concurrency-spike-oom-nodejs22-text.json',
+    fn,
+    alarm: 'ConcurrentExecutions',
+    shape: { invocations: 200, errorsBefore: 0, errorsAfter: 6, durationBefore: 500, durationAfter: 900, concurrency: 8, concurrencyAfter: 38 },
+    write: (log) => mixed(log, 40, 5, { used: [0.6, 0.85], dur: [300, 900], body: work.order }, killed(work.order)),
+    label: actOom(512, 'Concurrency surging from about 8 to 38 and 5 of 40 invocations killed at 512 MB: the surge brought requests that need more memory than the function has; the need above 512 MB is unknown, so step up.'),
   });
 }
 
@@ -1797,6 +1840,12 @@ function buildSeries(s: Scenario, endMs: number, rng: Rng): Record<string, Timed
       () => Math.round(j(sh.concurrency, 0.2)),
       () => Math.round(j(sh.concurrencyAfter ?? sh.concurrency, 0.2))),
   };
+  if (sh.iteratorAgeAfter !== undefined) {
+    // A backlog grows minute by minute after the alarm: the age climbs to iteratorAgeAfter.
+    const before = sh.iteratorAgeBefore ?? 2000;
+    let k = 0;
+    out.IteratorAge = series(endMs, points, at, () => j(before, 0.3), () => before + (sh.iteratorAgeAfter! - before) * (++k / (points - at)));
+  }
   if (s.alarm === 'MemoryUtilization') {
     out.MemoryUtilization = series(endMs, points, at, () => j(sh.memPctBefore ?? 60, 0.03), () => Math.min(100, j(sh.memPctAfter ?? 95, 0.02)));
   }
@@ -1808,6 +1857,8 @@ const THRESHOLDS: Record<AlarmMetric, (fn: FunctionSpec) => number> = {
   Duration: (fn) => Math.round(fn.timeout * 1000 * 0.8),
   Throttles: () => 1,
   MemoryUtilization: () => 90,
+  IteratorAge: () => 60_000,
+  ConcurrentExecutions: () => 20,
 };
 
 /** Build one labelled incident file from its scenario. */

@@ -14,6 +14,7 @@ import { alarmEvent, awsError, clearTable, Db, documentedExecutionEvent, initial
 import { executionReexamineKey } from '../../src/runtime/lock-followup';
 import { handler as cleanup, memorySentence } from '../../src/workflow/cleanup.lambda';
 import { executionCleanupKey, lockKey } from '../../src/workflow/contract';
+import { COORDINATOR_WAKE_SOURCE, coordinatorExecutionId } from '../../src/workflow/coordinator-contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
 
 const sns = mockClient(SNSClient);
@@ -183,5 +184,42 @@ describe('the memory sentence', () => {
     expect(memorySentence({ originalMemory: 512, newMemory: 768, status: 'ROLLED_BACK' })).toBe('memory is 512 MB (the repair to 768 MB was rolled back)');
     expect(memorySentence({ originalMemory: 512, newMemory: 768, status: 'DRY_RUN' })).toBe('memory is 512 MB (the repair to 768 MB did not change it: DRY_RUN)');
     expect(memorySentence(undefined)).toBe('no repair record exists for this execution');
+  });
+});
+
+describe('cleanup as the Lambda coordinator\'s on-failure destination', () => {
+  const COORDINATOR = 'arn:aws:lambda:us-east-1:123456789012:function:remediation-coordinator';
+  const EVENT = alarmEvent({ functionName: 'orders' });
+  const RUN = coordinatorExecutionId(COORDINATOR, EVENT);
+
+  /** The record Lambda sends once it gives up on an event (invocation-async-retain-records.html). */
+  const gaveUp = (payload: unknown) => ({
+    version: '1.0',
+    timestamp: '2026-11-20T11:02:00.000Z',
+    requestContext: { requestId: 'r-1', functionArn: `${COORDINATOR}:$LATEST`, condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+    requestPayload: payload,
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responsePayload: { errorType: 'Error', errorMessage: 'record write failed' },
+  });
+
+  test('the run that took the lock is named from the event Lambda gave up on: the lock is released and the raised size told', async () => {
+    // GIVEN the coordinator's run (named by its event) took the lock and raised orders to 768 MB
+    const out = await normalize({ ...initialState(EVENT, RUN), stateMachineArn: COORDINATOR });
+    expect(out.status).toBe('ACCEPTED');
+    await db.doc.send(new PutCommand({
+      TableName: TABLE,
+      Item: { pk: 'FUNCTION#orders', sk: 'REPAIR#2026-11-20T10:50:00.000Z#r-1', recordType: 'REPAIR', executionId: RUN, originalMemory: 512, newMemory: 768, status: 'SUCCEEDED' },
+    }));
+    // WHEN Lambda gives up on its verification wake-up
+    const result = await cleanup(gaveUp({ source: COORDINATOR_WAKE_SOURCE, executionId: RUN, wake: 'VERIFY-1' }) as any);
+    // THEN
+    expect(result).toEqual({ executionArn: RUN, status: 'FAILED', functionName: 'orders', lockReleased: true, notified: true });
+    expect(await lockHeld()).toBe(false);
+    expect(message().body.reason).toBe(`execution ${RUN} ended FAILED; the lock on orders was released; memory is 768 MB (was 512 MB before the repair)`);
+  });
+
+  test('a start event Lambda gave up on names the same run as the coordinator did', async () => {
+    await normalize({ ...initialState(EVENT, RUN), stateMachineArn: COORDINATOR });
+    expect(await cleanup(gaveUp(EVENT) as any)).toMatchObject({ executionArn: RUN, lockReleased: true });
   });
 });

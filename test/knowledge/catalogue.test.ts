@@ -165,6 +165,13 @@ describe('citeRunbooks', () => {
     expect(ids(refs)).toEqual(['rb-gc-java', 'rb-memory-leak', 'rb-oom-kill', 'rb-rollback']);
   });
 
+  test('GIVEN memory pressure with stream lag in the evidence WHEN cited THEN the stream consumer runbook leads; without it, it is not cited', () => {
+    const lag = [{ type: 'STREAM_LAG', description: 'the stream consumer falls behind: IteratorAge reached 125 s, while Max Memory Used was at or above 90 %' }];
+    const refs = citeRunbooks({ category: 'MEMORY_PRESSURE', isMemoryIssue: true, evidencePoints: lag }, 'python3.12');
+    expect(refs[0]).toMatchObject({ id: 'rb-stream-consumer-lag' });
+    expect(ids(citeRunbooks({ category: 'MEMORY_PRESSURE', isMemoryIssue: true, evidencePoints: [] }, 'python3.12'))).not.toContain('rb-stream-consumer-lag');
+  });
+
   test('GIVEN no runtime but a Node.js heap error in the evidence WHEN cited THEN the Node.js runbook is chosen from the evidence', () => {
     const evidence = [{ type: 'LANGUAGE_OOM', description: 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' }];
     expect(ids(citeRunbooks({ category: 'OUT_OF_MEMORY', isMemoryIssue: true, evidencePoints: evidence }))).toContain('rb-gc-nodejs');

@@ -39,6 +39,10 @@ export function describeScenarioShard(shard: number, of: number): void {
   describe.each(files)('scenario %s', (file) => describeScenario(file, () => env));
 }
 
+/**
+ * Every message of every notification: the default and each protocol's own (SNS MessageStructure
+ * "json": the e-mail text), as the expectations read them (expectations.ts).
+ */
 /** The checks every scenario file must declare, so each scenario is a full test. */
 function declaresEverything(s: Scenario): string[] {
   const missing: string[] = [];

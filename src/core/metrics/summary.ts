@@ -6,7 +6,7 @@
 import { DiagnosisRequest, TimedValue } from '../model';
 
 /** The Lambda metrics the summary always looks for. */
-export const SUMMARY_METRICS = ['Invocations', 'Errors', 'Duration', 'Throttles', 'ConcurrentExecutions'] as const;
+export const SUMMARY_METRICS = ['Invocations', 'Errors', 'Duration', 'Throttles', 'ConcurrentExecutions', 'IteratorAge'] as const;
 
 /** Direction of a series over the whole window. */
 export type TrendDirection = 'rising' | 'falling' | 'flat';
@@ -49,7 +49,7 @@ export interface MetricSummary {
   readonly splitSource: SplitSource;
   /** Points of the alarm metric at or above its threshold. */
   readonly alarmBreaches: number;
-  /** By metric name: the five Lambda metrics when present, and the alarm metric. */
+  /** By metric name: the six Lambda metrics when present, and the alarm metric. */
   readonly series: Record<string, SeriesSummary>;
   /** Errors / Invocations before and after the split (undefined without invocations). */
   readonly errorRateBefore?: number;

@@ -4,6 +4,7 @@
  * rule is always evaluated.
  */
 import { codeErrorRule } from './code-error.rule';
+import { concurrencySpikeRule } from './concurrency-spike.rule';
 import { cpuStarvedRule } from './cpu-starved.rule';
 import { downstreamTimeoutRule } from './downstream-timeout.rule';
 import { functionTimeoutRule } from './function-timeout.rule';
@@ -15,13 +16,14 @@ import { memoryClimbingRule } from './memory-climbing.rule';
 import { memoryPressureRule } from './memory-pressure.rule';
 import { permissionErrorRule } from './permission-error.rule';
 import { platformOomRule } from './platform-oom.rule';
+import { streamLagRule } from './stream-lag.rule';
 import { throttlingRule } from './throttling.rule';
 import { DiagnosisRule } from './types';
 
 export * from './types';
 export {
-  codeErrorRule, cpuStarvedRule, downstreamTimeoutRule, functionTimeoutRule, initFailureRule, killedAtLimitRule, languageOomRule,
-  lowMemoryUseRule, memoryClimbingRule, memoryPressureRule, permissionErrorRule, platformOomRule, throttlingRule,
+  codeErrorRule, concurrencySpikeRule, cpuStarvedRule, downstreamTimeoutRule, functionTimeoutRule, initFailureRule, killedAtLimitRule,
+  languageOomRule, lowMemoryUseRule, memoryClimbingRule, memoryPressureRule, permissionErrorRule, platformOomRule, streamLagRule, throttlingRule,
 };
 
 /** All rules, in evaluation order. */
@@ -31,6 +33,8 @@ export const RULES: readonly DiagnosisRule[] = [
   languageOomRule,
   memoryPressureRule,
   memoryClimbingRule,
+  streamLagRule,
+  concurrencySpikeRule,
   functionTimeoutRule,
   cpuStarvedRule,
   initFailureRule,

@@ -99,3 +99,30 @@ export function countApproached(invocations: readonly InvocationFacts[], isTarge
   }
   return approached;
 }
+
+/** How much of a function's recent work ran short of memory: high-use completed invocations, and kills. */
+export interface MemorySigns {
+  /** Completed invocations with both memory figures. */
+  readonly completed: number;
+  /** Of those, at or above USE_RATIO.high. */
+  readonly highUse: number;
+  /** Out-of-memory ends of any kind (platform, killed at the limit, language errors). */
+  readonly kills: number;
+  /** True when either is enough to call it memory short (the memory-pressure rule's share, or a kill). */
+  readonly short: boolean;
+}
+
+/** The memory signs of a context (the shares memory-pressure uses, and the kills the OOM rules count). */
+export function memorySigns(ctx: RuleContext, minReports: number, minShare: number): MemorySigns {
+  let completed = 0;
+  let highUse = 0;
+  for (const inv of ctx.logs.invocations) {
+    const ratio = usedRatio(inv);
+    if (ratio === undefined || wasCutShort(inv)) continue;
+    completed++;
+    if (ratio >= USE_RATIO.high) highUse++;
+  }
+  const kills = ctx.logs.counts.platformOom + ctx.logs.counts.killed + ctx.logs.counts.languageOom;
+  const short = kills > 0 || (completed >= minReports && highUse / completed >= minShare);
+  return { completed, highUse, kills, short };
+}

@@ -1,7 +1,7 @@
 /**
  * The simulated AWS account: Lambda functions running their workloads minute by minute on a
  * virtual clock, the CloudWatch metrics and log lines they produce, alarms evaluated from those,
- * SNS, EventBridge and Bedrock, with every API call recorded. `install()` serves the AWS SDK v3
+ * SNS, EventBridge, EventBridge Scheduler and Bedrock, with every API call recorded. `install()` serves the AWS SDK v3
  * clients from this account (aws-sdk-client-mock); DynamoDB is the real one on loopback.
  *
  * Log groups as Lambda makes them
@@ -19,6 +19,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -39,10 +40,11 @@ import { applicationLogLine, invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
+import { SchedulerService } from './scheduler-service';
 import { SdkRetryModel } from './sdk-retry';
 import { SsmService } from './ssm-service';
 import { StatesService } from './states-service';
-import { EnvironmentState, expectedConcurrency, isError, newEnvironmentState, simulateMinute, WorkloadSpec } from './workload';
+import { EnvironmentState, expectedConcurrency, isError, newEnvironmentState, simulateMinute, streamMinute, WorkloadSpec } from './workload';
 
 const MINUTE = 60_000;
 
@@ -117,7 +119,14 @@ export interface WorkloadTally {
 export class SimulatedAccount {
   public readonly clock: VirtualClock;
   public readonly scheduler: VirtualScheduler;
+  /** Ids and tokens the services hand out (request ids, revision ids, message ids...). */
   public readonly random: SeededRandom;
+  /**
+   * What the workloads do, minute by minute: a stream of its own, so the world the workflow meets
+   * does not depend on how many ids the workflow drew (the Step Functions workflow and the Lambda
+   * coordinator make different calls and must meet the same incident).
+   */
+  private readonly worldRandom: SeededRandom;
   public readonly recorder: ApiRecorder;
   public readonly metrics = new MetricStore();
   public readonly lambda: LambdaService;
@@ -129,6 +138,8 @@ export class SimulatedAccount {
   public readonly cloudTrail: CloudTrailService;
   public readonly config: ConfigService;
   public readonly ssm: SsmService;
+  /** EventBridge Scheduler, once the run gives it its IAM and Lambda hooks (`useScheduler`). */
+  public schedules?: SchedulerService;
   /** Per function, per minute start: what happened. */
   public readonly tally = new Map<string, Map<number, WorkloadTally>>();
   private generatedUntil: number;
@@ -141,6 +152,8 @@ export class SimulatedAccount {
   /** The execution environment of each function, for workloads that leak (`leakMbPerInvocation`). */
   private readonly environments = new Map<string, EnvironmentState>();
   private readonly pendingDeploys: DeployChange[];
+  /** Records waiting in each consumed stream (by function name). */
+  private readonly streamBacklog = new Map<string, number>();
   /** The deploys by someone else that happened, in order. */
   public readonly deploys: DeployRecord[] = [];
 
@@ -148,7 +161,8 @@ export class SimulatedAccount {
     const start = Math.floor(options.start / MINUTE) * MINUTE;
     this.clock = new VirtualClock(start);
     this.scheduler = new VirtualScheduler(this.clock);
-    this.random = new SeededRandom(options.seed ?? 42);
+    this.random = new SeededRandom((options.seed ?? 42) + 0x5eed);
+    this.worldRandom = new SeededRandom(options.seed ?? 42);
     this.recorder = new ApiRecorder(() => this.clock.nowIso());
     this.pipeline = new CallPipeline({
       recorder: this.recorder,
@@ -293,8 +307,23 @@ export class SimulatedAccount {
       this.stub(SFNClient, 'StepFunctions', this.states),
       this.stub(ConfigServiceClient, 'ConfigService', this.config),
       this.stub(SSMClient, 'SSM', this.ssm),
+      this.stub(SchedulerClient, 'Scheduler', {
+        createSchedule: (input: unknown) => this.schedulerService().createSchedule(input as never),
+        getSchedule: (input: unknown) => this.schedulerService().getSchedule(input as never),
+        deleteSchedule: (input: unknown) => this.schedulerService().deleteSchedule(input as never),
+      }),
     ];
     return () => stubs.forEach((s) => s.restore());
+  }
+
+  /** Serve EventBridge Scheduler with this service. */
+  public useScheduler(service: SchedulerService): void {
+    this.schedules = service;
+  }
+
+  private schedulerService(): SchedulerService {
+    if (!this.schedules) throw new UnsupportedOperationError('the simulated account serves EventBridge Scheduler only once the run has set it up (useScheduler)');
+    return this.schedules;
   }
 
   /** Authorize the handlers' calls from now on (undefined: answer every call). */
@@ -353,10 +382,15 @@ export class SimulatedAccount {
     for (const fn of this.lambda.all()) {
       const config = this.lambda.effectiveConfig(fn);
       const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
-      const name0 = fn.spec.functionName;
-      if (!this.environments.has(name0)) this.environments.set(name0, newEnvironmentState());
-      const invocations = simulateMinute(fn.workload, env, minuteStart, this.random, this.environments.get(name0));
       const name = fn.spec.functionName;
+      // A stream consumer gets as many batches as its shards get through; others their invocation rate.
+      // The function's execution environment carries a leak (leakMbPerInvocation) across minutes.
+      if (!this.environments.has(name)) this.environments.set(name, newEnvironmentState());
+      const environment = this.environments.get(name)!;
+      const backlog = this.streamBacklog.get(name) ?? 0;
+      const consumer = fn.workload.stream ? streamMinute(fn.workload, env, minuteStart, this.worldRandom, backlog, environment) : undefined;
+      if (consumer) this.streamBacklog.set(name, consumer.backlogAfter);
+      const invocations = consumer?.invocations ?? simulateMinute(fn.workload, env, minuteStart, this.worldRandom, environment);
       const alias = fn.spec.alias;
       const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';
       const dims: Array<Record<string, string>> = [{ FunctionName: name }, ...(alias ? [{ FunctionName: name, Resource: `${name}:${alias}` }] : [])];
@@ -395,7 +429,9 @@ export class SimulatedAccount {
           events.push({ timestamp: at, message, logStreamName: stream });
         }
       }
-      if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(fn.workload, env));
+      for (const a of consumer?.iteratorAges ?? []) put('IteratorAge', a.at, a.ageMs);
+      const served = consumer ? { ...fn.workload, invocationsPerMinute: invocations.length } : fn.workload;
+      if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(served, env));
       events.sort((a, b) => a.timestamp - b.timestamp);
       // No invocation, no log line: a function that never ran has no log group yet.
       const points = events.length ? this.logs.append(group, events) : [];

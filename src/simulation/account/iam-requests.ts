@@ -18,6 +18,7 @@ import { ConfigServiceServiceException } from '@aws-sdk/client-config-service';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { AccessDeniedException as EventsAccessDenied } from '@aws-sdk/client-eventbridge';
 import { LambdaServiceException } from '@aws-sdk/client-lambda';
+import { SchedulerServiceException } from '@aws-sdk/client-scheduler';
 import { SFNServiceException } from '@aws-sdk/client-sfn';
 import { AuthorizationErrorException } from '@aws-sdk/client-sns';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
@@ -307,6 +308,32 @@ const STEP_FUNCTIONS: ServiceRequests = {
   },
 };
 
+// ---------------------------------------------------------------- EventBridge Scheduler
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html
+// Schedule actions name the schedule, `schedule/<group>/<name>` (`default` when GroupName is
+// absent, as the API does). CreateSchedule (and UpdateSchedule) pass the target's execution role to
+// Scheduler: "To pass a role (and its permissions) to an AWS service, a user must have permissions
+// to pass the role to the service" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html),
+// with `iam:PassedToService` = the service principal.
+function scheduleArn(input: Input, env: RequestEnv): string {
+  return `arn:aws:scheduler:${env.region}:${env.account}:schedule/${input.GroupName ?? 'default'}/${required(input.Name)}`;
+}
+
+function passRole(input: Input): IamCall[] {
+  const role = input.Target?.RoleArn;
+  return role ? [{ action: 'iam:PassRole', resource: String(role), context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }] : [];
+}
+
+const SCHEDULER: ServiceRequests = {
+  reference: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html',
+  operations: {
+    CreateSchedule: (input, env) => [{ action: 'scheduler:CreateSchedule', resource: scheduleArn(input, env) }, ...passRole(input)],
+    UpdateSchedule: (input, env) => [{ action: 'scheduler:UpdateSchedule', resource: scheduleArn(input, env) }, ...passRole(input)],
+    GetSchedule: (input, env) => [{ action: 'scheduler:GetSchedule', resource: scheduleArn(input, env) }],
+    DeleteSchedule: (input, env) => [{ action: 'scheduler:DeleteSchedule', resource: scheduleArn(input, env) }],
+  },
+};
+
 // ---------------------------------------------------------------- DynamoDB
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
 // Item operations name the table (TableName: name or ARN); Query and Scan on an index name the
@@ -382,6 +409,7 @@ export const IAM_REQUESTS: Readonly<Record<string, ServiceRequests>> = {
   DynamoDB: DYNAMODB,
   ConfigService: CONFIG,
   SSM: SSM,
+  Scheduler: SCHEDULER,
 };
 
 /**
@@ -408,6 +436,8 @@ export function iamCallsFor(service: string, operation: string, input: unknown, 
  * - Bedrock runtime and agent runtime: `AccessDeniedException`, HTTP 403
  *   (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html);
  * - AWS Config and Systems Manager: `AccessDeniedException`, HTTP 400 (JSON protocol client error).
+ * - EventBridge Scheduler: `AccessDeniedException`, HTTP 400 (its model declares no access error
+ *   of its own: the common errors page, https://docs.aws.amazon.com/scheduler/latest/APIReference/CommonErrors.html).
  */
 export function accessDeniedError(service: string, message: string): Error {
   const meta = (status: number) => ({ httpStatusCode: status, attempts: 1, totalRetryDelay: 0 });
@@ -424,6 +454,7 @@ export function accessDeniedError(service: string, message: string): Error {
     // AWS JSON protocol: AccessDeniedException, HTTP 400 (the SDK model declares no other status).
     case 'SSM': return new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     case 'ConfigService': return new ConfigServiceServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
+    case 'Scheduler': return new SchedulerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     default: {
       const e = new Error(message);
       e.name = 'AccessDeniedException';

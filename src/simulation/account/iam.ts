@@ -26,8 +26,9 @@
  * policies (Lambda permissions, SQS queue policies, KMS key policies), AWS managed policies named
  * in `ManagedPolicyArns` (their text is not in the template: they are listed in `notes` and in
  * the reason of a denial), permission boundaries that are not in the template (every call of such
- * a role is denied: the boundary could deny what the identity policies allow), role trust
- * policies (the simulation does not assume roles), and cross-account access.
+ * a role is denied: the boundary could deny what the identity policies allow), and cross-account
+ * access. Role trust policies are evaluated when a simulated service assumes a role
+ * (`authorizeAssumeRole`: EventBridge Scheduler assuming a schedule's execution role).
  *
  * The evaluator is AGPL-3.0-or-later and a devDependency only: it is loaded when an authorizer
  * is built, never when this module is imported, and the published package does not depend on it.
@@ -121,6 +122,8 @@ interface RoleModel {
   readonly arn: string;
   readonly name: string;
   readonly policies: NamedPolicy[];
+  /** `AssumeRolePolicyDocument`: who may assume the role (the role's resource policy). */
+  readonly trustPolicy?: unknown;
   boundary?: NamedPolicy;
   /** Why no call of this role can be evaluated (a boundary outside the template). */
   readonly unmodelled: string[];
@@ -140,6 +143,7 @@ export class IamAuthorizer {
         arn: resolver.getAtt(id, 'Arn'),
         name: resolver.physicalName(id),
         policies: [],
+        trustPolicy: p.AssumeRolePolicyDocument !== undefined ? resolver.resolve(p.AssumeRolePolicyDocument) : undefined,
         unmodelled: [],
         external: [],
       };
@@ -215,6 +219,47 @@ export class IamAuthorizer {
   /** Names of the identity policies evaluated for a role. */
   public policyNames(roleArn: string): string[] {
     return (this.roles.get(roleArn)?.policies ?? []).map((p) => p.name);
+  }
+
+  /**
+   * May `principal` (a service principal such as `scheduler.amazonaws.com`, or a role ARN)
+   * assume `roleArn`? The role's trust policy decides as its resource policy
+   * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html, "trust
+   * policy"); a service principal needs nothing else, a role also needs sts:AssumeRole in its own
+   * identity policies. `context` carries the keys the service sets (`aws:SourceAccount`,
+   * `aws:SourceArn`: the confused-deputy conditions).
+   */
+  public authorizeAssumeRole(req: { principal: string; roleArn: string; context?: Record<string, string | string[]> }): Promise<IamDecision> {
+    const key = JSON.stringify(['assume', req.principal, req.roleArn, req.context ?? {}]);
+    let decision = this.cache.get(key);
+    if (!decision) {
+      decision = this.evaluateAssumeRole(req);
+      this.cache.set(key, decision);
+    }
+    return decision;
+  }
+
+  private async evaluateAssumeRole(req: { principal: string; roleArn: string; context?: Record<string, string | string[]> }): Promise<IamDecision> {
+    const role = this.roles.get(req.roleArn);
+    if (!role) return denied('Error', `because ${req.roleArn} is not a role of the template: its trust policy is unknown`);
+    if (role.trustPolicy === undefined) return denied('ImplicitlyDenied', `because role ${role.name} has no trust policy`);
+    const caller = this.roles.get(req.principal);
+    const result = await evaluator().runSimulation({
+      request: {
+        principal: req.principal,
+        action: 'sts:AssumeRole',
+        resource: { resource: role.arn, accountId: SIM_ACCOUNT },
+        contextVariables: { 'aws:SecureTransport': 'true', ...(req.context ?? {}) },
+      },
+      identityPolicies: caller?.policies ?? [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy: role.trustPolicy,
+    }, {});
+    if (result.resultType === 'error') return denied('Error', `because the evaluator rejected the request (${result.errors.message}${errorDetail(result.errors)})`);
+    if (result.resultType === 'single' && result.overallResult === 'Allowed') return { allowed: true, result: 'Allowed' };
+    const overall = result.resultType === 'single' ? result.overallResult : 'ImplicitlyDenied';
+    return denied(overall, `because the trust policy of role ${role.name} does not let ${req.principal} assume it${req.context ? ` with ${JSON.stringify(req.context)}` : ''}`);
   }
 
   /** What the authorizer could not read, in words (for the report), for these roles or all. */

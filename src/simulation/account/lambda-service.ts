@@ -30,6 +30,29 @@ import { WorkloadSpec } from './workload';
 export const SIM_REGION = 'us-east-1';
 export const SIM_ACCOUNT = '123456789012';
 
+/**
+ * Runs one invocation of a template function: the `Invoke` answer (Payload as JSON text), or
+ * undefined when `functionRef` is no function of the template.
+ */
+export type HandlerInvoker = (functionRef: string, type: 'RequestResponse' | 'Event' | 'DryRun', payload: unknown)
+=> Promise<{ StatusCode: number; FunctionError?: string; ExecutedVersion?: string; Payload?: string } | undefined>;
+
+/** What `Invoke` reads. */
+export interface InvokeInput {
+  readonly FunctionName?: string;
+  readonly InvocationType?: string;
+  readonly Payload?: Uint8Array | string;
+  readonly Qualifier?: string;
+}
+
+/** A call the simulation does not model. */
+export class UnsupportedInvocationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedOperationError';
+  }
+}
+
 /** How a simulated function starts out. */
 export interface SimFunctionSpec {
   readonly functionName: string;
@@ -160,6 +183,8 @@ export class LambdaService {
   /** Told of every successful configuration or code change (CloudTrail, AWS Config). */
   public onChange?: (change: FunctionChange, configuration: Record<string, unknown>) => void;
   private conflictsLeft: number;
+  /** Runs the template's own functions (lambda-invocations.ts); undefined for a function it does not know. */
+  private handlerInvoker?: HandlerInvoker;
 
   constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom, private readonly options: LambdaServiceOptions = {}) {
     this.conflictsLeft = options.conflictingUpdates ?? 0;
@@ -201,6 +226,40 @@ export class LambdaService {
     return fn;
   }
 
+  /** Let `Invoke` run the template's own functions (the workflow handlers, the coordinator). */
+  public useHandlerInvoker(invoker: HandlerInvoker | undefined): void {
+    this.handlerInvoker = invoker;
+  }
+
+  /**
+   * `Invoke` (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html) of a function of the
+   * template: `RequestResponse` (default), `Event` or `DryRun`; any other type is
+   * InvalidParameterValueException. The target functions run their workloads minute by minute and
+   * are never invoked through the API here.
+   */
+  public async invoke(input: InvokeInput): Promise<Record<string, unknown>> {
+    const ref = required(input.FunctionName, 'FunctionName');
+    // A user's scripted function (a custom analyzer) answers from its script.
+    if (this.scripted.has(parseFunctionRef(ref).name)) return this.invokeScripted(input);
+    const type = input.InvocationType ?? 'RequestResponse';
+    if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
+      throw new InvalidParameterValueException({ message: `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`, $metadata: { httpStatusCode: 400 } });
+    }
+    const text = input.Payload === undefined ? '{}' : typeof input.Payload === 'string' ? input.Payload : new TextDecoder().decode(input.Payload);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      throw new InvalidRequestContentException({ message: 'Could not parse request body into json', $metadata: { httpStatusCode: 400 } });
+    }
+    const out = await this.handlerInvoker?.(ref, type as 'RequestResponse' | 'Event' | 'DryRun', payload);
+    if (out) return { ...out, ...(out.Payload !== undefined ? { Payload: new TextEncoder().encode(String(out.Payload)) } : {}) };
+    if (this.functions.has(parseFunctionRef(ref).name)) {
+      throw new UnsupportedInvocationError(`the simulation does not invoke target function ${ref} through the api (its workload runs minute by minute)`);
+    }
+    throw notFound(`Function not found: ${ref.startsWith('arn:') ? ref : `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${ref}`}`);
+  }
+
   public all(): SimFunction[] {
     return [...this.functions.values()];
   }
@@ -216,7 +275,7 @@ export class LambdaService {
    * `RequestTooLargeException` (HTTP 413), text that is not JSON `InvalidRequestContentException`
    * (HTTP 400). A synchronous call answers 200 whatever the code did.
    */
-  public async invoke(input: {
+  private async invokeScripted(input: {
     FunctionName?: string;
     Qualifier?: string;
     InvocationType?: string;

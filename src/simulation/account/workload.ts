@@ -64,6 +64,31 @@ export interface WorkloadSpec {
   readonly leakMbPerInvocation?: number;
   /** Application log lines the function code prints (secrets, prompt injections, misleading text). */
   readonly logLines?: LogLineSpec[];
+  /**
+   * The function consumes a stream (a Kinesis or DynamoDB stream event source mapping) instead of
+   * being invoked `invocationsPerMinute` times: each invocation is one batch, and how many batches
+   * a minute it gets through depends on how long each takes (see `StreamSource`).
+   */
+  readonly stream?: StreamSourceSpec;
+}
+
+/**
+ * A stream the function consumes. Each shard gives one batch at a time to the function
+ * (`ParallelizationFactor`, "the number of batches to process concurrently from each shard. The
+ * default value is 1", https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html;
+ * not modelled above 1), oldest records first; a failed batch is retried, its records not
+ * consumed. Lambda emits `IteratorAge` when the function has finished a batch: how old the batch's
+ * last record was then (https://docs.aws.amazon.com/lambda/latest/dg/events-dynamodb-metrics.html).
+ * Not modelled: batching windows, bisecting failed batches, record age limits, per-shard skew
+ * (records are spread evenly).
+ */
+export interface StreamSourceSpec {
+  /** Records written to the stream per minute, over all shards. */
+  readonly recordsPerMinute: number;
+  /** Shards: batches processed at the same time. @default 1 */
+  readonly shards?: number;
+  /** Records per batch at most (the event source mapping's BatchSize). @default 100 */
+  readonly batchSize?: number;
 }
 
 /** An application log line the function prints every `every` invocations. */
@@ -274,4 +299,47 @@ export function isError(outcome: InvocationOutcome): boolean {
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+/** One minute of a stream consumer: its batches, the IteratorAge of each finished batch, the backlog left. */
+export interface StreamMinute {
+  readonly invocations: Invocation[];
+  /** Per finished batch: when it started and how old its last record was when it finished, ms. */
+  readonly iteratorAges: ReadonlyArray<{ readonly at: number; readonly ageMs: number }>;
+  /** Records still waiting at the end of the minute. */
+  readonly backlogAfter: number;
+}
+
+/**
+ * A minute of a function consuming `spec.stream`: as many batches as the shards get through at the
+ * expected duration (one batch per shard at a time), at most what the backlog and the minute's
+ * arrivals fill. Each batch takes the oldest records; a batch that fails is retried, so its records
+ * stay. A batch's last record is `waiting / rate` old when the batch starts (the records written
+ * after it are still waiting) and its age is read when the batch ends.
+ * @param backlog records waiting at the start of the minute
+ * @param environment the consumer's execution environment (a leaking consumer's need grows per batch)
+ */
+export function streamMinute(
+  spec: WorkloadSpec, env: ExecutionEnvironment, minuteStart: number, random: SeededRandom, backlog: number,
+  environment: EnvironmentState = newEnvironmentState(),
+): StreamMinute {
+  const s = spec.stream!;
+  const shards = Math.max(1, Math.round(s.shards ?? 1));
+  const batchSize = Math.max(1, Math.round(s.batchSize ?? 100));
+  const perMs = Math.max(0, s.recordsPerMinute) / 60_000;
+  const capacity = shards * Math.floor(60_000 / Math.max(1, expectedDurationMs(spec, env)));
+  const needed = Math.ceil((backlog + Math.max(0, s.recordsPerMinute)) / batchSize);
+  const invocations = simulateMinute({ ...spec, invocationsPerMinute: Math.min(capacity, needed) }, env, minuteStart, random, environment);
+  const iteratorAges: Array<{ at: number; ageMs: number }> = [];
+  let consumed = 0;
+  for (const inv of invocations) {
+    if (inv.outcome === 'throttled') continue;
+    const available = backlog + perMs * (inv.start - minuteStart) - consumed;
+    const batch = Math.min(batchSize, Math.floor(available));
+    if (batch <= 0) continue;
+    const newer = available - batch;
+    iteratorAges.push({ at: inv.start, ageMs: Math.round(inv.durationMs + (perMs > 0 ? newer / perMs : 0)) });
+    if (inv.outcome === 'success') consumed += batch;
+  }
+  return { invocations, iteratorAges, backlogAfter: Math.max(0, backlog + Math.max(0, s.recordsPerMinute) - consumed) };
 }

@@ -3,6 +3,7 @@ import {
   gcSlowdown,
   newEnvironmentState,
   simulateMinute,
+  streamMinute,
   vcpusFor,
   WorkloadSpec,
 } from '../../../src/simulation/account/workload';
@@ -70,6 +71,53 @@ describe('workload', () => {
     const a = simulateMinute(spec, node(512), START, new SeededRandom(9));
     const b = simulateMinute(spec, node(512), START, new SeededRandom(9));
     expect(a).toEqual(b);
+  });
+});
+
+describe('a stream consumer (streamMinute)', () => {
+  const env = { memorySizeMb: 512, timeoutSeconds: 60, runtime: 'python3.12' };
+  const consumer = (memoryNeedMb: number, recordsPerMinute = 4000): WorkloadSpec => ({
+    invocationsPerMinute: 0,
+    memoryNeedMb,
+    memoryNeedSpread: 0.02,
+    cpuMsAt1Vcpu: 500,
+    ioMs: 200,
+    coldStartRate: 0,
+    stream: { recordsPerMinute, shards: 2, batchSize: 100 },
+  });
+  /** Run `minutes` minutes from an empty stream; the IteratorAge maximum of each minute and the final backlog. */
+  function run(consumerSpec: WorkloadSpec, minutes: number): { maxAges: number[]; backlog: number; batches: number[] } {
+    const random = new SeededRandom(3);
+    let backlog = 0;
+    const maxAges: number[] = [];
+    const batches: number[] = [];
+    for (let m = 0; m < minutes; m++) {
+      const out = streamMinute(consumerSpec, env, m * 60_000, random, backlog);
+      backlog = out.backlogAfter;
+      maxAges.push(Math.max(0, ...out.iteratorAges.map((a) => a.ageMs)));
+      batches.push(out.invocations.length);
+    }
+    return { maxAges, backlog, batches };
+  }
+
+  test('GIVEN memory to spare WHEN records arrive at 4,000 a minute THEN 2 shards keep up: about 40 batches a minute, no growing backlog, ages of seconds', () => {
+    const r = run(consumer(300), 10);
+    // What arrived after the minute's last batch waits for the next minute: under 15 s of records.
+    expect(r.backlog).toBeLessThan(1000);
+    expect(Math.max(...r.maxAges)).toBeLessThan(30_000);
+    expect(r.batches.slice(2).every((b) => b >= 38 && b <= 45)).toBe(true);
+  });
+
+  test('GIVEN the heap at 92 % of memory (GC pressure: each batch about 1.8x slower) THEN the shards fall behind: the backlog grows and the age climbs minute after minute', () => {
+    const r = run(consumer(470), 10);
+    expect(r.backlog).toBeGreaterThan(3000);
+    for (let m = 3; m < 10; m++) expect(r.maxAges[m]).toBeGreaterThan(r.maxAges[m - 1]);
+    expect(r.maxAges[9]).toBeGreaterThan(60_000);
+  });
+
+  test('GIVEN batches killed for memory THEN their records are not consumed (retried), so the backlog grows', () => {
+    const r = run({ ...consumer(300), memoryNeedMb: 560, oomBehaviour: 'killed' }, 5);
+    expect(r.backlog).toBeGreaterThan(4 * 4000);
   });
 });
 
