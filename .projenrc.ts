@@ -7,6 +7,8 @@ const sdkClients = [
   '@aws-sdk/client-bedrock-runtime',
   '@aws-sdk/client-cloudwatch',
   '@aws-sdk/client-cloudwatch-logs',
+  // AWS Config (drift evaluations) and Systems Manager (OpsItems): opt-in integrations.
+  '@aws-sdk/client-config-service',
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-lambda',
@@ -14,6 +16,7 @@ const sdkClients = [
   '@aws-sdk/client-scheduler',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sns',
+  '@aws-sdk/client-ssm',
   '@aws-sdk/client-sts',
   '@aws-sdk/lib-dynamodb',
 ];

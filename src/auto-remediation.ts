@@ -10,10 +10,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, IConstruct } from 'constructs';
 import { Diagnosis } from './diagnosis/diagnosis';
 import { DiagnosisService } from './diagnosis/diagnosis-service';
+import { DriftDetection, DriftDetectionOptions } from './drift/drift-detection';
 import { RemediationKnowledgeBase } from './knowledge/remediation-knowledge-base';
 import { MonitoringOptions } from './monitoring/monitoring-options';
 import { RemediationDashboard } from './monitoring/remediation-dashboard';
 import { RemediationMonitoring } from './monitoring/remediation-monitoring';
+import { ManualRepairRunbook } from './opscenter/manual-repair-runbook';
+import { OpsItemOptions, RemediationOpsItems } from './opscenter/remediation-ops-items';
 import { Approval, FunctionOptions, RemediationPolicy } from './policy';
 import { RepairExecutor } from './repair/repair-executor';
 import { RemediationStore } from './store/remediation-store';
@@ -137,6 +140,35 @@ export interface AutoRemediationProps {
    * @default true
    */
   readonly dashboard?: boolean;
+
+  /**
+   * Watch for deploys (and any other configuration change) that set a managed function below the
+   * memory its last verified repair established, and notify with the infrastructure-code change
+   * that keeps the fix. Giving the options turns it on. Needs a CloudTrail trail logging
+   * management events in the account and region (EventBridge receives CloudTrail's API call
+   * events only then).
+   *
+   * @default - no drift detection
+   */
+  readonly driftDetection?: DriftDetectionOptions;
+
+  /**
+   * Open an AWS Systems Manager OpsCenter OpsItem, with the evidence and the runbooks, for every
+   * remediation that needs a person (HUMAN_REVIEW, FAILED) and every drift; one open OpsItem per
+   * function and kind of incident (OpsCenter deduplication). Giving the options turns it on.
+   *
+   * @default - no OpsItems
+   */
+  readonly opsItems?: OpsItemOptions;
+
+  /**
+   * Create the AWS Systems Manager Automation runbook "raise this function's memory within the
+   * policy" (`ManualRepairRunbook`), for an operator to apply a recommendation by hand with the
+   * workflow's guardrails, lock, records and notification. With `opsItems`, each OpsItem lists it.
+   *
+   * @default false
+   */
+  readonly manualRepairRunbook?: boolean;
 }
 
 /**
@@ -169,6 +201,12 @@ export class AutoRemediation extends Construct {
   public readonly store: RemediationStore;
   /** The dashboard, unless disabled. */
   public readonly dashboard?: RemediationDashboard;
+  /** Drift detection, when `driftDetection` is given. */
+  public readonly driftDetection?: DriftDetection;
+  /** The OpsCenter integration, when `opsItems` is given. */
+  public readonly opsItems?: RemediationOpsItems;
+  /** The Automation runbook that applies a recommendation by hand, when `manualRepairRunbook` is set. */
+  public readonly manualRepair?: ManualRepairRunbook;
 
   /** The deploy-time setup (missing log groups, managed-function settings). */
   private readonly setup: RemediationSetup;
@@ -238,6 +276,36 @@ export class AutoRemediation extends Construct {
       approvalTimeout: props.approvalTimeout,
       workflow: props.workflow,
     });
+
+    if (props.driftDetection) {
+      this.driftDetection = new DriftDetection(this, 'Drift', {
+        ...common,
+        ...props.driftDetection,
+        store: this.store,
+        notifications: this.verification,
+        deadLetterQueue: this.workflow.deadLetterQueue,
+        policy,
+        approval: props.approval,
+      });
+    }
+
+    if (props.manualRepairRunbook) {
+      this.manualRepair = new ManualRepairRunbook(this, 'ManualRepair', {
+        ...common, store: this.store, notifications: this.verification, policy, approval: props.approval,
+      });
+    }
+    if (props.opsItems) {
+      this.opsItems = new RemediationOpsItems(this, 'OpsItems', {
+        ...common,
+        ...props.opsItems,
+        ...(this.manualRepair ? { automationDocumentName: this.manualRepair.documentName } : {}),
+        store: this.store,
+        eventBus: this.verification.eventBus,
+        deadLetterQueue: this.workflow.deadLetterQueue,
+        policy,
+        approval: props.approval,
+      });
+    }
 
     for (const fn of props.functions ?? []) {
       this.addFunction(fn);
@@ -316,6 +384,7 @@ export class AutoRemediation extends Construct {
     this.repair.addFunction(fn, options);
     this.verification.addFunction(fn, options);
     this.workflow.addFunction(fn, options);
+    this.manualRepair?.addFunction(fn, options);
   }
 
   /** Record cases in the knowledge base (finalize) and read the history from it (diagnose). */

@@ -131,8 +131,8 @@ export type IncidentCategory =
   | 'INSUFFICIENT_DATA'
   | 'UNKNOWN';
 
-/** Who made the final diagnosis. */
-export type DiagnosisSource = 'rules' | 'model' | 'agent';
+/** Who made the final diagnosis: the rules, a Bedrock model or agent, or a custom analyzer (a user's function). */
+export type DiagnosisSource = 'rules' | 'model' | 'agent' | 'analyzer';
 
 /** Seed "诊断结果格式", plus `recommendedMemorySize` and what decided it. */
 export interface DiagnosisResult {

@@ -13,13 +13,14 @@ import { parseDiagnosisRequest, RequestValidationError } from '../core/request';
 import { bedrockLimitsFromEnv, BedrockLimitsError } from '../knowledge/limits';
 import { caseHistoryFromEnv, executionNameOf } from '../runtime/case-history';
 import { now } from '../runtime/clock';
+import { AnalyzedResult, runAnalyzers } from '../runtime/custom-analyzers';
 import { decide, recordedResult, runDiagnosis } from '../runtime/diagnosis-engine';
-import { effectivePolicy, envOptional, envString } from '../runtime/env';
+import { effectivePolicy, envNumber, envOptional, envString } from '../runtime/env';
 import { ConfigurationError, InvalidInputError } from '../runtime/errors';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store, utcDay } from '../runtime/store';
 import { requireFields, requireObject } from '../runtime/validate';
-import { DiagnoseOutput, DiagnosisSignals, ENV, FollowUpResult, HANDLERS, HandlerInputs } from '../workflow/contract';
+import { DEFAULT_WORKFLOW_POLICY, DiagnoseOutput, DiagnosisSignals, ENV, FollowUpResult, HANDLERS, HandlerInputs } from '../workflow/contract';
 import { capForIntake } from '../workflow/intake-cap';
 
 export async function handler(input: HandlerInputs['diagnose'], context?: HandlerContext): Promise<DiagnoseOutput> {
@@ -61,9 +62,19 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       },
     });
     const current = state.collection.functionConfig.memorySize;
-    // The rules' own result bounds the decision: a model answer may lower it, never raise it.
-    const capped = capForIntake(decide(engine.result, current, policy, engine.rules), state.alarm, current);
-    const result = recordedResult(engine.result, capped, current, policy);
+    // The user's analyzers come after the model, merged the same way into what it left.
+    const analyzerFunctions = analyzersFromEnv();
+    let analyzed: AnalyzedResult | undefined;
+    if (analyzerFunctions.length > 0) {
+      analyzed = await runAnalyzers(request, engine.result, current, policy.core, {
+        functions: analyzerFunctions,
+        timeoutMs: envNumber(ENV.ANALYZER_TIMEOUT_MS, DEFAULT_WORKFLOW_POLICY.analyzerTimeoutMs),
+      });
+    }
+    const diagnosed = analyzed?.result ?? engine.result;
+    // The rules' own result bounds the decision: a model's or analyzer's answer may lower it, never raise it.
+    const capped = capForIntake(decide(diagnosed, current, policy, engine.rules), state.alarm, current);
+    const result = recordedResult(diagnosed, capped, current, policy);
     const diagnosisId = randomUUID();
     const endTime = now().toISOString();
     const signals = signalsOf(request, engine.rules);
@@ -101,7 +112,8 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
         recommendedAction: engine.rules.recommendedAction,
       },
       ...(engine.model ? { model: engine.model } : {}),
-      notes: [...engine.notes, ...history.notes],
+      ...(analyzed ? { analyzers: analyzed.analyzers } : {}),
+      notes: [...engine.notes, ...history.notes, ...(analyzed?.notes ?? [])],
       // The figures the case history reads back (TableCaseHistory).
       memorySizeMb: current,
       ...signals,
@@ -113,6 +125,9 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       if (engine.model.outputTokens !== undefined) metrics.addMetric('ModelOutputTokens', MetricUnit.Count, engine.model.outputTokens);
       if (engine.model.status !== 'ok') metrics.addMetric('ModelFallback', MetricUnit.Count, 1);
     }
+    for (const a of analyzed?.analyzers ?? []) {
+      metrics.addMetric(a.status === 'ok' ? 'AnalyzerAnswered' : 'AnalyzerFallback', MetricUnit.Count, 1);
+    }
     metrics.addMetric(`Decision${decision.action}`, MetricUnit.Count, 1);
     logger.info('diagnosis finished', {
       functionName: fn,
@@ -121,7 +136,8 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       confidence: result.confidence,
       category: result.category,
       modelStatus: engine.model?.status,
-      notes: engine.notes,
+      analyzers: analyzed?.analyzers,
+      notes: [...engine.notes, ...(analyzed?.notes ?? [])],
     });
     return {
       diagnosisId,
@@ -133,11 +149,28 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       dryRun: policy.dryRun,
       result,
       ...(engine.model ? { model: engine.model } : {}),
+      ...(analyzed ? { analyzers: analyzed.analyzers } : {}),
       signals,
       history: { source: history.source, cases: history.cases.length },
       ...(followUp ? { followUp } : {}),
     };
   });
+}
+
+/** The analyzers' function ARNs from `ANALYZER_FUNCTIONS` (a JSON list); none when unset. */
+function analyzersFromEnv(): string[] {
+  const raw = envOptional(ENV.ANALYZER_FUNCTIONS);
+  if (raw === undefined) return [];
+  let list: unknown;
+  try {
+    list = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError(`environment variable ${ENV.ANALYZER_FUNCTIONS} must be a json list of function arns, got '${raw.slice(0, 200)}'`);
+  }
+  if (!Array.isArray(list) || !list.every((f) => typeof f === 'string' && f.length > 0)) {
+    throw new ConfigurationError(`environment variable ${ENV.ANALYZER_FUNCTIONS} must be a json list of function arns, got '${raw.slice(0, 200)}'`);
+  }
+  return list as string[];
 }
 
 /**

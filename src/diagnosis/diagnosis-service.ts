@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -74,6 +75,10 @@ export class DiagnosisService extends Construct {
       ...(this.diagnosis.knowledgeBaseId ? { [ENV.KNOWLEDGE_BASE_ID]: this.diagnosis.knowledgeBaseId } : {}),
       ...(this.diagnosis.agentId ? { [ENV.AGENT_ID]: this.diagnosis.agentId } : {}),
       ...(this.diagnosis.agentAliasId ? { [ENV.AGENT_ALIAS_ID]: this.diagnosis.agentAliasId } : {}),
+      ...(this.diagnosis.analyzers.length > 0 ? {
+        [ENV.ANALYZER_FUNCTIONS]: Stack.of(this).toJsonString(this.diagnosis.analyzers.map((fn) => fn.functionArn)),
+        [ENV.ANALYZER_TIMEOUT_MS]: String(this.diagnosis.analyzerTimeout.toMilliseconds()),
+      } : {}),
     });
     // GetItem: the evidence; PutItem: the diagnosis record; UpdateItem: the daily model-call budget;
     // Query: the function's repair and diagnosis records (the case history without a knowledge base).

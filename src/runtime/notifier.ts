@@ -67,12 +67,17 @@ export function publishToTopic(
 
 /** Put the result event on the bus. */
 export function putResultEvent(busName: string, detail: ResultEventDetail, resources: string[] = []): Promise<SendResult> {
+  return putEvent(busName, RESULT_EVENT_SOURCE, RESULT_EVENT_DETAIL_TYPE, detail, resources);
+}
+
+/** Put one event of the library on the bus (retried like a publish). */
+export function putEvent(busName: string, source: string, detailType: string, detail: unknown, resources: string[] = []): Promise<SendResult> {
   return withRetry(`events:PutEvents on ${busName}`, async () => {
     const out = await client('events').send(new PutEventsCommand({
       Entries: [{
         EventBusName: busName,
-        Source: RESULT_EVENT_SOURCE,
-        DetailType: RESULT_EVENT_DETAIL_TYPE,
+        Source: source,
+        DetailType: detailType,
         Detail: JSON.stringify(detail),
         Resources: resources,
       }],

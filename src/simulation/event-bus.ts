@@ -103,6 +103,17 @@ export class EventBus {
     }
   }
 
+  /**
+   * An asynchronous invocation of a template function by another service (AWS Config invoking a
+   * rule's function), with Lambda's retries; false when no handler is bound to the ARN.
+   */
+  public invokeFunction(source: string, functionArn: string, input: unknown, kind: string): boolean {
+    const bound = this.options.handlers.get(functionArn);
+    if (!bound) return false;
+    void this.invokeAsync({ logicalId: source } as TemplateRule, bound, input, kind);
+    return true;
+  }
+
   /** The event Step Functions sends when an execution's status changes. */
   public executionStatusEvent(record: ExecutionRecord, stateMachineArn: string, status: ExecutionStatus, now: number): Record<string, unknown> {
     const ended = status !== 'RUNNING';

@@ -28,6 +28,12 @@ export interface ObservedRun {
   readonly aliasCodeChanged?: Record<string, boolean>;
   /** The secrets found in each sink. */
   readonly secretsBySink?: Partial<Record<SecretSink, string[]>>;
+  /** The latest AWS Config evaluation per function (resource id), when Config rules exist. */
+  readonly configCompliance?: Record<string, string>;
+  /** The statuses of the Automation executions. */
+  readonly automationStatuses?: string[];
+  /** The OpsItems OpsCenter holds. */
+  readonly opsItems?: Array<{ title: string; description: string; status: string; operationalData: Record<string, { Value?: string }> }>;
 }
 
 export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun, memoryOf: (functionName: string) => number): ExpectationResult[] {
@@ -83,6 +89,22 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
     }
     if (r.repairStatuses) check('repair record statuses', r.repairStatuses, repairs.map((i) => String(i.status)).sort());
     if (r.verificationStatuses) check('repair record verification statuses', r.verificationStatuses, repairs.map((i) => String(i.verificationStatus)).sort());
+    if (r.drift !== undefined) check('drift records', r.drift, kind('DRIFT#').length);
+  }
+  if (expect.opsItems) {
+    const o = expect.opsItems;
+    const items = run.opsItems ?? [];
+    if (o.count !== undefined) check('OpsItems', o.count, items.length);
+    const texts = items.map((i) => `${i.title}\n${i.description}\n${JSON.stringify(i.operationalData)}`);
+    for (const t of o.contain ?? []) {
+      const hit = texts.some((x) => x.includes(t));
+      out.push({ name: `an OpsItem contains '${t}'`, passed: hit, detail: hit ? 'found' : `not in ${items.length} OpsItem(s)` });
+    }
+    if (o.records !== undefined) check('OpsItem records', o.records, run.records.filter((i) => String(i.sk ?? '').startsWith('OPSITEM#')).length);
+  }
+  if (expect.automationStatuses) check('Automation execution statuses', expect.automationStatuses, [...(run.automationStatuses ?? [])].sort());
+  if (expect.configCompliance) {
+    for (const [fn, compliance] of Object.entries(expect.configCompliance)) check(`${fn} AWS Config compliance`, compliance, run.configCompliance?.[fn]);
   }
   out.push(...checkAccessDenied(expect, run));
   // Every scenario ends with no lock held unless it says otherwise.
@@ -94,6 +116,12 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
       passed: found !== undefined && found.length === 0,
       detail: found === undefined ? `${sink} was not observed` : found.length === 0 ? 'none' : `${found.length} secret(s) found`,
     });
+  }
+  if (expect.analyzerStatuses) {
+    const statuses = run.records.filter((i) => String(i.sk ?? '').startsWith('DIAGNOSIS#'))
+      .flatMap((i) => (Array.isArray(i.analyzers) ? i.analyzers as Array<{ status?: unknown }> : []))
+      .map((a) => String(a.status).split(':')[0]);
+    check('custom analyzer statuses', expect.analyzerStatuses, statuses.sort());
   }
   if (expect.decidedBy) {
     const diag = run.records.filter((i) => String(i.sk ?? '').startsWith('DIAGNOSIS#')).map((i) => String(i.decidedBy ?? (i as { diagnosis?: { decidedBy?: string } }).diagnosis?.decidedBy));

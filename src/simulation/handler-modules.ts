@@ -4,6 +4,8 @@
  * at run time would be left out); each is loaded on first use, as Lambda loads a handler at its
  * first invocation (loading one sets up its Powertools logger and SDK clients).
  */
+import { DRIFT_HANDLER } from '../drift/drift-contract';
+import { MANUAL_REPAIR_HANDLER, OPS_ITEM_HANDLER } from '../opscenter/ops-item-contract';
 import { HANDLERS, HandlerId, HandlerSpec } from '../workflow/contract';
 import { SETUP_DESCRIPTION } from '../workflow/remediation-setup';
 
@@ -30,10 +32,24 @@ const LOADERS: Readonly<Record<HandlerId, () => HandlerModule>> = {
 /** The deploy-time setup handler behind the setup custom resource (not a workflow step). */
 export const SETUP_HANDLER = { id: 'setup', entry: 'src/workflow/setup.lambda.ts', description: SETUP_DESCRIPTION } as const;
 
-/** Load the module of a workflow handler, or of the deploy-time setup. */
-export function loadHandlerModule(id: HandlerId | typeof SETUP_HANDLER.id): HandlerModule {
+/** The opt-in integrations' handlers (drift detection, OpsItems, the manual repair runbook): not workflow steps. */
+export const EXTENSION_HANDLERS = [DRIFT_HANDLER, OPS_ITEM_HANDLER, MANUAL_REPAIR_HANDLER] as const;
+type ExtensionHandlerId = typeof EXTENSION_HANDLERS[number]['id'];
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const EXTENSION_LOADERS: Readonly<Record<ExtensionHandlerId, () => HandlerModule>> = {
+  drift: () => require('../drift/drift.lambda'),
+  opsItem: () => require('../opscenter/ops-item.lambda'),
+  manualRepair: () => require('../opscenter/manual-repair.lambda'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** Load the module of a workflow handler, of the deploy-time setup, or of an integration's handler. */
+export function loadHandlerModule(id: HandlerId | typeof SETUP_HANDLER.id | ExtensionHandlerId): HandlerModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return id === SETUP_HANDLER.id ? require('../workflow/setup.lambda') : LOADERS[id]();
+  if (id === SETUP_HANDLER.id) return require('../workflow/setup.lambda');
+  if (id in EXTENSION_LOADERS) return EXTENSION_LOADERS[id as ExtensionHandlerId]();
+  return LOADERS[id as HandlerId]();
 }
 
 /**
@@ -46,7 +62,12 @@ export function handlerOfDescription(description: string | undefined): HandlerSp
   return Object.values(HANDLERS).find((h) => d === h.entry || (h.description.length > 0 && d.includes(h.description)));
 }
 
-/** The handler a template function of the construct runs: a workflow handler or the deploy-time setup. */
-export function constructHandlerOfDescription(description: string | undefined): HandlerSpec | typeof SETUP_HANDLER | undefined {
-  return handlerOfDescription(description) ?? ((description ?? '').includes(SETUP_DESCRIPTION) ? SETUP_HANDLER : undefined);
+/** The handler a template function of the construct runs: a workflow handler, the deploy-time setup or an integration's handler. */
+export function constructHandlerOfDescription(
+  description: string | undefined,
+): HandlerSpec | typeof SETUP_HANDLER | typeof EXTENSION_HANDLERS[number] | undefined {
+  const d = description ?? '';
+  return handlerOfDescription(description)
+    ?? (d.includes(SETUP_DESCRIPTION) ? SETUP_HANDLER : undefined)
+    ?? EXTENSION_HANDLERS.find((h) => d.includes(h.description));
 }

@@ -8,16 +8,18 @@
 import { SimulatedAccount, WorkloadChange } from './account/account';
 import { ApiCall } from './account/api-recorder';
 import { AlarmTransition } from './account/cloudwatch-service';
+import { ConfigRuleSpec, StoredEvaluation } from './account/config-service';
 import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
 import { FaultInjector, InjectedFault } from './account/faults';
 import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
 import { DeployRecord } from './account/lambda-service';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
 import { SchedulerService } from './account/scheduler-service';
+import { AutomationDocument, SimAutomationExecution, SimOpsItem } from './account/ssm-service';
 import { CoordinatorRuns } from './coordinator-runs';
 import { createCustomResources, CustomResourceResult, DEPLOYED_CUSTOM_RESOURCES } from './custom-resources';
 import { EventBus, TargetInvocation } from './event-bus';
-import { BoundHandler, ExecutionRecord, WorkflowExecutor } from './executor';
+import { BoundHandler, ExecutionRecord, invokeHandler, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
 import { constructHandlerOfDescription, loadHandlerModule } from './handler-modules';
 import { AsyncInvokeConfig, HandlerInvocations } from './lambda-invocations';
@@ -121,6 +123,15 @@ export interface ScenarioResult {
   readonly locksHeldAtEnd: Array<{ pk: string; owner?: string }>;
   /** How many secrets each sink holds. */
   readonly secretsFound: Record<SecretSink, number>;
+  /** CloudTrail management events recorded (delivered to the bus only with a trail). */
+  readonly cloudTrailEvents: number;
+  /** The latest AWS Config evaluation of each rule and resource, and invocations Config could not make. */
+  readonly configEvaluations: StoredEvaluation[];
+  readonly configInvocationErrors: Array<{ ruleName: string; resourceId: string; reason: string }>;
+  /** The OpsItems OpsCenter holds at the end. */
+  readonly opsItems: SimOpsItem[];
+  /** The Automation executions the operator started, and how they ended. */
+  readonly automationExecutions: SimAutomationExecution[];
   /** The workflow the stack deployed: the state machine, or the Lambda coordinator. */
   readonly workflow: 'stepFunctions' | 'lambdaCoordinator';
   /** EventBridge Scheduler: the schedules created (still there or deleted), deliveries and dead letters. */
@@ -214,6 +225,14 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     changes,
     deploys: (scenario.account?.deploys ?? []).map((d) => ({ ...d, at: start + d.atMinute * MINUTE })),
     lambda: { updateDelayMs: (scenario.account?.updateDelaySeconds ?? 2) * 1000, conflictingUpdates: scenario.account?.conflictingUpdates },
+    cloudTrail: { trail: scenario.account?.cloudTrailTrail ?? false },
+    config: { recorder: scenario.account?.configRecorder ?? false },
+    ...(authorizer ? { roleOfFunction: (arn: string) => authorizer!.roleOfFunction(arn) } : {}),
+    scriptedFunctions: (scenario.stack?.diagnosis?.analyzers ?? []).map((a) => ({
+      functionName: a.functionName,
+      timeoutSeconds: a.timeoutSeconds ?? 30,
+      script: { mode: a.mode, answer: a.answer, errorType: a.errorType, latencyMs: a.latencyMs },
+    })),
     messaging: { snsFailures: scenario.account?.snsFailures },
     bedrock: scenario.bedrock,
     // Log alarms' query roles are authorized by the same evaluator.
@@ -224,6 +243,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const aliasCodeAtStart = new Map(scenario.functions.filter((f) => aliasOf(f))
     .map((f) => [f.functionName, account.lambda.aliasCodeSha(f.functionName, aliasOf(f)!.name)]));
 
+  for (const rule of configRulesOf(resolver)) account.config.addRule(rule);
+  for (const doc of automationDocumentsOf(resolver)) account.ssm.addDocument(doc);
   const handlers = bindHandlers(resolver);
   // Workflow.stepFunctions() has the state machine; Workflow.lambdaCoordinator() the coordinator function.
   const coordinator = [...handlers.values()].find((h) => h.handlerId === 'coordinator');
@@ -407,6 +428,39 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       error = `deploy failed: ${(err as Error).name}: ${(err as Error).message}`;
       throw new DeployFailed();
     }
+    // Automation runs its steps as the document's role: Automation must be trusted by the role,
+    // and the role allowed to invoke the step's function (iam.ts evaluates it like a handler's call).
+    account.ssm.runStep = async (run) => {
+      if (run.step.action !== 'aws:invokeLambdaFunction') throw new Error(`the simulation does not model the Automation action ${run.step.action}`);
+      const functionArn = String(run.step.inputs.FunctionName);
+      if (run.roleArn) {
+        if (!roleTrusts(resolver, run.roleArn, 'ssm.amazonaws.com')) throw named('AccessDenied', `ssm.amazonaws.com may not assume ${run.roleArn}`);
+        const decision = await authorizer?.authorize({ principalArn: run.roleArn, action: 'lambda:InvokeFunction', resource: functionArn });
+        if (decision && !decision.allowed) throw named('AccessDeniedException', `${run.roleArn} may not lambda:InvokeFunction ${functionArn}: ${decision.explanation ?? decision.result}`);
+      }
+      const bound = handlers.get(functionArn);
+      if (!bound) throw named('ResourceNotFoundException', `Function not found: ${functionArn}`);
+      return account.scheduler.participate(`automation-${run.executionId.slice(0, 8)}`, () =>
+        invokeHandler(bound, run.step.inputs.InputPayload ?? {}, { scheduler: account.scheduler, requestId: account.random.uuid() }));
+    };
+    // The operator starts the runbook at the scenario's minutes.
+    for (const o of scenario.operatorRunbooks ?? []) {
+      void account.scheduler.timer(start + o.atMinute * MINUTE - account.clock.now()).done.then(() => {
+        const doc = automationDocumentsOf(resolver)[0];
+        if (!doc) {
+          notes.push(`operator runbook at minute ${o.atMinute}: the stack has no Automation document`);
+          return;
+        }
+        try {
+          account.ssm.startAutomationExecution({
+            DocumentName: doc.name,
+            Parameters: { FunctionName: [o.functionName], MemorySize: [String(o.memorySizeMb)], ...(o.reason ? { Reason: [o.reason] } : {}) },
+          });
+        } catch (err) {
+          notes.push(`operator runbook at minute ${o.atMinute} rejected: ${(err as Error).name}: ${(err as Error).message}`);
+        }
+      });
+    }
     // Execution faults: at their minute, the running executions are stopped or time out.
     for (const [i, f] of (scenario.executionFaults ?? []).entries()) {
       void account.scheduler.timer(start + f.atMinute * MINUTE - account.clock.now()).done.then(() => {
@@ -426,11 +480,21 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
         bus!.put(event, (input) => startExecution(input, delay), delay);
       }
     };
+    // CloudTrail's API call events go to the bus; AWS Config invokes its rules' functions.
+    const deliverServiceEvents = () => {
+      // Events the handlers put on the default bus reach its rules (the OpsItem rules).
+      for (const e of account.messaging.busEvents.splice(0)) bus!.put(e);
+      for (const e of account.cloudTrail.due(account.clock.now())) bus!.put(e);
+      for (const inv of account.config.due(account.clock.now())) bus!.invokeFunction(`config-rule:${inv.ruleName}`, inv.functionArn, inv.event, 'AWS Config rule evaluation');
+    };
     for (;;) {
       await account.scheduler.idle();
+      deliverServiceEvents();
       const nextMinute = account.generatedTo() + MINUTE;
       const nextWake = account.scheduler.nextWake();
-      if (account.scheduler.active() === 0 && nextMinute > end) break;
+      const servicePending = account.messaging.busEvents.length > 0
+        || [account.cloudTrail.nextDue(), account.config.nextDue()].some((t) => t !== undefined && t <= end + 5 * MINUTE);
+      if (account.scheduler.active() === 0 && nextMinute > end && !servicePending) break;
       if (nextWake !== undefined && nextWake < nextMinute) {
         account.scheduler.wakeUntil(nextWake);
         continue;
@@ -505,6 +569,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     aliasCodeChanged,
     secretsBySink,
     ...(gate ? { accessDenied: gate.denied } : {}),
+    configCompliance: Object.fromEntries(account.config.evaluations().map((e) => [e.resourceId, e.complianceType])),
+    opsItems: account.ssm.opsItems,
+    automationStatuses: account.ssm.automationExecutions.map((e) => e.status),
   };
   const expectations = checkExpectations(scenario.expect, partial, (name) => account.functionNamed(name).config.memorySize);
   if (leakedSecrets.length) expectations.push({ name: 'no secret leaves the function', passed: false, detail: `${leakedSecrets.length} secret value(s) found in calls, records, notifications or logs` });
@@ -551,6 +618,11 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     targetInvocations: bus.invocations,
     locksHeldAtEnd: locks.map((l) => ({ pk: String(l.pk), owner: l.owner === undefined ? undefined : String(l.owner) })),
     secretsFound: Object.fromEntries(Object.entries(secretsBySink).map(([k, v]) => [k, v.length])) as Record<SecretSink, number>,
+    cloudTrailEvents: account.cloudTrail.records.length,
+    configEvaluations: account.config.evaluations(),
+    configInvocationErrors: account.config.invocationErrors,
+    opsItems: account.ssm.opsItems,
+    automationExecutions: account.ssm.automationExecutions,
     workflow: machine ? 'stepFunctions' : 'lambdaCoordinator',
     schedules: {
       created: schedules.created.map((c) => ({
@@ -586,6 +658,66 @@ function managementTagOf(resolver: TemplateResolver): Record<string, string> | u
     if (m) return { [m[1]]: m[2] };
   }
   return undefined;
+}
+
+/**
+ * The template's AWS Config custom Lambda rules: their function, scope and triggers, and whether
+ * the function's resource-based policy (`AWS::Lambda::Permission`) lets `config.amazonaws.com` invoke it.
+ */
+function configRulesOf(resolver: TemplateResolver): ConfigRuleSpec[] {
+  const permissions = resolver.resourcesOfType('AWS::Lambda::Permission').map(([, r]) => resolver.resolve(r.Properties ?? {}) as Record<string, unknown>);
+  return resolver.resourcesOfType('AWS::Config::ConfigRule').flatMap(([id, r]) => {
+    const p = resolver.resolve(r.Properties ?? {}) as {
+      ConfigRuleName?: string;
+      Scope?: { ComplianceResourceTypes?: string[] };
+      Source?: { Owner?: string; SourceIdentifier?: string; SourceDetails?: Array<{ MessageType?: string }> };
+    };
+    if (p.Source?.Owner !== 'CUSTOM_LAMBDA' || !p.Source.SourceIdentifier) return [];
+    const fnArn = p.Source.SourceIdentifier;
+    const fnName = fnArn.split(':')[6];
+    const mayInvoke = permissions.some((perm) => perm.Principal === 'config.amazonaws.com' && perm.Action === 'lambda:InvokeFunction'
+      && (perm.FunctionName === fnArn || perm.FunctionName === fnName));
+    return [{
+      ruleName: p.ConfigRuleName ?? resolver.physicalName(id),
+      functionArn: fnArn,
+      resourceTypes: p.Scope?.ComplianceResourceTypes ?? [],
+      messageTypes: (p.Source.SourceDetails ?? []).map((d) => String(d.MessageType)),
+      mayInvoke,
+    }];
+  });
+}
+
+/** The template's Automation documents, their content resolved. */
+function automationDocumentsOf(resolver: TemplateResolver): AutomationDocument[] {
+  return resolver.resourcesOfType('AWS::SSM::Document')
+    .filter(([, r]) => (r.Properties as { DocumentType?: string } | undefined)?.DocumentType === 'Automation')
+    .map(([id, r]) => {
+      const p = resolver.resolve(r.Properties ?? {}) as { Name?: string; Content?: unknown };
+      const content = typeof p.Content === 'string' ? JSON.parse(p.Content) : p.Content;
+      return { name: p.Name ?? resolver.physicalName(id), content: content as AutomationDocument['content'] };
+    });
+}
+
+/**
+ * Whether the role's trust policy lets `service` assume it: an Allow of `sts:AssumeRole` for the
+ * service principal, its `aws:SourceAccount` condition (if any) naming the simulated account.
+ */
+function roleTrusts(resolver: TemplateResolver, roleArn: string, service: string): boolean {
+  const role = resolver.resourcesOfType('AWS::IAM::Role').find(([id]) => resolver.getAtt(id, 'Arn') === roleArn);
+  if (!role) return false;
+  const doc = resolver.resolve(role[1].Properties?.AssumeRolePolicyDocument ?? {}) as { Statement?: Array<Record<string, any>> };
+  return (doc.Statement ?? []).some((st) => {
+    const actions = [st.Action].flat();
+    const services = [st.Principal?.Service].flat();
+    const account = st.Condition?.StringEquals?.['aws:SourceAccount'];
+    return st.Effect === 'Allow' && actions.includes('sts:AssumeRole') && services.includes(service) && (account === undefined || account === '123456789012');
+  });
+}
+
+function named(name: string, message: string): Error {
+  const e = new Error(message);
+  e.name = name;
+  return e;
 }
 
 /**

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BedrockScript } from './account/bedrock-service';
 import { serviceErrorProblem } from './account/faults';
+import { InvokeScript } from './account/lambda-service';
 import { LambdaLogFormat } from './account/log-format';
 import { LogLineSpec, WorkloadSpec } from './account/workload';
 
@@ -113,13 +114,33 @@ export interface ScenarioStack {
     /** Concurrent executions that count as breaching. @default 100 */
     readonly concurrentExecutionsThreshold?: number;
   };
-  /** Bedrock configuration; absent = rules only. */
+  /** Bedrock configuration and custom analyzers; absent = rules only. */
   readonly diagnosis?: {
     readonly modelId?: string;
     readonly knowledgeBaseId?: string;
     readonly agentId?: string;
     readonly agentAliasId?: string;
+    /** The user's analyzer functions (defined in the stack, their code scripted), in merge order. */
+    readonly analyzers?: ScenarioAnalyzer[];
+    /** `analyzerTimeout` of the diagnosis, seconds. @default 10 */
+    readonly analyzerTimeoutSeconds?: number;
   };
+  /** `manualRepairRunbook` of AutoRemediation. @default false */
+  readonly manualRepairRunbook?: boolean;
+  /** `opsItems` of AutoRemediation; absent = none. */
+  readonly opsItems?: { readonly priority?: number; readonly severity?: number };
+  /** `driftDetection` of AutoRemediation; absent = none. */
+  readonly driftDetection?: {
+    /** Also the AWS Config custom rule. @default false */
+    readonly configRule?: boolean;
+  };
+}
+
+/** A custom analyzer: a function of the user's stack whose code behaves as scripted. */
+export interface ScenarioAnalyzer extends InvokeScript {
+  readonly functionName: string;
+  /** The function's own timeout, seconds. @default 30 */
+  readonly timeoutSeconds?: number;
 }
 
 /** The scenario names of the services an account fault can target. */
@@ -179,6 +200,10 @@ export interface ScenarioAccount {
   readonly faults?: AccountFault[];
   /** Deploys by someone else during the incident. */
   readonly deploys?: ScenarioDeploy[];
+  /** A CloudTrail trail logs management events (EventBridge then receives API call events). @default false */
+  readonly cloudTrailTrail?: boolean;
+  /** The AWS Config recorder records Lambda functions. @default false */
+  readonly configRecorder?: boolean;
 }
 
 /** The handlers a handler fault can target. */
@@ -261,7 +286,15 @@ export interface ScenarioExpectations {
     readonly repairStatuses?: string[];
     /** `verificationStatus` of the repair records, sorted. */
     readonly verificationStatuses?: string[];
+    /** Drift records (a configuration change below the last verified repair). */
+    readonly drift?: number;
   };
+  /** Statuses of the Automation executions the operator started (`Success`, `Failed`), sorted. */
+  readonly automationStatuses?: string[];
+  /** OpsCenter at the end: how many OpsItems, text each must show (title, description, operational data), OpsItem records (one per event handled, deduplicated ones too). */
+  readonly opsItems?: { readonly count?: number; readonly contain?: string[]; readonly records?: number };
+  /** The AWS Config compliance of each function at the end (the latest evaluation), e.g. `{ "orders-api": "NON_COMPLIANT" }`. */
+  readonly configCompliance?: Record<string, string>;
   /** Diagnosis `decidedBy` of every diagnosis that ran, e.g. `rules` after a Bedrock failure. */
   readonly decidedBy?: string[];
   /**
@@ -273,6 +306,11 @@ export interface ScenarioExpectations {
   readonly locksHeldAtEnd?: number;
   /** Sinks no secret (function environment values, `logLines[].secret`) may reach. */
   readonly secretsNotIn?: SecretSink[];
+  /**
+   * What the custom analyzers did, over every diagnosis record: each analyzer's status up to its
+   * first colon (`ok`, `timeout`, `error`, `invalid answer`), sorted.
+   */
+  readonly analyzerStatuses?: string[];
 }
 
 /** A denied call a scenario expects: the IAM action, optionally its resource and how many times. */
@@ -302,6 +340,13 @@ export interface Scenario {
   readonly storm?: { readonly copiesPerAlarmEvent: number };
   /** Workflow handler invocations that crash or time out. */
   readonly handlerFaults?: HandlerFault[];
+  /** The operator starts the stack's Automation runbook (manualRepairRunbook) at these minutes. */
+  readonly operatorRunbooks?: Array<{
+    readonly atMinute: number;
+    readonly functionName: string;
+    readonly memorySizeMb: number;
+    readonly reason?: string;
+  }>;
   /** Executions stopped or timed out. */
   readonly executionFaults?: ExecutionFault[];
   readonly expect: ScenarioExpectations;
@@ -413,7 +458,24 @@ const SCENARIO_SHAPE: Shape = obj({
       concurrentExecutions: bool,
       concurrentExecutionsThreshold: num,
     }),
-    diagnosis: obj({ modelId: str, knowledgeBaseId: str, agentId: str, agentAliasId: str }),
+    driftDetection: obj({ configRule: bool }),
+    opsItems: obj({ priority: int, severity: int }),
+    manualRepairRunbook: bool,
+    diagnosis: obj({
+      modelId: str,
+      knowledgeBaseId: str,
+      agentId: str,
+      agentAliasId: str,
+      analyzers: list(obj({
+        functionName: str,
+        timeoutSeconds: num,
+        mode: oneOf('answer', 'error', 'slow', 'invalid'),
+        answer: any,
+        errorType: str,
+        latencyMs: num,
+      }, ['functionName'])),
+      analyzerTimeoutSeconds: num,
+    }),
   }),
   account: obj({
     updateDelaySeconds: num,
@@ -431,6 +493,8 @@ const SCENARIO_SHAPE: Shape = obj({
       handler: oneOf(...FAULT_HANDLERS, 'setup'),
     }, ['service', 'operation', 'error'])),
     deploys: list(obj({ atMinute: num, functionName: str, memorySizeMb: int, codeChange: bool, moveAlias: bool }, ['atMinute', 'functionName'])),
+    cloudTrailTrail: bool,
+    configRecorder: bool,
   }),
   bedrock: obj({
     converse: BEDROCK_BEHAVIOUR,
@@ -449,6 +513,7 @@ const SCENARIO_SHAPE: Shape = obj({
     fromMinute: num,
   }, ['handler', 'effect'])),
   executionFaults: list(obj({ effect: oneOf('abort', 'timeout'), atMinute: num, execution: str }, ['effect', 'atMinute'])),
+  operatorRunbooks: list(obj({ atMinute: num, functionName: str, memorySizeMb: int, reason: str }, ['atMinute', 'functionName', 'memorySizeMb'])),
   expect: obj({
     executions: int,
     outcomes: map(int),
@@ -456,11 +521,15 @@ const SCENARIO_SHAPE: Shape = obj({
     updateFunctionConfigurationCalls: int,
     functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool })),
     notifications: obj({ count: int, types: strings, contain: strings, notContain: strings }),
-    records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings }),
+    records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings, drift: int }),
+    configCompliance: map(oneOf('COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE')),
+    opsItems: obj({ count: int, contain: strings, records: int }),
+    automationStatuses: strings,
     decidedBy: strings,
     accessDenied: list(obj({ action: str, resource: str, count: int }, ['action'])),
     locksHeldAtEnd: int,
     secretsNotIn: list(oneOf(...SECRET_SINKS)),
+    analyzerStatuses: strings,
   }),
 }, ['name', 'description', 'durationMinutes', 'functions', 'expect']);
 
@@ -534,6 +603,14 @@ export function parseScenario(json: unknown, source: string): Scenario {
     // Lambda alias names: 1-128 of letters, digits, - and _, not only digits (API_CreateAlias.html).
     const alias = aliasOf(f);
     if (alias && (!/^[a-zA-Z0-9-_]{1,128}$/.test(alias.name) || /^\d+$/.test(alias.name))) problems.push(`functions[${i}].alias name must be 1 to 128 letters, digits, - or _ and not only digits, got '${alias.name}'`);
+  }
+  for (const [i, a] of (s.stack?.diagnosis?.analyzers ?? []).entries()) {
+    const where = `stack.diagnosis.analyzers[${i}]`;
+    if (!/^[A-Za-z0-9_-]{3,64}$/.test(a.functionName)) problems.push(`${where}.functionName is invalid: '${a.functionName}'`);
+    if (names.has(a.functionName)) problems.push(`${where}.functionName '${a.functionName}' is also a target function or another analyzer`);
+    names.add(a.functionName);
+    if (a.timeoutSeconds !== undefined && !(a.timeoutSeconds >= 1 && a.timeoutSeconds <= 900)) problems.push(`${where}.timeoutSeconds must be 1..900, got ${a.timeoutSeconds}`);
+    if (a.latencyMs !== undefined && !(a.latencyMs >= 0)) problems.push(`${where}.latencyMs must be 0 or more, got ${a.latencyMs}`);
   }
   if (s.start !== undefined && Number.isNaN(Date.parse(s.start))) problems.push(`start is not a date: '${s.start}'`);
   for (const [i, m] of (s.account?.alarmMutes ?? []).entries()) {

@@ -101,7 +101,9 @@ export function sinkTexts(run: {
   executionLog: string[];
 }): Record<SecretSink, string> {
   return {
-    prompt: JSON.stringify(run.apiCalls.filter((c) => c.service === 'BedrockRuntime' || c.service === 'BedrockAgentRuntime').map((c) => c.input)),
+    // What leaves the workflow to be read by a model, or by a custom analyzer (a user's function).
+    prompt: JSON.stringify(run.apiCalls.filter((c) => c.service === 'BedrockRuntime' || c.service === 'BedrockAgentRuntime'
+      || (c.service === 'Lambda' && c.operation === 'Invoke')).map((c) => c.input)),
     records: JSON.stringify(run.items),
     notifications: JSON.stringify(run.notifications.map((n) => [n.subject, n.message, n.attributes])),
     events: JSON.stringify(run.events),

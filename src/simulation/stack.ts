@@ -144,10 +144,22 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     }
     const m = scenario.stack?.monitoring;
     const d = scenario.stack?.diagnosis;
+    // The user's analyzers: functions of the same stack, handed to the diagnosis.
+    const analyzers = (d?.analyzers ?? []).map((a) => new lambda.Function(stack, `Analyzer-${a.functionName}`, {
+      functionName: a.functionName,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromBucket(codeBucket, `${a.functionName}.zip`),
+      timeout: Duration.seconds(a.timeoutSeconds ?? 30),
+    }));
+    const options = {
+      ...(analyzers.length ? { analyzers } : {}),
+      ...(d?.analyzerTimeoutSeconds !== undefined ? { analyzerTimeout: Duration.seconds(d.analyzerTimeoutSeconds) } : {}),
+    };
     let diagnosis: Diagnosis;
-    if (d?.agentId && d.agentAliasId) diagnosis = Diagnosis.bedrockAgent(d.agentId, d.agentAliasId);
-    else if (d?.modelId) diagnosis = Diagnosis.bedrockModel(d.modelId, { knowledgeBaseId: d.knowledgeBaseId });
-    else diagnosis = Diagnosis.rulesOnly();
+    if (d?.agentId && d.agentAliasId) diagnosis = Diagnosis.bedrockAgent(d.agentId, d.agentAliasId, options);
+    else if (d?.modelId) diagnosis = Diagnosis.bedrockModel(d.modelId, { knowledgeBaseId: d.knowledgeBaseId, ...options });
+    else diagnosis = Diagnosis.rulesOnly(options);
     const remediation = new AutoRemediation(stack, 'AutoRemediation', {
       functions: managed,
       policy,
@@ -156,6 +168,9 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       diagnosis,
       workflow: scenario.stack?.workflow === 'lambdaCoordinator' ? Workflow.lambdaCoordinator() : Workflow.stepFunctions(),
       notificationEmails: ['oncall@example.com'],
+      ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
+      ...(scenario.stack?.opsItems ? { opsItems: { ...scenario.stack.opsItems } } : {}),
+      ...(scenario.stack?.manualRepairRunbook ? { manualRepairRunbook: true } : {}),
       monitoring: {
         ...(m?.errors === false ? { errors: { enabled: false } } : {}),
         ...(m?.memoryUtilization === false ? { memoryUtilization: { enabled: false } } : {}),

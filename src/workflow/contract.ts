@@ -135,6 +135,13 @@ export const ENV = {
    * @default 20000
    */
   BEDROCK_TIMEOUT_MS: 'BEDROCK_MODEL_TIMEOUT_MS',
+  /**
+   * JSON list of the custom analyzers' function ARNs, in the order their answers are merged.
+   * @default - no custom analyzer
+   */
+  ANALYZER_FUNCTIONS: 'ANALYZER_FUNCTIONS',
+  /** Milliseconds one custom analyzer may take before its answer is ignored. @default 10000 */
+  ANALYZER_TIMEOUT_MS: 'ANALYZER_TIMEOUT_MS',
   /** Most output tokens per model call (= `LIMIT_ENV.maxOutputTokensPerCall`). @default 1024 */
   MODEL_MAX_TOKENS: 'BEDROCK_MAX_OUTPUT_TOKENS',
   /** Coordinator: JSON object of handler id -> function ARN it invokes (coordinator-contract.ts). */
@@ -236,6 +243,7 @@ export const DEFAULT_WORKFLOW_POLICY = {
   maxLogBytes: 131072,
   bedrockTimeoutMs: 20000,
   modelMaxTokens: 1024,
+  analyzerTimeoutMs: 10000,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -717,6 +725,17 @@ export interface ModelUsage {
   readonly status: string;
 }
 
+/** What one custom analyzer did in one diagnosis, for the record. */
+export interface AnalyzerUsage {
+  /** The analyzer function's name (with its qualifier, when it has one). */
+  readonly functionName: string;
+  /** `ok` (its answer was merged), `timeout`, `error: ...` or `invalid answer: ...` (not used). */
+  readonly status: string;
+  readonly latencyMs: number;
+  /** The action it recommended, when it answered. */
+  readonly action?: string;
+}
+
 /** Output of diagnose, at `$.diagnosis`. */
 export interface DiagnoseOutput {
   readonly diagnosisId: string;
@@ -733,6 +752,8 @@ export interface DiagnoseOutput {
   readonly result: DiagnosisResult;
   /** Present when Bedrock was asked (whether or not its answer was used). */
   readonly model?: ModelUsage;
+  /** Present when custom analyzers are configured: what each did. */
+  readonly analyzers?: AnalyzerUsage[];
   /** The figures the case history records (memory failures, invocations, a climbing need). */
   readonly signals?: DiagnosisSignals;
   /** Where the case history came from and how many cases it held. */
@@ -977,12 +998,15 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     requiredEnv: [ENV.TABLE_NAME, ENV.POLICY],
     optionalEnv: [
       ENV.DRY_RUN, ENV.BEDROCK_MODEL_ID, ENV.KNOWLEDGE_BASE_ID, ENV.AGENT_ID, ENV.AGENT_ALIAS_ID,
-      ENV.BEDROCK_TIMEOUT_MS, ENV.MODEL_MAX_TOKENS, ENV.CASES_BUCKET, ENV.CASES_PREFIX, ...COMMON_OPTIONAL,
+      ENV.BEDROCK_TIMEOUT_MS, ENV.MODEL_MAX_TOKENS, ENV.CASES_BUCKET, ENV.CASES_PREFIX, ENV.ANALYZER_FUNCTIONS, ENV.ANALYZER_TIMEOUT_MS,
+      ...COMMON_OPTIONAL,
     ],
     iamActions: [
       'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'bedrock:InvokeModel', 'bedrock:Retrieve', 'bedrock:InvokeAgent',
       // The case history: the records table (Query), or the knowledge base's cases/ documents.
       'dynamodb:Query', 's3:ListBucket', 's3:GetObject',
+      // Only on the custom analyzers' functions, when configured.
+      'lambda:InvokeFunction',
     ],
     timeoutSeconds: 120,
     memorySizeMb: 512,

@@ -88,3 +88,27 @@ describe('GIVEN oom-recovered WHEN the repair role loses lambda:UpdateFunctionCo
     ]);
   });
 });
+
+describe('GIVEN analyzer-lowers-action WHEN the diagnose role loses lambda:InvokeFunction on the analyzer', () => {
+  let env: SimulationEnvironment;
+  let result: ScenarioResult;
+  const scenario = loadScenarioFile(join(__dirname, '..', '..', 'scenarios', 'analyzer-lowers-action.json'));
+  const ANALYZER = 'arn:aws:lambda:us-east-1:123456789012:function:orders-release-analyzer';
+
+  beforeAll(async () => {
+    env = await SimulationEnvironment.start();
+    result = await runScenario({ ...scenario, durationMinutes: 10 }, env, { template: withoutGrant(/DiagnosisDiagnoseRole[0-9A-F]{8}$/, 'lambda:InvokeFunction') });
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  test('THEN the evaluator denies the invoke, the analyzer never runs, and the rules decide alone (the repair goes ahead)', () => {
+    expect(result.accessDenied.map((d) => [d.operation, d.action, d.resource])).toEqual([['Lambda:Invoke', 'lambda:InvokeFunction', ANALYZER]]);
+    expect(result.apiCalls.filter((c) => c.operation === 'Invoke').map((c) => c.error)).toEqual(['AccessDeniedException']);
+    const diagnosis = result.records.find((r) => String(r.sk).startsWith('DIAGNOSIS#'))!;
+    expect(diagnosis.decidedBy).toBe('rules');
+    expect((diagnosis.analyzers as Array<{ status: string }>)[0].status).toMatch(/^error: lambda:InvokeFunction orders-release-analyzer failed: AccessDeniedException/);
+    expect(result.outcomes.REPAIRED).toBe(1);
+  });
+});

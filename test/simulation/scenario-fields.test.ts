@@ -72,3 +72,52 @@ describe('the strict scenario schema', () => {
     expect(parse({ ...base, expect: { functions: { orders: { aliasVersionCodeChanged: true } } } })).toThrow('expect.functions.orders.aliasVersionCodeChanged needs an alias on the function');
   });
 });
+
+describe('scenario fields for custom analyzers', () => {
+  const withAnalyzers = (analyzers: unknown[]) => ({ ...base, stack: { diagnosis: { analyzers, analyzerTimeoutSeconds: 5 } } });
+
+  test('GIVEN an analyzer with its script THEN accepted', () => {
+    const s = parseScenario(withAnalyzers([{ functionName: 'team-analyzer', mode: 'slow', latencyMs: 20000, timeoutSeconds: 10 }]), 't.json');
+    expect(s.stack?.diagnosis?.analyzers?.[0]).toMatchObject({ functionName: 'team-analyzer', mode: 'slow' });
+  });
+
+  test('GIVEN an analyzer named like a target, a bad mode or an unknown field THEN each is named', () => {
+    expect(() => parseScenario(withAnalyzers([{ functionName: 'orders' }]), 't.json')).toThrow("stack.diagnosis.analyzers[0].functionName 'orders' is also a target function or another analyzer");
+    expect(() => parseScenario(withAnalyzers([{ functionName: 'team-analyzer', mode: 'sometimes' }]), 't.json')).toThrow('stack.diagnosis.analyzers[0].mode must be one of answer, error, slow, invalid');
+    expect(() => parseScenario(withAnalyzers([{ functionName: 'team-analyzer', anwser: {} }]), 't.json')).toThrow("unknown field 'stack.diagnosis.analyzers[0].anwser'");
+  });
+});
+
+describe('scenario fields for drift detection', () => {
+  test('GIVEN a trail, the Config recorder, driftDetection and drift expectations THEN accepted', () => {
+    const s = parseScenario({
+      ...base,
+      stack: { driftDetection: { configRule: true } },
+      account: { cloudTrailTrail: true, configRecorder: true, deploys: [{ atMinute: 5, functionName: 'orders', memorySizeMb: 256 }] },
+      expect: { records: { drift: 1 }, configCompliance: { orders: 'NON_COMPLIANT' } },
+    }, 't.json');
+    expect(s.account?.cloudTrailTrail).toBe(true);
+    expect(s.expect.configCompliance).toEqual({ orders: 'NON_COMPLIANT' });
+  });
+
+  test('GIVEN a compliance Config cannot report THEN it is named', () => {
+    expect(() => parseScenario({ ...base, expect: { configCompliance: { orders: 'INSUFFICIENT_DATA' } } }, 't.json'))
+      .toThrow('expect.configCompliance.orders must be one of COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, got "INSUFFICIENT_DATA"');
+  });
+});
+
+describe('scenario fields for OpsItems and the manual repair runbook', () => {
+  test('GIVEN opsItems, the runbook, operator runs and their expectations THEN accepted', () => {
+    const s = parseScenario({
+      ...base,
+      stack: { opsItems: { priority: 2 }, manualRepairRunbook: true },
+      operatorRunbooks: [{ atMinute: 12, functionName: 'orders', memorySizeMb: 768, reason: 'confirmed' }],
+      expect: { opsItems: { count: 1, contain: ['review'], records: 1 }, automationStatuses: ['Success'] },
+    }, 't.json');
+    expect(s.operatorRunbooks).toHaveLength(1);
+  });
+
+  test('GIVEN an operator run without its size THEN named', () => {
+    expect(() => parseScenario({ ...base, operatorRunbooks: [{ atMinute: 12, functionName: 'orders' }] }, 't.json')).toThrow('operatorRunbooks[0].memorySizeMb is required');
+  });
+});

@@ -16,11 +16,13 @@ import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { VirtualClock } from '../clock';
 import { SeededRandom } from '../random';
@@ -28,15 +30,19 @@ import { VirtualScheduler } from '../scheduler';
 import { ApiRecorder } from './api-recorder';
 import { BedrockScript, BedrockService } from './bedrock-service';
 import { CallPipeline } from './call-pipeline';
+import { currentCaller } from './caller';
+import { CloudTrailOptions, CloudTrailService } from './cloudtrail';
 import { AlarmMuteRule, AlarmSpec, AlarmTransition, Authorize, CloudWatchService, CompositeAlarmSpec, LogAlarmSpec } from './cloudwatch-service';
+import { ConfigService, ConfigServiceOptions } from './config-service';
 import { FaultInjector } from './faults';
-import { DeployRecord, LambdaService, LambdaServiceOptions, SimFunction, SimFunctionSpec } from './lambda-service';
+import { DeployRecord, LambdaService, LambdaServiceOptions, ScriptedFunctionSpec, SimFunction, SimFunctionSpec } from './lambda-service';
 import { applicationLogLine, invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
 import { MetricStore } from './metrics';
 import { SchedulerService } from './scheduler-service';
 import { SdkRetryModel } from './sdk-retry';
+import { SsmService } from './ssm-service';
 import { StatesService } from './states-service';
 import { EnvironmentState, expectedConcurrency, isError, newEnvironmentState, simulateMinute, streamMinute, WorkloadSpec } from './workload';
 
@@ -78,6 +84,14 @@ export interface AccountOptions {
   /** Deploys by someone else during the scenario. */
   readonly deploys?: DeployChange[];
   readonly lambda?: LambdaServiceOptions;
+  /** Users' functions whose code is scripted (custom analyzers): they answer Invoke, run no workload. */
+  readonly scriptedFunctions?: ScriptedFunctionSpec[];
+  /** CloudTrail: whether a trail delivers management events to EventBridge. */
+  readonly cloudTrail?: CloudTrailOptions;
+  /** AWS Config: whether the recorder records Lambda functions. */
+  readonly config?: ConfigServiceOptions;
+  /** The execution role of a function of the template (who a handler's calls are made as). */
+  readonly roleOfFunction?: (functionArn: string) => string | undefined;
   readonly messaging?: MessagingOptions;
   readonly bedrock?: BedrockScript;
 }
@@ -121,6 +135,9 @@ export class SimulatedAccount {
   public readonly messaging: MessagingService;
   public readonly bedrock: BedrockService;
   public readonly states: StatesService;
+  public readonly cloudTrail: CloudTrailService;
+  public readonly config: ConfigService;
+  public readonly ssm: SsmService;
   /** EventBridge Scheduler, once the run gives it its IAM and Lambda hooks (`useScheduler`). */
   public schedules?: SchedulerService;
   /** Per function, per minute start: what happened. */
@@ -153,7 +170,37 @@ export class SimulatedAccount {
       now: () => this.clock.now(),
       requestId: () => this.random.uuid(),
     });
-    this.lambda = new LambdaService(this.clock, this.random, options.lambda);
+    this.lambda = new LambdaService(this.clock, this.random, { ...options.lambda, sleep: (ms) => this.scheduler.sleep(ms) });
+    for (const f of options.scriptedFunctions ?? []) this.lambda.addScriptedFunction(f);
+    // The integrations' ids (CloudTrail, AWS Config, OpsCenter, Automation, default-bus event ids)
+    // come from a stream of their own: a scenario that does not use them draws exactly what it drew
+    // without them, so its workload (and every outcome) stays the same.
+    const integrationRandom = new SeededRandom((options.seed ?? 42) + 0x5f3759df);
+    this.cloudTrail = new CloudTrailService(this.clock, integrationRandom, options.cloudTrail);
+    this.config = new ConfigService(this.clock, integrationRandom, options.config);
+    this.ssm = new SsmService(this.clock, integrationRandom);
+    // Every change of a function is a CloudTrail management event and, where Config records, a configuration item.
+    this.lambda.onChange = (change, configuration) => {
+      const caller = currentCaller();
+      const identity = change.by === 'cloudformation'
+        ? { kind: 'service' as const, service: 'cloudformation.amazonaws.com', roleArn: 'arn:aws:iam::123456789012:role/cdk-hnb659fds-cfn-exec-role-123456789012-us-east-1', sessionName: 'AWSCloudFormation' }
+        : {
+          kind: 'role' as const,
+          roleArn: (caller && options.roleOfFunction?.(caller.functionArn)) ?? 'arn:aws:iam::123456789012:role/operator',
+          sessionName: caller?.functionName ?? 'operator',
+        };
+      const eventName = change.operation === 'UpdateFunctionConfiguration' ? 'UpdateFunctionConfiguration20150331v2' : 'UpdateFunctionCode20150331v2';
+      this.cloudTrail.record('lambda', eventName, identity, change.requestParameters, {
+        functionName: configuration.FunctionName,
+        functionArn: configuration.FunctionArn,
+        memorySize: configuration.MemorySize,
+        timeout: configuration.Timeout,
+        revisionId: configuration.RevisionId,
+        lastUpdateStatus: configuration.LastUpdateStatus,
+        version: configuration.Version,
+      });
+      this.config.functionChanged(change.functionName, configuration);
+    };
     this.logs = new LogsService(this.clock, this.random);
     this.cloudwatch = new CloudWatchService(this.clock, this.random, this.metrics, {
       logs: this.logs,
@@ -162,7 +209,7 @@ export class SimulatedAccount {
       // Lambda metrics belong to the function named by FunctionName: its tags are the resource tags.
       resourceTags: (m) => (m.namespace === 'AWS/Lambda' && m.dimensions.FunctionName ? this.functionTags(m.dimensions.FunctionName) : undefined),
     });
-    this.messaging = new MessagingService(this.clock, this.random, options.messaging);
+    this.messaging = new MessagingService(this.clock, this.random, options.messaging, integrationRandom);
     this.bedrock = new BedrockService(this.scheduler, options.bedrock);
     this.states = new StatesService(this.clock);
     for (const f of options.functions) {
@@ -258,6 +305,8 @@ export class SimulatedAccount {
       this.stub(BedrockRuntimeClient, 'BedrockRuntime', this.bedrock),
       this.stub(BedrockAgentRuntimeClient, 'BedrockAgentRuntime', this.bedrock),
       this.stub(SFNClient, 'StepFunctions', this.states),
+      this.stub(ConfigServiceClient, 'ConfigService', this.config),
+      this.stub(SSMClient, 'SSM', this.ssm),
       this.stub(SchedulerClient, 'Scheduler', {
         createSchedule: (input: unknown) => this.schedulerService().createSchedule(input as never),
         getSchedule: (input: unknown) => this.schedulerService().getSchedule(input as never),

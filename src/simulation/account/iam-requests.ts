@@ -14,12 +14,14 @@ import { AccessDeniedException as BedrockAgentAccessDenied } from '@aws-sdk/clie
 import { AccessDeniedException as BedrockAccessDenied } from '@aws-sdk/client-bedrock-runtime';
 import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
 import { AccessDeniedException as LogsAccessDenied } from '@aws-sdk/client-cloudwatch-logs';
+import { ConfigServiceServiceException } from '@aws-sdk/client-config-service';
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { AccessDeniedException as EventsAccessDenied } from '@aws-sdk/client-eventbridge';
 import { LambdaServiceException } from '@aws-sdk/client-lambda';
 import { SchedulerServiceException } from '@aws-sdk/client-scheduler';
 import { SFNServiceException } from '@aws-sdk/client-sfn';
 import { AuthorizationErrorException } from '@aws-sdk/client-sns';
+import { SSMServiceException } from '@aws-sdk/client-ssm';
 
 /** One IAM authorization a call needs. A call may need several (one per log group, per table). */
 export interface IamCall {
@@ -366,6 +368,34 @@ const DYNAMODB: ServiceRequests = {
   },
 };
 
+// ---------------------------------------------------------------- AWS Config
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+// PutEvaluations lists no resource type: it is authorized on `*` (the result token ties the call
+// to a rule).
+const CONFIG: ServiceRequests = {
+  reference: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html',
+  operations: {
+    PutEvaluations: () => [{ action: 'config:PutEvaluations', resource: '*' }],
+  },
+};
+
+// ---------------------------------------------------------------- Systems Manager
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+// CreateOpsItem lists no resource type (authorized on `*`); GetOpsItem and UpdateOpsItem name the
+// OpsItem (`arn:aws:ssm:REGION:ACCOUNT:opsitem/ID`).
+function opsItemArn(id: string, env: RequestEnv): string {
+  return `arn:aws:ssm:${env.region}:${env.account}:opsitem/${id}`;
+}
+
+const SSM: ServiceRequests = {
+  reference: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html',
+  operations: {
+    CreateOpsItem: () => [{ action: 'ssm:CreateOpsItem', resource: '*' }],
+    GetOpsItem: (input, env) => [{ action: 'ssm:GetOpsItem', resource: opsItemArn(required(input.OpsItemId), env) }],
+    UpdateOpsItem: (input, env) => [{ action: 'ssm:UpdateOpsItem', resource: opsItemArn(required(input.OpsItemId), env) }],
+  },
+};
+
 /** Every service the simulated account serves, by the name the account records calls under. */
 export const IAM_REQUESTS: Readonly<Record<string, ServiceRequests>> = {
   Lambda: LAMBDA,
@@ -377,6 +407,8 @@ export const IAM_REQUESTS: Readonly<Record<string, ServiceRequests>> = {
   BedrockAgentRuntime: BEDROCK_AGENT_RUNTIME,
   StepFunctions: STEP_FUNCTIONS,
   DynamoDB: DYNAMODB,
+  ConfigService: CONFIG,
+  SSM: SSM,
   Scheduler: SCHEDULER,
 };
 
@@ -403,6 +435,7 @@ export function iamCallsFor(service: string, operation: string, input: unknown, 
  *   which SDK v3 names `AuthorizationErrorException`;
  * - Bedrock runtime and agent runtime: `AccessDeniedException`, HTTP 403
  *   (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html);
+ * - AWS Config and Systems Manager: `AccessDeniedException`, HTTP 400 (JSON protocol client error).
  * - EventBridge Scheduler: `AccessDeniedException`, HTTP 400 (its model declares no access error
  *   of its own: the common errors page, https://docs.aws.amazon.com/scheduler/latest/APIReference/CommonErrors.html).
  */
@@ -418,6 +451,9 @@ export function accessDeniedError(service: string, message: string): Error {
     case 'SNS': return new AuthorizationErrorException({ message, $metadata: meta(403) });
     case 'BedrockRuntime': return new BedrockAccessDenied({ message, $metadata: meta(403) });
     case 'BedrockAgentRuntime': return new BedrockAgentAccessDenied({ message, $metadata: meta(403) });
+    // AWS JSON protocol: AccessDeniedException, HTTP 400 (the SDK model declares no other status).
+    case 'SSM': return new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
+    case 'ConfigService': return new ConfigServiceServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     case 'Scheduler': return new SchedulerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     default: {
       const e = new Error(message);

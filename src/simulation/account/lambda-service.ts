@@ -2,12 +2,23 @@
  * The simulated Lambda service: function configurations (with an environment that holds a secret,
  * as real functions do), RevisionId, `LastUpdateStatus` going InProgress -> Successful after a
  * virtual delay, versions and aliases, and the workload each function runs.
+ *
+ * Invoke (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html) is modelled for the
+ * users' own functions the workflow calls (custom analyzers): their code is a script (an answer,
+ * a thrown error, a slow answer, an answer that is not JSON). Modelled: `RequestResponse`
+ * (HTTP 200 whatever the code did, `FunctionError` `Unhandled` with the error object as payload,
+ * a run past the function's timeout ending `Unhandled` at the timeout) and `DryRun` (204, nothing
+ * runs); the 6 MB request quota (`RequestTooLargeException`), a payload that is not JSON
+ * (`InvalidRequestContentException`), an unknown function or qualifier
+ * (`ResourceNotFoundException`). Not modelled: `Event` invocations, `LogType: Tail`,
+ * `ClientContext`, concurrency throttling, and invoking the workload functions themselves.
  */
 import { createHash } from 'node:crypto';
 import {
   InvalidParameterValueException,
   InvalidRequestContentException,
   PreconditionFailedException,
+  RequestTooLargeException,
   ResourceConflictException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
@@ -116,10 +127,61 @@ export interface LambdaServiceOptions {
   readonly updateDelayMs?: number;
   /** The first N UpdateFunctionConfiguration calls fail with ResourceConflictException. @default 0 */
   readonly conflictingUpdates?: number;
+  /** Waits in virtual time (the run time of invoked code). @default - no wait */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** What the code of a user's function does when invoked. */
+export interface InvokeScript {
+  /**
+   * `answer` (default): returns `answer`; `error`: throws `errorType`; `slow`: returns `answer`
+   * after `latencyMs` (default 60,000); `invalid`: returns text that is not JSON.
+   */
+  readonly mode?: 'answer' | 'error' | 'slow' | 'invalid';
+  /** What the function returns (any JSON value). */
+  readonly answer?: unknown;
+  /** The error the code throws for `error`. @default 'Error' */
+  readonly errorType?: string;
+  /** Run time of one invocation, virtual ms. @default 800 (60,000 for `slow`) */
+  readonly latencyMs?: number;
+}
+
+/** A successful configuration or code change of a function, for CloudTrail and AWS Config. */
+export interface FunctionChange {
+  readonly functionName: string;
+  /** `api`: an SDK call (by the calling handler's role); `cloudformation`: a deploy. */
+  readonly by: 'api' | 'cloudformation';
+  /** The Lambda API operation, e.g. `UpdateFunctionConfiguration`. */
+  readonly operation: 'UpdateFunctionConfiguration' | 'UpdateFunctionCode';
+  /** The call's parameters as CloudTrail records them (`functionName`, `memorySize`, ...). */
+  readonly requestParameters: Record<string, unknown>;
+}
+
+/** A user's function whose code is scripted (a custom analyzer). */
+export interface ScriptedFunctionSpec {
+  readonly functionName: string;
+  /** The function's timeout, seconds (a run past it ends `Unhandled`). */
+  readonly timeoutSeconds: number;
+  readonly script: InvokeScript;
+}
+
+/** One invocation of a scripted function, as its code received it. */
+export interface ScriptedInvocation {
+  readonly at: number;
+  readonly functionName: string;
+  readonly qualifier?: string;
+  /** The event the code received (parsed JSON). */
+  readonly event: unknown;
+  readonly functionError?: string;
 }
 
 export class LambdaService {
   private readonly functions = new Map<string, SimFunction>();
+  private readonly scripted = new Map<string, ScriptedFunctionSpec>();
+  /** Every invocation of a scripted function, in order. */
+  public readonly invocations: ScriptedInvocation[] = [];
+  /** Told of every successful configuration or code change (CloudTrail, AWS Config). */
+  public onChange?: (change: FunctionChange, configuration: Record<string, unknown>) => void;
   private conflictsLeft: number;
   /** Runs the template's own functions (lambda-invocations.ts); undefined for a function it does not know. */
   private handlerInvoker?: HandlerInvoker;
@@ -177,6 +239,8 @@ export class LambdaService {
    */
   public async invoke(input: InvokeInput): Promise<Record<string, unknown>> {
     const ref = required(input.FunctionName, 'FunctionName');
+    // A user's scripted function (a custom analyzer) answers from its script.
+    if (this.scripted.has(parseFunctionRef(ref).name)) return this.invokeScripted(input);
     const type = input.InvocationType ?? 'RequestResponse';
     if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
       throw new InvalidParameterValueException({ message: `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`, $metadata: { httpStatusCode: 400 } });
@@ -198,6 +262,85 @@ export class LambdaService {
 
   public all(): SimFunction[] {
     return [...this.functions.values()];
+  }
+
+  /** Add a user's function whose code is a script (it runs no workload, only answers Invoke). */
+  public addScriptedFunction(spec: ScriptedFunctionSpec): void {
+    if (this.functions.has(spec.functionName)) throw new Error(`function ${spec.functionName} exists already`);
+    this.scripted.set(spec.functionName, spec);
+  }
+
+  /**
+   * Invoke (API_Invoke.html). The payload is checked before the function runs: over 6 MB is
+   * `RequestTooLargeException` (HTTP 413), text that is not JSON `InvalidRequestContentException`
+   * (HTTP 400). A synchronous call answers 200 whatever the code did.
+   */
+  private async invokeScripted(input: {
+    FunctionName?: string;
+    Qualifier?: string;
+    InvocationType?: string;
+    Payload?: Uint8Array | string;
+  }): Promise<Record<string, unknown>> {
+    const ref = required(input.FunctionName, 'FunctionName');
+    const { name, qualifier: refQualifier } = parseFunctionRef(ref);
+    const qualifier = input.Qualifier ?? refQualifier;
+    if (this.functions.has(name)) {
+      throw new UnsupportedInvokeError(`the simulation does not model invoking the workload function ${name}`);
+    }
+    const fn = this.scripted.get(name);
+    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ''}`);
+    // A scripted function has only $LATEST: any other qualifier names nothing.
+    if (qualifier !== undefined && qualifier !== '$LATEST') throw notFound(`Function not found: arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${name}:${qualifier}`);
+    const type = input.InvocationType ?? 'RequestResponse';
+    if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
+      throw new InvalidParameterValueException({ message: `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`, $metadata: { httpStatusCode: 400 } });
+    }
+    const bytes = input.Payload === undefined ? new Uint8Array() : typeof input.Payload === 'string' ? new TextEncoder().encode(input.Payload) : input.Payload;
+    if (bytes.length > 6 * 1024 * 1024) {
+      throw new RequestTooLargeException({ message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', $metadata: { httpStatusCode: 413 } });
+    }
+    let event: unknown = {};
+    if (bytes.length > 0) {
+      try {
+        event = JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        throw new InvalidRequestContentException({ message: 'Could not parse request body into json: Could not parse payload into json', $metadata: { httpStatusCode: 400 } });
+      }
+    }
+    if (type === 'DryRun') return { StatusCode: 204 };
+    if (type === 'Event') throw new UnsupportedInvokeError('the simulation does not model asynchronous (Event) invocations');
+    const at = this.clock.now();
+    const s = fn.script;
+    const latency = s.latencyMs ?? (s.mode === 'slow' ? 60_000 : 800);
+    const timeoutMs = fn.timeoutSeconds * 1000;
+    const requestId = this.random.uuid();
+    const encode = (v: unknown) => new TextEncoder().encode(typeof v === 'string' ? v : JSON.stringify(v));
+    if (latency > timeoutMs) {
+      await this.options.sleep?.(timeoutMs);
+      // A run past the timeout is an Unhandled error the runtime reports (Invoke: "Unhandled -
+      // The runtime didn't handle the error. For example, the function ran out of memory or timed out").
+      this.invocations.push({ at, functionName: name, qualifier, event, functionError: 'Unhandled' });
+      return {
+        StatusCode: 200,
+        FunctionError: 'Unhandled',
+        ExecutedVersion: '$LATEST',
+        Payload: encode({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds` }),
+      };
+    }
+    await this.options.sleep?.(latency);
+    if (s.mode === 'error') {
+      const errorType = s.errorType ?? 'Error';
+      this.invocations.push({ at, functionName: name, qualifier, event, functionError: 'Unhandled' });
+      return {
+        StatusCode: 200,
+        FunctionError: 'Unhandled',
+        ExecutedVersion: '$LATEST',
+        Payload: encode({ errorType, errorMessage: `${errorType}: simulated failure of ${name}`, trace: [`${errorType}: simulated failure of ${name}`, '    at Runtime.handler (file:///var/task/index.mjs:12:11)'] }),
+      };
+    }
+    this.invocations.push({ at, functionName: name, qualifier, event });
+    const body = s.mode === 'invalid' ? 'probably memory, raise it' : s.answer ?? null;
+    return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: s.mode === 'invalid' ? encode(String(body)) : encode(JSON.stringify(body)) };
   }
 
   /** The function by name, ARN or `name:qualifier`; throws ResourceNotFoundException like Lambda. */
@@ -279,7 +422,19 @@ export class LambdaService {
     fn.lastModified = lambdaTimestamp(this.clock.now());
     fn.lastUpdateStatus = 'InProgress';
     fn.updateCompletesAt = this.clock.now() + (this.options.updateDelayMs ?? 2000);
-    return this.describe(fn, undefined);
+    const out = this.describe(fn, undefined);
+    this.onChange?.({
+      functionName: fn.spec.functionName,
+      by: 'api',
+      operation: 'UpdateFunctionConfiguration',
+      requestParameters: {
+        functionName: input.FunctionName,
+        ...(input.MemorySize !== undefined ? { memorySize: input.MemorySize } : {}),
+        ...(input.Timeout !== undefined ? { timeout: input.Timeout } : {}),
+        ...(input.RevisionId !== undefined ? { revisionId: input.RevisionId } : {}),
+      },
+    }, out);
+    return out;
   }
 
   /**
@@ -342,6 +497,19 @@ export class LambdaService {
       codeChange: !!change.codeChange,
     };
     if (change.moveAlias) fn.pendingAliasMove = record;
+    // CloudFormation updates the code and the configuration with the two Lambda APIs.
+    const now = this.describe(fn, undefined);
+    if (change.codeChange) {
+      this.onChange?.({ functionName: fn.spec.functionName, by: 'cloudformation', operation: 'UpdateFunctionCode', requestParameters: { functionName: fn.spec.functionName } }, now);
+    }
+    if (change.memorySizeMb !== undefined) {
+      this.onChange?.({
+        functionName: fn.spec.functionName,
+        by: 'cloudformation',
+        operation: 'UpdateFunctionConfiguration',
+        requestParameters: { functionName: fn.spec.functionName, memorySize: change.memorySizeMb },
+      }, now);
+    }
     return record;
   }
 
@@ -467,6 +635,14 @@ function codeSha(functionName: string, revision: number): string {
 /** Lambda's LastModified format, e.g. `2026-11-28T12:00:00.000+0000`. */
 export function lambdaTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+/** An invocation the simulation does not model (a limit of the model, not an AWS error). */
+export class UnsupportedInvokeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedOperationError';
+  }
 }
 
 function notFound(message: string): ResourceNotFoundException {

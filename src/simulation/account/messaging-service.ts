@@ -40,9 +40,25 @@ export interface MessagingOptions {
 export class MessagingService {
   public readonly messages: PublishedMessage[] = [];
   public readonly events: PutEvent[] = [];
+  /**
+   * Events put on the default bus, as EventBridge hands them to its rules
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html: `version`,
+   * `id`, `detail-type`, `source`, `account`, `time`, `region`, `resources`, `detail`), until the
+   * simulation delivers them.
+   */
+  public readonly busEvents: Array<Record<string, unknown>> = [];
   private snsFailuresLeft: number;
 
-  constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom, private readonly options: MessagingOptions = {}) {
+  /**
+   * @param busRandom where the ids of events handed to the default bus's rules come from (a stream
+   * apart from `random`, so delivering them draws nothing a workload would have drawn)
+   */
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly random: SeededRandom,
+    private readonly options: MessagingOptions = {},
+    private readonly busRandom: SeededRandom = random,
+  ) {
     this.snsFailuresLeft = options.snsFailures ?? 0;
   }
 
@@ -90,6 +106,19 @@ export class MessagingService {
         // keep the raw text
       }
       this.events.push({ time: this.clock.nowIso(), eventBusName: e.EventBusName ?? 'default', source: e.Source, detailType: e.DetailType, detail });
+      if ((e.EventBusName ?? 'default') === 'default' || (e.EventBusName ?? '').endsWith(':event-bus/default')) {
+        this.busEvents.push({
+          'version': '0',
+          'id': this.busRandom.uuid(),
+          'detail-type': e.DetailType,
+          'source': e.Source,
+          'account': '123456789012',
+          'time': this.clock.nowIso().replace(/\.\d{3}Z$/, 'Z'),
+          'region': 'us-east-1',
+          'resources': e.Resources ?? [],
+          'detail': detail,
+        });
+      }
     }
     return { FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: this.random.uuid() })) };
   }
