@@ -14,7 +14,7 @@ export const GROUPS = {
       'src/runtime/store.ts:124-148', // Store.getIntent, Store.createIntent
       'src/runtime/store.ts:246-262', // Store.updateRepairIntent
     ],
-    tests: ['handlers/repair.test.ts', 'runtime/lambda-config.test.ts'],
+    tests: ['handlers/repair.test.ts', 'runtime/lambda-config.test.ts', 'runtime/store.test.ts'],
   },
   // the lock store and the normalize guards: membership (names, tag, the list kept in the table), exclusion,
   // suppression, a standing conclusion, a superseded follow-up, lock, cooldown, budget, qualifier
