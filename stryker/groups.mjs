@@ -40,7 +40,10 @@ export const GROUPS = {
       'src/runtime/membership.ts:23-67', // parseMembership, isManagedFunction
       'src/runtime/membership.ts:85-95', // managedSettings (fails closed without the settings item)
     ],
-    tests: ['runtime/store.test.ts', 'handlers/normalize.test.ts', 'handlers/reexamine.test.ts', 'handlers/cleanup.test.ts', 'handlers/case-history.test.ts'],
+    tests: [
+      'runtime/store.test.ts', 'runtime/lock-followup.test.ts', 'handlers/normalize.test.ts', 'handlers/reexamine.test.ts', 'handlers/cleanup.test.ts',
+      'handlers/case-history.test.ts',
+    ],
   },
   // policy resolution and validation: at synthesis, in the pure core, and as the handlers read it.
   // settings.ts is not in this group's checker project (stryker/tsconfig.policy.json): checking it
