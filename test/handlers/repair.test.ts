@@ -466,6 +466,27 @@ describe('what a repair records and says, on each path', () => {
     })]);
   });
 
+  test('an input that lacks what the repair needs is refused, naming what is missing', async () => {
+    await given();
+    await expect(repair({ executionId: 'exec-x' } as HandlerInputs['repair'])).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: 'repair input lacks alarm.functionName, collection.functionConfig.memorySize, diagnosis.targetMemoryMb, diagnosis.action',
+    });
+    await expect(repair(null as unknown as HandlerInputs['repair'])).rejects.toMatchObject({ name: 'InvalidInputError', message: 'repair input must be an object, got null' });
+    await expect(rollback({ executionId: 'exec-x' } as HandlerInputs['rollback'])).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: 'rollback input lacks repair.originalMemoryMb, repair.newMemoryMb, collection.functionName',
+    });
+    await expect(rollback(null as unknown as HandlerInputs['rollback'])).rejects.toMatchObject({ name: 'InvalidInputError', message: 'rollback input must be an object, got null' });
+  });
+
+  test('a repair that needs an approval says what approval it got', async () => {
+    const state = await given({ REMEDIATION_POLICY: JSON.stringify({ approvalMode: 'ALL' }) });
+    await expect(repair(state)).rejects.toMatchObject({ message: 'repair of ingest-2 needs an approval, got null' });
+    await expect(repair({ ...state, approval: { approved: false, approver: 'ops' } }))
+      .rejects.toMatchObject({ message: 'repair of ingest-2 needs an approval, got {"approved":false,"approver":"ops"}' });
+  });
+
   test('a diagnosis that asks for no change is refused as input, naming its action', async () => {
     const state = await given();
     await expect(repair({ ...state, diagnosis: { ...state.diagnosis, action: 'HUMAN_REVIEW' } }))

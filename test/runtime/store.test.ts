@@ -140,6 +140,12 @@ describe('repair and rollback intents', () => {
     expect(await store.createIntent('ROLLBACK', rollbackIntent, now)).toEqual({ created: true, intent: rollbackIntent });
   });
 
+  test('a failed intent read is a named error naming the kind of intent', async () => {
+    faultyDynamo(() => awsError('ProvisionedThroughputExceededException', 'slow down'));
+    await expect(new Store(TABLE).getIntent('ROLLBACK', 'exec-a'))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:GetItem rollback intent failed') });
+  });
+
   test('a failed intent write is a named error, never taken as recorded', async () => {
     faultyDynamo((c) => (c instanceof PutCommand ? awsError('ProvisionedThroughputExceededException', 'slow down') : undefined));
     await expect(new Store(TABLE).createIntent('ROLLBACK', rollbackIntent, now))
