@@ -5,7 +5,8 @@ import { setClients } from '../../src/runtime/clients';
 import { setClock } from '../../src/runtime/clock';
 import { SafeFunctionConfig } from '../../src/runtime/function-config';
 import {
-  applyMemoryChange, classifyChange, getAliasTarget, isAlias, MemoryChange, moveAlias, publishVersion, readAliasRelease, readConfig, releaseDifferences,
+  applyMemoryChange, classifyChange, getAliasTarget, isAlias, MemoryChange, moveAlias, publishVersion, readAliasRelease, readConfig,
+  releaseDifferences,
   RevisionChangedError, toReleaseFingerprint, waitUntilUpdated,
 } from '../../src/runtime/lambda-config';
 import { FakeLambda } from '../handlers/lambda-fake';
