@@ -5,7 +5,7 @@
 // test in one run, each mutant of a module the test support imports (the store, the policy, the
 // normalize guards) would load some twenty test files, about a minute per mutant on two cores.
 // `stryker/run.mjs` runs the groups one after the other (MUTATION_GROUP picks one) and merges
-// their JSON reports into reports/mutation/mutation.json. README "Mutation testing" lists the
+// their JSON reports into reports/mutation/mutation.json. README "Testing" lists the
 // survivors. Where a file mixes safety code with other code, the mutated lines are given.
 
 import { GROUPS } from './stryker/groups.mjs';

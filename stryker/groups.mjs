@@ -11,43 +11,50 @@ export const GROUPS = {
       'src/repair/repair.lambda.ts',
       'src/repair/rollback.lambda.ts',
       'src/runtime/lambda-config.ts:41-338',
-      'src/runtime/store.ts:122-146',
-      'src/runtime/store.ts:244-260',
+      'src/runtime/store.ts:124-148', // Store.getIntent, Store.createIntent
+      'src/runtime/store.ts:246-262', // Store.updateRepairIntent
     ],
-    tests: ['handlers/repair.test.ts', 'runtime/lambda-config.test.ts'],
+    tests: ['handlers/repair.test.ts', 'runtime/lambda-config.test.ts', 'runtime/store.test.ts'],
   },
-  // the lock store and the normalize guards: membership, exclusion, suppression, lock, cooldown, budget, qualifier
+  // the lock store and the normalize guards: membership (names, tag, the list kept in the table), exclusion,
+  // suppression, a standing conclusion, a superseded follow-up, lock, cooldown, budget, qualifier
   lock: {
     mutate: [
-      // Store.releaseLock (lines 73-88) is left out: no handler calls it (releases go through
+      // Store.releaseLock (lines 75-90) is left out: no handler calls it (releases go through
       // LockFollowUp.releaseIfUnchanged below, which checks the owner).
-      'src/runtime/store.ts:32-71',
-      'src/runtime/store.ts:90-120',
+      'src/runtime/store.ts:34-73', // isConditionFailure, utcDay, Store.acquireLock
+      'src/runtime/store.ts:92-122', // Store.functionState, Store.noteRepair (cooldown and budget)
+      'src/runtime/store.ts:357-368', // Store.managedSettings (the managed list kept in the table)
       'src/runtime/lock-followup.ts',
-      'src/workflow/normalize.lambda.ts:72-76',
-      'src/workflow/normalize.lambda.ts:89-97',
-      'src/workflow/normalize.lambda.ts:124-125',
-      'src/workflow/normalize.lambda.ts:147-149',
-      'src/workflow/normalize.lambda.ts:218-219',
-      'src/workflow/normalize.lambda.ts:234-239',
-      'src/workflow/normalize.lambda.ts:251-252',
-      'src/workflow/normalize.lambda.ts:277-283',
-      'src/workflow/normalize.lambda.ts:336-441',
-      'src/workflow/normalize.lambda.ts:463-470',
-      'src/runtime/membership.ts:19-55',
+      'src/workflow/normalize.lambda.ts:81-85', // handler: the managed alarm-name prefix
+      'src/workflow/normalize.lambda.ts:98-106', // resolve: ignored, suppressed, refusal of a target
+      'src/workflow/normalize.lambda.ts:135-136', // fromDescribedAlarm: refusal
+      'src/workflow/normalize.lambda.ts:158-160', // fromContributors: refusal per contributor
+      'src/workflow/normalize.lambda.ts:229-230', // fromComposite: refusal per child
+      'src/workflow/normalize.lambda.ts:245-250', // fromContributorInput: same function, refusal
+      'src/workflow/normalize.lambda.ts:262-267', // fromReexamination: refusal; a standing conclusion is not diagnosed again
+      'src/workflow/normalize.lambda.ts:296-301', // fromFollowUp: a superseded follow-up ends
+      'src/workflow/normalize.lambda.ts:312-318', // refusal: membership, exclusion
+      'src/workflow/normalize.lambda.ts:371-477', // lockAndGuard, guard (cooldown, budget), releaseQuietly, qualifierReview
+      'src/workflow/normalize.lambda.ts:499-507', // alarmNameOf
+      'src/runtime/membership.ts:23-67', // parseMembership, isManagedFunction
+      'src/runtime/membership.ts:85-95', // managedSettings (fails closed without the settings item)
     ],
-    tests: ['runtime/store.test.ts', 'handlers/normalize.test.ts', 'handlers/reexamine.test.ts', 'handlers/cleanup.test.ts'],
+    tests: [
+      'runtime/store.test.ts', 'runtime/lock-followup.test.ts', 'handlers/normalize.test.ts', 'handlers/reexamine.test.ts', 'handlers/cleanup.test.ts',
+      'handlers/case-history.test.ts',
+    ],
   },
   // policy resolution and validation: at synthesis, in the pure core, and as the handlers read it.
   // settings.ts is not in this group's checker project (stryker/tsconfig.policy.json): checking it
   // loads the CDK's types, so its mutants are tested without the type check.
   policy: {
-    mutate: ['src/workflow/settings.ts', 'src/core/policy.ts', 'src/runtime/env.ts:51-175'],
+    mutate: ['src/workflow/settings.ts', 'src/core/policy.ts', 'src/runtime/env.ts:54-193'],
     tests: ['constructs/policy-validation.test.ts', 'core/policy.test.ts', 'runtime/env.test.ts', 'core/sizing.test.ts'],
   },
   // sizing, the model merge and the decision
   decision: {
-    mutate: ['src/core/sizing.ts', 'src/runtime/model-diagnosis.ts:137-248', 'src/runtime/diagnosis-engine.ts:108-168'],
+    mutate: ['src/core/sizing.ts', 'src/runtime/model-diagnosis.ts:137-248', 'src/runtime/diagnosis-engine.ts:115-175'],
     tests: ['core/sizing.test.ts', 'runtime/model-diagnosis.test.ts', 'handlers/diagnose.test.ts'],
   },
 };

@@ -35,6 +35,7 @@ const toRun = selected.length > 0 ? selected : Object.keys(groups);
 let failed = false;
 for (const g of toRun) {
   const started = Date.now();
+  retestSurvivors(g);
   console.log(`\n=== mutation group ${g}: ${groups[g].mutate.length} range(s), tests ${groups[g].tests.join(', ')}`);
   const r = spawnSync('npx', ['stryker', 'run', 'stryker.config.mjs', ...forwarded], {
     cwd: root, stdio: 'inherit', env: { ...process.env, MUTATION_GROUP: g },
@@ -45,6 +46,26 @@ for (const g of toRun) {
 
 merge();
 process.exit(failed ? 1 : 0);
+
+/**
+ * Drop the surviving and uncovered mutants from a group's incremental file, so that a re-run tests
+ * them again: Stryker reuses a survivor's result when the tests that covered it did not change,
+ * even when a new test now covers it (seen here: a survivor killed by a test added after the run
+ * was reported as surviving again). Killed mutants keep their results.
+ */
+function retestSurvivors(g) {
+  const file = join(reports, 'groups', `${g}.incremental.json`);
+  if (!existsSync(file)) return;
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  let dropped = 0;
+  for (const f of Object.values(report.files ?? {})) {
+    const kept = f.mutants.filter((m) => m.status !== 'Survived' && m.status !== 'NoCoverage');
+    dropped += f.mutants.length - kept.length;
+    f.mutants = kept;
+  }
+  writeFileSync(file, JSON.stringify(report));
+  if (dropped > 0) console.log(`group ${g}: ${dropped} surviving or uncovered mutant(s) will be tested again`);
+}
 
 /** Merge the groups' reports (mutant and test ids prefixed by the group) and print the scores. */
 function merge() {

@@ -442,3 +442,236 @@ describe('rollback handler', () => {
     });
   });
 });
+
+describe('what a repair records and says, on each path', () => {
+  function audits(step: string) {
+    return items().then((all) => all.filter((i) => i.step === step));
+  }
+  function records() {
+    return items().then((all) => all.filter((i) => String(i.sk).startsWith('REPAIR#')));
+  }
+
+  test('a repair a person approved is made, and the record and the audit name the approver', async () => {
+    const state = await given({ REMEDIATION_POLICY: JSON.stringify({ approvalMode: 'ALL' }) });
+    expect(state.diagnosis.action).toBe('REQUEST_APPROVAL');
+    const out = await repair({ ...state, approval: { approved: true, approver: 'ops@example.com' } });
+    expect(out).toMatchObject({ status: 'SUCCEEDED', newMemoryMb: 384 });
+    expect(fake.latest.MemorySize).toBe(384);
+    expect(await records()).toEqual([expect.objectContaining({ approver: 'ops@example.com', dryRun: false, verificationStatus: 'PENDING', notificationStatus: 'PENDING' })]);
+    expect(await audits('repair')).toEqual([expect.objectContaining({
+      actor: 'approved by ops@example.com',
+      action: 'UpdateFunctionConfiguration MemorySize',
+      at: out.startedAt,
+      why: `raised ingest-2 from 256 MB to 384 MB: ${state.diagnosis.reason}`,
+    })]);
+  });
+
+  test('an input that lacks what the repair needs is refused, naming what is missing', async () => {
+    await given();
+    await expect(repair({ executionId: 'exec-x' } as HandlerInputs['repair'])).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: 'repair input lacks alarm.functionName, collection.functionConfig.memorySize, diagnosis.targetMemoryMb, diagnosis.action',
+    });
+    await expect(repair(null as unknown as HandlerInputs['repair'])).rejects.toMatchObject({ name: 'InvalidInputError', message: 'repair input must be an object, got null' });
+    await expect(rollback({ executionId: 'exec-x' } as HandlerInputs['rollback'])).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: 'rollback input lacks repair.originalMemoryMb, repair.newMemoryMb, collection.functionName',
+    });
+    await expect(rollback(null as unknown as HandlerInputs['rollback'])).rejects.toMatchObject({ name: 'InvalidInputError', message: 'rollback input must be an object, got null' });
+  });
+
+  test('a repair that needs an approval says what approval it got', async () => {
+    const state = await given({ REMEDIATION_POLICY: JSON.stringify({ approvalMode: 'ALL' }) });
+    await expect(repair(state)).rejects.toMatchObject({ message: 'repair of ingest-2 needs an approval, got null' });
+    await expect(repair({ ...state, approval: { approved: false, approver: 'ops' } }))
+      .rejects.toMatchObject({ message: 'repair of ingest-2 needs an approval, got {"approved":false,"approver":"ops"}' });
+  });
+
+  test('a diagnosis that asks for no change is refused as input, naming its action', async () => {
+    const state = await given();
+    await expect(repair({ ...state, diagnosis: { ...state.diagnosis, action: 'HUMAN_REVIEW' } }))
+      .rejects.toMatchObject({ name: 'InvalidInputError', message: 'repair needs diagnosis action REPAIR or REQUEST_APPROVAL, got \'HUMAN_REVIEW\'' });
+    expect(updates()).toBe(0);
+  });
+
+  test('a dry run is recorded as nothing to verify, and its audit says no update was made', async () => {
+    const state = await given({ DRY_RUN: 'true' });
+    const out = await repair(state);
+    expect(out.reason).toBe('dry run: would raise ingest-2 from 256 MB to 384 MB');
+    expect(await records()).toEqual([expect.objectContaining({ status: 'DRY_RUN', verificationStatus: 'NOT_APPLICABLE', notificationStatus: 'PENDING' })]);
+    expect(await audits('repair')).toEqual([expect.objectContaining({
+      actor: 'lambda-auto-remediation', action: 'repair DRY_RUN', before: { memorySize: 256 }, after: { memorySize: 384 }, why: out.reason, at: out.startedAt,
+    })]);
+  });
+
+  test('a proposed size equal to the current one is SKIPPED without an update; a fractional size is rounded down', async () => {
+    const state = await given();
+    const same = await repair({ ...state, diagnosis: { ...state.diagnosis, targetMemoryMb: 256 } });
+    expect(same).toMatchObject({ status: 'SKIPPED', originalMemoryMb: 256, newMemoryMb: 256 });
+    expect(same.reason).toBe('function ingest-2 already has 256 MB, not below the proposed 256 MB');
+    expect(updates()).toBe(0);
+    const fractional = await repair({ ...state, executionId: `${state.executionId}-b`, diagnosis: { ...state.diagnosis, targetMemoryMb: 383.7 } });
+    expect(fractional).toMatchObject({ status: 'SUCCEEDED', newMemoryMb: 383 });
+    expect(lambda).toHaveReceivedCommandWith(UpdateFunctionConfigurationCommand, { MemorySize: 383 });
+  });
+
+  test('memory already above the target: the reason says what it has and what was proposed', async () => {
+    const state = await given();
+    fake.deploy({ MemorySize: 1024 });
+    const out = await repair(state);
+    expect(out.reason).toBe('function ingest-2 already has 1024 MB, not below the proposed 384 MB');
+  });
+
+  test('an alarm on $LATEST itself is repaired like one on the function', async () => {
+    const state = await given();
+    const out = await repair({ ...state, alarm: { ...state.alarm, qualifier: '$LATEST' } });
+    expect(out).toMatchObject({ status: 'SUCCEEDED', newMemoryMb: 384 });
+    expect(out.aliasName).toBeUndefined();
+    expect(lambda).toHaveReceivedCommandTimes(GetAliasCommand, 0);
+  });
+
+  describe('through an alias', () => {
+    const aliased = { REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { 'ingest-2': { aliases: ['live'] } } }) };
+
+    test('a dry run names the alias it would move, and publishes nothing', async () => {
+      const state = await given({ ...aliased, DRY_RUN: 'true' }, { resource: 'ingest-2:live', alias: 'live' });
+      const out = await repair(state);
+      expect(out).toMatchObject({ status: 'DRY_RUN', newMemoryMb: 384 });
+      expect(out.reason).toBe('dry run: would raise ingest-2 from 256 MB to 384 MB and move alias live');
+      expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 0);
+      expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+    });
+
+    test('the alias move\'s response is lost: the retry finds the alias on the version it published and is done', async () => {
+      const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.faults.updateAlias.push('apply-then-lose-response');
+      await expect(repair(state)).rejects.toMatchObject({ name: 'DependencyTimeoutError' });
+      expect(fake.aliases.get('live')?.FunctionVersion).toBe('8');
+      const out = await repair(state);
+      expect(out).toMatchObject({ status: 'SUCCEEDED', aliasName: 'live', publishedVersion: '8', previousAliasVersion: '7' });
+      expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
+      expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 1);
+    });
+
+    test('an alias someone moved before the publish is not moved, and the reason says where it went', async () => {
+      const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.faults.update.push('apply-then-lose-response');
+      await expect(repair(state)).rejects.toMatchObject({ name: 'DependencyTimeoutError' });
+      fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+      fake.aliases.set('live', { FunctionVersion: '9', RevisionId: 'alias-rev-deploy' });
+      const out = await repair(state);
+      expect(out).toMatchObject({ status: 'CHANGED_BY_OTHERS', originalMemoryMb: 256, newMemoryMb: 384 });
+      expect(out.reason).toBe('memory of $LATEST raised from 256 MB to 384 MB, but alias live was moved by someone else to version 9 (it pointed at 7): '
+        + 'not moved; alias live still runs what it ran');
+      expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 0);
+      expect(fake.aliases.get('live')?.FunctionVersion).toBe('9');
+    });
+
+    test('an alias that moved during the move: the reason says $LATEST was raised and the alias runs what it ran', async () => {
+      const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.faults.updateAlias.push(awsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id.', 412));
+      const out = await repair(state);
+      expect(out.reason).toBe('memory of $LATEST raised from 256 MB to 384 MB, but alias ingest-2:live moved since it was read: not moved to version 8; '
+        + 'alias live still runs what it ran');
+      expect(out.revisionAfterRepair).toBe('rev-2');
+    });
+  });
+});
+
+describe('what a rollback does and records, on each path', () => {
+  const aliased = { REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { 'ingest-2': { aliases: ['live'] } } }) };
+  const verification = { reason: 'errors did not drop after the repair' } as HandlerInputs['rollback']['verification'];
+
+  async function repaired(env: Record<string, string | undefined> = {}, opts: { resource?: string; alias?: string } = {}): Promise<HandlerInputs['rollback']> {
+    const state = await given(env, opts);
+    const r: RepairOutput = await repair(state);
+    lambda.resetHistory();
+    return { ...state, repair: r, verification } as HandlerInputs['rollback'];
+  }
+  async function rollbackAudit() {
+    return (await items()).filter((i) => i.step === 'rollback');
+  }
+
+  test('nothing to roll back after a repair that did not succeed: SKIPPED, the size as it is, and the audit says so', async () => {
+    const state = await repaired({ DRY_RUN: 'true' });
+    expect(state.repair.status).toBe('DRY_RUN');
+    const out = await rollback(state);
+    expect(out).toMatchObject({ status: 'SKIPPED', reason: 'repair status was DRY_RUN: nothing to roll back', restoredMemoryMb: 256 });
+    expect(updates()).toBe(0);
+    expect(await rollbackAudit()).toEqual([expect.objectContaining({
+      actor: 'lambda-auto-remediation',
+      action: 'rollback SKIPPED',
+      before: { memorySize: 256 },
+      after: { memorySize: 256 },
+      why: 'repair status was DRY_RUN: nothing to roll back; verification: errors did not drop after the repair',
+      at: out.rolledBackAt,
+    })]);
+  });
+
+  test('a rolled-back repair is audited as the rollback update, with the verification\'s reason', async () => {
+    const state = await repaired();
+    const out = await rollback(state);
+    expect(out.reason).toBe('restored ingest-2 from 384 MB to 256 MB after a failed verification');
+    expect(await rollbackAudit()).toEqual([expect.objectContaining({
+      action: 'UpdateFunctionConfiguration MemorySize (rollback)',
+      before: { memorySize: 384 },
+      after: { memorySize: 256 },
+      why: 'restored ingest-2 from 384 MB to 256 MB after a failed verification; verification: errors did not drop after the repair',
+    })]);
+  });
+
+  test('a size someone else set is audited as left as it is', async () => {
+    const state = await repaired();
+    fake.deploy({ MemorySize: 2048 });
+    await rollback(state);
+    expect(await rollbackAudit()).toEqual([expect.objectContaining({ action: 'rollback CHANGED_BY_OTHERS', before: { memorySize: 2048 }, after: { memorySize: 2048 } })]);
+  });
+
+  test('a restore that ends Failed names the function, the size and Lambda\'s reason', async () => {
+    const state = await repaired();
+    fake.updateOutcome = 'Failed';
+    await expect(rollback(state)).rejects.toMatchObject({ name: 'RollbackFailedError', message: expect.stringMatching(/^rollback of ingest-2 to 256 MB failed: update of ingest-2 ended Failed/) });
+  });
+
+  test('a repair that did not know its revision is rolled back on its size alone', async () => {
+    const state = await repaired();
+    const { revisionAfterRepair: _dropped, ...withoutRevision } = state.repair;
+    fake.deploy({ CodeSha256: 'sha-code-2' });
+    const out = await rollback({ ...state, repair: withoutRevision as RepairOutput });
+    expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
+    expect(fake.latest.MemorySize).toBe(256);
+  });
+
+  describe('with an alias', () => {
+    test('an alias moved during the move back is left where it is: CHANGED_BY_OTHERS, memory as it is', async () => {
+      const state = await repaired(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.faults.updateAlias.push(awsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id.', 412));
+      const out = await rollback(state);
+      expect(out).toMatchObject({ status: 'CHANGED_BY_OTHERS', restoredMemoryMb: 384 });
+      expect(out.reason).toBe('alias live of ingest-2 was changed since the repair by someone else (e.g. a deploy): not rolled back; memory is 384 MB');
+      expect(updates()).toBe(0);
+      expect(fake.latest.MemorySize).toBe(384);
+    });
+
+    test('an alias already back on its previous version (a retried rollback): memory is restored, the alias is not moved again', async () => {
+      const state = await repaired(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.aliases.set('live', { FunctionVersion: '7', RevisionId: 'alias-rev-back' });
+      const out = await rollback(state);
+      expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
+      expect(out.reason).toBe('restored ingest-2 from 384 MB to 256 MB after a failed verification; alias live back on version 7');
+      expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+      expect(fake.latest.MemorySize).toBe(256);
+    });
+
+    test('the alias goes back, but a $LATEST deployed since keeps its size, and the reason says both', async () => {
+      const state = await repaired(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.deploy({ CodeSha256: 'sha-code-2' });
+      const out = await rollback(state);
+      expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
+      expect(out.reason).toBe('alias restored; alias live back on version 7; $LATEST was changed since the repair by someone else and keeps 384 MB');
+      expect(fake.aliases.get('live')?.FunctionVersion).toBe('7');
+      expect(updates()).toBe(0);
+      expect(fake.latest.MemorySize).toBe(384);
+    });
+  });
+});

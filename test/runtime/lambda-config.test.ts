@@ -5,7 +5,8 @@ import { setClients } from '../../src/runtime/clients';
 import { setClock } from '../../src/runtime/clock';
 import { SafeFunctionConfig } from '../../src/runtime/function-config';
 import {
-  applyMemoryChange, classifyChange, isAlias, MemoryChange, moveAlias, publishVersion, readAliasRelease, releaseDifferences,
+  applyMemoryChange, classifyChange, getAliasTarget, isAlias, MemoryChange, moveAlias, publishVersion, readAliasRelease, readConfig,
+  releaseDifferences,
   RevisionChangedError, toReleaseFingerprint, waitUntilUpdated,
 } from '../../src/runtime/lambda-config';
 import { FakeLambda } from '../handlers/lambda-fake';
@@ -219,5 +220,32 @@ describe('aliases', () => {
     await expect(moveAlias('orders', 'live', '7', 'alias-rev-old')).rejects.toThrow(new RevisionChangedError('alias orders:live moved since it was read: not moved to version 7'));
     fake.faults.updateAlias.push(awsError('AccessDeniedException', 'no', 403));
     await expect(moveAlias('orders', 'live', '7', undefined)).rejects.toMatchObject({ name: 'AccessDeniedError', message: expect.stringContaining('lambda:UpdateAlias on orders:live failed') });
+  });
+});
+
+describe('failed reads and non-Error failures are named errors', () => {
+  test('a failed read names the function and the qualifier', async () => {
+    await expect(readAliasRelease('orders', 'live')).rejects.toMatchObject({ name: 'FunctionNotFoundError' });
+    lambda.on(GetFunctionConfigurationCommand).rejects(awsError('AccessDeniedException', 'no', 403));
+    await expect(readConfig('orders', 'live')).rejects.toMatchObject({ name: 'AccessDeniedError', message: expect.stringMatching(/^lambda:GetFunctionConfiguration on orders:live failed/) });
+    await expect(readConfig('orders')).rejects.toMatchObject({ message: expect.stringMatching(/^lambda:GetFunctionConfiguration on orders failed/) });
+  });
+
+  test('a missing alias read for the move is named', async () => {
+    await expect(getAliasTarget('orders', 'gone')).rejects.toMatchObject({ name: 'FunctionNotFoundError', message: expect.stringMatching(/^lambda:GetAlias on orders:gone failed/) });
+  });
+
+  test('a call that fails with something that is not an Error (null) is still a named error, not a TypeError', async () => {
+    fake.withAlias('live', '7');
+    const nothing = async () => {
+      throw null;
+    };
+    lambda.on(UpdateFunctionConfigurationCommand).callsFake(nothing);
+    lambda.on(PublishVersionCommand).callsFake(nothing);
+    lambda.on(UpdateAliasCommand).callsFake(nothing);
+    await expect(applyMemoryChange({ functionName: 'orders', fromMb: 256, toMb: 384 }))
+      .rejects.toMatchObject({ name: 'ServiceUnavailableError', message: expect.stringMatching(/^lambda:UpdateFunctionConfiguration on orders failed/) });
+    await expect(publishVersion('orders', undefined, undefined)).rejects.toMatchObject({ name: 'ServiceUnavailableError', message: expect.stringMatching(/^lambda:PublishVersion on orders failed/) });
+    await expect(moveAlias('orders', 'live', '7', undefined)).rejects.toMatchObject({ name: 'ServiceUnavailableError', message: expect.stringMatching(/^lambda:UpdateAlias on orders:live failed/) });
   });
 });

@@ -1,6 +1,8 @@
-import { Store } from '../../src/runtime/store';
-import { lockKey } from '../../src/workflow/contract';
-import { clearTable, Db, startDb, TABLE, useTestWorld } from '../handlers/support';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { setClients } from '../../src/runtime/clients';
+import { Store, utcDay } from '../../src/runtime/store';
+import { functionStateKey, intentKey, lockKey, RepairIntent, RollbackIntent, TABLE_TTL_ATTRIBUTE } from '../../src/workflow/contract';
+import { awsError, clearTable, Db, startDb, TABLE, useTestWorld } from '../handlers/support';
 
 let db: Db;
 beforeAll(async () => {
@@ -36,5 +38,141 @@ describe('the per-function lock', () => {
 
   test('releasing a lock that is gone is not an error', async () => {
     expect(await new Store(TABLE).releaseLock('orders', 'exec-a')).toBe(false);
+  });
+});
+
+/**
+ * Route the store's DynamoDB calls to the test table, except that `fail` may answer a call with an
+ * error instead (a throttle, a failed condition); `sent` counts the calls by command name.
+ */
+function faultyDynamo(fail: (command: object) => Error | undefined): { sent: Record<string, number> } {
+  const sent: Record<string, number> = {};
+  setClients({
+    dynamo: {
+      send: async (command: object) => {
+        const name = command.constructor.name;
+        sent[name] = (sent[name] ?? 0) + 1;
+        const err = fail(command);
+        if (err) throw err;
+        return db.doc.send(command as never);
+      },
+    } as never,
+  }, { region: 'us-east-1' });
+  return { sent };
+}
+
+describe('taking the lock', () => {
+  const at = new Date('2026-11-20T10:48:30.000Z');
+  const atSec = Math.floor(at.getTime() / 1000);
+  const later = (seconds: number) => new Date(at.getTime() + seconds * 1000);
+
+  test('the lock records its owner, when it was taken and when it expires', async () => {
+    const taken = await new Store(TABLE).acquireLock('orders', 'exec-a', at, 600);
+    expect(taken).toEqual({ acquired: true, lock: { functionName: 'orders', owner: 'exec-a', acquiredAt: at.toISOString(), expiresAt: atSec + 600 } });
+    const item = (await db.items()).find((i) => i.pk === lockKey('orders').pk);
+    expect(item).toMatchObject({ ...lockKey('orders'), recordType: 'LOCK', owner: 'exec-a', acquiredAt: at.toISOString(), [TABLE_TTL_ATTRIBUTE]: atSec + 600 });
+  });
+
+  test('its owner takes it again (a retried normalize); a lock of another function does not stand in the way', async () => {
+    const store = new Store(TABLE);
+    expect((await store.acquireLock('orders', 'exec-a', at, 600)).acquired).toBe(true);
+    expect((await store.acquireLock('orders', 'exec-a', later(5), 600)).acquired).toBe(true);
+    expect((await store.acquireLock('payments', 'exec-b', at, 600)).acquired).toBe(true);
+  });
+
+  test('another execution takes it only once it has expired: not in its last second, from the next one', async () => {
+    const store = new Store(TABLE);
+    await store.acquireLock('orders', 'exec-a', at, 60);
+    expect(await store.acquireLock('orders', 'exec-b', later(60), 60)).toEqual({ acquired: false, heldBy: 'exec-a' });
+    expect((await store.acquireLock('orders', 'exec-b', later(61), 60)).acquired).toBe(true);
+  });
+
+  test('a failed write is a named error naming the lock, never "held by someone"', async () => {
+    faultyDynamo((c) => (c instanceof PutCommand ? awsError('ProvisionedThroughputExceededException', 'slow down') : undefined));
+    await expect(new Store(TABLE).acquireLock('orders', 'exec-a', at, 600))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:PutItem lock for orders failed') });
+  });
+});
+
+describe('cooldown and daily budget state', () => {
+  test('a function never repaired has no last repair and none on the day', async () => {
+    expect(await new Store(TABLE).functionState('orders', '2026-11-20')).toEqual({ lastRepairAt: undefined, repairsOnDay: 0 });
+  });
+
+  test('a repair is counted on the UTC day it started, and sets the cooldown start', async () => {
+    const store = new Store(TABLE);
+    // 23:30 at UTC-2 is 01:30 the next day in UTC
+    expect(utcDay('2026-11-20T23:30:00-02:00')).toBe('2026-11-21');
+    expect(await store.noteRepair('orders', '2026-11-20T23:59:00.000Z', 'exec-a')).toBe(true);
+    expect(await store.noteRepair('orders', '2026-11-21T00:10:00.000Z', 'exec-b', '2026-11-20')).toBe(true);
+    expect(await store.functionState('orders', '2026-11-20')).toEqual({ lastRepairAt: '2026-11-21T00:10:00.000Z', repairsOnDay: 2 });
+    expect(await store.functionState('orders', '2026-11-21')).toEqual({ lastRepairAt: '2026-11-21T00:10:00.000Z', repairsOnDay: 0 });
+    expect((await db.items()).find((i) => i.pk === functionStateKey('orders').pk)).toMatchObject({ recordType: 'FUNCTION_STATE' });
+  });
+
+  test('failed reads and writes of the state are named errors, never "not counted"', async () => {
+    faultyDynamo(() => awsError('ProvisionedThroughputExceededException', 'slow down'));
+    const store = new Store(TABLE);
+    await expect(store.noteRepair('orders', '2026-11-20T10:00:00.000Z', 'exec-a'))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:UpdateItem state of orders failed') });
+    await expect(store.functionState('orders', '2026-11-20'))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:GetItem state of orders failed') });
+  });
+});
+
+describe('repair and rollback intents', () => {
+  const now = new Date('2026-11-20T10:50:00.000Z');
+  const intent: RepairIntent = {
+    executionId: 'exec-a', functionName: 'orders', repairId: 'r-1', startedAt: now.toISOString(), fromMb: 256, toMb: 384, fromRevisionId: 'rev-1',
+  };
+  const rollbackIntent: RollbackIntent = { executionId: 'exec-a', functionName: 'orders', startedAt: now.toISOString(), fromMb: 384, toMb: 256 };
+
+  test('the first intent of an execution is recorded and kept 30 days; a racing second one gets the first back', async () => {
+    const store = new Store(TABLE);
+    expect(await store.getIntent('REPAIR', 'exec-a')).toBeUndefined();
+    expect(await store.createIntent('REPAIR', intent, now)).toEqual({ created: true, intent });
+    expect(await store.getIntent('REPAIR', 'exec-a')).toEqual(intent);
+    expect(await store.createIntent('REPAIR', { ...intent, toMb: 512 }, now)).toEqual({ created: false, intent });
+    const item = (await db.items()).find((i) => i.pk === intentKey('REPAIR', 'exec-a').pk && i.sk === intentKey('REPAIR', 'exec-a').sk);
+    expect(item).toMatchObject({ recordType: 'REPAIR_INTENT', functionName: 'orders', [TABLE_TTL_ATTRIBUTE]: Math.floor(now.getTime() / 1000) + 30 * 86400 });
+    // a rollback intent of the same execution is its own
+    expect(await store.getIntent('ROLLBACK', 'exec-a')).toBeUndefined();
+    expect(await store.createIntent('ROLLBACK', rollbackIntent, now)).toEqual({ created: true, intent: rollbackIntent });
+  });
+
+  test('a failed intent read is a named error naming the kind of intent', async () => {
+    faultyDynamo(() => awsError('ProvisionedThroughputExceededException', 'slow down'));
+    await expect(new Store(TABLE).getIntent('ROLLBACK', 'exec-a'))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:GetItem rollback intent failed') });
+  });
+
+  test('a failed intent write is a named error, never taken as recorded', async () => {
+    faultyDynamo((c) => (c instanceof PutCommand ? awsError('ProvisionedThroughputExceededException', 'slow down') : undefined));
+    await expect(new Store(TABLE).createIntent('ROLLBACK', rollbackIntent, now))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:PutItem rollback intent of orders failed') });
+  });
+
+  test('a failed condition with no intent to read back is an error, not a silent success', async () => {
+    faultyDynamo((c) => (c instanceof PutCommand ? awsError('ConditionalCheckFailedException', 'The conditional request failed') : undefined));
+    await expect(new Store(TABLE).createIntent('REPAIR', intent, now))
+      .rejects.toMatchObject({ message: expect.stringContaining('dynamodb:PutItem repair intent of orders failed: ConditionalCheckFailedException') });
+  });
+
+  test('progress is written into the intent, only the fields given; nothing given writes nothing', async () => {
+    const store = new Store(TABLE);
+    await store.createIntent('REPAIR', intent, now);
+    await store.updateRepairIntent('exec-a', { appliedRevisionId: 'rev-2' });
+    await store.updateRepairIntent('exec-a', { publishedVersion: '8', appliedRevisionId: undefined });
+    expect(await store.getIntent('REPAIR', 'exec-a')).toEqual({ ...intent, appliedRevisionId: 'rev-2', publishedVersion: '8' });
+    const { sent } = faultyDynamo(() => undefined);
+    await store.updateRepairIntent('exec-a', {});
+    expect(sent).toEqual({});
+  });
+
+  test('progress on an execution that recorded no intent is an error naming it', async () => {
+    await expect(new Store(TABLE).updateRepairIntent('exec-none', { appliedRevisionId: 'rev-2' }))
+      .rejects.toMatchObject({ message: expect.stringContaining('dynamodb:UpdateItem repair intent of exec-none failed: ConditionalCheckFailedException') });
+    faultyDynamo((c) => (c instanceof UpdateCommand ? awsError('ProvisionedThroughputExceededException', 'slow down') : undefined));
+    await expect(new Store(TABLE).updateRepairIntent('exec-a', { appliedRevisionId: 'rev-2' })).rejects.toMatchObject({ name: 'ThrottledError' });
   });
 });
