@@ -7,8 +7,7 @@
  * invocation needs. Weak corroboration; the spike alone says nothing about memory.
  */
 import { CONCURRENCY_SPIKE, MEMORY_PRESSURE } from '../calibration';
-import { formatShare } from '../format';
-import { clampWeight, DiagnosisRule, memorySigns, notApplicable } from './types';
+import { clampWeight, DiagnosisRule, memoryCorroboration, memorySigns, notApplicable } from './types';
 
 export const concurrencySpikeRule: DiagnosisRule = {
   id: 'concurrency-spike',
@@ -22,18 +21,16 @@ export const concurrencySpikeRule: DiagnosisRule = {
     }
     const signs = memorySigns(ctx, MEMORY_PRESSURE.minReports, MEMORY_PRESSURE.minShare);
     if (!signs.short) return notApplicable(this.id);
-    const memory = signs.kills > 0
-      ? `${signs.kills} invocation${signs.kills === 1 ? '' : 's'} ran out of memory`
-      : `Max Memory Used was at or above 90 % of Memory Size in ${formatShare(signs.highUse, signs.completed, 'completed invocations')}`;
+    const memory = memoryCorroboration(signs);
     return {
       ruleId: this.id,
       answer: 'memory',
       weight: clampWeight(CONCURRENCY_SPIKE.withMemory),
-      category: signs.kills > 0 ? 'OUT_OF_MEMORY' : 'MEMORY_PRESSURE',
-      sizing: signs.kills > 0 ? 'unknown-need' : 'known-peak',
+      category: memory.category,
+      sizing: memory.sizing,
       evidence: {
         type: 'CONCURRENCY_SPIKE',
-        description: `concurrent executions rose to ${Math.round(peak)} (a mean of ${Math.round(base * 10) / 10} before the alarm) while ${memory}`,
+        description: `concurrent executions rose to ${Math.round(peak)} (a mean of ${Math.round(base * 10) / 10} before the alarm) while ${memory.clause}`,
       },
     };
   },

@@ -9,8 +9,8 @@
  * little parallelism, so the lag alone says nothing about memory (not applicable).
  */
 import { MEMORY_PRESSURE, STREAM_LAG } from '../calibration';
-import { formatDuration, formatShare } from '../format';
-import { clampWeight, DiagnosisRule, memorySigns, notApplicable } from './types';
+import { formatDuration } from '../format';
+import { clampWeight, DiagnosisRule, memoryCorroboration, memorySigns, notApplicable } from './types';
 
 export const streamLagRule: DiagnosisRule = {
   id: 'stream-lag',
@@ -22,19 +22,17 @@ export const streamLagRule: DiagnosisRule = {
     const signs = memorySigns(ctx, MEMORY_PRESSURE.minReports, MEMORY_PRESSURE.minShare);
     if (!signs.short) return notApplicable(this.id);
     const before = age.before.mean;
-    const memory = signs.kills > 0
-      ? `${signs.kills} invocation${signs.kills === 1 ? '' : 's'} ran out of memory`
-      : `Max Memory Used was at or above 90 % of Memory Size in ${formatShare(signs.highUse, signs.completed, 'completed invocations')}`;
+    const memory = memoryCorroboration(signs);
     return {
       ruleId: this.id,
       answer: 'memory',
       weight: clampWeight(STREAM_LAG.withMemory),
-      category: signs.kills > 0 ? 'OUT_OF_MEMORY' : 'MEMORY_PRESSURE',
-      sizing: signs.kills > 0 ? 'unknown-need' : 'known-peak',
+      category: memory.category,
+      sizing: memory.sizing,
       evidence: {
         type: 'STREAM_LAG',
         description: `the stream consumer falls behind: IteratorAge reached ${formatDuration(latest)}`
-          + `${before !== undefined ? ` (a mean of ${formatDuration(before)} before the alarm)` : ''}, while ${memory}`,
+          + `${before !== undefined ? ` (a mean of ${formatDuration(before)} before the alarm)` : ''}, while ${memory.clause}`,
       },
     };
   },

@@ -126,3 +126,24 @@ export function memorySigns(ctx: RuleContext, minReports: number, minShare: numb
   const short = kills > 0 || (completed >= minReports && highUse / completed >= minShare);
   return { completed, highUse, kills, short };
 }
+
+/** What a corroborating rule's evidence says about the memory, and what follows from it. */
+export interface MemoryCorroboration {
+  readonly clause: string;
+  readonly category: IncidentCategory;
+  readonly sizing: SizingBasis;
+}
+
+/**
+ * What a corroborating rule (a signal seen next to memory evidence) says about the memory: the
+ * clause its evidence ends with, and the category and sizing basis that follow from kills or high use.
+ */
+export function memoryCorroboration(signs: MemorySigns): MemoryCorroboration {
+  return signs.kills > 0
+    ? { clause: `${signs.kills} invocation${signs.kills === 1 ? '' : 's'} ran out of memory`, category: 'OUT_OF_MEMORY', sizing: 'unknown-need' }
+    : {
+      clause: `Max Memory Used was at or above 90 % of Memory Size in ${formatShare(signs.highUse, signs.completed, 'completed invocations')}`,
+      category: 'MEMORY_PRESSURE',
+      sizing: 'known-peak',
+    };
+}
