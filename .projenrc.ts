@@ -202,11 +202,16 @@ demo.exec('ts-node --transpile-only src/cli/main.ts simulate', { receiveArgs: tr
 // make a re-run test only the mutants whose code or covering tests changed.
 // ts-jest only transpiles (isolatedModules): the tests, benchmarks, examples and projenrc are
 // type-checked here, as part of `npm test`.
-const typecheck = project.addTask('typecheck', {
+project.addTask('typecheck', {
   description: 'Type-check everything tsconfig.dev.json includes (tests, benchmarks, examples, projenrc)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
-project.testTask.spawn(typecheck);
+// `npm test`: the bundles, jest, then eslint and the type check side by side (scripts/static-checks.js)
+// instead of projen's eslint step after jest and the type check after that.
+const eslintStep = project.testTask.steps.findIndex((s) => s.spawn === 'eslint');
+if (eslintStep < 0) throw new Error('projenrc: the test task no longer spawns eslint; update the static checks here');
+project.testTask.removeStep(eslintStep);
+project.testTask.exec('node scripts/static-checks.js');
 project.addTask('test:coverage', {
   description: 'Run the tests with coverage (coverage/; not part of `npm test` or CI)',
   exec: 'jest --passWithNoTests --coverage',

@@ -34,8 +34,33 @@ interface LocalStateMachine {
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { StateMachine } = require('aws-local-stepfunctions') as {
-  StateMachine: new (definition: unknown, options?: { validationOptions?: { checkArn?: boolean; checkPaths?: boolean } }) => LocalStateMachine;
+  StateMachine: new (definition: unknown, options?: { validationOptions?: LocalValidationOptions }) => LocalStateMachine;
 };
+
+/** aws-local-stepfunctions' validation options (asl-validator's, and `noValidate`). */
+interface LocalValidationOptions {
+  readonly checkArn?: boolean;
+  readonly checkPaths?: boolean;
+  readonly noValidate?: boolean;
+}
+
+/**
+ * Definitions already validated in this process, as JSON. asl-validator compiles its JSON
+ * schemas each time it validates (about a third of a second a machine); scenarios whose stacks
+ * differ only in settings the handlers read have the same definition, so it is validated the
+ * first time it is seen and built without validation after that. A definition seen for the
+ * first time is always validated.
+ */
+const validatedDefinitions = new Set<string>();
+
+/** A local state machine for `definition`, validated (paths checked, ARNs not) unless this exact definition already was. */
+function localStateMachine(definition: Json): LocalStateMachine {
+  const key = JSON.stringify(definition);
+  const seen = validatedDefinitions.has(key);
+  const machine = new StateMachine(definition, { validationOptions: seen ? { noValidate: true } : { checkArn: false, checkPaths: true } });
+  validatedDefinitions.add(key);
+  return machine;
+}
 
 /** Node 20 lacks Promise.withResolvers, which aws-local-stepfunctions 3 uses for every Task. */
 export function ensurePromiseWithResolvers(): void {
@@ -204,8 +229,7 @@ export class WorkflowExecutor {
         }
       };
     }
-    // Validated once (asl-validator compiles its schemas each time a machine is built).
-    this.machine ??= new StateMachine(this.definition, { validationOptions: { checkArn: false, checkPaths: true } });
+    this.machine ??= localStateMachine(this.definition);
     const machine = this.machine;
     this.options.onStatusChange?.(record, 'RUNNING');
     const execution = machine.run(input, {

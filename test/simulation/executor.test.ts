@@ -95,3 +95,31 @@ describe('workflow executor', () => {
     expect(scheduler.clock.now()).toBe(T0 + 3600_000);
   });
 });
+
+describe('workflow executor: definition validation', () => {
+  const invalid = {
+    StartAt: 'First',
+    States: { First: { Type: 'Task', Resource: ARN, Next: 'Missing' } },
+  };
+  function executorFor(definition: unknown): { executor: WorkflowExecutor; scheduler: VirtualScheduler } {
+    const scheduler = new VirtualScheduler(new VirtualClock(T0));
+    const handler: BoundHandler = { functionArn: ARN, functionName: 'step', source: 'test', timeoutSeconds: 30, invoke: async () => ({}) };
+    const executor = new WorkflowExecutor({
+      definition,
+      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:test',
+      handlers: new Map([[ARN, handler]]),
+      scheduler,
+      requestId: () => 'req',
+    });
+    return { executor, scheduler };
+  }
+
+  test('GIVEN a definition whose Next names no state WHEN executed THEN it fails as invalid, and again for a second machine with the same definition', async () => {
+    // Step Functions rejects such a definition (CreateStateMachine: InvalidDefinition); the
+    // simulation validates each distinct definition once and must not remember an invalid one.
+    for (let i = 0; i < 2; i++) {
+      const { executor, scheduler } = executorFor(invalid);
+      await expect(drive(scheduler, scheduler.participate(`x${i}`, () => executor.execute(`x${i}`, {})))).rejects.toThrow(/definition is invalid/);
+    }
+  });
+});
