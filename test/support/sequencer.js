@@ -7,7 +7,7 @@
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
-const LONG_BUT_SMALL = /[\\/]test[\\/]simulation[\\/]scenarios-\d+\.test\.ts$/;
+const LONG_BUT_SMALL = /[\\/]test[\\/]simulation[\\/](coordinator-)?scenarios-\d+\.test\.ts$/;
 
 class LongFirstSequencer extends Sequencer {
   sort(tests) {
