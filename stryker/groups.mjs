@@ -10,7 +10,7 @@ export const GROUPS = {
     mutate: [
       'src/repair/repair.lambda.ts',
       'src/repair/rollback.lambda.ts',
-      'src/runtime/lambda-config.ts:41-338',
+      'src/runtime/lambda-config.ts:41-337',
       'src/runtime/store.ts:124-148', // Store.getIntent, Store.createIntent
       'src/runtime/store.ts:246-262', // Store.updateRepairIntent
     ],

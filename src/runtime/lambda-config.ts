@@ -139,14 +139,12 @@ export async function applyMemoryChange(
     if (state === 'failed') {
       throw new RepairFailedError(`update of ${change.functionName} ended Failed: ${current.lastUpdateStatus}`);
     }
-    let sent = false;
     try {
       await client('lambda').send(new UpdateFunctionConfigurationCommand({
         FunctionName: change.functionName,
         MemorySize: change.toMb,
         ...(change.fromRevisionId ? { RevisionId: change.fromRevisionId } : {}),
       }));
-      sent = true;
     } catch (err) {
       const name = (err as { name?: string })?.name;
       // Our own earlier request (an SDK retry after a lost response) or someone else's: read
@@ -164,7 +162,8 @@ export async function applyMemoryChange(
       }
       throw toNamedError(err, `lambda:UpdateFunctionConfiguration on ${change.functionName}`);
     }
-    if (sent) return finishWait(change, o);
+    // Sent: every failure above either went round again or threw.
+    return finishWait(change, o);
   }
 }
 

@@ -310,6 +310,7 @@ describe('alias repair never ships unreleased code (issue 10 item 2)', () => {
     const out = await repair(state);
     expect(out.status).toBe('REFUSED');
     expect(out.reason).toContain(`alias live of ingest-2 runs version 7, whose ${field} differ from $LATEST`);
+    expect(out.reason).toContain('publishing $LATEST would release changes that are not released yet');
     expect(out.reason).toContain('memorySize: 384');
     expect(updates()).toBe(0);
     expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 0);
@@ -337,6 +338,18 @@ describe('alias repair never ships unreleased code (issue 10 item 2)', () => {
     expect([...fake.versions.keys()]).toEqual(['7', '8']);
   });
 
+  test('the alias move fails after the publish: the retry moves the alias to the version it published, and publishes nothing more', async () => {
+    const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+    fake.faults.updateAlias.push(awsError('ServiceException', 'internal', 500));
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(fake.aliases.get('live')?.FunctionVersion).toBe('7');
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', publishedVersion: '8', previousAliasVersion: '7' });
+    expect(fake.aliases.get('live')?.FunctionVersion).toBe('8');
+    expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 1);
+    expect(updates()).toBe(1);
+  });
+
   test('the alias moved by someone else during the repair: not moved, CHANGED_BY_OTHERS', async () => {
     const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
     fake.faults.updateAlias.push(awsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id.', 412));
@@ -359,6 +372,7 @@ describe('an alarm on a qualifier that is not configured (issue 10 item 12)', ()
     const out = await repair({ ...state, diagnosis: { ...state.diagnosis, action: 'REPAIR', targetMemoryMb: 384 } });
     expect(out.status).toBe('REFUSED');
     expect(out.reason).toContain(`the alarm watched ${named} of ingest-2, which is not configured for repair`);
+    expect(out.reason).toContain(`changing $LATEST would not change what ${resource.split(':')[1]} runs`);
     expect(updates()).toBe(0);
     expect(lambda).toHaveReceivedCommandTimes(GetAliasCommand, 0);
   });
@@ -464,6 +478,13 @@ describe('what a repair records and says, on each path', () => {
       at: out.startedAt,
       why: `raised ingest-2 from 256 MB to 384 MB: ${state.diagnosis.reason}`,
     })]);
+  });
+
+  test('an input that is not an object is refused, naming the handler\'s input', async () => {
+    await given();
+    await expect(repair(null as unknown as HandlerInputs['repair'])).rejects.toMatchObject({ name: 'InvalidInputError', message: 'repair input must be an object, got null' });
+    await expect(rollback('x' as unknown as HandlerInputs['rollback'])).rejects.toMatchObject({ name: 'InvalidInputError', message: 'rollback input must be an object, got string' });
+    expect(updates()).toBe(0);
   });
 
   test('an input that lacks what the repair needs is refused, naming what is missing', async () => {
@@ -633,6 +654,31 @@ describe('what a rollback does and records, on each path', () => {
     await expect(rollback(state)).rejects.toMatchObject({ name: 'RollbackFailedError', message: expect.stringMatching(/^rollback of ingest-2 to 256 MB failed: update of ingest-2 ended Failed/) });
   });
 
+  test('a retried rollback whose first restore took effect audits the change from the raised size, and a missing verification reads n/a', async () => {
+    const state = await repaired();
+    fake.faults.update.push('apply-then-lose-response');
+    await expect(rollback(state)).rejects.toMatchObject({ name: 'DependencyTimeoutError' });
+    const { verification: _none, ...withoutVerification } = state;
+    const out = await rollback(withoutVerification as HandlerInputs['rollback']);
+    expect(out.status).toBe('ROLLED_BACK');
+    expect(await rollbackAudit()).toEqual([expect.objectContaining({
+      action: 'UpdateFunctionConfiguration MemorySize (rollback)',
+      before: { memorySize: 384 },
+      after: { memorySize: 256 },
+      why: 'restored ingest-2 from 384 MB to 256 MB after a failed verification; verification: n/a',
+    })]);
+  });
+
+  test('a repair that did not know its revision, and a size changed since: not rolled back, and no rollback intent is recorded', async () => {
+    const state = await repaired();
+    const { revisionAfterRepair: _dropped, ...withoutRevision } = state.repair;
+    fake.deploy({ MemorySize: 2048 });
+    const out = await rollback({ ...state, repair: withoutRevision as RepairOutput });
+    expect(out).toMatchObject({ status: 'CHANGED_BY_OTHERS', restoredMemoryMb: 2048 });
+    expect((await items()).filter((i) => i.pk === intentKey('ROLLBACK', state.executionId).pk && i.sk === intentKey('ROLLBACK', state.executionId).sk)).toEqual([]);
+    expect(updates()).toBe(0);
+  });
+
   test('a repair that did not know its revision is rolled back on its size alone', async () => {
     const state = await repaired();
     const { revisionAfterRepair: _dropped, ...withoutRevision } = state.repair;
@@ -650,6 +696,14 @@ describe('what a rollback does and records, on each path', () => {
       expect(out).toMatchObject({ status: 'CHANGED_BY_OTHERS', restoredMemoryMb: 384 });
       expect(out.reason).toBe('alias live of ingest-2 was changed since the repair by someone else (e.g. a deploy): not rolled back; memory is 384 MB');
       expect(updates()).toBe(0);
+      expect(fake.latest.MemorySize).toBe(384);
+    });
+
+    test('an alias move back that fails for another reason is an error (retried), not taken for a change by someone else', async () => {
+      const state = await repaired(aliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.faults.updateAlias.push(awsError('ServiceException', 'internal', 500));
+      await expect(rollback(state)).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+      expect(fake.aliases.get('live')?.FunctionVersion).toBe('8');
       expect(fake.latest.MemorySize).toBe(384);
     });
 

@@ -169,6 +169,20 @@ describe('repair and rollback intents', () => {
     expect(sent).toEqual({});
   });
 
+  test('a failed intent write is an error even when the execution already has an intent (a retry must not take a throttled write for a race it lost)', async () => {
+    const store = new Store(TABLE);
+    await store.createIntent('REPAIR', intent, now);
+    faultyDynamo((c) => (c instanceof PutCommand ? awsError('ProvisionedThroughputExceededException', 'slow down') : undefined));
+    await expect(store.createIntent('REPAIR', intent, now)).rejects.toMatchObject({ name: 'ThrottledError' });
+  });
+
+  test('two progress fields written at once are both recorded', async () => {
+    const store = new Store(TABLE);
+    await store.createIntent('REPAIR', intent, now);
+    await store.updateRepairIntent('exec-a', { appliedRevisionId: 'rev-2', publishedVersion: '8' });
+    expect(await store.getIntent('REPAIR', 'exec-a')).toEqual({ ...intent, appliedRevisionId: 'rev-2', publishedVersion: '8' });
+  });
+
   test('progress on an execution that recorded no intent is an error naming it', async () => {
     await expect(new Store(TABLE).updateRepairIntent('exec-none', { appliedRevisionId: 'rev-2' }))
       .rejects.toMatchObject({ message: expect.stringContaining('dynamodb:UpdateItem repair intent of exec-none failed: ConditionalCheckFailedException') });
