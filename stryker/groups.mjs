@@ -54,7 +54,7 @@ export const GROUPS = {
   },
   // sizing, the model merge and the decision
   decision: {
-    mutate: ['src/core/sizing.ts', 'src/runtime/model-diagnosis.ts:137-248', 'src/runtime/diagnosis-engine.ts:115-175'],
+    mutate: ['src/core/sizing.ts', 'src/runtime/model-diagnosis.ts:137-248', 'src/runtime/diagnosis-engine.ts:115-176'],
     tests: ['core/sizing.test.ts', 'runtime/model-diagnosis.test.ts', 'handlers/diagnose.test.ts'],
   },
 };

@@ -129,7 +129,8 @@ export function decide(result: DiagnosisResult, currentMb: number, policy: Effec
   if (DECISION_RANK[own.action] > DECISION_RANK[limit.action]) {
     return { ...limit, reason: `${limit.reason}; the ${result.decidedBy}'s answer cannot raise the action`.slice(0, MAX_REASON_CHARS) };
   }
-  if (DECISION_RANK[own.action] > 0 && own.action === limit.action && limit.targetMemoryMb < own.targetMemoryMb) {
+  // Same action: the smaller size (actions that change nothing both name the current size).
+  if (own.action === limit.action && limit.targetMemoryMb < own.targetMemoryMb) {
     return { ...own, targetMemoryMb: limit.targetMemoryMb };
   }
   return own;

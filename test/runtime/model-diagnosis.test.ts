@@ -154,6 +154,20 @@ describe('a model answer never raises the action (issue 10 item 3)', () => {
     expect(decide(merged, 1024, POLICY, RULES)).toMatchObject({ action: 'REPAIR', targetMemoryMb: 1536 });
     expect(decide(merged, 1024, { ...POLICY, requireApproval: true }, RULES)).toMatchObject({ action: 'REQUEST_APPROVAL', targetMemoryMb: 1536 });
   });
+
+  test('a model that proposes less than the rules: the repair is the model\'s smaller size', () => {
+    const merged: DiagnosisResult = { ...RULES, recommendedMemorySize: 1280, recommendedMemoryIncrease: 256, decidedBy: 'model' };
+    expect(decide(merged, 1024, POLICY, RULES)).toMatchObject({ action: 'REPAIR', targetMemoryMb: 1280 });
+  });
+
+  test.each(['HUMAN_REVIEW', 'NO_ACTION'] as const)('a model that lowers a rules repair to %s: the decision changes nothing and names no size from the rules', (action) => {
+    // GIVEN the rules alone would repair 1024 -> 1536 MB, and the merged answer (the model's) asks for no increase
+    const merged: DiagnosisResult = { ...RULES, recommendedAction: action, recommendedMemorySize: 1024, recommendedMemoryIncrease: 0, decidedBy: 'model' };
+    // WHEN decided with the rules as the bound
+    const decision = decide(merged, 1024, POLICY, RULES);
+    // THEN the lower action stands, at the current size
+    expect(decision).toMatchObject({ action: action, targetMemoryMb: 1024 });
+  });
 });
 
 
@@ -169,6 +183,15 @@ describe('validateModelAnswer: only a well-formed answer in the diagnosis format
     knowledgeReferences: [{ id: 'rb-oom-kill', title: 'OOM kill', relevance: 0.8 }],
   };
   const ALLOWED = new Set(['rb-oom-kill', 'rb-gc']);
+
+  test('evidence and references that are not objects (null, text, numbers) are dropped, the rest kept', () => {
+    const value = {
+      ...ANSWER,
+      evidencePoints: [null, 'signal: killed', 7, { type: 'kill', description: 'signal: killed' }],
+      knowledgeReferences: [null, 'rb-gc', 3, { id: 'rb-oom-kill', title: 'OOM kill', relevance: 0.8 }],
+    };
+    expect(validateModelAnswer(value, ALLOWED)).toEqual(ANSWER);
+  });
 
   test('a valid answer is kept as given', () => {
     expect(validateModelAnswer(ANSWER, ALLOWED)).toEqual(ANSWER);
