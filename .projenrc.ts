@@ -162,6 +162,15 @@ for (const task of project.tasks.all.filter((t) => /^bundle:.*\.lambda$/.test(t.
   task.exec([...args, '--minify', '--keep-names'].join(' '));
 }
 
+// `bundle` builds every handler in one esbuild run (scripts/bundle-handlers.js: same options, same
+// bundles, the shared modules parsed once) instead of spawning the per-handler tasks one by one,
+// which stay for building a single handler.
+const bundleTask = project.tasks.tryFind('bundle')!;
+const handlerSteps = bundleTask.steps.map((step, i) => ({ step, i })).filter(({ step }) => /^bundle:.*\.lambda$/.test(step.spawn ?? ''));
+if (handlerSteps.length === 0) throw new Error('projenrc: the bundle task spawns no handler bundle; update the handler bundling here');
+for (const { i } of handlerSteps.reverse()) bundleTask.removeStep(i);
+bundleTask.insertStep(0, { exec: 'node scripts/bundle-handlers.js' });
+
 // The command line as one file: the SDK clients, Powertools, the simulation and the handlers
 // inlined; aws-cdk-lib and constructs (peers) and the AGPL IAM evaluator left out. The script
 // says why, writes the inlined packages' licences, and refuses a copyleft one.

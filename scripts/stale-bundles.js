@@ -42,6 +42,7 @@ function inputDigests() {
   const files = [
     ...filesUnder(path.join(root, 'src'), () => true),
     ...filesUnder(path.join(root, 'scripts', 'cli-bundle'), () => true),
+    path.join(root, 'scripts', 'bundle-handlers.js'),
     ...['package-lock.json', 'tsconfig.dev.json', path.join('.projen', 'tasks.json')].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f)),
   ];
   return Object.fromEntries(files.map((f) => [path.relative(root, f), crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex')]).sort());
