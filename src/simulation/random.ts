@@ -4,6 +4,8 @@
  */
 // A PRNG is bit arithmetic by nature.
 /* eslint-disable no-bitwise */
+const HEX_DIGITS = '0123456789abcdef';
+
 export class SeededRandom {
   private state: number;
 
@@ -39,7 +41,21 @@ export class SeededRandom {
 
   /** A UUID v4-shaped id (Lambda request ids, event ids). */
   public uuid(): string {
-    const hex = (n: number) => Array.from({ length: n }, () => Math.floor(this.next() * 16).toString(16)).join('');
-    return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(this.next() * 4)]}${hex(3)}-${hex(12)}`;
+    // One draw a character, in order (the simulation makes thousands: no arrays per id).
+    let id = '';
+    const hex = (n: number) => {
+      for (let i = 0; i < n; i++) id += HEX_DIGITS[Math.floor(this.next() * 16)];
+    };
+    hex(8);
+    id += '-';
+    hex(4);
+    id += '-4';
+    hex(3);
+    id += '-';
+    id += '89ab'[Math.floor(this.next() * 4)];
+    hex(3);
+    id += '-';
+    hex(12);
+    return id;
   }
 }
