@@ -17,6 +17,11 @@ describe('policy validation at synthesis (issue 10)', () => {
       .toMatchObject({ followUpSeconds: 600, followUpMaxRounds: 0 });
   });
 
+  test('follow-ups at the limits are valid: every 5 minutes or once a day, up to 48 rounds', () => {
+    expect(resolveRemediationPolicy({ followUpInterval: Duration.minutes(5), maxFollowUps: 48 })).toMatchObject({ followUpSeconds: 300, followUpMaxRounds: 48 });
+    expect(resolveRemediationPolicy({ followUpInterval: Duration.hours(24) })).toMatchObject({ followUpSeconds: 86400 });
+  });
+
   test('a step below 128 MB is valid: Lambda takes 1 MB steps', () => {
     expect(resolveRemediationPolicy({ maxStepMb: 64 }).maxStepMb).toBe(64);
     expect(resolveRemediationPolicy({ maxStepMb: 1 }).maxStepMb).toBe(1);
@@ -35,6 +40,9 @@ describe('policy validation at synthesis (issue 10)', () => {
     [{ followUpInterval: Duration.hours(25) }, 'followUpInterval must be a whole number of seconds between 5 minutes and 24 hours, got 90000 seconds'],
     [{ maxFollowUps: -1 }, 'maxFollowUps must be a whole number between 0 and 48, got -1'],
     [{ maxFollowUps: 1.5 }, 'maxFollowUps must be a whole number between 0 and 48, got 1.5'],
+    [{ maxFollowUps: 49 }, 'maxFollowUps must be a whole number between 0 and 48, got 49'],
+    [{ followUpInterval: Duration.seconds(299) }, 'followUpInterval must be a whole number of seconds between 5 minutes and 24 hours, got 299 seconds'],
+    [{ followUpInterval: Duration.seconds(86401) }, 'followUpInterval must be a whole number of seconds between 5 minutes and 24 hours, got 86401 seconds'],
   ])('fails for %j, naming the prop and the value', (policy, message) => {
     expect(() => resolveRemediationPolicy(policy)).toThrow(new InvalidRemediationPolicyError(message));
   });

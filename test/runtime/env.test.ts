@@ -213,7 +213,18 @@ describe('effectivePolicy: every guardrail a handler acts under', () => {
     ['a null size limit', { maxStepMb: null }, 'maxStepMb is required, got none'],
     ['a per-function maximum below Lambda\'s minimum', { functionOverrides: { orders: { maxMemoryMb: 64 } } }, 'invalid remediation policy: maxMemoryMb must be at least 128, got 64'],
     ['a per-function minimum confidence above 1', { functionOverrides: { orders: { minConfidence: 1.5 } } }, 'invalid remediation policy: minConfidence must be between 0 and 1, got 1.5'],
+    ['follow-ups more often than every 5 minutes', { followUpSeconds: 299 }, 'followUpSeconds must be a whole number between 300 and 86400, got 299'],
+    ['follow-ups further apart than a day', { followUpSeconds: 86401 }, 'followUpSeconds must be a whole number between 300 and 86400, got 86401'],
+    ['a fractional follow-up interval', { followUpSeconds: 300.5 }, 'followUpSeconds must be a whole number between 300 and 86400, got 300.5'],
+    ['a negative number of follow-ups', { followUpMaxRounds: -1 }, 'followUpMaxRounds must be a whole number between 0 and 48, got -1'],
+    ['49 follow-ups', { followUpMaxRounds: 49 }, 'followUpMaxRounds must be a whole number between 0 and 48, got 49'],
+    ['a fractional number of follow-ups', { followUpMaxRounds: 1.5 }, 'followUpMaxRounds must be a whole number between 0 and 48, got 1.5'],
   ])('fails with ConfigurationError for %s, naming the field and the value', (_label, policy, message) => failure(policy, message)());
+
+  test('GIVEN follow-ups at the limits (every 5 minutes or once a day, 0 or 48 rounds) THEN they are what the handler gets', () => {
+    expect(policyOf('orders', { followUpSeconds: 300, followUpMaxRounds: 48 })).toMatchObject({ followUpSeconds: 300, followUpMaxRounds: 48 });
+    expect(policyOf('orders', { followUpSeconds: 86400, followUpMaxRounds: 0 })).toMatchObject({ followUpSeconds: 86400, followUpMaxRounds: 0 });
+  });
 
   test('the policy of another function is not checked when reading this one', () => {
     expect(policyOf('payments', { functionOverrides: { orders: { cooldownSeconds: 1 } } }).cooldownSeconds).toBe(1800);
