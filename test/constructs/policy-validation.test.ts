@@ -18,7 +18,8 @@ describe('policy validation at synthesis (issue 10)', () => {
   });
 
   test('follow-ups at the limits are valid: every 5 minutes or once a day, up to 48 rounds', () => {
-    expect(resolveRemediationPolicy({ followUpInterval: Duration.minutes(5), maxFollowUps: 48 })).toMatchObject({ followUpSeconds: 300, followUpMaxRounds: 48 });
+    expect(resolveRemediationPolicy({ followUpInterval: Duration.minutes(5), maxFollowUps: 48 }))
+      .toMatchObject({ followUpSeconds: 300, followUpMaxRounds: 48 });
     expect(resolveRemediationPolicy({ followUpInterval: Duration.hours(24) })).toMatchObject({ followUpSeconds: 86400 });
   });
 
