@@ -11,6 +11,7 @@ export * from './monitoring/monitoring-options';
 export * from './monitoring/remediation-monitoring';
 export * from './monitoring/remediation-dashboard';
 export * from './repair/repair-executor';
+export * from './repair/repair-strategy';
 export * from './store/remediation-store';
 export * from './verification/verification-service';
 export * from './workflow/remediation-workflow';

@@ -8,6 +8,7 @@
  * infrastructure code) is never reverted; the outcome says so and a person decides. Like repair,
  * it records an intent before the change, so a retry recognises its own restore.
  */
+import { removeCanary } from './progressive';
 import { now } from '../runtime/clock';
 import { envString } from '../runtime/env';
 import { RepairFailedError, RollbackFailedError } from '../runtime/errors';
@@ -47,7 +48,12 @@ export async function handler(input: HandlerInputs['rollback'], context?: Handle
     async function restore(): Promise<RollbackOutput> {
       // Traffic first: an alias goes back to its previous version only if it still runs ours.
       let aliasNote = '';
-      if (repair.aliasName && repair.publishedVersion && repair.previousAliasVersion) {
+      if (repair.canary) {
+        // A canary: the routing goes, the alias stays where it was (progressive.ts).
+        const removal = await removeCanary(fn, repair.canary);
+        if (!removal.removed) return changedSince(current.summary.memorySize, removal.changedByOthers);
+        aliasNote = `; ${removal.note}`;
+      } else if (repair.aliasName && repair.publishedVersion && repair.previousAliasVersion) {
         const target = await getAliasTarget(fn, repair.aliasName);
         if (target.version === repair.publishedVersion) {
           try {
@@ -86,7 +92,8 @@ export async function handler(input: HandlerInputs['rollback'], context?: Handle
       const applied = await applyMemoryChange(change, { current });
       if (applied.kind === 'changed-by-others') return changedSince(applied.current.summary.memorySize);
       metrics.addMetric('RolledBack', MetricUnit.Count, 1);
-      return out('ROLLED_BACK', `restored ${fn} from ${newMemoryMb} MB to ${originalMemoryMb} MB after a failed verification${aliasNote}`, originalMemoryMb);
+      const why = repair.canary ? 'the canary did not pass verification' : 'a failed verification';
+      return out('ROLLED_BACK', `restored ${fn} from ${newMemoryMb} MB to ${originalMemoryMb} MB after ${why}${aliasNote}`, originalMemoryMb);
     }
 
     await store.putAudit({

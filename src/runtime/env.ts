@@ -16,6 +16,7 @@ import {
   MIN_FOLLOW_UP_SECONDS,
   MIN_COOLDOWN_SECONDS,
   RemediationPolicyConfig,
+  RepairStrategyConfig,
 } from '../workflow/contract';
 
 /** A `process.env`-like map. */
@@ -81,6 +82,8 @@ export interface EffectivePolicy {
   readonly followUpSeconds: number;
   /** Follow-ups after one outcome at most (0: none). */
   readonly followUpMaxRounds: number;
+  /** How the repair changes the memory. */
+  readonly strategy: RepairStrategyConfig;
 }
 
 /**
@@ -160,6 +163,7 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
   if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || a === '')) {
     throw fail(`${prefix}aliases must be a list of alias names, got ${JSON.stringify(aliases)}`);
   }
+  const strategy = checkStrategy(cfg.repairStrategy, fail);
   const requireApproval = o.requireApproval
     ?? (mode === 'ALL' || (mode === 'SELECTED' && (cfg.approvalFunctions ?? []).includes(functionName)));
   return {
@@ -175,7 +179,20 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
     aliases,
     followUpSeconds,
     followUpMaxRounds,
+    strategy,
   };
+}
+
+/** The repair strategy, checked: a progressive one needs a weight in (0, 1) and a bake time. */
+function checkStrategy(value: RepairStrategyConfig | undefined, fail: (p: string) => Error): RepairStrategyConfig {
+  if (value === undefined) return { kind: 'RAISE_MEMORY' };
+  if (value.kind === 'RAISE_MEMORY') return value;
+  if (value.kind !== 'PROGRESSIVE') throw fail(`repairStrategy.kind must be RAISE_MEMORY or PROGRESSIVE, got '${(value as { kind?: unknown }).kind}'`);
+  const w = value.canaryWeight;
+  if (typeof w !== 'number' || !(w > 0 && w < 1)) throw fail(`repairStrategy.canaryWeight must be a number between 0 and 1 (exclusive), got ${w}`);
+  const b = value.bakeTimeSeconds;
+  if (typeof b !== 'number' || !(Number.isInteger(b) && b >= 60)) throw fail(`repairStrategy.bakeTimeSeconds must be a whole number of at least 60, got ${b}`);
+  return value;
 }
 
 function checkCooldown(value: number | undefined, name: string, fail: (p: string) => Error): number | undefined {

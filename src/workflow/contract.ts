@@ -225,6 +225,17 @@ export interface RemediationPolicyConfig {
   readonly followUpMaxRounds?: number;
   /** Overrides keyed by function name. */
   readonly functionOverrides?: Record<string, FunctionPolicyOverride>;
+  /** How repairs change the memory. @default - `{ kind: 'RAISE_MEMORY' }` (absent from the default stack's JSON) */
+  readonly repairStrategy?: RepairStrategyConfig;
+}
+
+/** `RepairStrategy` as the handlers read it. */
+export interface RepairStrategyConfig {
+  readonly kind: 'RAISE_MEMORY' | 'PROGRESSIVE';
+  /** PROGRESSIVE: the canary's share of the alias's traffic, 0.01..0.5 (AliasRoutingConfiguration weight). */
+  readonly canaryWeight?: number;
+  /** PROGRESSIVE: seconds the canary bakes before the side-by-side comparison. */
+  readonly bakeTimeSeconds?: number;
 }
 
 /** Defaults of the workflow guardrails not covered by the core's `DEFAULT_POLICY`. */
@@ -358,6 +369,11 @@ export interface RepairIntent {
     readonly versionBefore: string;
     readonly aliasRevisionBefore?: string;
     readonly codeSha256?: string;
+    /**
+     * Progressive strategy: the share (0..1) of the alias's traffic the published version gets;
+     * the alias keeps pointing at `versionBefore` until the canary is promoted.
+     */
+    readonly canaryWeight?: number;
   };
   /** `$LATEST`'s RevisionId once the update completed. */
   readonly appliedRevisionId?: string;
@@ -802,6 +818,12 @@ export interface RepairOutput {
   /** The alias the repair moved, when it moved one. */
   readonly aliasName?: string;
   /**
+   * Progressive strategy: the published version serves `weight` of the alias's traffic while the
+   * alias still points at `previousVersion`; verify compares the two, then the canary is promoted
+   * or its routing removed.
+   */
+  readonly canary?: CanaryRelease;
+  /**
    * `$LATEST`'s RevisionId once our update completed: rollback updates only this revision, so a
    * deploy made since is never reverted.
    */
@@ -812,11 +834,34 @@ export interface RepairOutput {
   readonly iacChange: string;
 }
 
+/** A canary release of the new memory size through weighted alias routing. */
+export interface CanaryRelease {
+  readonly aliasName: string;
+  /** The published version with the new memory size. */
+  readonly version: string;
+  /** The version the alias points at (and keeps, unless the canary is promoted). */
+  readonly previousVersion: string;
+  /** Share of the alias's invocations routed to `version`, 0..1. */
+  readonly weight: number;
+}
+
+/** Promotion status: PROMOTED (alias on the canary, routing cleared) or the alias changed by someone else. */
+export type PromotionStatus = 'PROMOTED' | 'CHANGED_BY_OTHERS';
+
+/** Output of the promotion (the repair handler with `{ promote: true }`), at `$.promotion`. */
+export interface PromotionOutput {
+  readonly status: PromotionStatus;
+  readonly reason: string;
+  /** The version the alias points at afterwards. */
+  readonly aliasVersion: string;
+  readonly promotedAt: string;
+}
+
 /** Verification status. */
 export type VerificationStatus = 'SUCCEEDED' | 'FAILED' | 'INCONCLUSIVE';
 
 /** What the workflow does after verification (Choice on `$.verification.next`). */
-export type VerificationNext = 'DONE' | 'EXTEND' | 'ROLLBACK';
+export type VerificationNext = 'DONE' | 'EXTEND' | 'ROLLBACK' | 'PROMOTE';
 
 /** Output of verify, at `$.verification`. */
 export interface VerifyOutput {
@@ -898,6 +943,8 @@ export interface WorkflowState {
   readonly repair?: RepairOutput;
   readonly verification?: VerifyOutput;
   readonly rollback?: RollbackOutput;
+  /** Progressive strategy: the canary's promotion. */
+  readonly promotion?: PromotionOutput;
   readonly outcome?: FinalizeOutput;
   /** Set by a Catch (`resultPath: '$.error'`). */
   readonly error?: CaughtError;

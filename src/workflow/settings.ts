@@ -14,10 +14,12 @@ import {
   MIN_FOLLOW_UP_SECONDS,
   POLICY_SIZE_DEFAULTS,
   RemediationPolicyConfig,
+  RepairStrategyConfig,
 } from './contract';
 import { functionNameOf } from './handler-support';
 import { LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB, MAX_STEP_LIMIT_MB } from '../core/policy';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { RepairStrategy } from '../repair/repair-strategy';
 
 /** The policy with every default applied, as the workflow receives it. */
 export interface ResolvedRemediationPolicy {
@@ -139,19 +141,23 @@ export class PolicyConfigBuilder {
    * resolves the policy once, so every sub-construct and handler gets the same settings), else a
    * new one for a sub-construct used on its own.
    */
-  public static of(scope: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined): PolicyConfigBuilder {
+  public static of(
+    scope: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined, repairStrategy?: RepairStrategy,
+  ): PolicyConfigBuilder {
     for (const s of [...scope.node.scopes].reverse()) {
       const shared = SHARED.get(s);
       if (shared) return shared;
     }
-    const own = new PolicyConfigBuilder(policy, approval);
+    const own = new PolicyConfigBuilder(policy, approval, repairStrategy);
     SHARED.set(scope, own);
     return own;
   }
 
   /** Resolve the policy once for everything under `owner` (AutoRemediation). */
-  public static share(owner: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined): PolicyConfigBuilder {
-    const shared = new PolicyConfigBuilder(policy, approval);
+  public static share(
+    owner: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined, repairStrategy?: RepairStrategy,
+  ): PolicyConfigBuilder {
+    const shared = new PolicyConfigBuilder(policy, approval, repairStrategy);
     SHARED.set(owner, shared);
     return shared;
   }
@@ -161,8 +167,12 @@ export class PolicyConfigBuilder {
   private readonly approvalNames: string[] = [];
   private readonly excludedNames: string[];
 
-  constructor(policy: RemediationPolicy | undefined, private readonly approval: Approval | undefined) {
+  /** How repairs change the memory (`RepairStrategy.raiseMemory()` unless given). */
+  public readonly repairStrategy: RepairStrategy;
+
+  constructor(policy: RemediationPolicy | undefined, private readonly approval: Approval | undefined, repairStrategy?: RepairStrategy) {
     this.resolved = resolveRemediationPolicy(policy);
+    this.repairStrategy = repairStrategy ?? RepairStrategy.raiseMemory();
     this.excludedNames = (policy?.excludedFunctions ?? []).map(functionNameOf);
     for (const fn of approval?.mode === 'SELECTED' ? approval.functions : []) {
       this.approvalNames.push(functionNameOf(fn));
@@ -174,6 +184,11 @@ export class PolicyConfigBuilder {
     if (this.approval) return this.approval.mode as ApprovalMode;
     // Selected functions come only with an approval setting (above).
     return this.resolved.requireApproval ? 'ALL' : 'NONE';
+  }
+
+  /** True when a repair may release the new size as a canary (the workflow then has the promotion step). */
+  public get usesProgressive(): boolean {
+    return this.repairStrategy.kind === 'PROGRESSIVE';
   }
 
   /** True when any function needs approval (the workflow then includes the approval step). */
@@ -225,11 +240,21 @@ export class PolicyConfigBuilder {
           ...(this.approvalNames.length > 0 ? { approvalFunctions: this.approvalNames } : {}),
           ...(this.excludedNames.length > 0 ? { excludedFunctions: this.excludedNames } : {}),
           ...(this.overrides.size > 0 ? { functionOverrides: Object.fromEntries(this.overrides) } : {}),
+          // Absent for the default strategy, so the default stack's policy JSON is unchanged.
+          ...(this.repairStrategy.kind !== 'RAISE_MEMORY' ? { repairStrategy: strategyConfig(this.repairStrategy) } : {}),
         };
         return Stack.of(scope).toJsonString(config);
       },
     });
   }
+}
+
+/** The JSON form of a strategy. */
+function strategyConfig(strategy: RepairStrategy): RepairStrategyConfig {
+  if (strategy.kind === 'PROGRESSIVE') {
+    return { kind: 'PROGRESSIVE', canaryWeight: strategy.canaryPercent! / 100, bakeTimeSeconds: strategy.bakeTime!.toSeconds() };
+  }
+  return { kind: 'RAISE_MEMORY' };
 }
 
 /** The builder each owner shares with the constructs under it. */
