@@ -49,7 +49,8 @@ export async function startCanary(
   const weight = alias.canaryWeight!;
   const target = await getAliasTarget(fn, alias.name);
   if (intent.publishedVersion && routesCanary(target, alias.versionBefore, intent.publishedVersion)) {
-    return { canary: { aliasName: alias.name, version: intent.publishedVersion, previousVersion: alias.versionBefore, weight: target.weights[intent.publishedVersion] } };
+    const version = intent.publishedVersion;
+    return { canary: { aliasName: alias.name, version, previousVersion: alias.versionBefore, weight: target.weights[version] } };
   }
   if (target.version !== alias.versionBefore || !hasNoRouting(target)) {
     return {

@@ -256,7 +256,9 @@ async function repair(input: HandlerInputs['repair'], context?: HandlerContext):
       return finish('SUCCEEDED', intent.fromMb, intent.toMb,
         `canary: version ${c.version} of ${fn} with ${intent.toMb} MB (was ${intent.fromMb} MB) serves ${Math.round(c.weight * 100)}% of alias ${c.aliasName}, `
         + `which stays on version ${c.previousVersion} until the canary is verified: ${d.reason}`,
-        { ...extra, aliasName: c.aliasName, publishedVersion: c.version, previousAliasVersion: c.previousVersion, canary: c, verifyAfterSeconds: bake });
+        {
+          ...extra, aliasName: c.aliasName, publishedVersion: c.version, previousAliasVersion: c.previousVersion, canary: c, verifyAfterSeconds: bake,
+        });
     }
     if (intent.alias) {
       const moved = await publishAndMove(store, state.executionId, fn, intent, revisionAfterRepair);

@@ -551,6 +551,12 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     return [fn, account.lambda.aliasCodeSha(fn, alias) !== sha];
   }));
 
+  const aliasAtEnd = Object.fromEntries(scenario.functions.filter((f) => aliasOf(f)).map((f) => {
+    const fn = account.lambda.get(f.functionName).fn;
+    const routes = account.lambda.aliasRoutes(fn, aliasOf(f)!.name);
+    return [f.functionName, { memoryMb: routes[0].config.memorySize, routed: routes.length > 1 }];
+  }));
+
   const repairIds = tableItems.filter((i) => String(i.sk ?? '').startsWith('REPAIR#')).map((i) => String(i.repairId));
   for (const id of new Set(repairIds)) {
     const n = repairIds.filter((x) => x === id).length;
@@ -567,6 +573,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     leakedSecrets,
     locksHeld: locks.length,
     aliasCodeChanged,
+    aliasAtEnd,
     secretsBySink,
     ...(gate ? { accessDenied: gate.denied } : {}),
     configCompliance: Object.fromEntries(account.config.evaluations().map((e) => [e.resourceId, e.complianceType])),

@@ -90,6 +90,15 @@ export interface ScenarioStack {
    * `Workflow.lambdaCoordinator()` (no state machine; verification woken by EventBridge Scheduler).
    */
   readonly workflow?: 'stepFunctions' | 'lambdaCoordinator';
+  /**
+   * `repairStrategy` of AutoRemediation: `raiseMemory` (default) or `progressive` (a canary
+   * through the function's alias, with `canaryPercent` and `bakeTimeMinutes`).
+   */
+  readonly repairStrategy?: {
+    readonly kind: 'raiseMemory' | 'progressive';
+    readonly canaryPercent?: number;
+    readonly bakeTimeMinutes?: number;
+  };
   readonly approvalTimeoutMinutes?: number;
   /** Alarm settings of the monitoring sub-construct. */
   readonly monitoring?: {
@@ -251,6 +260,10 @@ export interface FunctionExpectation {
   readonly updateFunctionConfigurationCalls?: number;
   /** Whether the version the alias points at at the end has other code than at the start. */
   readonly aliasVersionCodeChanged?: boolean;
+  /** Memory of the version the alias points at at the end, MB. */
+  readonly aliasVersionMemoryMb?: number;
+  /** Whether the alias routes a share of its traffic to a second version at the end. */
+  readonly aliasRouted?: boolean;
 }
 
 /** Where a secret must never arrive. */
@@ -445,6 +458,7 @@ const SCENARIO_SHAPE: Shape = obj({
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),
     workflow: oneOf('stepFunctions', 'lambdaCoordinator'),
+    repairStrategy: obj({ kind: oneOf('raiseMemory', 'progressive'), canaryPercent: int, bakeTimeMinutes: num }, ['kind']),
     approvalTimeoutMinutes: num,
     monitoring: obj({
       errors: bool,
@@ -519,7 +533,9 @@ const SCENARIO_SHAPE: Shape = obj({
     outcomes: map(int),
     otherOutcomesAllowed: strings,
     updateFunctionConfigurationCalls: int,
-    functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool })),
+    functions: map(obj({
+      finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool, aliasVersionMemoryMb: int, aliasRouted: bool,
+    })),
     notifications: obj({ count: int, types: strings, contain: strings, notContain: strings }),
     records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings, drift: int }),
     configCompliance: map(oneOf('COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE')),
@@ -653,8 +669,9 @@ export function parseScenario(json: unknown, source: string): Scenario {
   problems.push(...accessDeniedProblems(s.expect.accessDenied));
   if (s.expect.locksHeldAtEnd !== undefined && s.expect.locksHeldAtEnd < 0) problems.push(`expect.locksHeldAtEnd must be 0 or more, got ${s.expect.locksHeldAtEnd}`);
   for (const fn of Object.keys(s.expect.functions ?? {})) {
-    if (!names.has(fn)) {problems.push(`expect.functions.${fn} is not a function of the scenario`);} else if (s.expect.functions![fn].aliasVersionCodeChanged !== undefined && !s.functions.find((f) => f.functionName === fn)!.alias) {
-      problems.push(`expect.functions.${fn}.aliasVersionCodeChanged needs an alias on the function`);
+    if (!names.has(fn)) {problems.push(`expect.functions.${fn} is not a function of the scenario`);} else if ((s.expect.functions![fn].aliasVersionCodeChanged !== undefined || s.expect.functions![fn].aliasVersionMemoryMb !== undefined
+      || s.expect.functions![fn].aliasRouted !== undefined) && !s.functions.find((f) => f.functionName === fn)!.alias) {
+      problems.push(`expect.functions.${fn}: aliasVersionCodeChanged, aliasVersionMemoryMb and aliasRouted need an alias on the function`);
     }
   }
   if (problems.length) throw new ScenarioError(`${source}: ${problems.join('; ')}`);

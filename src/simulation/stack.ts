@@ -17,6 +17,7 @@ import { CfnTemplate } from './template';
 import { AutoRemediation } from '../auto-remediation';
 import { Diagnosis } from '../diagnosis/diagnosis';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { RepairStrategy } from '../repair/repair-strategy';
 import { Workflow } from '../workflow/workflow-kind';
 
 export const SIMULATION_STACK_NAME = 'LambdaRemediationSimulation';
@@ -167,6 +168,12 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       approvalTimeout: scenario.stack?.approvalTimeoutMinutes !== undefined ? Duration.minutes(scenario.stack.approvalTimeoutMinutes) : undefined,
       diagnosis,
       workflow: scenario.stack?.workflow === 'lambdaCoordinator' ? Workflow.lambdaCoordinator() : Workflow.stepFunctions(),
+      ...(scenario.stack?.repairStrategy?.kind === 'progressive' ? {
+        repairStrategy: RepairStrategy.progressive({
+          canaryPercent: scenario.stack.repairStrategy.canaryPercent,
+          bakeTime: scenario.stack.repairStrategy.bakeTimeMinutes !== undefined ? Duration.minutes(scenario.stack.repairStrategy.bakeTimeMinutes) : undefined,
+        }),
+      } : {}),
       notificationEmails: ['oncall@example.com'],
       ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
       ...(scenario.stack?.opsItems ? { opsItems: { ...scenario.stack.opsItems } } : {}),
