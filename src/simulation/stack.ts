@@ -161,6 +161,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     if (d?.agentId && d.agentAliasId) diagnosis = Diagnosis.bedrockAgent(d.agentId, d.agentAliasId, options);
     else if (d?.modelId) diagnosis = Diagnosis.bedrockModel(d.modelId, { knowledgeBaseId: d.knowledgeBaseId, ...options });
     else diagnosis = Diagnosis.rulesOnly(options);
+    const strategy = scenario.stack?.repairStrategy;
     const remediation = new AutoRemediation(stack, 'AutoRemediation', {
       functions: managed,
       policy,
@@ -168,10 +169,10 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       approvalTimeout: scenario.stack?.approvalTimeoutMinutes !== undefined ? Duration.minutes(scenario.stack.approvalTimeoutMinutes) : undefined,
       diagnosis,
       workflow: scenario.stack?.workflow === 'lambdaCoordinator' ? Workflow.lambdaCoordinator() : Workflow.stepFunctions(),
-      ...(scenario.stack?.repairStrategy?.kind === 'progressive' ? {
+      ...(strategy?.kind === 'progressive' ? {
         repairStrategy: RepairStrategy.progressive({
-          canaryPercent: scenario.stack.repairStrategy.canaryPercent,
-          bakeTime: scenario.stack.repairStrategy.bakeTimeMinutes !== undefined ? Duration.minutes(scenario.stack.repairStrategy.bakeTimeMinutes) : undefined,
+          canaryPercent: strategy.canaryPercent,
+          bakeTime: strategy.bakeTimeMinutes !== undefined ? Duration.minutes(strategy.bakeTimeMinutes) : undefined,
         }),
       } : {}),
       notificationEmails: ['oncall@example.com'],

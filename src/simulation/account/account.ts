@@ -471,7 +471,13 @@ export class SimulatedAccount {
 }
 
 function addTally(a: WorkloadTally, b: WorkloadTally): WorkloadTally {
-  return { invocations: a.invocations + b.invocations, errors: a.errors + b.errors, oom: a.oom + b.oom, timeouts: a.timeouts + b.timeouts, throttles: a.throttles + b.throttles };
+  return {
+    invocations: a.invocations + b.invocations,
+    errors: a.errors + b.errors,
+    oom: a.oom + b.oom,
+    timeouts: a.timeouts + b.timeouts,
+    throttles: a.throttles + b.throttles,
+  };
 }
 
 export function logGroupOf(functionName: string): string {
