@@ -689,7 +689,9 @@ describe('progressive repair (RepairStrategy.progressive): a canary through the 
     const state = await given(progressive, { alias: 'live' });
     const out = await repair(state);
     expect(out).toMatchObject({
-      status: 'SUCCEEDED', newMemoryMb: 384, verifyAfterSeconds: 600,
+      status: 'SUCCEEDED',
+      newMemoryMb: 384,
+      verifyAfterSeconds: 600,
       canary: { aliasName: 'live', version: '8', previousVersion: '7', weight: 0.2 },
     });
     expect(lambda).toHaveReceivedCommandWith(PublishVersionCommand, { FunctionName: 'ingest-2', RevisionId: 'rev-2', CodeSha256: 'sha-code-1' });
