@@ -1,6 +1,7 @@
 // The public API: constructs and their props. Handler code is never exported from here.
 export * from './auto-remediation';
 export * from './policy';
+export * from './remediation-environment';
 export * from './remediation-service-props';
 export * from './diagnosis/diagnosis';
 export * from './diagnosis/diagnosis-service';

@@ -2,6 +2,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Approval, RemediationPolicy } from './policy';
+import { RemediationEnvironment } from './remediation-environment';
 import { RepairStrategy } from './repair/repair-strategy';
 
 /**
@@ -31,6 +32,15 @@ export interface RemediationServiceProps {
    * @default RepairStrategy.raiseMemory()
    */
   readonly repairStrategy?: RepairStrategy;
+
+  /**
+   * Guardrails and repair strategy per environment, chosen by a function's tag or name; the
+   * first environment that matches a function applies, the stack's `policy` and
+   * `repairStrategy` otherwise.
+   *
+   * @default - none: every function gets the stack's `policy` and `repairStrategy`
+   */
+  readonly environments?: RemediationEnvironment[];
 
   /**
    * The functions under management. More can be added with `addFunction`.

@@ -145,7 +145,14 @@ async function repair(input: HandlerInputs['repair'], context?: HandlerContext):
         status,
         verificationStatus: status === 'SUCCEEDED' ? 'PENDING' : 'NOT_APPLICABLE',
         notificationStatus: 'PENDING',
-      }, { reason, dryRun, approver: state.approval?.approver });
+      }, {
+        reason,
+        dryRun,
+        approver: state.approval?.approver,
+        // Which environment's guardrails and which strategy applied (absent: the stack's, raise memory).
+        ...(policy.environment ? { environment: policy.environment } : {}),
+        ...(policy.strategy.kind !== 'RAISE_MEMORY' ? { repairStrategy: policy.strategy.kind } : {}),
+      });
       await store.putAudit({
         executionId: state.executionId,
         functionName: fn,

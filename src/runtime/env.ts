@@ -16,6 +16,7 @@ import {
   MIN_FOLLOW_UP_SECONDS,
   MIN_COOLDOWN_SECONDS,
   RemediationPolicyConfig,
+  EnvironmentConfig,
   RepairStrategyConfig,
 } from '../workflow/contract';
 
@@ -84,6 +85,22 @@ export interface EffectivePolicy {
   readonly followUpMaxRounds: number;
   /** How the repair changes the memory. */
   readonly strategy: RepairStrategyConfig;
+  /** The environment whose guardrails apply (`RemediationEnvironment.name`), when one matched. */
+  readonly environment?: string;
+}
+
+/** True when `name` matches the glob `pattern` (`*` any run of characters, `?` one). */
+export function matchesNamePattern(name: string, pattern: string): boolean {
+  // The construct allows only letters, digits, '-', '_', '*' and '?': none is special to RegExp
+  // outside a character class except the two wildcards.
+  if (!/^[A-Za-z0-9\-_*?]+$/.test(pattern)) return false;
+  return new RegExp(`^${pattern.replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
+}
+
+/** The first environment that matches `functionName`, if any. */
+export function environmentOf(cfg: RemediationPolicyConfig, functionName: string): EnvironmentConfig | undefined {
+  return (cfg.environments ?? []).find((e) =>
+    (e.namePattern !== undefined && matchesNamePattern(functionName, e.namePattern)) || (e.functions ?? []).includes(functionName));
 }
 
 /**
@@ -116,7 +133,11 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
   for (const key of ['maxMemoryMb', 'maxStepMb'] as const) {
     if (cfg[key] === undefined || cfg[key] === null) throw fail(`${key} is required, got none`);
   }
-  const o = cfg.functionOverrides?.[functionName] ?? {};
+  // Precedence: the function's own override, then its environment's, then the stack's policy.
+  const environment = environmentOf(cfg, functionName);
+  const own = cfg.functionOverrides?.[functionName] ?? {};
+  const e = environment?.override ?? {};
+  const o = { ...stripUnset(e), ...stripUnset(own) };
   let core: PolicySettings;
   try {
     core = resolvePolicy({
@@ -163,14 +184,14 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
   if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || a === '')) {
     throw fail(`${prefix}aliases must be a list of alias names, got ${JSON.stringify(aliases)}`);
   }
-  const strategy = checkStrategy(cfg.repairStrategy, fail);
+  const strategy = checkStrategy(environment?.repairStrategy ?? cfg.repairStrategy, fail);
   const requireApproval = o.requireApproval
     ?? (mode === 'ALL' || (mode === 'SELECTED' && (cfg.approvalFunctions ?? []).includes(functionName)));
   return {
     core,
     cooldownSeconds,
     maxRepairsPerDay,
-    rollbackOnFailedVerification: cfg.rollbackOnFailedVerification ?? DEFAULT_WORKFLOW_POLICY.rollbackOnFailedVerification,
+    rollbackOnFailedVerification: e.rollbackOnFailedVerification ?? cfg.rollbackOnFailedVerification ?? DEFAULT_WORKFLOW_POLICY.rollbackOnFailedVerification,
     requireApproval,
     excluded: (cfg.excludedFunctions ?? []).includes(functionName),
     dryRun: envBoolean(ENV.DRY_RUN, false, env) || o.dryRun === true,
@@ -180,7 +201,12 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
     followUpSeconds,
     followUpMaxRounds,
     strategy,
+    ...(environment ? { environment: environment.name } : {}),
   };
+}
+
+function stripUnset<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
 /** The repair strategy, checked: a progressive one needs a weight in (0, 1) and a bake time. */

@@ -227,6 +227,20 @@ export interface RemediationPolicyConfig {
   readonly functionOverrides?: Record<string, FunctionPolicyOverride>;
   /** How repairs change the memory. @default - `{ kind: 'RAISE_MEMORY' }` (absent from the default stack's JSON) */
   readonly repairStrategy?: RepairStrategyConfig;
+  /** Per-environment guardrails and strategy, first match wins (absent when none is configured). */
+  readonly environments?: EnvironmentConfig[];
+}
+
+/** One environment as the handlers read it (`RemediationEnvironment`). */
+export interface EnvironmentConfig {
+  readonly name: string;
+  /** Glob over the function name (`*` any run, `?` one character), matched at run time. */
+  readonly namePattern?: string;
+  /** The managed functions whose tags matched at synthesis (for a tag match). */
+  readonly functions?: string[];
+  /** The environment's guardrails; a per-function override still wins over them. */
+  readonly override?: FunctionPolicyOverride & { readonly rollbackOnFailedVerification?: boolean };
+  readonly repairStrategy?: RepairStrategyConfig;
 }
 
 /** `RepairStrategy` as the handlers read it. */

@@ -126,13 +126,13 @@ export class RemediationWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
-    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval, props.repairStrategy);
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval, props.repairStrategy, props.environments);
     const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
     if (approvalTimeout.toSeconds() < 60 || approvalTimeout.toSeconds() > 7 * 24 * 3600) {
       throw new InvalidWorkflowError(`approvalTimeout must be between 1 minute and 7 days, got ${approvalTimeout.toSeconds()} seconds`);
     }
     // A canary bakes for its own time instead of the verification window.
-    const verification = Math.max(this.policyConfig.resolved.verificationWindowSeconds, this.policyConfig.repairStrategy.bakeTime?.toSeconds() ?? 0);
+    const verification = Math.max(this.policyConfig.resolved.verificationWindowSeconds, this.policyConfig.longestBakeSeconds);
     // Long enough for an approval, a verification extended once, and the handlers themselves.
     const executionTimeout = Duration.seconds(approvalTimeout.toSeconds() + 2 * verification + 3600);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
