@@ -136,8 +136,8 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
   // Precedence: the function's own override, then its environment's, then the stack's policy.
   const environment = environmentOf(cfg, functionName);
   const own = cfg.functionOverrides?.[functionName] ?? {};
-  const e = environment?.override ?? {};
-  const o = { ...stripUnset(e), ...stripUnset(own) };
+  const envOverride = environment?.override ?? {};
+  const o = { ...stripUnset(envOverride), ...stripUnset(own) };
   let core: PolicySettings;
   try {
     core = resolvePolicy({
@@ -191,7 +191,8 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
     core,
     cooldownSeconds,
     maxRepairsPerDay,
-    rollbackOnFailedVerification: e.rollbackOnFailedVerification ?? cfg.rollbackOnFailedVerification ?? DEFAULT_WORKFLOW_POLICY.rollbackOnFailedVerification,
+    rollbackOnFailedVerification: envOverride.rollbackOnFailedVerification
+      ?? cfg.rollbackOnFailedVerification ?? DEFAULT_WORKFLOW_POLICY.rollbackOnFailedVerification,
     requireApproval,
     excluded: (cfg.excludedFunctions ?? []).includes(functionName),
     dryRun: envBoolean(ENV.DRY_RUN, false, env) || o.dryRun === true,
