@@ -43,6 +43,8 @@ export interface ScenarioFunction {
    * that raises it. @default false
    */
   readonly neverInvokedBefore?: boolean;
+  /** Tags the app gives the function (`Tags.of(fn).add`), e.g. for `EnvironmentMatch.tag`. */
+  readonly tags?: Record<string, string>;
 }
 
 /** The alias traffic arrives through. */
@@ -56,6 +58,13 @@ export interface ScenarioAlias {
 export function aliasOf(f: ScenarioFunction): ScenarioAlias | undefined {
   if (f.alias === undefined) return undefined;
   return typeof f.alias === 'string' ? { name: f.alias } : f.alias;
+}
+
+/** A `RepairStrategy`: `raiseMemory`, or `progressive` with its canary share and bake time. */
+export interface ScenarioRepairStrategy {
+  readonly kind: 'raiseMemory' | 'progressive';
+  readonly canaryPercent?: number;
+  readonly bakeTimeMinutes?: number;
 }
 
 /** The AutoRemediation props the scenario deploys with. */
@@ -94,11 +103,16 @@ export interface ScenarioStack {
    * `repairStrategy` of AutoRemediation: `raiseMemory` (default) or `progressive` (a canary
    * through the function's alias, with `canaryPercent` and `bakeTimeMinutes`).
    */
-  readonly repairStrategy?: {
-    readonly kind: 'raiseMemory' | 'progressive';
-    readonly canaryPercent?: number;
-    readonly bakeTimeMinutes?: number;
-  };
+  readonly repairStrategy?: ScenarioRepairStrategy;
+  /** `environments` of AutoRemediation, in match order. */
+  readonly environments?: Array<{
+    readonly name: string;
+    /** `EnvironmentMatch.tag(key, value)` or `EnvironmentMatch.namePattern(pattern)`. */
+    readonly match: { readonly tag?: { readonly key: string; readonly value: string }; readonly namePattern?: string };
+    readonly requireApproval?: boolean;
+    readonly policy?: { readonly maxMemoryMb?: number; readonly maxStepMb?: number; readonly cooldownMinutes?: number; readonly dryRun?: boolean };
+    readonly repairStrategy?: ScenarioRepairStrategy;
+  }>;
   readonly approvalTimeoutMinutes?: number;
   /** Alarm settings of the monitoring sub-construct. */
   readonly monitoring?: {
@@ -418,6 +432,8 @@ const WORKLOAD_FIELDS: Record<string, Shape> = {
 
 const BEDROCK_BEHAVIOUR = obj({ mode: oneOf('answer', 'error', 'slow', 'invalid'), answer: any, errorName: str, latencyMs: num });
 
+const STRATEGY = obj({ kind: oneOf('raiseMemory', 'progressive'), canaryPercent: int, bakeTimeMinutes: num }, ['kind']);
+
 const SCENARIO_SHAPE: Shape = obj({
   name: str,
   description: str,
@@ -440,6 +456,7 @@ const SCENARIO_SHAPE: Shape = obj({
     requireApproval: bool,
     logGroupName: str,
     neverInvokedBefore: bool,
+    tags: map(str),
   })),
   stack: obj({
     policy: obj({
@@ -458,7 +475,14 @@ const SCENARIO_SHAPE: Shape = obj({
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),
     workflow: oneOf('stepFunctions', 'lambdaCoordinator'),
-    repairStrategy: obj({ kind: oneOf('raiseMemory', 'progressive'), canaryPercent: int, bakeTimeMinutes: num }, ['kind']),
+    repairStrategy: STRATEGY,
+    environments: list(obj({
+      name: str,
+      match: obj({ tag: obj({ key: str, value: str }, ['key', 'value']), namePattern: str }),
+      requireApproval: bool,
+      policy: obj({ maxMemoryMb: int, maxStepMb: int, cooldownMinutes: num, dryRun: bool }),
+      repairStrategy: STRATEGY,
+    }, ['name', 'match'])),
     approvalTimeoutMinutes: num,
     monitoring: obj({
       errors: bool,

@@ -7,16 +7,17 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { aliasOf, Scenario } from './scenario';
+import { aliasOf, Scenario, ScenarioRepairStrategy } from './scenario';
 import { CfnTemplate } from './template';
 import { AutoRemediation } from '../auto-remediation';
 import { Diagnosis } from '../diagnosis/diagnosis';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { EnvironmentMatch, RemediationEnvironment } from '../remediation-environment';
 import { RepairStrategy } from '../repair/repair-strategy';
 import { Workflow } from '../workflow/workflow-kind';
 
@@ -99,6 +100,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
         // so whether it exists is up to the scenario (neverInvokedBefore).
         logGroup: f.logGroupName ? logs.LogGroup.fromLogGroupName(stack, `TargetLogs-${f.functionName}`, f.logGroupName) : undefined,
       });
+      for (const [key, value] of Object.entries(f.tags ?? {})) Tags.of(fn).add(key, value);
       targets.set(f.functionName, fn);
     }
     // A function served through an alias: the alias exists (an earlier deploy made it), the
@@ -161,7 +163,19 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     if (d?.agentId && d.agentAliasId) diagnosis = Diagnosis.bedrockAgent(d.agentId, d.agentAliasId, options);
     else if (d?.modelId) diagnosis = Diagnosis.bedrockModel(d.modelId, { knowledgeBaseId: d.knowledgeBaseId, ...options });
     else diagnosis = Diagnosis.rulesOnly(options);
-    const strategy = scenario.stack?.repairStrategy;
+    const strategy = repairStrategyOf(scenario.stack?.repairStrategy);
+    const environments: RemediationEnvironment[] = (scenario.stack?.environments ?? []).map((e) => ({
+      name: e.name,
+      match: e.match.tag ? EnvironmentMatch.tag(e.match.tag.key, e.match.tag.value) : EnvironmentMatch.namePattern(e.match.namePattern ?? ''),
+      requireApproval: e.requireApproval,
+      policy: e.policy ? {
+        maxMemoryMb: e.policy.maxMemoryMb,
+        maxStepMb: e.policy.maxStepMb,
+        cooldown: e.policy.cooldownMinutes !== undefined ? Duration.minutes(e.policy.cooldownMinutes) : undefined,
+        dryRun: e.policy.dryRun,
+      } : undefined,
+      repairStrategy: repairStrategyOf(e.repairStrategy),
+    }));
     const remediation = new AutoRemediation(stack, 'AutoRemediation', {
       functions: managed,
       policy,
@@ -169,12 +183,8 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       approvalTimeout: scenario.stack?.approvalTimeoutMinutes !== undefined ? Duration.minutes(scenario.stack.approvalTimeoutMinutes) : undefined,
       diagnosis,
       workflow: scenario.stack?.workflow === 'lambdaCoordinator' ? Workflow.lambdaCoordinator() : Workflow.stepFunctions(),
-      ...(strategy?.kind === 'progressive' ? {
-        repairStrategy: RepairStrategy.progressive({
-          canaryPercent: strategy.canaryPercent,
-          bakeTime: strategy.bakeTimeMinutes !== undefined ? Duration.minutes(strategy.bakeTimeMinutes) : undefined,
-        }),
-      } : {}),
+      ...(strategy ? { repairStrategy: strategy } : {}),
+      ...(environments.length ? { environments } : {}),
       notificationEmails: ['oncall@example.com'],
       ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
       ...(scenario.stack?.opsItems ? { opsItems: { ...scenario.stack.opsItems } } : {}),
@@ -210,6 +220,15 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+function repairStrategyOf(s: ScenarioRepairStrategy | undefined): RepairStrategy | undefined {
+  if (!s) return undefined;
+  if (s.kind === 'raiseMemory') return RepairStrategy.raiseMemory();
+  return RepairStrategy.progressive({
+    canaryPercent: s.canaryPercent,
+    bakeTime: s.bakeTimeMinutes !== undefined ? Duration.minutes(s.bakeTimeMinutes) : undefined,
+  });
 }
 
 /**
