@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { InvalidRemediationPolicyError } from '../workflow/construct-errors';
 
 /** Options of {@link RepairStrategy.progressive}. */
@@ -20,6 +21,17 @@ export interface ProgressiveRepairOptions {
    * @default Duration.minutes(15)
    */
   readonly bakeTime?: Duration;
+}
+
+/** Options of {@link RepairStrategy.custom}. */
+export interface CustomRepairOptions {
+  /**
+   * How long the repair waits for your function's answer (between 1 second and 4 minutes). No
+   * answer in time is a FAILED repair with no change assumed.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: Duration;
 }
 
 /**
@@ -68,7 +80,28 @@ export class RepairStrategy {
   }
 
   /**
-   * `RAISE_MEMORY` or `PROGRESSIVE`.
+   * Your own Lambda function makes the change (for example through your deployment pipeline, or
+   * with your own checks). The guardrails (size limits, cooldown, daily budget, lock, approval),
+   * the records and the notifications stay this library's: your function is invoked
+   * synchronously only for a repair the policy allows, with the JSON event
+   * `{"action": "RAISE", "functionName", "qualifier", "fromMemoryMb", "toMemoryMb", "executionId", "reason"}`
+   * (and `"action": "ROLLBACK"` with `toMemoryMb` the original size when verification fails and the
+   * policy rolls back). Whatever it answers, the repair then reads the function's configuration:
+   * only a function at `toMemoryMb` counts as repaired. An error, a timeout or a function left at
+   * another size is a FAILED repair, recorded and notified, with no change assumed. The repair
+   * and rollback roles may invoke this function and no other.
+   */
+  public static custom(repairFunction: lambda.IFunction, options: CustomRepairOptions = {}): RepairStrategy {
+    const timeout = options.timeout ?? Duration.minutes(1);
+    const seconds = timeout.toSeconds();
+    if (seconds < 1 || seconds > 240) {
+      throw new InvalidRemediationPolicyError(`RepairStrategy.custom timeout must be between 1 second and 4 minutes (the repair step's own limit is 5 minutes), got ${seconds} seconds`);
+    }
+    return new RepairStrategy('CUSTOM', undefined, undefined, repairFunction, timeout);
+  }
+
+  /**
+   * `RAISE_MEMORY`, `PROGRESSIVE` or `CUSTOM`.
    */
   public readonly kind: string;
 
@@ -78,9 +111,17 @@ export class RepairStrategy {
   /** How long the canary bakes (progressive only). */
   public readonly bakeTime?: Duration;
 
-  private constructor(kind: string, canaryPercent?: number, bakeTime?: Duration) {
+  /** The function that makes the change (custom only). */
+  public readonly repairFunction?: lambda.IFunction;
+
+  /** How long to wait for the custom function (custom only). */
+  public readonly timeout?: Duration;
+
+  private constructor(kind: string, canaryPercent?: number, bakeTime?: Duration, repairFunction?: lambda.IFunction, timeout?: Duration) {
     this.kind = kind;
     this.canaryPercent = canaryPercent;
     this.bakeTime = bakeTime;
+    this.repairFunction = repairFunction;
+    this.timeout = timeout;
   }
 }

@@ -26,6 +26,7 @@ import { promoteCanary, startCanary } from './progressive';
 import { iacChangeFor } from '../core/notification/build';
 import { LAMBDA_MAX_MEMORY_MB } from '../core/policy';
 import { now } from '../runtime/clock';
+import { functionNameOfArn, invokeCustomRepair } from '../runtime/custom-strategy';
 import { effectivePolicy, envString } from '../runtime/env';
 import { InvalidInputError, RepairFailedError } from '../runtime/errors';
 import {
@@ -39,6 +40,7 @@ import {
   readLatestRelease,
   releaseDifferences,
   RevisionChangedError,
+  waitUntilUpdated,
 } from '../runtime/lambda-config';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store, utcDay } from '../runtime/store';
@@ -192,7 +194,8 @@ async function repair(input: HandlerInputs['repair'], context?: HandlerContext):
         return finish('SKIPPED', original, original, `memory of ${fn} changed from ${collected} MB to ${original} MB since collection; not overriding`);
       }
       let alias: RepairIntent['alias'];
-      if (isAlias(via)) {
+      // A custom strategy's function decides how the change reaches the alias; ours only reads back.
+      if (isAlias(via) && policy.strategy.kind !== 'CUSTOM') {
         const aliasRelease = await readAliasRelease(fn, via);
         const latest = await readLatestRelease(fn);
         const differs = releaseDifferences(aliasRelease.release, latest);
@@ -229,6 +232,10 @@ async function repair(input: HandlerInputs['repair'], context?: HandlerContext):
         ...(alias ? { alias } : {}),
       }, now());
       intent = recorded.intent;
+    }
+
+    if (policy.strategy.kind === 'CUSTOM') {
+      return customRepair(store, state, intent, !!earlier, policy.strategy.functionArn!, policy.strategy.timeoutMs!, finish);
     }
 
     let applied;
@@ -278,6 +285,53 @@ async function repair(input: HandlerInputs['repair'], context?: HandlerContext):
     const why = `raised ${fn} from ${intent.fromMb} MB to ${intent.toMb} MB: ${d.reason}`;
     return finish('SUCCEEDED', intent.fromMb, intent.toMb, why, extra);
   });
+}
+
+type Finish = (status: RepairStatus, original: number, newMemory: number, reason: string, extra?: Partial<RepairOutput>) => Promise<RepairOutput>;
+
+/**
+ * RepairStrategy.custom: the user's function makes the change; only the size read back counts.
+ * A retry that finds the function at the target size (its earlier attempt worked) does not invoke
+ * again. An error, a timeout or another size is FAILED with no change assumed.
+ */
+async function customRepair(
+  store: Store, state: HandlerInputs['repair'], intent: RepairIntent, retried: boolean, functionArn: string, timeoutMs: number, finish: Finish,
+): Promise<RepairOutput> {
+  const fn = intent.functionName;
+  const qualifier = state.alarm.qualifier;
+  const name = functionNameOfArn(functionArn);
+  const readBack = () => readConfig(fn, isAlias(qualifier) ? qualifier : undefined);
+  const extra = { strategyFunction: functionArn, strategyTimeoutMs: timeoutMs };
+  let found = await readBack();
+  if (!(retried && found.summary.memorySize === intent.toMb)) {
+    try {
+      await invokeCustomRepair(functionArn, {
+        action: 'RAISE',
+        functionName: fn,
+        ...(qualifier ? { qualifier } : {}),
+        fromMemoryMb: intent.fromMb,
+        toMemoryMb: intent.toMb,
+        executionId: state.executionId,
+        reason: state.diagnosis.reason,
+      }, timeoutMs);
+      // Lambda applies a configuration update asynchronously: wait for it like our own update.
+      found = isAlias(qualifier) ? await readBack() : await waitUntilUpdated(fn);
+    } catch (err) {
+      const e = err as Error;
+      const after = await readBack().catch(() => undefined);
+      const note = after && after.summary.memorySize !== intent.fromMb ? `; ${fn} now has ${after.summary.memorySize} MB: check it` : '';
+      return finish('FAILED', intent.fromMb, intent.fromMb,
+        `repair function ${name} did not make the change (${e.name}: ${e.message}); no change assumed${note}`, extra);
+    }
+  }
+  if (found.summary.memorySize !== intent.toMb) {
+    return finish('FAILED', intent.fromMb, intent.fromMb,
+      `repair function ${name} answered, but ${fn} has ${found.summary.memorySize} MB, not the ${intent.toMb} MB asked for: no change assumed`, extra);
+  }
+  await store.noteRepair(fn, now().toISOString(), state.executionId, utcDay(intent.startedAt));
+  return finish('SUCCEEDED', intent.fromMb, intent.toMb,
+    `raised ${fn} from ${intent.fromMb} MB to ${intent.toMb} MB through repair function ${name} (read back from the function's configuration): ${state.diagnosis.reason}`,
+    { ...extra, ...(found.revisionId ? { revisionAfterRepair: found.revisionId } : {}) });
 }
 
 /** Why a progressive repair cannot release a canary for this function, if it cannot. */

@@ -214,7 +214,12 @@ function stripUnset<T extends object>(o: T): Partial<T> {
 function checkStrategy(value: RepairStrategyConfig | undefined, fail: (p: string) => Error): RepairStrategyConfig {
   if (value === undefined) return { kind: 'RAISE_MEMORY' };
   if (value.kind === 'RAISE_MEMORY') return value;
-  if (value.kind !== 'PROGRESSIVE') throw fail(`repairStrategy.kind must be RAISE_MEMORY or PROGRESSIVE, got '${(value as { kind?: unknown }).kind}'`);
+  if (value.kind === 'CUSTOM') {
+    if (typeof value.functionArn !== 'string' || !value.functionArn.startsWith('arn:')) throw fail(`repairStrategy.functionArn must be a Lambda function ARN, got ${JSON.stringify(value.functionArn)}`);
+    if (typeof value.timeoutMs !== 'number' || !(value.timeoutMs >= 1000)) throw fail(`repairStrategy.timeoutMs must be at least 1000, got ${value.timeoutMs}`);
+    return value;
+  }
+  if (value.kind !== 'PROGRESSIVE') throw fail(`repairStrategy.kind must be RAISE_MEMORY, PROGRESSIVE or CUSTOM, got '${(value as { kind?: unknown }).kind}'`);
   const w = value.canaryWeight;
   if (typeof w !== 'number' || !(w > 0 && w < 1)) throw fail(`repairStrategy.canaryWeight must be a number between 0 and 1 (exclusive), got ${w}`);
   const b = value.bakeTimeSeconds;

@@ -228,11 +228,20 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     cloudTrail: { trail: scenario.account?.cloudTrailTrail ?? false },
     config: { recorder: scenario.account?.configRecorder ?? false },
     ...(authorizer ? { roleOfFunction: (arn: string) => authorizer!.roleOfFunction(arn) } : {}),
-    scriptedFunctions: (scenario.stack?.diagnosis?.analyzers ?? []).map((a) => ({
-      functionName: a.functionName,
-      timeoutSeconds: a.timeoutSeconds ?? 30,
-      script: { mode: a.mode, answer: a.answer, errorType: a.errorType, latencyMs: a.latencyMs },
-    })),
+    scriptedFunctions: [
+      ...(scenario.stack?.diagnosis?.analyzers ?? []).map((a) => ({
+        functionName: a.functionName,
+        timeoutSeconds: a.timeoutSeconds ?? 30,
+        script: { mode: a.mode, answer: a.answer, errorType: a.errorType, latencyMs: a.latencyMs },
+      })),
+      // The users' repair functions (RepairStrategy.custom), each once.
+      ...[...new Map([scenario.stack?.repairStrategy, ...(scenario.stack?.environments ?? []).map((e) => e.repairStrategy)]
+        .flatMap((st) => (st?.function ? [[st.function.functionName, st.function] as const] : []))).values()].map((f) => ({
+        functionName: f.functionName,
+        timeoutSeconds: f.timeoutSeconds ?? 60,
+        script: { mode: f.mode, answer: f.answer, errorType: f.errorType, latencyMs: f.latencyMs },
+      })),
+    ],
     messaging: { snsFailures: scenario.account?.snsFailures },
     bedrock: scenario.bedrock,
     // Log alarms' query roles are authorized by the same evaluator.

@@ -62,9 +62,13 @@ export function aliasOf(f: ScenarioFunction): ScenarioAlias | undefined {
 
 /** A `RepairStrategy`: `raiseMemory`, or `progressive` with its canary share and bake time. */
 export interface ScenarioRepairStrategy {
-  readonly kind: 'raiseMemory' | 'progressive';
+  readonly kind: 'raiseMemory' | 'progressive' | 'custom';
   readonly canaryPercent?: number;
   readonly bakeTimeMinutes?: number;
+  /** custom: the user's repair function (defined in the stack, its code scripted). */
+  readonly function?: ScenarioAnalyzer;
+  /** custom: `timeout` of RepairStrategy.custom, seconds. @default 60 */
+  readonly timeoutSeconds?: number;
 }
 
 /** The AutoRemediation props the scenario deploys with. */
@@ -432,7 +436,16 @@ const WORKLOAD_FIELDS: Record<string, Shape> = {
 
 const BEDROCK_BEHAVIOUR = obj({ mode: oneOf('answer', 'error', 'slow', 'invalid'), answer: any, errorName: str, latencyMs: num });
 
-const STRATEGY = obj({ kind: oneOf('raiseMemory', 'progressive'), canaryPercent: int, bakeTimeMinutes: num }, ['kind']);
+const SCRIPTED_FUNCTION = obj({
+  functionName: str,
+  timeoutSeconds: num,
+  mode: oneOf('answer', 'error', 'slow', 'invalid', 'applyMemory'),
+  answer: any,
+  errorType: str,
+  latencyMs: num,
+}, ['functionName']);
+
+const STRATEGY = obj({ kind: oneOf('raiseMemory', 'progressive', 'custom'), canaryPercent: int, bakeTimeMinutes: num, function: SCRIPTED_FUNCTION, timeoutSeconds: num }, ['kind']);
 
 const SCENARIO_SHAPE: Shape = obj({
   name: str,
@@ -651,6 +664,18 @@ export function parseScenario(json: unknown, source: string): Scenario {
     names.add(a.functionName);
     if (a.timeoutSeconds !== undefined && !(a.timeoutSeconds >= 1 && a.timeoutSeconds <= 900)) problems.push(`${where}.timeoutSeconds must be 1..900, got ${a.timeoutSeconds}`);
     if (a.latencyMs !== undefined && !(a.latencyMs >= 0)) problems.push(`${where}.latencyMs must be 0 or more, got ${a.latencyMs}`);
+  }
+  const strategies: Array<[string, ScenarioRepairStrategy | undefined]> = [
+    ['stack.repairStrategy', s.stack?.repairStrategy],
+    ...(s.stack?.environments ?? []).map((e, i): [string, ScenarioRepairStrategy | undefined] => [`stack.environments[${i}].repairStrategy`, e.repairStrategy]),
+  ];
+  for (const [where, st] of strategies) {
+    if (st?.kind === 'custom' && !st.function) problems.push(`${where} of kind custom needs a function`);
+    if (st?.kind !== 'custom' && st?.function) problems.push(`${where}.function is only for kind custom`);
+    if (st?.function) {
+      if (names.has(st.function.functionName)) problems.push(`${where}.function.functionName '${st.function.functionName}' is also a target function or an analyzer`);
+      names.add(st.function.functionName);
+    }
   }
   if (s.start !== undefined && Number.isNaN(Date.parse(s.start))) problems.push(`start is not a date: '${s.start}'`);
   for (const [i, m] of (s.account?.alarmMutes ?? []).entries()) {

@@ -163,6 +163,26 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     if (d?.agentId && d.agentAliasId) diagnosis = Diagnosis.bedrockAgent(d.agentId, d.agentAliasId, options);
     else if (d?.modelId) diagnosis = Diagnosis.bedrockModel(d.modelId, { knowledgeBaseId: d.knowledgeBaseId, ...options });
     else diagnosis = Diagnosis.rulesOnly(options);
+    // RepairStrategy.custom: the user's repair function, defined in the same stack.
+    const repairStrategyOf = (st: ScenarioRepairStrategy | undefined): RepairStrategy | undefined => {
+      if (!st) return undefined;
+      if (st.kind === 'raiseMemory') return RepairStrategy.raiseMemory();
+      if (st.kind === 'custom') {
+        const f = st.function!;
+        const fn = (stack.node.tryFindChild(`RepairFn-${f.functionName}`) as lambda.IFunction | undefined) ?? new lambda.Function(stack, `RepairFn-${f.functionName}`, {
+          functionName: f.functionName,
+          runtime: lambda.Runtime.NODEJS_22_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromBucket(codeBucket, `${f.functionName}.zip`),
+          timeout: Duration.seconds(f.timeoutSeconds ?? 60),
+        });
+        return RepairStrategy.custom(fn, st.timeoutSeconds !== undefined ? { timeout: Duration.seconds(st.timeoutSeconds) } : {});
+      }
+      return RepairStrategy.progressive({
+        canaryPercent: st.canaryPercent,
+        bakeTime: st.bakeTimeMinutes !== undefined ? Duration.minutes(st.bakeTimeMinutes) : undefined,
+      });
+    };
     const strategy = repairStrategyOf(scenario.stack?.repairStrategy);
     const environments: RemediationEnvironment[] = (scenario.stack?.environments ?? []).map((e) => ({
       name: e.name,
@@ -220,15 +240,6 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-function repairStrategyOf(s: ScenarioRepairStrategy | undefined): RepairStrategy | undefined {
-  if (!s) return undefined;
-  if (s.kind === 'raiseMemory') return RepairStrategy.raiseMemory();
-  return RepairStrategy.progressive({
-    canaryPercent: s.canaryPercent,
-    bakeTime: s.bakeTimeMinutes !== undefined ? Duration.minutes(s.bakeTimeMinutes) : undefined,
-  });
 }
 
 /**

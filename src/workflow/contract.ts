@@ -245,7 +245,11 @@ export interface EnvironmentConfig {
 
 /** `RepairStrategy` as the handlers read it. */
 export interface RepairStrategyConfig {
-  readonly kind: 'RAISE_MEMORY' | 'PROGRESSIVE';
+  readonly kind: 'RAISE_MEMORY' | 'PROGRESSIVE' | 'CUSTOM';
+  /** CUSTOM: the ARN of the user's function that makes the change. */
+  readonly functionArn?: string;
+  /** CUSTOM: how long to wait for its answer, ms. */
+  readonly timeoutMs?: number;
   /** PROGRESSIVE: the canary's share of the alias's traffic, 0.01..0.5 (AliasRoutingConfiguration weight). */
   readonly canaryWeight?: number;
   /** PROGRESSIVE: seconds the canary bakes before the side-by-side comparison. */
@@ -837,6 +841,10 @@ export interface RepairOutput {
    * or its routing removed.
    */
   readonly canary?: CanaryRelease;
+  /** Custom strategy: the ARN of the user's function that made the change (rollback asks it too). */
+  readonly strategyFunction?: string;
+  /** Custom strategy: how long rollback waits for that function, ms. */
+  readonly strategyTimeoutMs?: number;
   /**
    * `$LATEST`'s RevisionId once our update completed: rollback updates only this revision, so a
    * deploy made since is never reverted.
@@ -1100,6 +1108,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     iamActions: [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
       'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+      // Only on the functions of RepairStrategy.custom, when configured.
+      'lambda:InvokeFunction',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,
@@ -1131,6 +1141,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     iamActions: [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:GetAlias', 'lambda:UpdateAlias',
       'dynamodb:GetItem', 'dynamodb:PutItem',
+      // Only on the functions of RepairStrategy.custom, when configured.
+      'lambda:InvokeFunction',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,

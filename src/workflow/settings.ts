@@ -209,6 +209,11 @@ export class PolicyConfigBuilder {
     return Math.max(0, ...this.strategies.map((s) => s.bakeTime?.toSeconds() ?? 0));
   }
 
+  /** The functions of every custom strategy (the repair and rollback roles may invoke these). */
+  public get customRepairFunctions(): lambda.IFunction[] {
+    return [...new Set(this.strategies.flatMap((s) => (s.repairFunction ? [s.repairFunction] : [])))];
+  }
+
   private get strategies(): RepairStrategy[] {
     return [this.repairStrategy, ...this.environments.flatMap((e) => (e.source.repairStrategy ? [e.source.repairStrategy] : []))];
   }
@@ -344,6 +349,9 @@ function tagsAtSynthesis(fn: lambda.IFunction): Record<string, string> | undefin
 function strategyConfig(strategy: RepairStrategy): RepairStrategyConfig {
   if (strategy.kind === 'PROGRESSIVE') {
     return { kind: 'PROGRESSIVE', canaryWeight: strategy.canaryPercent! / 100, bakeTimeSeconds: strategy.bakeTime!.toSeconds() };
+  }
+  if (strategy.kind === 'CUSTOM') {
+    return { kind: 'CUSTOM', functionArn: strategy.repairFunction!.functionArn, timeoutMs: strategy.timeout!.toMilliseconds() };
   }
   return { kind: 'RAISE_MEMORY' };
 }

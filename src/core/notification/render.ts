@@ -289,7 +289,20 @@ function whatChanged(state: WorkflowState): Section {
     switch (r.status) {
       case 'SUCCEEDED':
         blocks.push(bullet(`Memory ${change(r.originalMemoryMb, r.newMemoryMb)} at ${r.repairedAt}.`));
-        if (r.aliasName && r.publishedVersion) {
+        if (r.strategyFunction) {
+          blocks.push(bullet('Made by your repair function ', code(r.strategyFunction.split(':')[6] ?? r.strategyFunction), ' (RepairStrategy.custom), and read back from the function\'s configuration.'));
+        }
+        if (r.canary) {
+          const c = r.canary;
+          const share = `${Math.round(c.weight * 100)} %`;
+          if (state.promotion?.status === 'PROMOTED') {
+            blocks.push(bullet('Alias ', code(c.aliasName), ` now runs version ${c.version} (was ${c.previousVersion}): the canary served ${share} of its invocations, was verified and promoted.`));
+          } else if (state.rollback?.status === 'ROLLED_BACK') {
+            blocks.push(bullet('Canary version ', code(c.version), ` served ${share} of alias `, code(c.aliasName), `; it was not promoted: the routing was removed and the alias stays on version ${c.previousVersion}.`));
+          } else {
+            blocks.push(bullet('Canary version ', code(c.version), ` serves ${share} of alias `, code(c.aliasName), `, which points at version ${c.previousVersion}.`));
+          }
+        } else if (r.aliasName && r.publishedVersion) {
           blocks.push(bullet('Alias ', code(r.aliasName), ` now runs version ${r.publishedVersion}${r.previousAliasVersion ? ` (was ${r.previousAliasVersion})` : ''}.`));
         }
         break;

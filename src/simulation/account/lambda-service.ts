@@ -137,9 +137,12 @@ export interface LambdaServiceOptions {
 export interface InvokeScript {
   /**
    * `answer` (default): returns `answer`; `error`: throws `errorType`; `slow`: returns `answer`
-   * after `latencyMs` (default 60,000); `invalid`: returns text that is not JSON.
+   * after `latencyMs` (default 60,000); `invalid`: returns text that is not JSON;
+   * `applyMemory`: a custom repair function (`RepairStrategy.custom`) that sets the memory its
+   * event asks for (`functionName`, `toMemoryMb`) with UpdateFunctionConfiguration and returns
+   * `answer`. Its own role is the user's and is not evaluated here.
    */
-  readonly mode?: 'answer' | 'error' | 'slow' | 'invalid';
+  readonly mode?: 'answer' | 'error' | 'slow' | 'invalid' | 'applyMemory';
   /** What the function returns (any JSON value). */
   readonly answer?: unknown;
   /** The error the code throws for `error`. @default 'Error' */
@@ -339,6 +342,17 @@ export class LambdaService {
         ExecutedVersion: '$LATEST',
         Payload: encode({ errorType, errorMessage: `${errorType}: simulated failure of ${name}`, trace: [`${errorType}: simulated failure of ${name}`, '    at Runtime.handler (file:///var/task/index.mjs:12:11)'] }),
       };
+    }
+    if (s.mode === 'applyMemory') {
+      const e = event as { functionName?: string; toMemoryMb?: number };
+      try {
+        this.updateFunctionConfiguration({ FunctionName: e.functionName, MemorySize: e.toMemoryMb });
+      } catch (err) {
+        // The code does not catch it: an Unhandled function error with the SDK's error.
+        const errorType = (err as Error).name ?? 'Error';
+        this.invocations.push({ at, functionName: name, qualifier, event, functionError: 'Unhandled' });
+        return { StatusCode: 200, FunctionError: 'Unhandled', ExecutedVersion: '$LATEST', Payload: encode({ errorType, errorMessage: (err as Error).message }) };
+      }
     }
     this.invocations.push({ at, functionName: name, qualifier, event });
     const body = s.mode === 'invalid' ? 'probably memory, raise it' : s.answer ?? null;
