@@ -93,9 +93,9 @@ export class RepairStrategy {
    */
   public static custom(repairFunction: lambda.IFunction, options: CustomRepairOptions = {}): RepairStrategy {
     const timeout = options.timeout ?? Duration.minutes(1);
-    const seconds = timeout.toSeconds();
-    if (seconds < 1 || seconds > 240) {
-      throw new InvalidRemediationPolicyError(`RepairStrategy.custom timeout must be between 1 second and 4 minutes (the repair step's own limit is 5 minutes), got ${seconds} seconds`);
+    const ms = timeout.toMilliseconds();
+    if (ms < 1000 || ms > 240_000) {
+      throw new InvalidRemediationPolicyError(`RepairStrategy.custom timeout must be between 1 second and 4 minutes (the repair step's own limit is 5 minutes), got ${ms} ms`);
     }
     return new RepairStrategy('CUSTOM', undefined, undefined, repairFunction, timeout);
   }

@@ -122,3 +122,35 @@ describe('RepairStrategy.progressive validation', () => {
     expect(() => (app as App).synth()).toThrow(/RepairStrategy.progressive\(...\) needs the Step Functions workflow.*use Workflow.stepFunctions\(\) or RepairStrategy.raiseMemory\(\)/);
   });
 });
+
+describe('GIVEN RepairStrategy.custom(memoryChanger)', () => {
+  const { stack } = newStack();
+  const [target, memoryChanger, other] = demoFunctions(stack, 3);
+  const remediation = new AutoRemediation(stack, 'AutoRemediation', { functions: [target], repairStrategy: RepairStrategy.custom(memoryChanger, { timeout: Duration.seconds(90) }) });
+  const template = Template.fromStack(stack);
+  const changerId = stack.getLogicalId(memoryChanger.node.defaultChild as lambda.CfnFunction);
+  const otherId = stack.getLogicalId(other.node.defaultChild as lambda.CfnFunction);
+
+  test('THEN the handlers read the function\'s ARN and the 90-second limit', () => {
+    expect(repairPolicy(template).repairStrategy).toEqual({ kind: 'CUSTOM', functionArn: expect.stringContaining(changerId), timeoutMs: 90000 });
+  });
+
+  test('THEN lambda:InvokeFunction is granted on that function alone (no version wildcard), to the repair and rollback roles only', () => {
+    const invokeStatements = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .flatMap(([id, p]: [string, any]) => (p.Properties.PolicyDocument.Statement as any[]).map((s) => ({ id, s })))
+      .filter(({ s }) => [s.Action].flat().includes('lambda:InvokeFunction') && JSON.stringify(s.Resource).includes(changerId));
+    expect(invokeStatements.map(({ id }) => id).sort()).toEqual([expect.stringMatching(/RepairRepair/), expect.stringMatching(/RepairRollback/)].sort());
+    for (const { s } of invokeStatements) {
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [changerId, 'Arn'] });
+    }
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(otherId);
+  });
+
+  test('THEN cdk-nag reports nothing unacknowledged', () => {
+    expect(awsSolutionsFindings(remediation)).toEqual([]);
+  });
+
+  test.each([Duration.millis(500), Duration.minutes(5)])('fails when the timeout is %p, naming the limit', (timeout) => {
+    expect(() => RepairStrategy.custom(memoryChanger, { timeout })).toThrow(/RepairStrategy.custom timeout must be between 1 second and 4 minutes/);
+  });
+});

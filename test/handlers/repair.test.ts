@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  GetAliasCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
+  GetAliasCommand, InvokeCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -788,5 +788,77 @@ describe('progressive repair (RepairStrategy.progressive): a canary through the 
     expect(again.status).toBe('ROLLED_BACK');
     expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
     expect(updates()).toBe(1);
+  });
+});
+
+describe('custom repair (RepairStrategy.custom): the user\'s function makes the change, only the size read back counts', () => {
+  const ARN = 'arn:aws:lambda:us-east-1:123456789012:function:memory-changer';
+  const custom = { REMEDIATION_POLICY: JSON.stringify({ repairStrategy: { kind: 'CUSTOM', functionArn: ARN, timeoutMs: 5000 } }) };
+  const events: any[] = [];
+  /** The user's function: does what `behaviour` says with the event it receives. */
+  function userFunction(behaviour: 'apply' | 'error' | 'wrong-size' | 'nothing' | 'hang') {
+    events.length = 0;
+    lambda.on(InvokeCommand).callsFake(async (input: any) => {
+      const event = JSON.parse(new TextDecoder().decode(input.Payload));
+      events.push({ functionName: input.FunctionName, event });
+      if (behaviour === 'hang') return new Promise(() => undefined);
+      if (behaviour === 'error') return { StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode('{"errorType":"PipelineDown","errorMessage":"no"}') };
+      if (behaviour === 'apply') fake.updateFunctionConfiguration({ MemorySize: event.toMemoryMb });
+      if (behaviour === 'wrong-size') fake.updateFunctionConfiguration({ MemorySize: 320 });
+      return { StatusCode: 200, Payload: new TextEncoder().encode('{"ok":true}') };
+    });
+  }
+
+  test('GIVEN a function that applies the size WHEN repaired THEN it got the target size, the read-back confirms it: SUCCEEDED, counted once, our role never updated', async () => {
+    const state = await given(custom);
+    userFunction('apply');
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', originalMemoryMb: 256, newMemoryMb: 384, strategyFunction: ARN });
+    expect(events).toEqual([{ functionName: ARN, event: expect.objectContaining({ action: 'RAISE', functionName: 'ingest-2', fromMemoryMb: 256, toMemoryMb: 384 }) }]);
+    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 0);
+    expect(await repairCount()).toBe(1);
+  });
+
+  test.each([
+    ['throws', 'error' as const, /did not make the change \(CustomRepairFunctionError: repair function memory-changer failed \(Unhandled\)/],
+    ['answers but sets another size', 'wrong-size' as const, /repair function memory-changer answered, but ingest-2 has 320 MB, not the 384 MB asked for: no change assumed/],
+    ['answers and changes nothing', 'nothing' as const, /answered, but ingest-2 has 256 MB, not the 384 MB asked for/],
+  ])('GIVEN a function that %s THEN FAILED with no change assumed, not counted', async (_label, behaviour, reason) => {
+    const state = await given(custom);
+    userFunction(behaviour);
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'FAILED', originalMemoryMb: 256, newMemoryMb: 256 });
+    expect(out.reason).toMatch(reason);
+    expect(await repairCount()).toBeUndefined();
+  });
+
+  test('GIVEN a function that does not answer in time THEN FAILED (DependencyTimeoutError), no change assumed', async () => {
+    const state = await given({ REMEDIATION_POLICY: JSON.stringify({ repairStrategy: { kind: 'CUSTOM', functionArn: ARN, timeoutMs: 1000 } }) });
+    userFunction('hang');
+    const pending = repair(state);
+    clock.advance(1000);
+    const out = await pending;
+    expect(out.status).toBe('FAILED');
+    expect(out.reason).toContain('DependencyTimeoutError: repair function memory-changer did not answer within 1000 ms');
+  });
+
+  test('GIVEN the step is retried after the change was made THEN it recognises the size and does not invoke again', async () => {
+    const state = await given(custom);
+    userFunction('apply');
+    jest.spyOn(Store.prototype, 'noteRepair').mockRejectedValueOnce(new ThrottledError('dynamodb throttled'));
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ThrottledError' });
+    const out = await repair(state);
+    expect(out.status).toBe('SUCCEEDED');
+    expect(events).toHaveLength(1);
+  });
+
+  test('WHEN verification failed THEN rollback asks the same function for the original size and reads it back', async () => {
+    const state = await given(custom);
+    userFunction('apply');
+    const r: RepairOutput = await repair(state);
+    const out = await rollback({ ...state, repair: r } as HandlerInputs['rollback']);
+    expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
+    expect(events[1].event).toMatchObject({ action: 'ROLLBACK', fromMemoryMb: 384, toMemoryMb: 256 });
+    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 0);
   });
 });
