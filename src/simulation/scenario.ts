@@ -718,9 +718,12 @@ export function parseScenario(json: unknown, source: string): Scenario {
   problems.push(...accessDeniedProblems(s.expect.accessDenied));
   if (s.expect.locksHeldAtEnd !== undefined && s.expect.locksHeldAtEnd < 0) problems.push(`expect.locksHeldAtEnd must be 0 or more, got ${s.expect.locksHeldAtEnd}`);
   for (const fn of Object.keys(s.expect.functions ?? {})) {
-    if (!names.has(fn)) {problems.push(`expect.functions.${fn} is not a function of the scenario`);} else if ((s.expect.functions![fn].aliasVersionCodeChanged !== undefined || s.expect.functions![fn].aliasVersionMemoryMb !== undefined
-      || s.expect.functions![fn].aliasRouted !== undefined) && !s.functions.find((f) => f.functionName === fn)!.alias) {
-      problems.push(`expect.functions.${fn}: aliasVersionCodeChanged, aliasVersionMemoryMb and aliasRouted need an alias on the function`);
+    if (!names.has(fn)) {
+      problems.push(`expect.functions.${fn} is not a function of the scenario`);
+    } else if (!s.functions.find((f) => f.functionName === fn)!.alias) {
+      for (const field of ['aliasVersionCodeChanged', 'aliasVersionMemoryMb', 'aliasRouted'] as const) {
+        if (s.expect.functions![fn][field] !== undefined) problems.push(`expect.functions.${fn}.${field} needs an alias on the function`);
+      }
     }
   }
   if (problems.length) throw new ScenarioError(`${source}: ${problems.join('; ')}`);
