@@ -703,6 +703,18 @@ describe('progressive repair (RepairStrategy.progressive): a canary through the 
     expect(out.reason).toContain('which stays on version 7 until the canary is verified');
   });
 
+  test('GIVEN the strategy comes from a matching environment THEN the repair record names the environment and the strategy', async () => {
+    const state = await given({
+      REMEDIATION_POLICY: JSON.stringify({
+        functionOverrides: { 'ingest-2': { aliases: ['live'] } },
+        environments: [{ name: 'production', namePattern: 'ingest-*', repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.2, bakeTimeSeconds: 600 } }],
+      }),
+    }, { alias: 'live' });
+    const out = await repair(state);
+    expect(out.canary).toMatchObject({ version: '8', weight: 0.2 });
+    expect((await items()).find((i) => i.recordType === 'REPAIR')).toMatchObject({ environment: 'production', repairStrategy: 'PROGRESSIVE' });
+  });
+
   test('fails safe when no alias is configured: REFUSED, nothing changed, the reason says what to configure', async () => {
     const state = await given({ REMEDIATION_POLICY: JSON.stringify({ repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.2, bakeTimeSeconds: 600 } }) });
     const out = await repair(state);
