@@ -52,7 +52,7 @@ export class EnvironmentMatch {
  * matches gets the stack's `policy` and `repairStrategy`.
  */
 export interface RemediationEnvironment {
-  /** A name for the environment, shown in records and notifications (for example `production`). */
+  /** A name for the environment (for example `production`), written to the repair records of its functions and used in validation messages. */
   readonly name: string;
 
   /** Which functions belong to it. */
