@@ -66,8 +66,11 @@ describe('CloudFormation Validate finds nothing in what AutoRemediation synthesi
         functions: [prod, dev],
         repairStrategy: RepairStrategy.custom(changer),
         environments: [{
-          name: 'production', match: EnvironmentMatch.tag('env', 'prod'), requireApproval: true,
-          repairStrategy: RepairStrategy.progressive({ canaryPercent: 10 }), policy: { maxMemoryMb: 4096 },
+          name: 'production',
+          match: EnvironmentMatch.tag('env', 'prod'),
+          requireApproval: true,
+          repairStrategy: RepairStrategy.progressive({ canaryPercent: 10 }),
+          policy: { maxMemoryMb: 4096 },
         }],
       };
     });
