@@ -351,7 +351,14 @@ function iacSection(input: OutcomeRenderInput): Section {
 function verified(state: WorkflowState): Section {
   const v = state.verification;
   const blocks: Block[] = [];
-  if (v) {
+  const canary = state.repair?.canary;
+  if (v && canary) {
+    // A canary is compared with the version beside it over the same minutes, not before/after.
+    const inv = v.details.invocations;
+    blocks.push(bullet('Verdict: ', code(v.status), ` (${productLine(v.reason, 300)})${v.attempt > 1 ? ', after one extension of the bake' : ''}.`));
+    blocks.push(bullet(`Error rate: version ${canary.previousVersion} ${formatPercent(v.details.errorRate?.before ?? 0)}, canary version ${canary.version} ${formatPercent(v.details.errorRate?.after ?? 0)}.`));
+    if (inv) blocks.push(bullet(`Invocations over the bake: ${inv.before} on version ${canary.previousVersion}, ${inv.after} on the canary.`));
+  } else if (v) {
     blocks.push(bullet('Verdict: ', code(v.status), ` (${productLine(v.reason, 300)}), from ${v.invocationsAfter} invocation${v.invocationsAfter === 1 ? '' : 's'} after the change${v.attempt > 1 ? ', after one extension of the window' : ''}.`));
     const m = v.metricsComparison;
     const metric = state.alarm?.alarmEvent?.metricName;
