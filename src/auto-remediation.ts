@@ -18,7 +18,9 @@ import { RemediationMonitoring } from './monitoring/remediation-monitoring';
 import { ManualRepairRunbook } from './opscenter/manual-repair-runbook';
 import { OpsItemOptions, RemediationOpsItems } from './opscenter/remediation-ops-items';
 import { Approval, FunctionOptions, RemediationPolicy } from './policy';
+import { RemediationEnvironment } from './remediation-environment';
 import { RepairExecutor } from './repair/repair-executor';
+import { RepairStrategy } from './repair/repair-strategy';
 import { RemediationStore } from './store/remediation-store';
 import { VerificationService } from './verification/verification-service';
 import { InvalidRemediationPolicyError } from './workflow/construct-errors';
@@ -79,6 +81,26 @@ export interface AutoRemediationProps {
    * @default Approval.none()
    */
   readonly approval?: Approval;
+
+  /**
+   * How a repair changes the memory: `RepairStrategy.raiseMemory()` raises it on `$LATEST` (and
+   * moves the alias of a function managed with one); `RepairStrategy.progressive(...)` releases it
+   * as a canary through the function's alias, compares the canary with the old version and then
+   * promotes or removes it. The guardrails, records and notifications are the same for both.
+   *
+   * @default RepairStrategy.raiseMemory()
+   */
+  readonly repairStrategy?: RepairStrategy;
+
+  /**
+   * Guardrails and repair strategy per environment, chosen by a function's tag or name (for
+   * example production: approval and a progressive repair; development: raise directly). The
+   * first environment that matches a function applies; a function none matches gets `policy`,
+   * `approval` and `repairStrategy`. Each environment's policy values left unset are `policy`'s.
+   *
+   * @default - none
+   */
+  readonly environments?: RemediationEnvironment[];
 
   /**
    * How long an approval request waits; no answer means no action.
@@ -228,7 +250,7 @@ export class AutoRemediation extends Construct {
     }
     this.excluded = [...(props.policy?.excludedFunctions ?? [])];
     // The policy is resolved and checked once here; every sub-construct and handler shares it.
-    this.policySettings = PolicyConfigBuilder.share(this, policy, props.approval);
+    this.policySettings = PolicyConfigBuilder.share(this, policy, props.approval, props.repairStrategy, props.environments);
     this.node.addValidation({ validate: () => this.validateApproval(props.approval) });
     const common = { encryptionKey: props.encryptionKey, logRetention: props.logRetention };
 

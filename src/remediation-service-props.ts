@@ -2,6 +2,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Approval, RemediationPolicy } from './policy';
+import { RemediationEnvironment } from './remediation-environment';
+import { RepairStrategy } from './repair/repair-strategy';
 
 /**
  * What every remediation sub-construct takes: the guardrails, the functions, the key and the log
@@ -22,6 +24,23 @@ export interface RemediationServiceProps {
    * @default Approval.none()
    */
   readonly approval?: Approval;
+
+  /**
+   * How a repair changes the memory: raise it directly, or release it as a canary through the
+   * function's alias (`RepairStrategy.progressive`).
+   *
+   * @default RepairStrategy.raiseMemory()
+   */
+  readonly repairStrategy?: RepairStrategy;
+
+  /**
+   * Guardrails and repair strategy per environment, chosen by a function's tag or name; the
+   * first environment that matches a function applies, the stack's `policy` and
+   * `repairStrategy` otherwise.
+   *
+   * @default - none: every function gets the stack's `policy` and `repairStrategy`
+   */
+  readonly environments?: RemediationEnvironment[];
 
   /**
    * The functions under management. More can be added with `addFunction`.

@@ -10,7 +10,7 @@ export const GROUPS = {
     mutate: [
       'src/repair/repair.lambda.ts',
       'src/repair/rollback.lambda.ts',
-      'src/runtime/lambda-config.ts:41-337',
+      'src/runtime/lambda-config.ts:41-372',
       'src/runtime/store.ts:124-148', // Store.getIntent, Store.createIntent
       'src/runtime/store.ts:246-262', // Store.updateRepairIntent
     ],
@@ -49,7 +49,7 @@ export const GROUPS = {
   // settings.ts is not in this group's checker project (stryker/tsconfig.policy.json): checking it
   // loads the CDK's types, so its mutants are tested without the type check.
   policy: {
-    mutate: ['src/workflow/settings.ts', 'src/core/policy.ts', 'src/runtime/env.ts:54-193'],
+    mutate: ['src/workflow/settings.ts', 'src/core/policy.ts', 'src/runtime/env.ts:56-242'],
     tests: ['constructs/policy-validation.test.ts', 'core/policy.test.ts', 'runtime/env.test.ts', 'core/sizing.test.ts'],
   },
   // sizing, the model merge and the decision

@@ -47,7 +47,7 @@ export class DiagnosisService extends Construct {
   constructor(scope: Construct, id: string, props: DiagnosisServiceProps) {
     super(scope, id);
     this.diagnosis = props.diagnosis ?? Diagnosis.rulesOnly();
-    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval, props.repairStrategy, props.environments);
     const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
     const table = props.store.table;
 

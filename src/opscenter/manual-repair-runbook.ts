@@ -50,7 +50,7 @@ export class ManualRepairRunbook extends Construct {
 
   constructor(scope: Construct, id: string, props: ManualRepairRunbookProps) {
     super(scope, id);
-    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval, props.repairStrategy, props.environments);
     const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
     const table = props.store.table;
     const handler = createHandler(this, 'ManualRepair', ManualRepairFunction, MANUAL_REPAIR_HANDLER, settings, {

@@ -86,6 +86,9 @@ export async function handler(event: unknown, context?: HandlerContext): Promise
           reason = `raised by hand ${from} -> ${target} MB: ${input.reason}`;
           // Counts for the cooldown and the daily budget, like the workflow's repairs.
           await store.noteRepair(fn, started, input.automationExecutionId);
+          // And ends any chain of follow-ups, as a workflow repair does (finalize schedules none
+          // after a repair): a follow-up started before this repair would review a fixed function.
+          await store.setFollowUpMarker(fn, undefined, now());
         }
       }
       const at = now().toISOString();

@@ -1,3 +1,4 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -35,7 +36,7 @@ export class RepairExecutor extends Construct {
 
   constructor(scope: Construct, id: string, props: RepairExecutorProps) {
     super(scope, id);
-    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval, props.repairStrategy, props.environments);
     const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
     const table = props.store.table;
 
@@ -66,6 +67,14 @@ export class RepairExecutor extends Construct {
       role: rollback.role,
       functionActions: ['lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:GetAlias', 'lambda:UpdateAlias'],
     });
+
+    // RepairStrategy.custom: the user's functions make the change (and the rollback); our roles
+    // may invoke exactly these, not their versions or aliases.
+    for (const fn of this.policyConfig.customRepairFunctions) {
+      for (const role of [repair.role, rollback.role]) {
+        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+      }
+    }
 
     if (props.encryptionKey) {
       props.encryptionKey.grantEncryptDecrypt(repair.role);

@@ -8,10 +8,12 @@
  * infrastructure code) is never reverted; the outcome says so and a person decides. Like repair,
  * it records an intent before the change, so a retry recognises its own restore.
  */
+import { removeCanary } from './progressive';
 import { now } from '../runtime/clock';
+import { functionNameOfArn, invokeCustomRepair } from '../runtime/custom-strategy';
 import { envString } from '../runtime/env';
 import { RepairFailedError, RollbackFailedError } from '../runtime/errors';
-import { applyMemoryChange, getAliasTarget, moveAlias, readConfig, RevisionChangedError } from '../runtime/lambda-config';
+import { applyMemoryChange, getAliasTarget, isAlias, moveAlias, readConfig, RevisionChangedError, waitUntilUpdated } from '../runtime/lambda-config';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store } from '../runtime/store';
 import { requireFields, requireObject } from '../runtime/validate';
@@ -45,9 +47,15 @@ export async function handler(input: HandlerInputs['rollback'], context?: Handle
     }
 
     async function restore(): Promise<RollbackOutput> {
+      if (repair.strategyFunction) return restoreThroughCustom(repair.strategyFunction);
       // Traffic first: an alias goes back to its previous version only if it still runs ours.
       let aliasNote = '';
-      if (repair.aliasName && repair.publishedVersion && repair.previousAliasVersion) {
+      if (repair.canary) {
+        // A canary: the routing goes, the alias stays where it was (progressive.ts).
+        const removal = await removeCanary(fn, repair.canary);
+        if (!removal.removed) return changedSince(current.summary.memorySize, removal.changedByOthers);
+        aliasNote = `; ${removal.note}`;
+      } else if (repair.aliasName && repair.publishedVersion && repair.previousAliasVersion) {
         const target = await getAliasTarget(fn, repair.aliasName);
         if (target.version === repair.publishedVersion) {
           try {
@@ -86,7 +94,42 @@ export async function handler(input: HandlerInputs['rollback'], context?: Handle
       const applied = await applyMemoryChange(change, { current });
       if (applied.kind === 'changed-by-others') return changedSince(applied.current.summary.memorySize);
       metrics.addMetric('RolledBack', MetricUnit.Count, 1);
-      return out('ROLLED_BACK', `restored ${fn} from ${newMemoryMb} MB to ${originalMemoryMb} MB after a failed verification${aliasNote}`, originalMemoryMb);
+      const why = repair.canary ? 'the canary did not pass verification' : 'a failed verification';
+      return out('ROLLED_BACK', `restored ${fn} from ${newMemoryMb} MB to ${originalMemoryMb} MB after ${why}${aliasNote}`, originalMemoryMb);
+    }
+
+    /**
+     * RepairStrategy.custom: the user's function puts the size back (action ROLLBACK); only the
+     * size read back counts. A function no longer at the repaired size was changed by someone else.
+     */
+    async function restoreThroughCustom(functionArn: string): Promise<RollbackOutput> {
+      const name = functionNameOfArn(functionArn);
+      const qualifier = state.alarm?.qualifier;
+      const readBack = async () => (isAlias(qualifier) ? readConfig(fn, qualifier) : current);
+      const before = await readBack();
+      if (before.summary.memorySize === originalMemoryMb) {
+        return out('ROLLED_BACK', `${fn} is back at ${originalMemoryMb} MB (a retried rollback)`, originalMemoryMb);
+      }
+      if (before.summary.memorySize !== newMemoryMb) return changedSince(before.summary.memorySize);
+      try {
+        await invokeCustomRepair(functionArn, {
+          action: 'ROLLBACK',
+          functionName: fn,
+          ...(qualifier ? { qualifier } : {}),
+          fromMemoryMb: newMemoryMb,
+          toMemoryMb: originalMemoryMb,
+          executionId: state.executionId,
+          reason: `verification failed: ${state.verification?.reason ?? 'n/a'}`,
+        }, repair.strategyTimeoutMs ?? 60000);
+      } catch (err) {
+        return out('FAILED', `repair function ${name} did not put ${fn} back to ${originalMemoryMb} MB (${(err as Error).name}: ${(err as Error).message}); it keeps ${newMemoryMb} MB`, newMemoryMb);
+      }
+      const after = isAlias(qualifier) ? await readConfig(fn, qualifier) : await waitUntilUpdated(fn);
+      if (after.summary.memorySize !== originalMemoryMb) {
+        return out('FAILED', `repair function ${name} answered, but ${fn} has ${after.summary.memorySize} MB, not ${originalMemoryMb} MB`, after.summary.memorySize);
+      }
+      metrics.addMetric('RolledBack', MetricUnit.Count, 1);
+      return out('ROLLED_BACK', `restored ${fn} from ${newMemoryMb} MB to ${originalMemoryMb} MB through repair function ${name} after a failed verification`, originalMemoryMb);
     }
 
     await store.putAudit({

@@ -85,6 +85,63 @@ export const LOG_FILTER_PATTERN = [
   'FATAL', 'MemoryError', 'OutOfMemory', 'heap', '"out of memory"', 'Traceback', 'panic',
 ].map((t) => `?${t}`).join(' ');
 
+/** Invocations and errors of each version an alias ran, over a window. */
+export interface VersionCounts {
+  readonly invocations: number;
+  readonly errors: number;
+}
+
+/**
+ * `Invocations` and `Errors` of alias invocations by the version that ran them: Lambda publishes
+ * them with the dimensions FunctionName, Resource (`<name>:<alias>`) and ExecutedVersion ("view
+ * metrics by the version of the function that executed; only applies to alias invocations",
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html). Lambda sends no
+ * datapoint for a minute without invocations, so a missing series counts as zero.
+ */
+export async function collectVersionCounts(
+  functionName: string, alias: string, versions: readonly string[], start: Date, end: Date,
+): Promise<{ counts: Record<string, VersionCounts>; problem?: string }> {
+  const queries: MetricDataQuery[] = versions.flatMap((v, i) => (['Invocations', 'Errors'] as const).map((metric) => ({
+    Id: `${metric.toLowerCase()}${i}`,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [
+          { Name: 'FunctionName', Value: functionName },
+          { Name: 'Resource', Value: `${functionName}:${alias}` },
+          { Name: 'ExecutedVersion', Value: v },
+        ],
+      },
+      Period: 60,
+      Stat: 'Sum',
+    },
+    ReturnData: true,
+  })));
+  const sums = new Map<string, number>();
+  try {
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const out = await client('cloudWatch').send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken: nextToken }));
+      for (const r of out.MetricDataResults ?? []) {
+        const total = (r.Values ?? []).filter((x) => Number.isFinite(x)).reduce((a, x) => a + x, 0);
+        sums.set(r.Id ?? '', (sums.get(r.Id ?? '') ?? 0) + total);
+      }
+      nextToken = out.NextToken;
+      pages++;
+    } while (nextToken && pages < 10);
+  } catch (err) {
+    const named = toNamedError(err, `cloudwatch:GetMetricData for ${functionName}:${alias}`);
+    return { counts: {}, problem: `metrics unavailable: ${named.name}: ${named.message}` };
+  }
+  const counts: Record<string, VersionCounts> = {};
+  versions.forEach((v, i) => {
+    counts[v] = { invocations: sums.get(`invocations${i}`) ?? 0, errors: sums.get(`errors${i}`) ?? 0 };
+  });
+  return { counts };
+}
+
 /** Collect metric series. Returns the alarm series, the other series and a failure reason if any. */
 export async function collectMetrics(
   functionName: string, qualifier: string | undefined, alarmMetric: string, start: Date, end: Date,

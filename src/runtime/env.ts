@@ -16,6 +16,8 @@ import {
   MIN_FOLLOW_UP_SECONDS,
   MIN_COOLDOWN_SECONDS,
   RemediationPolicyConfig,
+  EnvironmentConfig,
+  RepairStrategyConfig,
 } from '../workflow/contract';
 
 /** A `process.env`-like map. */
@@ -81,6 +83,24 @@ export interface EffectivePolicy {
   readonly followUpSeconds: number;
   /** Follow-ups after one outcome at most (0: none). */
   readonly followUpMaxRounds: number;
+  /** How the repair changes the memory. */
+  readonly strategy: RepairStrategyConfig;
+  /** The environment whose guardrails apply (`RemediationEnvironment.name`), when one matched. */
+  readonly environment?: string;
+}
+
+/** True when `name` matches the glob `pattern` (`*` any run of characters, `?` one). */
+export function matchesNamePattern(name: string, pattern: string): boolean {
+  // The construct allows only letters, digits, '-', '_', '*' and '?': none is special to RegExp
+  // outside a character class except the two wildcards.
+  if (!/^[A-Za-z0-9\-_*?]+$/.test(pattern)) return false;
+  return new RegExp(`^${pattern.replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
+}
+
+/** The first environment that matches `functionName`, if any. */
+export function environmentOf(cfg: RemediationPolicyConfig, functionName: string): EnvironmentConfig | undefined {
+  return (cfg.environments ?? []).find((e) =>
+    (e.namePattern !== undefined && matchesNamePattern(functionName, e.namePattern)) || (e.functions ?? []).includes(functionName));
 }
 
 /**
@@ -113,7 +133,11 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
   for (const key of ['maxMemoryMb', 'maxStepMb'] as const) {
     if (cfg[key] === undefined || cfg[key] === null) throw fail(`${key} is required, got none`);
   }
-  const o = cfg.functionOverrides?.[functionName] ?? {};
+  // Precedence: the function's own override, then its environment's, then the stack's policy.
+  const environment = environmentOf(cfg, functionName);
+  const own = cfg.functionOverrides?.[functionName] ?? {};
+  const envOverride = environment?.override ?? {};
+  const o = { ...stripUnset(envOverride), ...stripUnset(own) };
   let core: PolicySettings;
   try {
     core = resolvePolicy({
@@ -160,13 +184,15 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
   if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || a === '')) {
     throw fail(`${prefix}aliases must be a list of alias names, got ${JSON.stringify(aliases)}`);
   }
+  const strategy = checkStrategy(environment?.repairStrategy ?? cfg.repairStrategy, fail);
   const requireApproval = o.requireApproval
     ?? (mode === 'ALL' || (mode === 'SELECTED' && (cfg.approvalFunctions ?? []).includes(functionName)));
   return {
     core,
     cooldownSeconds,
     maxRepairsPerDay,
-    rollbackOnFailedVerification: cfg.rollbackOnFailedVerification ?? DEFAULT_WORKFLOW_POLICY.rollbackOnFailedVerification,
+    rollbackOnFailedVerification: envOverride.rollbackOnFailedVerification
+      ?? cfg.rollbackOnFailedVerification ?? DEFAULT_WORKFLOW_POLICY.rollbackOnFailedVerification,
     requireApproval,
     excluded: (cfg.excludedFunctions ?? []).includes(functionName),
     dryRun: envBoolean(ENV.DRY_RUN, false, env) || o.dryRun === true,
@@ -175,7 +201,30 @@ export function effectivePolicy(functionName: string, env: EnvMap = process.env)
     aliases,
     followUpSeconds,
     followUpMaxRounds,
+    strategy,
+    ...(environment ? { environment: environment.name } : {}),
   };
+}
+
+function stripUnset<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
+
+/** The repair strategy, checked: a progressive one needs a weight in (0, 1) and a bake time. */
+function checkStrategy(value: RepairStrategyConfig | undefined, fail: (p: string) => Error): RepairStrategyConfig {
+  if (value === undefined) return { kind: 'RAISE_MEMORY' };
+  if (value.kind === 'RAISE_MEMORY') return value;
+  if (value.kind === 'CUSTOM') {
+    if (typeof value.functionArn !== 'string' || !value.functionArn.startsWith('arn:')) throw fail(`repairStrategy.functionArn must be a Lambda function ARN, got ${JSON.stringify(value.functionArn)}`);
+    if (typeof value.timeoutMs !== 'number' || !(value.timeoutMs >= 1000)) throw fail(`repairStrategy.timeoutMs must be at least 1000, got ${value.timeoutMs}`);
+    return value;
+  }
+  if (value.kind !== 'PROGRESSIVE') throw fail(`repairStrategy.kind must be RAISE_MEMORY, PROGRESSIVE or CUSTOM, got '${(value as { kind?: unknown }).kind}'`);
+  const w = value.canaryWeight;
+  if (typeof w !== 'number' || !(w > 0 && w < 1)) throw fail(`repairStrategy.canaryWeight must be a number between 0 and 1 (exclusive), got ${w}`);
+  const b = value.bakeTimeSeconds;
+  if (typeof b !== 'number' || !(Number.isInteger(b) && b >= 60)) throw fail(`repairStrategy.bakeTimeSeconds must be a whole number of at least 60, got ${b}`);
+  return value;
 }
 
 function checkCooldown(value: number | undefined, name: string, fail: (p: string) => Error): number | undefined {

@@ -276,11 +276,19 @@ export async function readLatestRelease(functionName: string): Promise<ReleaseFi
   return toReleaseFingerprint(await getConfiguration(functionName));
 }
 
+/** Where an alias points now, and the weighted routing to a second version, if any. */
+export interface AliasTarget {
+  readonly version: string;
+  readonly revisionId?: string;
+  /** `RoutingConfig.AdditionalVersionWeights`: version -> share (0..1); empty without routing. */
+  readonly weights: Readonly<Record<string, number>>;
+}
+
 /** Where an alias points now. */
-export async function getAliasTarget(functionName: string, alias: string): Promise<{ version: string; revisionId?: string }> {
+export async function getAliasTarget(functionName: string, alias: string): Promise<AliasTarget> {
   try {
     const a = await client('lambda').send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
-    return { version: a.FunctionVersion!, revisionId: a.RevisionId };
+    return { version: a.FunctionVersion!, revisionId: a.RevisionId, weights: { ...(a.RoutingConfig?.AdditionalVersionWeights ?? {}) } };
   } catch (err) {
     throw toNamedError(err, `lambda:GetAlias on ${functionName}:${alias}`);
   }
@@ -326,6 +334,33 @@ export async function moveAlias(functionName: string, alias: string, version: st
   } catch (err) {
     if ((err as { name?: string })?.name === 'PreconditionFailedException') {
       throw new RevisionChangedError(`alias ${functionName}:${alias} moved since it was read: not moved to version ${version}`);
+    }
+    throw toNamedError(err, `lambda:UpdateAlias on ${functionName}:${alias}`);
+  }
+}
+
+/**
+ * Point `alias` at `version` with `weights` of its invocations routed to a second version
+ * (`RoutingConfig.AdditionalVersionWeights`; `{}` clears the routing), only if the alias is still
+ * at the revision that was read.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html
+ *
+ * @throws RevisionChangedError when the alias moved since
+ */
+export async function routeAlias(
+  functionName: string, alias: string, version: string, weights: Readonly<Record<string, number>>, aliasRevisionId: string | undefined,
+): Promise<void> {
+  try {
+    await client('lambda').send(new UpdateAliasCommand({
+      FunctionName: functionName,
+      Name: alias,
+      FunctionVersion: version,
+      RoutingConfig: { AdditionalVersionWeights: { ...weights } },
+      ...(aliasRevisionId ? { RevisionId: aliasRevisionId } : {}),
+    }));
+  } catch (err) {
+    if ((err as { name?: string })?.name === 'PreconditionFailedException') {
+      throw new RevisionChangedError(`alias ${functionName}:${alias} changed since it was read: its routing was not changed`);
     }
     throw toNamedError(err, `lambda:UpdateAlias on ${functionName}:${alias}`);
   }

@@ -26,6 +26,8 @@ export interface ObservedRun {
   readonly locksHeld?: number;
   /** Per aliased function: does the alias's version run other code than at the start? */
   readonly aliasCodeChanged?: Record<string, boolean>;
+  /** Per function with an alias: the memory of the alias's version and whether it routes to a second version, at the end. */
+  readonly aliasAtEnd?: Record<string, { readonly memoryMb: number; readonly routed: boolean }>;
   /** The secrets found in each sink. */
   readonly secretsBySink?: Partial<Record<SecretSink, string[]>>;
   /** The latest AWS Config evaluation per function (resource id), when Config rules exist. */
@@ -62,6 +64,8 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
       check(`${fn} UpdateFunctionConfiguration calls`, e.updateFunctionConfigurationCalls, updates.filter((c) => String((c.input as { FunctionName?: string }).FunctionName).split(':').includes(fn)).length);
     }
     if (e.aliasVersionCodeChanged !== undefined) check(`${fn} alias version code changed`, e.aliasVersionCodeChanged, run.aliasCodeChanged?.[fn]);
+    if (e.aliasVersionMemoryMb !== undefined) check(`${fn} alias version memory (MB)`, e.aliasVersionMemoryMb, run.aliasAtEnd?.[fn]?.memoryMb);
+    if (e.aliasRouted !== undefined) check(`${fn} alias routes to a second version`, e.aliasRouted, run.aliasAtEnd?.[fn]?.routed);
   }
   const n = expect.notifications;
   if (n) {

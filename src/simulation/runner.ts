@@ -12,7 +12,7 @@ import { ConfigRuleSpec, StoredEvaluation } from './account/config-service';
 import { LocalDynamoDb, tablesFromTemplate } from './account/dynamodb-local';
 import { FaultInjector, InjectedFault } from './account/faults';
 import { AccessDeniedRecord, AccessGate, IamAuthorizer, IamRequest, UnlistedActionRecord } from './account/iam';
-import { DeployRecord } from './account/lambda-service';
+import { DeployRecord, SIM_ACCOUNT, SIM_REGION } from './account/lambda-service';
 import { PublishedMessage, PutEvent } from './account/messaging-service';
 import { SchedulerService } from './account/scheduler-service';
 import { AutomationDocument, SimAutomationExecution, SimOpsItem } from './account/ssm-service';
@@ -228,11 +228,20 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     cloudTrail: { trail: scenario.account?.cloudTrailTrail ?? false },
     config: { recorder: scenario.account?.configRecorder ?? false },
     ...(authorizer ? { roleOfFunction: (arn: string) => authorizer!.roleOfFunction(arn) } : {}),
-    scriptedFunctions: (scenario.stack?.diagnosis?.analyzers ?? []).map((a) => ({
-      functionName: a.functionName,
-      timeoutSeconds: a.timeoutSeconds ?? 30,
-      script: { mode: a.mode, answer: a.answer, errorType: a.errorType, latencyMs: a.latencyMs },
-    })),
+    scriptedFunctions: [
+      ...(scenario.stack?.diagnosis?.analyzers ?? []).map((a) => ({
+        functionName: a.functionName,
+        timeoutSeconds: a.timeoutSeconds ?? 30,
+        script: { mode: a.mode, answer: a.answer, errorType: a.errorType, latencyMs: a.latencyMs },
+      })),
+      // The users' repair functions (RepairStrategy.custom), each once.
+      ...[...new Map([scenario.stack?.repairStrategy, ...(scenario.stack?.environments ?? []).map((e) => e.repairStrategy)]
+        .flatMap((st) => (st?.function ? [[st.function.functionName, st.function] as const] : []))).values()].map((f) => ({
+        functionName: f.functionName,
+        timeoutSeconds: f.timeoutSeconds ?? 60,
+        script: { mode: f.mode, answer: f.answer, errorType: f.errorType, latencyMs: f.latencyMs },
+      })),
+    ],
     messaging: { snsFailures: scenario.account?.snsFailures },
     bedrock: scenario.bedrock,
     // Log alarms' query roles are authorized by the same evaluator.
@@ -434,7 +443,15 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       if (run.step.action !== 'aws:invokeLambdaFunction') throw new Error(`the simulation does not model the Automation action ${run.step.action}`);
       const functionArn = String(run.step.inputs.FunctionName);
       if (run.roleArn) {
-        if (!roleTrusts(resolver, run.roleArn, 'ssm.amazonaws.com')) throw named('AccessDenied', `ssm.amazonaws.com may not assume ${run.roleArn}`);
+        // The role's synthesized trust policy, evaluated like every other call: Automation assumes the
+        // role for this execution, with its account and execution as the source
+        // (https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-setup-iam.html).
+        const assumed = await authorizer?.authorizeAssumeRole({
+          principal: 'ssm.amazonaws.com',
+          roleArn: run.roleArn,
+          context: { 'aws:SourceAccount': SIM_ACCOUNT, 'aws:SourceArn': `arn:aws:ssm:${SIM_REGION}:${SIM_ACCOUNT}:automation-execution/${run.executionId}` },
+        });
+        if (assumed && !assumed.allowed) throw named('AccessDenied', `ssm.amazonaws.com may not assume ${run.roleArn}: ${assumed.explanation ?? assumed.result}`);
         const decision = await authorizer?.authorize({ principalArn: run.roleArn, action: 'lambda:InvokeFunction', resource: functionArn });
         if (decision && !decision.allowed) throw named('AccessDeniedException', `${run.roleArn} may not lambda:InvokeFunction ${functionArn}: ${decision.explanation ?? decision.result}`);
       }
@@ -551,6 +568,12 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     return [fn, account.lambda.aliasCodeSha(fn, alias) !== sha];
   }));
 
+  const aliasAtEnd = Object.fromEntries(scenario.functions.filter((f) => aliasOf(f)).map((f) => {
+    const fn = account.lambda.get(f.functionName).fn;
+    const routes = account.lambda.aliasRoutes(fn, aliasOf(f)!.name);
+    return [f.functionName, { memoryMb: routes[0].config.memorySize, routed: routes.length > 1 }];
+  }));
+
   const repairIds = tableItems.filter((i) => String(i.sk ?? '').startsWith('REPAIR#')).map((i) => String(i.repairId));
   for (const id of new Set(repairIds)) {
     const n = repairIds.filter((x) => x === id).length;
@@ -567,6 +590,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     leakedSecrets,
     locksHeld: locks.length,
     aliasCodeChanged,
+    aliasAtEnd,
     secretsBySink,
     ...(gate ? { accessDenied: gate.denied } : {}),
     configCompliance: Object.fromEntries(account.config.evaluations().map((e) => [e.resourceId, e.complianceType])),
@@ -696,22 +720,6 @@ function automationDocumentsOf(resolver: TemplateResolver): AutomationDocument[]
       const content = typeof p.Content === 'string' ? JSON.parse(p.Content) : p.Content;
       return { name: p.Name ?? resolver.physicalName(id), content: content as AutomationDocument['content'] };
     });
-}
-
-/**
- * Whether the role's trust policy lets `service` assume it: an Allow of `sts:AssumeRole` for the
- * service principal, its `aws:SourceAccount` condition (if any) naming the simulated account.
- */
-function roleTrusts(resolver: TemplateResolver, roleArn: string, service: string): boolean {
-  const role = resolver.resourcesOfType('AWS::IAM::Role').find(([id]) => resolver.getAtt(id, 'Arn') === roleArn);
-  if (!role) return false;
-  const doc = resolver.resolve(role[1].Properties?.AssumeRolePolicyDocument ?? {}) as { Statement?: Array<Record<string, any>> };
-  return (doc.Statement ?? []).some((st) => {
-    const actions = [st.Action].flat();
-    const services = [st.Principal?.Service].flat();
-    const account = st.Condition?.StringEquals?.['aws:SourceAccount'];
-    return st.Effect === 'Allow' && actions.includes('sts:AssumeRole') && services.includes(service) && (account === undefined || account === '123456789012');
-  });
 }
 
 function named(name: string, message: string): Error {

@@ -43,6 +43,8 @@ export interface ScenarioFunction {
    * that raises it. @default false
    */
   readonly neverInvokedBefore?: boolean;
+  /** Tags the app gives the function (`Tags.of(fn).add`), e.g. for `EnvironmentMatch.tag`. */
+  readonly tags?: Record<string, string>;
 }
 
 /** The alias traffic arrives through. */
@@ -56,6 +58,17 @@ export interface ScenarioAlias {
 export function aliasOf(f: ScenarioFunction): ScenarioAlias | undefined {
   if (f.alias === undefined) return undefined;
   return typeof f.alias === 'string' ? { name: f.alias } : f.alias;
+}
+
+/** A `RepairStrategy`: `raiseMemory`, or `progressive` with its canary share and bake time. */
+export interface ScenarioRepairStrategy {
+  readonly kind: 'raiseMemory' | 'progressive' | 'custom';
+  readonly canaryPercent?: number;
+  readonly bakeTimeMinutes?: number;
+  /** custom: the user's repair function (defined in the stack, its code scripted). */
+  readonly function?: ScenarioAnalyzer;
+  /** custom: `timeout` of RepairStrategy.custom, seconds. @default 60 */
+  readonly timeoutSeconds?: number;
 }
 
 /** The AutoRemediation props the scenario deploys with. */
@@ -90,6 +103,20 @@ export interface ScenarioStack {
    * `Workflow.lambdaCoordinator()` (no state machine; verification woken by EventBridge Scheduler).
    */
   readonly workflow?: 'stepFunctions' | 'lambdaCoordinator';
+  /**
+   * `repairStrategy` of AutoRemediation: `raiseMemory` (default) or `progressive` (a canary
+   * through the function's alias, with `canaryPercent` and `bakeTimeMinutes`).
+   */
+  readonly repairStrategy?: ScenarioRepairStrategy;
+  /** `environments` of AutoRemediation, in match order. */
+  readonly environments?: Array<{
+    readonly name: string;
+    /** `EnvironmentMatch.tag(key, value)` or `EnvironmentMatch.namePattern(pattern)`. */
+    readonly match: { readonly tag?: { readonly key: string; readonly value: string }; readonly namePattern?: string };
+    readonly requireApproval?: boolean;
+    readonly policy?: { readonly maxMemoryMb?: number; readonly maxStepMb?: number; readonly cooldownMinutes?: number; readonly dryRun?: boolean };
+    readonly repairStrategy?: ScenarioRepairStrategy;
+  }>;
   readonly approvalTimeoutMinutes?: number;
   /** Alarm settings of the monitoring sub-construct. */
   readonly monitoring?: {
@@ -251,6 +278,10 @@ export interface FunctionExpectation {
   readonly updateFunctionConfigurationCalls?: number;
   /** Whether the version the alias points at at the end has other code than at the start. */
   readonly aliasVersionCodeChanged?: boolean;
+  /** Memory of the version the alias points at at the end, MB. */
+  readonly aliasVersionMemoryMb?: number;
+  /** Whether the alias routes a share of its traffic to a second version at the end. */
+  readonly aliasRouted?: boolean;
 }
 
 /** Where a secret must never arrive. */
@@ -405,6 +436,17 @@ const WORKLOAD_FIELDS: Record<string, Shape> = {
 
 const BEDROCK_BEHAVIOUR = obj({ mode: oneOf('answer', 'error', 'slow', 'invalid'), answer: any, errorName: str, latencyMs: num });
 
+const SCRIPTED_FUNCTION = obj({
+  functionName: str,
+  timeoutSeconds: num,
+  mode: oneOf('answer', 'error', 'slow', 'invalid', 'applyMemory'),
+  answer: any,
+  errorType: str,
+  latencyMs: num,
+}, ['functionName']);
+
+const STRATEGY = obj({ kind: oneOf('raiseMemory', 'progressive', 'custom'), canaryPercent: int, bakeTimeMinutes: num, function: SCRIPTED_FUNCTION, timeoutSeconds: num }, ['kind']);
+
 const SCENARIO_SHAPE: Shape = obj({
   name: str,
   description: str,
@@ -427,6 +469,7 @@ const SCENARIO_SHAPE: Shape = obj({
     requireApproval: bool,
     logGroupName: str,
     neverInvokedBefore: bool,
+    tags: map(str),
   })),
   stack: obj({
     policy: obj({
@@ -445,6 +488,14 @@ const SCENARIO_SHAPE: Shape = obj({
     targets: oneOf('defined', 'imported'),
     approval: oneOf('none', 'all', 'selected'),
     workflow: oneOf('stepFunctions', 'lambdaCoordinator'),
+    repairStrategy: STRATEGY,
+    environments: list(obj({
+      name: str,
+      match: obj({ tag: obj({ key: str, value: str }, ['key', 'value']), namePattern: str }),
+      requireApproval: bool,
+      policy: obj({ maxMemoryMb: int, maxStepMb: int, cooldownMinutes: num, dryRun: bool }),
+      repairStrategy: STRATEGY,
+    }, ['name', 'match'])),
     approvalTimeoutMinutes: num,
     monitoring: obj({
       errors: bool,
@@ -519,7 +570,9 @@ const SCENARIO_SHAPE: Shape = obj({
     outcomes: map(int),
     otherOutcomesAllowed: strings,
     updateFunctionConfigurationCalls: int,
-    functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool })),
+    functions: map(obj({
+      finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool, aliasVersionMemoryMb: int, aliasRouted: bool,
+    })),
     notifications: obj({ count: int, types: strings, contain: strings, notContain: strings }),
     records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings, drift: int }),
     configCompliance: map(oneOf('COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE')),
@@ -612,6 +665,18 @@ export function parseScenario(json: unknown, source: string): Scenario {
     if (a.timeoutSeconds !== undefined && !(a.timeoutSeconds >= 1 && a.timeoutSeconds <= 900)) problems.push(`${where}.timeoutSeconds must be 1..900, got ${a.timeoutSeconds}`);
     if (a.latencyMs !== undefined && !(a.latencyMs >= 0)) problems.push(`${where}.latencyMs must be 0 or more, got ${a.latencyMs}`);
   }
+  const strategies: Array<[string, ScenarioRepairStrategy | undefined]> = [
+    ['stack.repairStrategy', s.stack?.repairStrategy],
+    ...(s.stack?.environments ?? []).map((e, i): [string, ScenarioRepairStrategy | undefined] => [`stack.environments[${i}].repairStrategy`, e.repairStrategy]),
+  ];
+  for (const [where, st] of strategies) {
+    if (st?.kind === 'custom' && !st.function) problems.push(`${where} of kind custom needs a function`);
+    if (st?.kind !== 'custom' && st?.function) problems.push(`${where}.function is only for kind custom`);
+    if (st?.function) {
+      if (names.has(st.function.functionName)) problems.push(`${where}.function.functionName '${st.function.functionName}' is also a target function or an analyzer`);
+      names.add(st.function.functionName);
+    }
+  }
   if (s.start !== undefined && Number.isNaN(Date.parse(s.start))) problems.push(`start is not a date: '${s.start}'`);
   for (const [i, m] of (s.account?.alarmMutes ?? []).entries()) {
     if (typeof m.alarmNamePrefix !== 'string' || m.alarmNamePrefix.length === 0) problems.push(`account.alarmMutes[${i}].alarmNamePrefix is required`);
@@ -653,8 +718,12 @@ export function parseScenario(json: unknown, source: string): Scenario {
   problems.push(...accessDeniedProblems(s.expect.accessDenied));
   if (s.expect.locksHeldAtEnd !== undefined && s.expect.locksHeldAtEnd < 0) problems.push(`expect.locksHeldAtEnd must be 0 or more, got ${s.expect.locksHeldAtEnd}`);
   for (const fn of Object.keys(s.expect.functions ?? {})) {
-    if (!names.has(fn)) {problems.push(`expect.functions.${fn} is not a function of the scenario`);} else if (s.expect.functions![fn].aliasVersionCodeChanged !== undefined && !s.functions.find((f) => f.functionName === fn)!.alias) {
-      problems.push(`expect.functions.${fn}.aliasVersionCodeChanged needs an alias on the function`);
+    if (!names.has(fn)) {
+      problems.push(`expect.functions.${fn} is not a function of the scenario`);
+    } else if (!s.functions.find((f) => f.functionName === fn)!.alias) {
+      for (const field of ['aliasVersionCodeChanged', 'aliasVersionMemoryMb', 'aliasRouted'] as const) {
+        if (s.expect.functions![fn][field] !== undefined) problems.push(`expect.functions.${fn}.${field} needs an alias on the function`);
+      }
     }
   }
   if (problems.length) throw new ScenarioError(`${source}: ${problems.join('; ')}`);

@@ -7,16 +7,18 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { aliasOf, Scenario } from './scenario';
+import { aliasOf, Scenario, ScenarioRepairStrategy } from './scenario';
 import { CfnTemplate } from './template';
 import { AutoRemediation } from '../auto-remediation';
 import { Diagnosis } from '../diagnosis/diagnosis';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { EnvironmentMatch, RemediationEnvironment } from '../remediation-environment';
+import { RepairStrategy } from '../repair/repair-strategy';
 import { Workflow } from '../workflow/workflow-kind';
 
 export const SIMULATION_STACK_NAME = 'LambdaRemediationSimulation';
@@ -98,6 +100,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
         // so whether it exists is up to the scenario (neverInvokedBefore).
         logGroup: f.logGroupName ? logs.LogGroup.fromLogGroupName(stack, `TargetLogs-${f.functionName}`, f.logGroupName) : undefined,
       });
+      for (const [key, value] of Object.entries(f.tags ?? {})) Tags.of(fn).add(key, value);
       targets.set(f.functionName, fn);
     }
     // A function served through an alias: the alias exists (an earlier deploy made it), the
@@ -160,6 +163,39 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     if (d?.agentId && d.agentAliasId) diagnosis = Diagnosis.bedrockAgent(d.agentId, d.agentAliasId, options);
     else if (d?.modelId) diagnosis = Diagnosis.bedrockModel(d.modelId, { knowledgeBaseId: d.knowledgeBaseId, ...options });
     else diagnosis = Diagnosis.rulesOnly(options);
+    // RepairStrategy.custom: the user's repair function, defined in the same stack.
+    const repairStrategyOf = (st: ScenarioRepairStrategy | undefined): RepairStrategy | undefined => {
+      if (!st) return undefined;
+      if (st.kind === 'raiseMemory') return RepairStrategy.raiseMemory();
+      if (st.kind === 'custom') {
+        const f = st.function!;
+        const fn = (stack.node.tryFindChild(`RepairFn-${f.functionName}`) as lambda.IFunction | undefined) ?? new lambda.Function(stack, `RepairFn-${f.functionName}`, {
+          functionName: f.functionName,
+          runtime: lambda.Runtime.NODEJS_22_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromBucket(codeBucket, `${f.functionName}.zip`),
+          timeout: Duration.seconds(f.timeoutSeconds ?? 60),
+        });
+        return RepairStrategy.custom(fn, st.timeoutSeconds !== undefined ? { timeout: Duration.seconds(st.timeoutSeconds) } : {});
+      }
+      return RepairStrategy.progressive({
+        canaryPercent: st.canaryPercent,
+        bakeTime: st.bakeTimeMinutes !== undefined ? Duration.minutes(st.bakeTimeMinutes) : undefined,
+      });
+    };
+    const strategy = repairStrategyOf(scenario.stack?.repairStrategy);
+    const environments: RemediationEnvironment[] = (scenario.stack?.environments ?? []).map((e) => ({
+      name: e.name,
+      match: e.match.tag ? EnvironmentMatch.tag(e.match.tag.key, e.match.tag.value) : EnvironmentMatch.namePattern(e.match.namePattern ?? ''),
+      requireApproval: e.requireApproval,
+      policy: e.policy ? {
+        maxMemoryMb: e.policy.maxMemoryMb,
+        maxStepMb: e.policy.maxStepMb,
+        cooldown: e.policy.cooldownMinutes !== undefined ? Duration.minutes(e.policy.cooldownMinutes) : undefined,
+        dryRun: e.policy.dryRun,
+      } : undefined,
+      repairStrategy: repairStrategyOf(e.repairStrategy),
+    }));
     const remediation = new AutoRemediation(stack, 'AutoRemediation', {
       functions: managed,
       policy,
@@ -167,6 +203,8 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       approvalTimeout: scenario.stack?.approvalTimeoutMinutes !== undefined ? Duration.minutes(scenario.stack.approvalTimeoutMinutes) : undefined,
       diagnosis,
       workflow: scenario.stack?.workflow === 'lambdaCoordinator' ? Workflow.lambdaCoordinator() : Workflow.stepFunctions(),
+      ...(strategy ? { repairStrategy: strategy } : {}),
+      ...(environments.length ? { environments } : {}),
       notificationEmails: ['oncall@example.com'],
       ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
       ...(scenario.stack?.opsItems ? { opsItems: { ...scenario.stack.opsItems } } : {}),

@@ -78,7 +78,7 @@ export class VerificationService extends Construct {
 
   constructor(scope: Construct, id: string, props: VerificationServiceProps) {
     super(scope, id);
-    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval, props.repairStrategy, props.environments);
     const settings = { encryptionKey: props.encryptionKey, logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH };
     const table = props.store.table;
 

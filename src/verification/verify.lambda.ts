@@ -6,9 +6,9 @@
  */
 import { parseLogs } from '../core/logs';
 import type { DiagnosisRequest, TimedValue } from '../core/model';
-import { compareWindows, WindowFacts } from '../core/verification/compare';
+import { compareCanary, compareWindows, WindowFacts } from '../core/verification/compare';
 import { now } from '../runtime/clock';
-import { collectLogs, collectMetrics } from '../runtime/collector';
+import { collectLogs, collectMetrics, collectVersionCounts } from '../runtime/collector';
 import { effectivePolicy, envNumber, envString } from '../runtime/env';
 import { InvalidInputError } from '../runtime/errors';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
@@ -45,6 +45,59 @@ function before(series: TimedValue[] | undefined, cut: string): TimedValue[] {
   return (series ?? []).filter((p) => p.timestamp < cut);
 }
 
+/**
+ * A progressive repair: the canary against the version beside it over the bake time, by the
+ * alias invocations each version ran. PASSED promotes; FAILED, or no verdict after the one
+ * extension, removes the canary (a canary is never left half-routed, whatever
+ * `rollbackOnFailedVerification` says: it is not a release anyone chose).
+ */
+async function verifyCanary(
+  state: HandlerInputs['verify'], store: Store, policy: ReturnType<typeof effectivePolicy>, attempt: number, repairedAt: Date, end: Date,
+): Promise<VerifyOutput> {
+  const fn = state.alarm.functionName!;
+  const canary = state.repair.canary!;
+  const m = await collectVersionCounts(fn, canary.aliasName, [canary.previousVersion, canary.version], repairedAt, end);
+  const zero = { invocations: 0, errors: 0 };
+  const cmp = compareCanary({
+    baseline: { version: canary.previousVersion, ...(m.counts[canary.previousVersion] ?? zero) },
+    canary: { version: canary.version, ...(m.counts[canary.version] ?? zero) },
+    minInvocations: policy.verificationMinInvocations,
+  });
+  let status = cmp.status;
+  let reason = cmp.reason;
+  if (m.problem) {
+    status = 'INCONCLUSIVE';
+    reason = `${reason}; data incomplete: ${m.problem}`;
+  }
+  let next: VerificationNext = 'ROLLBACK';
+  if (status === 'SUCCEEDED') next = 'PROMOTE';
+  if (status === 'INCONCLUSIVE' && attempt < MAX_VERIFY_ATTEMPTS) next = 'EXTEND';
+  const out: VerifyOutput = {
+    status,
+    next,
+    attempt,
+    extendSeconds: state.repair.verifyAfterSeconds,
+    reason,
+    metricsComparison: cmp.metricsComparison,
+    details: cmp.details,
+    invocationsAfter: m.counts[canary.version]?.invocations ?? 0,
+  };
+  await store.putAudit({
+    executionId: state.executionId,
+    functionName: fn,
+    step: 'verify',
+    actor: 'lambda-auto-remediation',
+    action: `canary verification ${status} (attempt ${attempt})`,
+    before: { version: canary.previousVersion, ...(m.counts[canary.previousVersion] ?? zero) },
+    after: { version: canary.version, ...(m.counts[canary.version] ?? zero) },
+    why: reason,
+    at: end.toISOString(),
+  });
+  metrics.addMetric(`Verification${status}`, MetricUnit.Count, 1);
+  logger.info('canary verification finished', { functionName: fn, status, next, attempt });
+  return out;
+}
+
 export async function handler(input: HandlerInputs['verify'], context?: HandlerContext): Promise<VerifyOutput> {
   return runHandler('verify', HANDLERS.verify.requiredEnv, context, async () => {
     const state = requireObject<HandlerInputs['verify']>(input, 'verify input');
@@ -61,6 +114,7 @@ export async function handler(input: HandlerInputs['verify'], context?: HandlerC
 
     const repairedAt = new Date(state.repair.repairedAt);
     const end = now();
+    if (state.repair.canary) return verifyCanary(state, store, policy, attempt, repairedAt, end);
     const cut = repairedAt.toISOString();
     const beforeSeries: Record<string, TimedValue[]> = {};
     for (const [k, v] of Object.entries(evidence.metricSeries ?? {})) beforeSeries[k] = before(v, cut);

@@ -225,6 +225,35 @@ export interface RemediationPolicyConfig {
   readonly followUpMaxRounds?: number;
   /** Overrides keyed by function name. */
   readonly functionOverrides?: Record<string, FunctionPolicyOverride>;
+  /** How repairs change the memory. @default - `{ kind: 'RAISE_MEMORY' }` (absent from the default stack's JSON) */
+  readonly repairStrategy?: RepairStrategyConfig;
+  /** Per-environment guardrails and strategy, first match wins (absent when none is configured). */
+  readonly environments?: EnvironmentConfig[];
+}
+
+/** One environment as the handlers read it (`RemediationEnvironment`). */
+export interface EnvironmentConfig {
+  readonly name: string;
+  /** Glob over the function name (`*` any run, `?` one character), matched at run time. */
+  readonly namePattern?: string;
+  /** The managed functions whose tags matched at synthesis (for a tag match). */
+  readonly functions?: string[];
+  /** The environment's guardrails; a per-function override still wins over them. */
+  readonly override?: FunctionPolicyOverride & { readonly rollbackOnFailedVerification?: boolean };
+  readonly repairStrategy?: RepairStrategyConfig;
+}
+
+/** `RepairStrategy` as the handlers read it. */
+export interface RepairStrategyConfig {
+  readonly kind: 'RAISE_MEMORY' | 'PROGRESSIVE' | 'CUSTOM';
+  /** CUSTOM: the ARN of the user's function that makes the change. */
+  readonly functionArn?: string;
+  /** CUSTOM: how long to wait for its answer, ms. */
+  readonly timeoutMs?: number;
+  /** PROGRESSIVE: the canary's share of the alias's traffic, 0.01..0.5 (AliasRoutingConfiguration weight). */
+  readonly canaryWeight?: number;
+  /** PROGRESSIVE: seconds the canary bakes before the side-by-side comparison. */
+  readonly bakeTimeSeconds?: number;
 }
 
 /** Defaults of the workflow guardrails not covered by the core's `DEFAULT_POLICY`. */
@@ -358,6 +387,11 @@ export interface RepairIntent {
     readonly versionBefore: string;
     readonly aliasRevisionBefore?: string;
     readonly codeSha256?: string;
+    /**
+     * Progressive strategy: the share (0..1) of the alias's traffic the published version gets;
+     * the alias keeps pointing at `versionBefore` until the canary is promoted.
+     */
+    readonly canaryWeight?: number;
   };
   /** `$LATEST`'s RevisionId once the update completed. */
   readonly appliedRevisionId?: string;
@@ -802,6 +836,16 @@ export interface RepairOutput {
   /** The alias the repair moved, when it moved one. */
   readonly aliasName?: string;
   /**
+   * Progressive strategy: the published version serves `weight` of the alias's traffic while the
+   * alias still points at `previousVersion`; verify compares the two, then the canary is promoted
+   * or its routing removed.
+   */
+  readonly canary?: CanaryRelease;
+  /** Custom strategy: the ARN of the user's function that made the change (rollback asks it too). */
+  readonly strategyFunction?: string;
+  /** Custom strategy: how long rollback waits for that function, ms. */
+  readonly strategyTimeoutMs?: number;
+  /**
    * `$LATEST`'s RevisionId once our update completed: rollback updates only this revision, so a
    * deploy made since is never reverted.
    */
@@ -812,11 +856,34 @@ export interface RepairOutput {
   readonly iacChange: string;
 }
 
+/** A canary release of the new memory size through weighted alias routing. */
+export interface CanaryRelease {
+  readonly aliasName: string;
+  /** The published version with the new memory size. */
+  readonly version: string;
+  /** The version the alias points at (and keeps, unless the canary is promoted). */
+  readonly previousVersion: string;
+  /** Share of the alias's invocations routed to `version`, 0..1. */
+  readonly weight: number;
+}
+
+/** Promotion status: PROMOTED (alias on the canary, routing cleared) or the alias changed by someone else. */
+export type PromotionStatus = 'PROMOTED' | 'CHANGED_BY_OTHERS';
+
+/** Output of the promotion (the repair handler with `{ promote: true }`), at `$.promotion`. */
+export interface PromotionOutput {
+  readonly status: PromotionStatus;
+  readonly reason: string;
+  /** The version the alias points at afterwards. */
+  readonly aliasVersion: string;
+  readonly promotedAt: string;
+}
+
 /** Verification status. */
 export type VerificationStatus = 'SUCCEEDED' | 'FAILED' | 'INCONCLUSIVE';
 
 /** What the workflow does after verification (Choice on `$.verification.next`). */
-export type VerificationNext = 'DONE' | 'EXTEND' | 'ROLLBACK';
+export type VerificationNext = 'DONE' | 'EXTEND' | 'ROLLBACK' | 'PROMOTE';
 
 /** Output of verify, at `$.verification`. */
 export interface VerifyOutput {
@@ -898,6 +965,8 @@ export interface WorkflowState {
   readonly repair?: RepairOutput;
   readonly verification?: VerifyOutput;
   readonly rollback?: RollbackOutput;
+  /** Progressive strategy: the canary's promotion. */
+  readonly promotion?: PromotionOutput;
   readonly outcome?: FinalizeOutput;
   /** Set by a Catch (`resultPath: '$.error'`). */
   readonly error?: CaughtError;
@@ -1039,6 +1108,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     iamActions: [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
       'lambda:GetAlias', 'lambda:UpdateAlias', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+      // Only on the functions of RepairStrategy.custom, when configured.
+      'lambda:InvokeFunction',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,
@@ -1070,6 +1141,8 @@ export const HANDLERS: Readonly<Record<HandlerId, HandlerSpec>> = {
     iamActions: [
       'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionConfiguration', 'lambda:GetAlias', 'lambda:UpdateAlias',
       'dynamodb:GetItem', 'dynamodb:PutItem',
+      // Only on the functions of RepairStrategy.custom, when configured.
+      'lambda:InvokeFunction',
     ],
     timeoutSeconds: 300,
     memorySizeMb: 256,

@@ -28,6 +28,12 @@ export interface RemediationHandlers {
 export interface RemediationDefinitionOptions {
   /** How long a repair waits for a person before it becomes "no action". */
   readonly approvalTimeout: Duration;
+  /**
+   * Repairs may release the new size as a canary (`RepairStrategy.progressive`): a verified
+   * canary is promoted by the PromoteCanary step. Without it the definition has no such step.
+   * @default false
+   */
+  readonly progressive?: boolean;
 }
 
 /** The state names, for tests and for operators reading the execution history. */
@@ -49,6 +55,7 @@ export const STATE_NAMES = {
   CHECK_VERIFICATION: 'CheckVerification',
   EXTEND: 'ExtendVerificationWindow',
   ROLLBACK: 'RollbackRepair',
+  PROMOTE: 'PromoteCanary',
   NOTIFY: 'NotifyResult',
   CHECK_OUTCOME: 'CheckOutcome',
   DONE: 'RemediationFinished',
@@ -132,8 +139,24 @@ export function buildRemediationDefinition(
 
   const checkVerification = new sfn.Choice(scope, S.CHECK_VERIFICATION)
     .when(sfn.Condition.stringEquals('$.verification.next', 'EXTEND'), extendWindow.next(verify))
-    .when(sfn.Condition.stringEquals('$.verification.next', 'ROLLBACK'), rollback.next(finish))
-    .otherwise(finish);
+    .when(sfn.Condition.stringEquals('$.verification.next', 'ROLLBACK'), rollback.next(finish));
+  if (options.progressive) {
+    // 7b. Progressive repair: verify compared the canary version with the old one side by side;
+    // a canary that fails less is promoted (the alias points at it, the routing is cleared). The
+    // repair handler does it (it holds the alias rights), told so by `promote: true`. A canary
+    // that did not pass went to RollbackRepair above, which removes the routing.
+    const promote = new tasks.LambdaInvoke(scope, S.PROMOTE, {
+      lambdaFunction: handlers.repair,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({ promote: true, state: sfn.JsonPath.entirePayload }),
+      resultPath: '$.promotion',
+      retryOnServiceExceptions: false,
+    });
+    promote.addRetry({ ...retryProps(), errors: [...DEFAULT_RETRY.errors] });
+    promote.addCatch(notifyResult, { errors: ['States.ALL'], resultPath: '$.error' });
+    checkVerification.when(sfn.Condition.stringEquals('$.verification.next', 'PROMOTE'), promote.next(finish));
+  }
+  checkVerification.otherwise(finish);
 
   const repairAndVerify = repair.next(new sfn.Choice(scope, S.IS_REPAIRED)
     .when(sfn.Condition.stringEquals('$.repair.status', 'SUCCEEDED'),

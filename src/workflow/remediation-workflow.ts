@@ -126,12 +126,13 @@ export class RemediationWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
-    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval);
+    this.policyConfig = PolicyConfigBuilder.of(this, props.policy, props.approval, props.repairStrategy, props.environments);
     const approvalTimeout = props.approvalTimeout ?? Duration.hours(24);
     if (approvalTimeout.toSeconds() < 60 || approvalTimeout.toSeconds() > 7 * 24 * 3600) {
       throw new InvalidWorkflowError(`approvalTimeout must be between 1 minute and 7 days, got ${approvalTimeout.toSeconds()} seconds`);
     }
-    const verification = this.policyConfig.resolved.verificationWindowSeconds;
+    // A canary bakes for its own time instead of the verification window.
+    const verification = Math.max(this.policyConfig.resolved.verificationWindowSeconds, this.policyConfig.longestBakeSeconds);
     // Long enough for an approval, a verification extended once, and the handlers themselves.
     const executionTimeout = Duration.seconds(approvalTimeout.toSeconds() + 2 * verification + 3600);
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
@@ -146,6 +147,11 @@ export class RemediationWorkflow extends Construct {
       this.node.addValidation({
         validate: () => this.policyConfig.needsApprovalStep
           ? ['approval needs the Step Functions workflow: Workflow.lambdaCoordinator() has no approval step (a task token exists only in a state machine); use Workflow.stepFunctions() or remove approval']
+          : [],
+      });
+      this.node.addValidation({
+        validate: () => this.policyConfig.usesProgressive
+          ? ['repairStrategy RepairStrategy.progressive(...) needs the Step Functions workflow: Workflow.lambdaCoordinator() has no canary promotion step; use Workflow.stepFunctions() or RepairStrategy.raiseMemory()']
           : [],
       });
     }
@@ -341,7 +347,10 @@ export class RemediationWorkflow extends Construct {
     const machine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: 'Lambda auto-remediation: alarm -> diagnose -> repair memory -> verify -> notify',
-      definitionBody: sfn.DefinitionBody.fromChainable(buildRemediationDefinition(new Construct(this, 'States'), handlers, { approvalTimeout })),
+      definitionBody: sfn.DefinitionBody.fromChainable(buildRemediationDefinition(new Construct(this, 'States'), handlers, {
+        approvalTimeout,
+        progressive: this.policyConfig.usesProgressive,
+      })),
       timeout: executionTimeout,
       tracingEnabled: true,
       // Every event type, without execution data: the .waitForTaskToken input carries the approval

@@ -1,6 +1,6 @@
 // Internal: resolves the public props into the settings the workflow and handlers receive.
 // Not exported from src/index.ts (free functions and consts are not jsii-compatible).
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { InvalidRemediationPolicyError } from './construct-errors';
@@ -14,10 +14,14 @@ import {
   MIN_FOLLOW_UP_SECONDS,
   POLICY_SIZE_DEFAULTS,
   RemediationPolicyConfig,
+  EnvironmentConfig,
+  RepairStrategyConfig,
 } from './contract';
 import { functionNameOf } from './handler-support';
 import { LAMBDA_MAX_MEMORY_MB, LAMBDA_MIN_MEMORY_MB, MAX_STEP_LIMIT_MB } from '../core/policy';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
+import { RemediationEnvironment } from '../remediation-environment';
+import { RepairStrategy } from '../repair/repair-strategy';
 
 /** The policy with every default applied, as the workflow receives it. */
 export interface ResolvedRemediationPolicy {
@@ -139,19 +143,25 @@ export class PolicyConfigBuilder {
    * resolves the policy once, so every sub-construct and handler gets the same settings), else a
    * new one for a sub-construct used on its own.
    */
-  public static of(scope: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined): PolicyConfigBuilder {
+  public static of(
+    scope: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined,
+    repairStrategy?: RepairStrategy, environments?: RemediationEnvironment[],
+  ): PolicyConfigBuilder {
     for (const s of [...scope.node.scopes].reverse()) {
       const shared = SHARED.get(s);
       if (shared) return shared;
     }
-    const own = new PolicyConfigBuilder(policy, approval);
+    const own = new PolicyConfigBuilder(policy, approval, repairStrategy, environments);
     SHARED.set(scope, own);
     return own;
   }
 
   /** Resolve the policy once for everything under `owner` (AutoRemediation). */
-  public static share(owner: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined): PolicyConfigBuilder {
-    const shared = new PolicyConfigBuilder(policy, approval);
+  public static share(
+    owner: IConstruct, policy: RemediationPolicy | undefined, approval: Approval | undefined,
+    repairStrategy?: RepairStrategy, environments?: RemediationEnvironment[],
+  ): PolicyConfigBuilder {
+    const shared = new PolicyConfigBuilder(policy, approval, repairStrategy, environments);
     SHARED.set(owner, shared);
     return shared;
   }
@@ -161,8 +171,21 @@ export class PolicyConfigBuilder {
   private readonly approvalNames: string[] = [];
   private readonly excludedNames: string[];
 
-  constructor(policy: RemediationPolicy | undefined, private readonly approval: Approval | undefined) {
+  /** How repairs change the memory (`RepairStrategy.raiseMemory()` unless given). */
+  public readonly repairStrategy: RepairStrategy;
+
+  /** The environments, checked, in the order they are matched. */
+  private readonly environments: ResolvedEnvironment[];
+  /** Every managed function (a tag match reads their tags at synthesis). */
+  private readonly managed = new Set<lambda.IFunction>();
+
+  constructor(
+    policy: RemediationPolicy | undefined, private readonly approval: Approval | undefined,
+    repairStrategy?: RepairStrategy, environments: RemediationEnvironment[] = [],
+  ) {
     this.resolved = resolveRemediationPolicy(policy);
+    this.repairStrategy = repairStrategy ?? RepairStrategy.raiseMemory();
+    this.environments = environments.map((e, i) => resolveEnvironment(e, i));
     this.excludedNames = (policy?.excludedFunctions ?? []).map(functionNameOf);
     for (const fn of approval?.mode === 'SELECTED' ? approval.functions : []) {
       this.approvalNames.push(functionNameOf(fn));
@@ -176,14 +199,39 @@ export class PolicyConfigBuilder {
     return this.resolved.requireApproval ? 'ALL' : 'NONE';
   }
 
+  /** True when a repair may release the new size as a canary (the workflow then has the promotion step). */
+  public get usesProgressive(): boolean {
+    return this.strategies.some((s) => s.kind === 'PROGRESSIVE');
+  }
+
+  /** The longest canary bake of any strategy, seconds (0 without a progressive one). */
+  public get longestBakeSeconds(): number {
+    return Math.max(0, ...this.strategies.map((s) => s.bakeTime?.toSeconds() ?? 0));
+  }
+
+  /** The functions of every custom strategy (the repair and rollback roles may invoke these). */
+  public get customRepairFunctions(): lambda.IFunction[] {
+    return [...new Set(this.strategies.flatMap((s) => (s.repairFunction ? [s.repairFunction] : [])))];
+  }
+
+  private get strategies(): RepairStrategy[] {
+    return [this.repairStrategy, ...this.environments.flatMap((e) => (e.source.repairStrategy ? [e.source.repairStrategy] : []))];
+  }
+
   /** True when any function needs approval (the workflow then includes the approval step). */
   public get needsApprovalStep(): boolean {
-    return this.approvalMode !== 'NONE' || [...this.overrides.values()].some(o => o.requireApproval === true);
+    return this.approvalMode !== 'NONE' || [...this.overrides.values()].some(o => o.requireApproval === true)
+      || this.environments.some((e) => e.source.requireApproval === true);
   }
 
   /** Record one function's overrides, held to the same limits as the policy. */
   public addFunction(fn: lambda.IFunction, options: FunctionOptions = {}): void {
     const name = functionNameOf(fn);
+    if (!this.managed.has(fn) && tagsAtSynthesis(fn) === undefined && this.environments.some((e) => e.source.match.tagKey !== undefined)) {
+      Annotations.of(fn).addWarningV2('lambda-auto-remediation:environment-tag-unknown',
+        `the tags of ${fn.node.path} are not known to this app (an imported function): EnvironmentMatch.tag never matches it; match it with EnvironmentMatch.namePattern`);
+    }
+    this.managed.add(fn);
     const of = (prop: string) => `${prop} of function ${name}`;
     if (options.maxMemoryMb !== undefined) checkMaxMemoryMb(options.maxMemoryMb, of('maxMemoryMb'));
     if (options.maxStepMb !== undefined) checkMaxStepMb(options.maxStepMb, of('maxStepMb'));
@@ -206,6 +254,21 @@ export class PolicyConfigBuilder {
     }
   }
 
+  /** One environment's JSON; a tag match lists the managed functions whose tags match now (at synthesis). */
+  private environmentConfig(e: ResolvedEnvironment): EnvironmentConfig {
+    const m = e.source.match;
+    const functions = m.tagKey === undefined ? [] : [...this.managed]
+      .filter((fn) => tagsAtSynthesis(fn)?.[m.tagKey!] === m.tagValue)
+      .map(functionNameOf);
+    return {
+      name: e.source.name,
+      ...(m.pattern !== undefined ? { namePattern: m.pattern } : {}),
+      ...(m.tagKey !== undefined ? { functions } : {}),
+      ...(Object.keys(e.override ?? {}).length > 0 ? { override: e.override } : {}),
+      ...(e.source.repairStrategy ? { repairStrategy: strategyConfig(e.source.repairStrategy) } : {}),
+    };
+  }
+
   /** The policy JSON; resolves at synthesis with deploy-time function names. */
   public toJson(scope: IConstruct): string {
     return Lazy.string({
@@ -225,11 +288,72 @@ export class PolicyConfigBuilder {
           ...(this.approvalNames.length > 0 ? { approvalFunctions: this.approvalNames } : {}),
           ...(this.excludedNames.length > 0 ? { excludedFunctions: this.excludedNames } : {}),
           ...(this.overrides.size > 0 ? { functionOverrides: Object.fromEntries(this.overrides) } : {}),
+          // Absent for the default strategy, so the default stack's policy JSON is unchanged.
+          ...(this.repairStrategy.kind !== 'RAISE_MEMORY' ? { repairStrategy: strategyConfig(this.repairStrategy) } : {}),
+          ...(this.environments.length > 0 ? { environments: this.environments.map((e) => this.environmentConfig(e)) } : {}),
         };
         return Stack.of(scope).toJsonString(config);
       },
     });
   }
+}
+
+/** An environment with its guardrails checked and converted. */
+interface ResolvedEnvironment {
+  readonly source: RemediationEnvironment;
+  readonly override: EnvironmentConfig['override'];
+}
+
+/** Stack-wide settings an environment's policy cannot change, with where to set them instead. */
+const STACK_WIDE_POLICY_PROPS = [
+  'verificationWindow', 'followUpInterval', 'maxFollowUps', 'raiseMemoryForCpu', 'excludedFunctions', 'requireApproval',
+] as const;
+
+function resolveEnvironment(env: RemediationEnvironment, index: number): ResolvedEnvironment {
+  const where = `environments[${index}]`;
+  if (!env.name || env.name.trim() === '') throw new InvalidRemediationPolicyError(`${where}.name is required: give the environment a name such as 'production'`);
+  if (!env.match) throw new InvalidRemediationPolicyError(`${where} (${env.name}) needs a match: EnvironmentMatch.tag(key, value) or EnvironmentMatch.namePattern('prod-*')`);
+  const p = env.policy ?? {};
+  for (const prop of STACK_WIDE_POLICY_PROPS) {
+    if (p[prop] !== undefined) {
+      const fix = prop === 'requireApproval' ? `use ${where}.requireApproval` : 'set it on the stack\'s policy';
+      throw new InvalidRemediationPolicyError(`${where}.policy.${prop} applies to the whole stack, not to one environment: ${fix}`);
+    }
+  }
+  const of = (prop: string) => `${where}.policy.${prop}`;
+  if (p.maxMemoryMb !== undefined) checkMaxMemoryMb(p.maxMemoryMb, of('maxMemoryMb'));
+  if (p.maxStepMb !== undefined) checkMaxStepMb(p.maxStepMb, of('maxStepMb'));
+  if (p.minConfidence !== undefined) checkMinConfidence(p.minConfidence, of('minConfidence'));
+  if (p.maxRepairsPerDay !== undefined) checkMaxRepairsPerDay(p.maxRepairsPerDay, of('maxRepairsPerDay'));
+  if (p.cooldown !== undefined) checkCooldown(p.cooldown, of('cooldown'));
+  const override = stripUndefined({
+    maxMemoryMb: p.maxMemoryMb,
+    maxStepMb: p.maxStepMb,
+    minConfidence: p.minConfidence,
+    cooldownSeconds: p.cooldown?.toSeconds(),
+    maxRepairsPerDay: p.maxRepairsPerDay,
+    dryRun: p.dryRun,
+    rollbackOnFailedVerification: p.rollbackOnFailedVerification,
+    requireApproval: env.requireApproval,
+  });
+  return { source: env, override };
+}
+
+/** The tags CDK gives a function defined in the app (read once aspects ran), undefined for an imported one. */
+function tagsAtSynthesis(fn: lambda.IFunction): Record<string, string> | undefined {
+  const cfn = fn.node.defaultChild;
+  return cfn instanceof lambda.CfnFunction ? cfn.tags.tagValues() : undefined;
+}
+
+/** The JSON form of a strategy. */
+function strategyConfig(strategy: RepairStrategy): RepairStrategyConfig {
+  if (strategy.kind === 'PROGRESSIVE') {
+    return { kind: 'PROGRESSIVE', canaryWeight: strategy.canaryPercent! / 100, bakeTimeSeconds: strategy.bakeTime!.toSeconds() };
+  }
+  if (strategy.kind === 'CUSTOM') {
+    return { kind: 'CUSTOM', functionArn: strategy.repairFunction!.functionArn, timeoutMs: strategy.timeout!.toMilliseconds() };
+  }
+  return { kind: 'RAISE_MEMORY' };
 }
 
 /** The builder each owner shares with the constructs under it. */

@@ -9,11 +9,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { demoFunctions, ensureHandlerAssets } from './helpers';
-import { AutoRemediation, AutoRemediationProps } from '../../src';
+import { AutoRemediation, AutoRemediationProps, EnvironmentMatch, RepairStrategy } from '../../src';
 
 // This file validates: undo the suite-wide switch (each test file has its own process.env).
 delete process.env.CDK_VALIDATION;
@@ -55,6 +55,25 @@ function ours(violations: Violation[]): Violation[] {
 describe('CloudFormation Validate finds nothing in what AutoRemediation synthesizes', () => {
   test('functions defined in the app (the default shape)', () => {
     const { violations } = validate((stack) => ({ functions: demoFunctions(stack, 3) }));
+    expect(ours(violations)).toEqual([]);
+  });
+
+  test('repair strategies and environments (a progressive environment by tag, a custom strategy for the rest)', () => {
+    const { violations } = validate((stack) => {
+      const [prod, dev, changer] = demoFunctions(stack, 3);
+      Tags.of(prod).add('env', 'prod');
+      return {
+        functions: [prod, dev],
+        repairStrategy: RepairStrategy.custom(changer),
+        environments: [{
+          name: 'production',
+          match: EnvironmentMatch.tag('env', 'prod'),
+          requireApproval: true,
+          repairStrategy: RepairStrategy.progressive({ canaryPercent: 10 }),
+          policy: { maxMemoryMb: 4096 },
+        }],
+      };
+    });
     expect(ours(violations)).toEqual([]);
   });
 

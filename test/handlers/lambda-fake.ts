@@ -10,8 +10,11 @@
  * - PublishVersion is conditional on RevisionId and CodeSha256, and returns the latest version
  *   when `$LATEST` has not changed since it was published. Versions are immutable.
  *   https://docs.aws.amazon.com/lambda/latest/api/API_PublishVersion.html
- * - UpdateAlias is conditional on the alias's RevisionId.
+ * - UpdateAlias is conditional on the alias's RevisionId; `RoutingConfig.AdditionalVersionWeights`
+ *   routes a share of the alias's traffic to a second published version (`{}` clears it; without
+ *   RoutingConfig it stays as it was).
  *   https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html
+ *   https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html
  */
 import {
   GetAliasCommand, GetFunctionConfigurationCommand, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
@@ -52,7 +55,7 @@ export class FakeLambda {
   public updateOutcome: 'Successful' | 'Failed' = 'Successful';
   private beforeUpdate?: FakeConfig;
   public readonly versions = new Map<string, FakeConfig>();
-  public readonly aliases = new Map<string, { FunctionVersion: string; RevisionId: string }>();
+  public readonly aliases = new Map<string, { FunctionVersion: string; RevisionId: string; Weights?: Record<string, number> }>();
   public readonly faults: Record<Op, Fault[]> = { update: [], publish: [], updateAlias: [] };
   /** Memory sizes `$LATEST` had, in order. */
   public readonly memoryHistory: number[];
@@ -161,10 +164,17 @@ export class FakeLambda {
   getAlias(input: { Name?: string }): Record<string, unknown> {
     const a = this.aliases.get(input.Name!);
     if (!a) throw awsError('ResourceNotFoundException', `Alias not found: ${input.Name}`, 404);
-    return { Name: input.Name, FunctionVersion: a.FunctionVersion, RevisionId: a.RevisionId };
+    return {
+      Name: input.Name,
+      FunctionVersion: a.FunctionVersion,
+      RevisionId: a.RevisionId,
+      ...(a.Weights && Object.keys(a.Weights).length ? { RoutingConfig: { AdditionalVersionWeights: { ...a.Weights } } } : {}),
+    };
   }
 
-  updateAlias(input: { Name?: string; FunctionVersion?: string; RevisionId?: string }): Record<string, unknown> {
+  updateAlias(input: {
+    Name?: string; FunctionVersion?: string; RevisionId?: string; RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> };
+  }): Record<string, unknown> {
     const fault = this.faults.updateAlias.shift();
     if (fault instanceof Error) throw fault;
     const a = this.aliases.get(input.Name!);
@@ -173,7 +183,11 @@ export class FakeLambda {
       throw awsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id.', 412);
     }
     if (!this.versions.has(input.FunctionVersion!)) throw awsError('ResourceNotFoundException', `version ${input.FunctionVersion}`, 404);
+    for (const v of Object.keys(input.RoutingConfig?.AdditionalVersionWeights ?? {})) {
+      if (!this.versions.has(v)) throw awsError('ResourceNotFoundException', `version ${v}`, 404);
+    }
     a.FunctionVersion = input.FunctionVersion!;
+    if (input.RoutingConfig) a.Weights = { ...(input.RoutingConfig.AdditionalVersionWeights ?? {}) };
     a.RevisionId = `alias-rev-${this.nextRevision()}`;
     if (fault === 'apply-then-lose-response') throw awsError('TimeoutError', 'socket hang up', 0);
     return this.getAlias(input);

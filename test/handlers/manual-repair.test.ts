@@ -79,6 +79,22 @@ describe('manual repair (the Automation runbook step)', () => {
     expect(await items('AUDIT#')).toEqual([expect.objectContaining({ action: 'refused', why: expect.stringContaining(reason) })]);
   });
 
+  test('GIVEN a follow-up chain waiting to review the function WHEN the manual repair succeeds THEN the chain ends, as after a workflow repair', async () => {
+    await given();
+    // An earlier review scheduled a follow-up: the marker names it (what finalize's scheduleFollowUp writes).
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'FUNCTION#orders', sk: 'FOLLOW_UP', recordType: 'FOLLOW_UP', functionName: 'orders', execution: 'followup-orders-r1' } }));
+    await manualRepair(input());
+    // '' is "no follow-up may run": normalize ignores the waiting follow-up (normalize.lambda.ts).
+    expect((await items('FOLLOW_UP'))[0]).toMatchObject({ execution: '' });
+  });
+
+  test('GIVEN a follow-up chain WHEN the manual repair does not change the function (dry run) THEN the chain is left as it was', async () => {
+    await given({}, undefined, { DRY_RUN: 'true' });
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'FUNCTION#orders', sk: 'FOLLOW_UP', recordType: 'FOLLOW_UP', functionName: 'orders', execution: 'followup-orders-r1' } }));
+    await manualRepair(input());
+    expect((await items('FOLLOW_UP'))[0]).toMatchObject({ execution: 'followup-orders-r1' });
+  });
+
   test('GIVEN a remediation execution holding the lock THEN refused: the execution wins', async () => {
     await given();
     await db.doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'LOCK#orders', sk: 'LOCK', owner: 'arn:aws:states:...:exec-9', expiresAt: 9_999_999_999 } }));

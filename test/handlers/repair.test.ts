@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
-  GetAliasCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
+  GetAliasCommand, InvokeCommand, LambdaClient, PublishVersionCommand, UpdateAliasCommand, UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -727,5 +727,204 @@ describe('what a rollback does and records, on each path', () => {
       expect(updates()).toBe(0);
       expect(fake.latest.MemorySize).toBe(384);
     });
+  });
+});
+
+describe('progressive repair (RepairStrategy.progressive): a canary through the alias', () => {
+  const progressive = {
+    REMEDIATION_POLICY: JSON.stringify({
+      functionOverrides: { 'ingest-2': { aliases: ['live'] } },
+      repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.2, bakeTimeSeconds: 600 },
+    }),
+  };
+  const routingOf = () => fake.aliases.get('live');
+
+  test('GIVEN an alarm on the function as a whole WHEN repaired THEN $LATEST is raised, published, and 20 % of live goes to the new version while live stays on 7', async () => {
+    const state = await given(progressive, { alias: 'live' });
+    const out = await repair(state);
+    expect(out).toMatchObject({
+      status: 'SUCCEEDED',
+      newMemoryMb: 384,
+      verifyAfterSeconds: 600,
+      canary: { aliasName: 'live', version: '8', previousVersion: '7', weight: 0.2 },
+    });
+    expect(lambda).toHaveReceivedCommandWith(PublishVersionCommand, { FunctionName: 'ingest-2', RevisionId: 'rev-2', CodeSha256: 'sha-code-1' });
+    expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, {
+      Name: 'live', FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: { 8: 0.2 } }, RevisionId: 'alias-rev-1',
+    });
+    expect(routingOf()).toMatchObject({ FunctionVersion: '7', Weights: { 8: 0.2 } });
+    expect(fake.versions.get('8')?.MemorySize).toBe(384);
+    expect(out.reason).toContain('which stays on version 7 until the canary is verified');
+  });
+
+  test('GIVEN the strategy comes from a matching environment THEN the repair record names the environment and the strategy', async () => {
+    const state = await given({
+      REMEDIATION_POLICY: JSON.stringify({
+        functionOverrides: { 'ingest-2': { aliases: ['live'] } },
+        environments: [{ name: 'production', namePattern: 'ingest-*', repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.2, bakeTimeSeconds: 600 } }],
+      }),
+    }, { alias: 'live' });
+    const out = await repair(state);
+    expect(out.canary).toMatchObject({ version: '8', weight: 0.2 });
+    expect((await items()).find((i) => i.recordType === 'REPAIR')).toMatchObject({ environment: 'production', repairStrategy: 'PROGRESSIVE' });
+  });
+
+  test('fails safe when no alias is configured: REFUSED, nothing changed, the reason says what to configure', async () => {
+    const state = await given({ REMEDIATION_POLICY: JSON.stringify({ repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.2, bakeTimeSeconds: 600 } }) });
+    const out = await repair(state);
+    expect(out.status).toBe('REFUSED');
+    expect(out.reason).toContain('has none configured (addFunction(fn, { alias }))');
+    expect(updates()).toBe(0);
+  });
+
+  test('fails safe when $LATEST runs other code than the alias\'s version: REFUSED, no publish, no routing', async () => {
+    const state = await given(progressive, { alias: 'live' });
+    fake.latest = { ...fake.latest, CodeSha256: 'sha-code-unreleased' };
+    const out = await repair(state);
+    expect(out.status).toBe('REFUSED');
+    expect(updates()).toBe(0);
+    expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 0);
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('GIVEN the routing update\'s response is lost WHEN the step is retried THEN it recognises its own canary: one update, one publish, SUCCEEDED', async () => {
+    const state = await given(progressive, { alias: 'live' });
+    fake.faults.updateAlias.push('apply-then-lose-response');
+    await expect(repair(state)).rejects.toBeDefined();
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', canary: { version: '8', previousVersion: '7', weight: 0.2 } });
+    expect(updates()).toBe(1);
+    expect([...fake.versions.keys()]).toEqual(['7', '8']);
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
+  });
+
+  test('GIVEN the alias was moved by a deploy while the repair ran THEN no canary starts: CHANGED_BY_OTHERS', async () => {
+    const state = await given(progressive, { alias: 'live' });
+    fake.faults.updateAlias.push(awsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id.', 412));
+    const out = await repair(state);
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(routingOf()).toMatchObject({ FunctionVersion: '7' });
+    expect(routingOf()?.Weights).toBeUndefined();
+  });
+
+  async function canaryStarted(): Promise<HandlerInputs['rollback'] & { verification: any }> {
+    const state = await given(progressive, { alias: 'live' });
+    const r: RepairOutput = await repair(state);
+    expect(r.status).toBe('SUCCEEDED');
+    lambda.resetHistory();
+    return { ...state, repair: r, verification: { status: 'SUCCEEDED', next: 'PROMOTE', reason: 'canary version 8 against version 7: error rate 1 -> 0' } } as any;
+  }
+
+  test('WHEN the verified canary is promoted THEN live points at 8 with no routing, and a retry changes nothing more', async () => {
+    const state = await canaryStarted();
+    const out = await repair({ promote: true, state });
+    expect(out).toMatchObject({ status: 'PROMOTED', aliasVersion: '8' });
+    expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, { Name: 'live', FunctionVersion: '8', RoutingConfig: { AdditionalVersionWeights: {} } });
+    expect(routingOf()).toMatchObject({ FunctionVersion: '8', Weights: {} });
+    const again = await repair({ promote: true, state });
+    expect(again.status).toBe('PROMOTED');
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
+    expect((await items()).find((i) => i.step === 'promote')).toMatchObject({ before: { aliasVersion: '7', canaryVersion: '8' }, after: { aliasVersion: '8' } });
+  });
+
+  test('fails when promotion is asked without a verification that asks for it', async () => {
+    const state = await canaryStarted();
+    await expect(repair({ promote: true, state: { ...state, verification: { ...state.verification, next: 'ROLLBACK' } } })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('GIVEN a deploy moved live during the bake WHEN promotion runs THEN the alias is left alone: CHANGED_BY_OTHERS', async () => {
+    const state = await canaryStarted();
+    fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+    fake.aliases.set('live', { FunctionVersion: '9', RevisionId: 'alias-rev-deploy' });
+    const out = await repair({ promote: true, state });
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('WHEN the canary did not pass THEN rollback removes the routing, live stays on 7, $LATEST is restored; a retry recognises both', async () => {
+    const state = await canaryStarted();
+    const out = await rollback(state);
+    expect(out.status).toBe('ROLLED_BACK');
+    expect(out.reason).toContain('canary routing to version 8 removed; alias live stays on version 7');
+    expect(lambda).toHaveReceivedCommandWith(UpdateAliasCommand, { Name: 'live', FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} } });
+    expect(routingOf()).toMatchObject({ FunctionVersion: '7', Weights: {} });
+    expect(fake.latest.MemorySize).toBe(256);
+    const again = await rollback(state);
+    expect(again.status).toBe('ROLLED_BACK');
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
+    expect(updates()).toBe(1);
+  });
+});
+
+describe('custom repair (RepairStrategy.custom): the user\'s function makes the change, only the size read back counts', () => {
+  const ARN = 'arn:aws:lambda:us-east-1:123456789012:function:memory-changer';
+  const custom = { REMEDIATION_POLICY: JSON.stringify({ repairStrategy: { kind: 'CUSTOM', functionArn: ARN, timeoutMs: 5000 } }) };
+  const events: any[] = [];
+  /** The user's function: does what `behaviour` says with the event it receives. */
+  function userFunction(behaviour: 'apply' | 'error' | 'wrong-size' | 'nothing' | 'hang') {
+    events.length = 0;
+    lambda.on(InvokeCommand).callsFake(async (input: any) => {
+      const event = JSON.parse(new TextDecoder().decode(input.Payload));
+      events.push({ functionName: input.FunctionName, event });
+      if (behaviour === 'hang') return new Promise(() => undefined);
+      if (behaviour === 'error') return { StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode('{"errorType":"PipelineDown","errorMessage":"no"}') };
+      if (behaviour === 'apply') fake.updateFunctionConfiguration({ MemorySize: event.toMemoryMb });
+      if (behaviour === 'wrong-size') fake.updateFunctionConfiguration({ MemorySize: 320 });
+      return { StatusCode: 200, Payload: new TextEncoder().encode('{"ok":true}') };
+    });
+  }
+
+  test('GIVEN a function that applies the size WHEN repaired THEN it got the target size, the read-back confirms it: SUCCEEDED, counted once, our role never updated', async () => {
+    const state = await given(custom);
+    userFunction('apply');
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', originalMemoryMb: 256, newMemoryMb: 384, strategyFunction: ARN });
+    expect(events).toEqual([{ functionName: ARN, event: expect.objectContaining({ action: 'RAISE', functionName: 'ingest-2', fromMemoryMb: 256, toMemoryMb: 384 }) }]);
+    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 0);
+    expect(await repairCount()).toBe(1);
+  });
+
+  test.each([
+    ['throws', 'error' as const, /did not make the change \(CustomRepairFunctionError: repair function memory-changer failed \(Unhandled\)/],
+    ['answers but sets another size', 'wrong-size' as const, /repair function memory-changer answered, but ingest-2 has 320 MB, not the 384 MB asked for: no change assumed/],
+    ['answers and changes nothing', 'nothing' as const, /answered, but ingest-2 has 256 MB, not the 384 MB asked for/],
+  ])('GIVEN a function that %s THEN FAILED with no change assumed, not counted', async (_label, behaviour, reason) => {
+    const state = await given(custom);
+    userFunction(behaviour);
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'FAILED', originalMemoryMb: 256, newMemoryMb: 256 });
+    expect(out.reason).toMatch(reason);
+    expect(await repairCount()).toBeUndefined();
+  });
+
+  test('GIVEN a function that does not answer in time THEN FAILED (DependencyTimeoutError), no change assumed', async () => {
+    const state = await given({ REMEDIATION_POLICY: JSON.stringify({ repairStrategy: { kind: 'CUSTOM', functionArn: ARN, timeoutMs: 1000 } }) });
+    userFunction('hang');
+    const pending = repair(state);
+    clock.advance(1000);
+    const out = await pending;
+    expect(out.status).toBe('FAILED');
+    expect(out.reason).toContain('DependencyTimeoutError: repair function memory-changer did not answer within 1000 ms');
+  });
+
+  test('GIVEN the step is retried after the change was made THEN it recognises the size and does not invoke again', async () => {
+    const state = await given(custom);
+    userFunction('apply');
+    jest.spyOn(Store.prototype, 'noteRepair').mockRejectedValueOnce(new ThrottledError('dynamodb throttled'));
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ThrottledError' });
+    const out = await repair(state);
+    expect(out.status).toBe('SUCCEEDED');
+    expect(events).toHaveLength(1);
+  });
+
+  test('WHEN verification failed THEN rollback asks the same function for the original size and reads it back', async () => {
+    const state = await given(custom);
+    userFunction('apply');
+    const r: RepairOutput = await repair(state);
+    const out = await rollback({ ...state, repair: r } as HandlerInputs['rollback']);
+    expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
+    expect(events[1].event).toMatchObject({ action: 'ROLLBACK', fromMemoryMb: 384, toMemoryMb: 256 });
+    expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 0);
   });
 });

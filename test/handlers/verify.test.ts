@@ -125,3 +125,53 @@ describe('verify handler', () => {
     await expect(verify({ ...state, repair: { ...state.repair, status: 'DRY_RUN' } })).rejects.toMatchObject({ name: 'InvalidInputError' });
   });
 });
+
+describe('verify handler, progressive repair: the canary against the old version (ExecutedVersion)', () => {
+  const canary = { aliasName: 'live', version: '8', previousVersion: '7', weight: 0.2 };
+  /** GetMetricData answers the per-version sums: `old` and `canary` as [invocations, errors]. */
+  function versions(old: [number, number], next: [number, number]) {
+    cw.on(GetMetricDataCommand).callsFake(async (input: any) => ({
+      MetricDataResults: input.MetricDataQueries.map((q: any) => {
+        const dims = Object.fromEntries(q.MetricStat.Metric.Dimensions.map((d: any) => [d.Name, d.Value]));
+        const [inv, err] = dims.ExecutedVersion === '8' ? next : old;
+        return { Id: q.Id, Timestamps: [new Date('2026-11-20T10:50:00Z')], Values: [q.MetricStat.Metric.MetricName === 'Errors' ? err : inv] };
+      }),
+    }));
+  }
+  const withCanary = (state: HandlerInputs['verify']) => ({ ...state, repair: { ...state.repair, canary, verifyAfterSeconds: 600 } }) as HandlerInputs['verify'];
+
+  test('GIVEN the canary clean and the old version killed THEN SUCCEEDED and PROMOTE, read by FunctionName, Resource and ExecutedVersion', async () => {
+    const state = withCanary(await repaired());
+    versions([240, 230], [60, 0]);
+    const out = await verify(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', next: 'PROMOTE', invocationsAfter: 60 });
+    expect(cw).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      MetricDataQueries: expect.arrayContaining([expect.objectContaining({
+        MetricStat: expect.objectContaining({
+          Metric: {
+            Namespace: 'AWS/Lambda',
+            MetricName: 'Errors',
+            Dimensions: [
+              { Name: 'FunctionName', Value: 'ingest-2' }, { Name: 'Resource', Value: 'ingest-2:live' }, { Name: 'ExecutedVersion', Value: '8' },
+            ],
+          },
+        }),
+      })]),
+    });
+  });
+
+  test('GIVEN the canary failing as often THEN FAILED and ROLLBACK even with rollbackOnFailedVerification off: a canary is never left routed', async () => {
+    const state = withCanary(await repaired({ REMEDIATION_POLICY: JSON.stringify({ rollbackOnFailedVerification: false }) }));
+    versions([240, 240], [60, 60]);
+    expect(await verify(state)).toMatchObject({ status: 'FAILED', next: 'ROLLBACK' });
+  });
+
+  test('GIVEN too few canary invocations THEN the bake is extended once by the bake time, then the canary is removed', async () => {
+    const state = withCanary(await repaired());
+    versions([240, 230], [2, 0]);
+    const first = await verify(state);
+    expect(first).toMatchObject({ status: 'INCONCLUSIVE', next: 'EXTEND', extendSeconds: 600, attempt: 1 });
+    const second = await verify({ ...state, verification: first });
+    expect(second).toMatchObject({ status: 'INCONCLUSIVE', next: 'ROLLBACK', attempt: 2 });
+  });
+});

@@ -1,4 +1,4 @@
-import { compareWindows, improvementText, WindowFacts } from '../../src/core/verification/compare';
+import { compareCanary, compareWindows, improvementText, WindowFacts } from '../../src/core/verification/compare';
 
 const base: WindowFacts = { alarmMetric: 10, invocations: 100, errors: 10, oomCount: 10, timeoutCount: 0, reportCount: 100, memoryUtilization: 1 };
 
@@ -41,5 +41,34 @@ describe('compareWindows', () => {
     expect(improvementText(200, 50)).toBe('+75.0%');
     expect(improvementText(50, 100)).toBe('-100.0%');
     expect(improvementText(0, 3)).toBe('n/a');
+  });
+});
+
+describe('compareCanary: the canary against the version beside it', () => {
+  const v = (version: string, invocations: number, errors: number) => ({ version, invocations, errors });
+
+  test('GIVEN the old version killed and the canary clean THEN SUCCEEDED, naming both versions', () => {
+    const r = compareCanary({ baseline: v('7', 240, 232), canary: v('8', 60, 0), minInvocations: 5 });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.reason).toBe('canary version 8 against version 7: error rate 0.9667 -> 0 (+100.0%)');
+  });
+
+  test('GIVEN the canary failing as often as the old version THEN FAILED (did not improve)', () => {
+    const r = compareCanary({ baseline: v('7', 240, 240), canary: v('8', 60, 60), minInvocations: 5 });
+    expect(r).toMatchObject({ status: 'FAILED', reason: 'canary version 8 against version 7: error rate did not improve (1 -> 1)' });
+  });
+
+  test('GIVEN the canary failing more often THEN FAILED (got worse)', () => {
+    expect(compareCanary({ baseline: v('7', 100, 10), canary: v('8', 50, 20), minInvocations: 5 }).reason).toContain('got worse');
+  });
+
+  test('GIVEN fewer canary invocations than the minimum THEN INCONCLUSIVE, whatever the rates', () => {
+    const r = compareCanary({ baseline: v('7', 100, 100), canary: v('8', 4, 0), minInvocations: 5 });
+    expect(r).toMatchObject({ status: 'INCONCLUSIVE' });
+    expect(r.reason).toContain('only 4 invocations on the canary, fewer than the 5 needed');
+  });
+
+  test('GIVEN no error on either version THEN INCONCLUSIVE: a canary cannot be shown to help', () => {
+    expect(compareCanary({ baseline: v('7', 100, 0), canary: v('8', 25, 0), minInvocations: 5 }).status).toBe('INCONCLUSIVE');
   });
 });

@@ -1,4 +1,4 @@
-import { effectivePolicy, envBoolean, envNumber, isManaged, readPolicyConfig, requireEnv } from '../../src/runtime/env';
+import { effectivePolicy, envBoolean, envNumber, isManaged, matchesNamePattern, readPolicyConfig, requireEnv } from '../../src/runtime/env';
 
 describe('environment', () => {
   test('requireEnv names every missing variable', () => {
@@ -119,6 +119,7 @@ describe('effectivePolicy: every guardrail a handler acts under', () => {
       followUpSeconds: 1800,
       followUpMaxRounds: 12,
       aliases: [],
+      strategy: { kind: 'RAISE_MEMORY' },
     });
   });
 
@@ -259,5 +260,70 @@ describe('envBoolean', () => {
   test('unset or blank takes the fallback', () => {
     expect(envBoolean('DRY_RUN', true, {})).toBe(true);
     expect(envBoolean('DRY_RUN', false, { DRY_RUN: ' ' })).toBe(false);
+  });
+});
+
+describe('per-environment guardrails and strategy (RemediationEnvironment)', () => {
+  const env = {
+    REMEDIATION_POLICY: JSON.stringify({
+      maxMemoryMb: 3008,
+      maxStepMb: 1024,
+      cooldownSeconds: 1800,
+      approvalMode: 'NONE',
+      environments: [
+        {
+          name: 'production',
+          functions: ['orders-live'],
+          override: { requireApproval: true, maxMemoryMb: 4096, rollbackOnFailedVerification: false },
+          repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.1, bakeTimeSeconds: 900 },
+        },
+        { name: 'staging', namePattern: 'stg-*', override: { maxStepMb: 256 } },
+        { name: 'all-orders', namePattern: 'orders-*', override: { dryRun: true } },
+      ],
+      functionOverrides: { 'orders-live': { maxMemoryMb: 2048 } },
+    }),
+  };
+
+  test('GIVEN a function listed by its tag THEN production applies: approval, progressive, its own limits; its per-function override still wins', () => {
+    const p = effectivePolicy('orders-live', env);
+    expect(p).toMatchObject({
+      environment: 'production',
+      requireApproval: true,
+      rollbackOnFailedVerification: false,
+      dryRun: false,
+      strategy: { kind: 'PROGRESSIVE', canaryWeight: 0.1, bakeTimeSeconds: 900 },
+    });
+    expect(p.core.maxMemoryMb).toBe(2048);
+  });
+
+  test('GIVEN a name that matches a pattern THEN that environment applies, the rest from the stack', () => {
+    const p = effectivePolicy('stg-api', env);
+    expect(p).toMatchObject({ environment: 'staging', requireApproval: false, strategy: { kind: 'RAISE_MEMORY' }, cooldownSeconds: 1800 });
+    expect([p.core.maxStepMb, p.core.maxMemoryMb]).toEqual([256, 3008]);
+  });
+
+  test('GIVEN two environments that match THEN the first wins', () => {
+    // orders-live matches production (by tag) and all-orders (by name): production is first.
+    expect(effectivePolicy('orders-live', env).dryRun).toBe(false);
+    expect(effectivePolicy('orders-batch', env)).toMatchObject({ environment: 'all-orders', dryRun: true });
+  });
+
+  test('GIVEN no environment matches THEN the stack policy and the default strategy apply', () => {
+    const p = effectivePolicy('billing', env);
+    expect(p.environment).toBeUndefined();
+    expect(p).toMatchObject({ requireApproval: false, strategy: { kind: 'RAISE_MEMORY' } });
+  });
+
+  test('a pattern matches the whole name: * any run, ? one character, nothing else special', () => {
+    expect(matchesNamePattern('prod-orders', 'prod-*')).toBe(true);
+    expect(matchesNamePattern('preprod-orders', 'prod-*')).toBe(false);
+    expect(matchesNamePattern('api-v1', 'api-v?')).toBe(true);
+    expect(matchesNamePattern('api-v10', 'api-v?')).toBe(false);
+    expect(matchesNamePattern('anything', '.*')).toBe(false);
+  });
+
+  test('fails when an environment\'s strategy is malformed, naming the field', () => {
+    const bad = { REMEDIATION_POLICY: JSON.stringify({ maxMemoryMb: 3008, maxStepMb: 1024, environments: [{ name: 'p', namePattern: '*', repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 2, bakeTimeSeconds: 600 } }] }) };
+    expect(() => effectivePolicy('x', bad)).toThrow(/repairStrategy.canaryWeight must be a number between 0 and 1 \(exclusive\), got 2/);
   });
 });

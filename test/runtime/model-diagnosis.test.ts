@@ -92,6 +92,7 @@ describe('model diagnosis', () => {
 
 describe('a model answer never raises the action (issue 10 item 3)', () => {
   const POLICY: EffectivePolicy = {
+    strategy: { kind: 'RAISE_MEMORY' },
     core: DEFAULT_POLICY,
     cooldownSeconds: 1800,
     maxRepairsPerDay: 3,
@@ -340,6 +341,7 @@ describe('combineWithModel: the full merged result', () => {
 
 describe('decide and the recorded result', () => {
   const POLICY: EffectivePolicy = {
+    strategy: { kind: 'RAISE_MEMORY' },
     core: DEFAULT_POLICY,
     cooldownSeconds: 1800,
     maxRepairsPerDay: 3,

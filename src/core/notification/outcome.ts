@@ -73,8 +73,11 @@ export function decideOutcome(state: WorkflowState, facts: OutcomeFacts = {}): O
     default: break;
   }
 
-  const { diagnosis, repair, verification, rollback, approval } = state;
+  const { diagnosis, repair, verification, rollback, approval, promotion } = state;
   if (rollback) {
+    if (rollback.status === 'ROLLED_BACK' && repair?.canary) {
+      return { outcome: OUTCOMES.ROLLED_BACK, reason: `canary not promoted (${verification?.reason ?? 'no reason'}): ${rollback.reason}` };
+    }
     if (rollback.status === 'ROLLED_BACK') {
       return { outcome: OUTCOMES.ROLLED_BACK, reason: `verification failed (${verification?.reason ?? 'no reason'}); memory restored to ${rollback.restoredMemoryMb} MB` };
     }
@@ -102,6 +105,10 @@ export function decideOutcome(state: WorkflowState, facts: OutcomeFacts = {}): O
       };
     }
     return { outcome: OUTCOMES.FAILED, reason: errorText(state) };
+  }
+  if (promotion) {
+    if (promotion.status === 'PROMOTED') return { outcome: OUTCOMES.REPAIRED, reason: `canary verified (${verification?.reason ?? 'no reason'}); ${promotion.reason}` };
+    return { outcome: OUTCOMES.HUMAN_REVIEW, reason: `canary verified (${verification?.reason ?? 'no reason'}), but ${promotion.reason}: a person should decide` };
   }
   if (verification) {
     if (verification.status === 'SUCCEEDED') return { outcome: OUTCOMES.REPAIRED, reason: `verified: ${verification.reason}` };

@@ -289,7 +289,20 @@ function whatChanged(state: WorkflowState): Section {
     switch (r.status) {
       case 'SUCCEEDED':
         blocks.push(bullet(`Memory ${change(r.originalMemoryMb, r.newMemoryMb)} at ${r.repairedAt}.`));
-        if (r.aliasName && r.publishedVersion) {
+        if (r.strategyFunction) {
+          blocks.push(bullet('Made by your repair function ', code(r.strategyFunction.split(':')[6] ?? r.strategyFunction), ' (RepairStrategy.custom), and read back from the function\'s configuration.'));
+        }
+        if (r.canary) {
+          const c = r.canary;
+          const share = `${Math.round(c.weight * 100)} %`;
+          if (state.promotion?.status === 'PROMOTED') {
+            blocks.push(bullet('Alias ', code(c.aliasName), ` now runs version ${c.version} (was ${c.previousVersion}): the canary served ${share} of its invocations, was verified and promoted.`));
+          } else if (state.rollback?.status === 'ROLLED_BACK') {
+            blocks.push(bullet('Canary version ', code(c.version), ` served ${share} of alias `, code(c.aliasName), `; it was not promoted: the routing was removed and the alias stays on version ${c.previousVersion}.`));
+          } else {
+            blocks.push(bullet('Canary version ', code(c.version), ` serves ${share} of alias `, code(c.aliasName), `, which points at version ${c.previousVersion}.`));
+          }
+        } else if (r.aliasName && r.publishedVersion) {
           blocks.push(bullet('Alias ', code(r.aliasName), ` now runs version ${r.publishedVersion}${r.previousAliasVersion ? ` (was ${r.previousAliasVersion})` : ''}.`));
         }
         break;
@@ -338,7 +351,14 @@ function iacSection(input: OutcomeRenderInput): Section {
 function verified(state: WorkflowState): Section {
   const v = state.verification;
   const blocks: Block[] = [];
-  if (v) {
+  const canary = state.repair?.canary;
+  if (v && canary) {
+    // A canary is compared with the version beside it over the same minutes, not before/after.
+    const inv = v.details.invocations;
+    blocks.push(bullet('Verdict: ', code(v.status), ` (${productLine(v.reason, 300)})${v.attempt > 1 ? ', after one extension of the bake' : ''}.`));
+    blocks.push(bullet(`Error rate: version ${canary.previousVersion} ${formatPercent(v.details.errorRate?.before ?? 0)}, canary version ${canary.version} ${formatPercent(v.details.errorRate?.after ?? 0)}.`));
+    if (inv) blocks.push(bullet(`Invocations over the bake: ${inv.before} on version ${canary.previousVersion}, ${inv.after} on the canary.`));
+  } else if (v) {
     blocks.push(bullet('Verdict: ', code(v.status), ` (${productLine(v.reason, 300)}), from ${v.invocationsAfter} invocation${v.invocationsAfter === 1 ? '' : 's'} after the change${v.attempt > 1 ? ', after one extension of the window' : ''}.`));
     const m = v.metricsComparison;
     const metric = state.alarm?.alarmEvent?.metricName;

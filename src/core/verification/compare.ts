@@ -139,3 +139,52 @@ export function compareWindows(input: ComparisonInput): ComparisonResult {
     details,
   };
 }
+
+/** Input of {@link compareCanary}: both versions over the same bake time. */
+export interface CanaryInput {
+  /** The version the alias points at (the old memory size). */
+  readonly baseline: { readonly version: string; readonly invocations: number; readonly errors: number };
+  /** The canary (the new memory size). */
+  readonly canary: { readonly version: string; readonly invocations: number; readonly errors: number };
+  /** Fewer canary invocations than this: INCONCLUSIVE. */
+  readonly minInvocations: number;
+}
+
+/**
+ * Compare a canary with the version beside it, over the same minutes and the same callers. The
+ * canary passes when its error rate is at least 10 % below the baseline's; an error rate as high
+ * or higher fails. Too few canary invocations, or no error on either version: INCONCLUSIVE.
+ */
+export function compareCanary(input: CanaryInput): ComparisonResult {
+  const { baseline, canary } = input;
+  const rateOf = (s: { invocations: number; errors: number }) => (s.invocations > 0 ? s.errors / s.invocations : 0);
+  const errorRate = comparison(rateOf(baseline), rateOf(canary));
+  const details: Record<string, MetricsComparison> = {
+    errorRate,
+    invocations: comparison(baseline.invocations, canary.invocations),
+    errors: comparison(baseline.errors, canary.errors),
+  };
+  const who = `canary version ${canary.version} against version ${baseline.version}`;
+  if (canary.invocations < input.minInvocations) {
+    return {
+      status: 'INCONCLUSIVE',
+      reason: `${who}: only ${canary.invocations} invocations on the canary, fewer than the ${input.minInvocations} needed to judge`,
+      metricsComparison: errorRate,
+      details,
+    };
+  }
+  const t = trend(rateOf(baseline), rateOf(canary));
+  if (t === 'better') {
+    return { status: 'SUCCEEDED', reason: `${who}: error rate ${errorRate.before} -> ${errorRate.after} (${errorRate.improvement})`, metricsComparison: errorRate, details };
+  }
+  if (t === 'none') {
+    // Nothing failed on either side: the canary cannot be shown to help.
+    return { status: 'INCONCLUSIVE', reason: `${who}: no errors on either version over ${canary.invocations} canary invocations`, metricsComparison: errorRate, details };
+  }
+  return {
+    status: 'FAILED',
+    reason: `${who}: error rate ${t === 'worse' ? 'got worse' : 'did not improve'} (${errorRate.before} -> ${errorRate.after})`,
+    metricsComparison: errorRate,
+    details,
+  };
+}

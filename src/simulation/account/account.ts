@@ -380,69 +380,104 @@ export class SimulatedAccount {
 
   private generateMinute(minuteStart: number): void {
     for (const fn of this.lambda.all()) {
-      const config = this.lambda.effectiveConfig(fn);
-      const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
-      const name = fn.spec.functionName;
-      // A stream consumer gets as many batches as its shards get through; others their invocation rate.
-      // The function's execution environment carries a leak (leakMbPerInvocation) across minutes.
-      if (!this.environments.has(name)) this.environments.set(name, newEnvironmentState());
-      const environment = this.environments.get(name)!;
-      const backlog = this.streamBacklog.get(name) ?? 0;
-      const consumer = fn.workload.stream ? streamMinute(fn.workload, env, minuteStart, this.worldRandom, backlog, environment) : undefined;
-      if (consumer) this.streamBacklog.set(name, consumer.backlogAfter);
-      const invocations = consumer?.invocations ?? simulateMinute(fn.workload, env, minuteStart, this.worldRandom, environment);
       const alias = fn.spec.alias;
-      const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';
-      const dims: Array<Record<string, string>> = [{ FunctionName: name }, ...(alias ? [{ FunctionName: name, Resource: `${name}:${alias}` }] : [])];
-      const put = (metricName: string, t: number, v: number) => {
-        for (const d of dims) this.metrics.put({ namespace: 'AWS/Lambda', metricName, dimensions: d }, t, v);
-      };
-      const tally: WorkloadTally = { invocations: 0, errors: 0, oom: 0, timeouts: 0, throttles: 0 };
-      const day = new Date(minuteStart).toISOString().slice(0, 10).replace(/-/g, '/');
-      const group = this.logGroupFor(name);
-      const stream = group === logGroupOf(name) ? `${day}/[${version}]${streamSuffix(name, version)}` : `${day}/${name}[${version}]${streamSuffix(name, version)}`;
-      const events: Array<{ timestamp: number; message: string; logStreamName: string }> = [];
-      for (const inv of invocations) {
-        if (inv.outcome === 'throttled') {
-          put('Throttles', inv.start, 1);
-          tally.throttles++;
-          continue;
+      const routes = alias ? this.lambda.aliasRoutes(fn, alias) : [];
+      if (routes.length > 1) {
+        // Weighted alias routing: each version runs its share of the invocations with its own
+        // configuration (memory) and its own execution environments.
+        for (const r of routes) {
+          const share = { ...fn.workload, invocationsPerMinute: fn.workload.invocationsPerMinute * r.share };
+          this.generateRun(fn, minuteStart, r.version, r.config, share, `${fn.spec.functionName}#${r.version}`);
         }
-        tally.invocations++;
-        put('Invocations', inv.start, 1);
-        put('Errors', inv.start, isError(inv.outcome) ? 1 : 0);
-        put('Duration', inv.start, inv.durationMs);
-        put('Throttles', inv.start, 0);
-        if (isError(inv.outcome)) tally.errors++;
-        if (inv.outcome === 'oom-killed' || inv.outcome === 'runtime-oom' || inv.outcome === 'language-oom') tally.oom++;
-        if (inv.outcome === 'timeout') tally.timeouts++;
-        for (const line of invocationLogLines(inv, config.runtime, fn.spec.logFormat ?? 'text', version)) {
-          events.push({ timestamp: inv.start + line.offsetMs, message: line.message, logStreamName: stream });
-        }
-        // The code's own lines, every n-th invocation of the function.
-        const n = (this.invocationCounts.get(name) ?? 0) + 1;
-        this.invocationCounts.set(name, n);
-        for (const l of fn.workload.logLines ?? []) {
-          if (n % l.every !== 0) continue;
-          const at = inv.start + 2;
-          const message = applicationLogLine(config.runtime, fn.spec.logFormat ?? 'text', new Date(at).toISOString(), inv.requestId, l.level ?? 'ERROR', l.text);
-          events.push({ timestamp: at, message, logStreamName: stream });
-        }
+      } else {
+        const version = alias ? fn.aliases.get(alias)!.functionVersion : '$LATEST';
+        this.generateRun(fn, minuteStart, version, this.lambda.effectiveConfig(fn), fn.workload, fn.spec.functionName);
       }
-      for (const a of consumer?.iteratorAges ?? []) put('IteratorAge', a.at, a.ageMs);
-      const served = consumer ? { ...fn.workload, invocationsPerMinute: invocations.length } : fn.workload;
-      if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(served, env));
-      events.sort((a, b) => a.timestamp - b.timestamp);
-      // No invocation, no log line: a function that never ran has no log group yet.
-      const points = events.length ? this.logs.append(group, events) : [];
-      for (const p of points) {
-        const id = { namespace: p.filter.metricNamespace, metricName: p.filter.metricName, dimensions: p.filter.dimensions ?? {} };
-        this.metrics.put(id, p.timestamp, p.value);
-      }
-      if (!this.tally.has(name)) this.tally.set(name, new Map());
-      this.tally.get(name)!.set(minuteStart, tally);
     }
   }
+
+  /** One minute of `workload` run by `version` of `fn` (the whole function, or a version's share of its alias). */
+  private generateRun(
+    fn: SimFunction, minuteStart: number, version: string, config: ReturnType<LambdaService['effectiveConfig']>, workload: WorkloadSpec, environmentKey: string,
+  ): void {
+    const env = { memorySizeMb: config.memorySize, timeoutSeconds: config.timeout, runtime: config.runtime };
+    const name = fn.spec.functionName;
+    // A stream consumer gets as many batches as its shards get through; others their invocation rate.
+    // The function's execution environment carries a leak (leakMbPerInvocation) across minutes.
+    if (!this.environments.has(environmentKey)) this.environments.set(environmentKey, newEnvironmentState());
+    const environment = this.environments.get(environmentKey)!;
+    const backlog = this.streamBacklog.get(name) ?? 0;
+    const consumer = workload.stream ? streamMinute(workload, env, minuteStart, this.worldRandom, backlog, environment) : undefined;
+    if (consumer) this.streamBacklog.set(name, consumer.backlogAfter);
+    const invocations = consumer?.invocations ?? simulateMinute(workload, env, minuteStart, this.worldRandom, environment);
+    const alias = fn.spec.alias;
+    // Invocations through an alias are also published per ExecutedVersion ("view metrics by the
+    // version of the function that executed; only applies to alias invocations",
+    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+    const dims: Array<Record<string, string>> = [{ FunctionName: name }, ...(alias ? [
+      { FunctionName: name, Resource: `${name}:${alias}` },
+      { FunctionName: name, Resource: `${name}:${alias}`, ExecutedVersion: version },
+    ] : [])];
+    const put = (metricName: string, t: number, v: number) => {
+      for (const d of dims) this.metrics.put({ namespace: 'AWS/Lambda', metricName, dimensions: d }, t, v);
+    };
+    const tally: WorkloadTally = { invocations: 0, errors: 0, oom: 0, timeouts: 0, throttles: 0 };
+    const day = new Date(minuteStart).toISOString().slice(0, 10).replace(/-/g, '/');
+    const group = this.logGroupFor(name);
+    const stream = group === logGroupOf(name) ? `${day}/[${version}]${streamSuffix(name, version)}` : `${day}/${name}[${version}]${streamSuffix(name, version)}`;
+    const events: Array<{ timestamp: number; message: string; logStreamName: string }> = [];
+    for (const inv of invocations) {
+      if (inv.outcome === 'throttled') {
+        put('Throttles', inv.start, 1);
+        tally.throttles++;
+        continue;
+      }
+      tally.invocations++;
+      put('Invocations', inv.start, 1);
+      put('Errors', inv.start, isError(inv.outcome) ? 1 : 0);
+      put('Duration', inv.start, inv.durationMs);
+      put('Throttles', inv.start, 0);
+      if (isError(inv.outcome)) tally.errors++;
+      if (inv.outcome === 'oom-killed' || inv.outcome === 'runtime-oom' || inv.outcome === 'language-oom') tally.oom++;
+      if (inv.outcome === 'timeout') tally.timeouts++;
+      for (const line of invocationLogLines(inv, config.runtime, fn.spec.logFormat ?? 'text', version)) {
+        events.push({ timestamp: inv.start + line.offsetMs, message: line.message, logStreamName: stream });
+      }
+      // The code's own lines, every n-th invocation of the function.
+      const n = (this.invocationCounts.get(name) ?? 0) + 1;
+      this.invocationCounts.set(name, n);
+      for (const l of fn.workload.logLines ?? []) {
+        if (n % l.every !== 0) continue;
+        const at = inv.start + 2;
+        const message = applicationLogLine(config.runtime, fn.spec.logFormat ?? 'text', new Date(at).toISOString(), inv.requestId, l.level ?? 'ERROR', l.text);
+        events.push({ timestamp: at, message, logStreamName: stream });
+      }
+    }
+    for (const a of consumer?.iteratorAges ?? []) put('IteratorAge', a.at, a.ageMs);
+    const served = consumer ? { ...workload, invocationsPerMinute: invocations.length } : workload;
+    if (invocations.length > 0) put('ConcurrentExecutions', minuteStart, expectedConcurrency(served, env));
+    events.sort((a, b) => a.timestamp - b.timestamp);
+    // No invocation, no log line: a function that never ran has no log group yet.
+    const points = events.length ? this.logs.append(group, events) : [];
+    for (const p of points) {
+      const id = { namespace: p.filter.metricNamespace, metricName: p.filter.metricName, dimensions: p.filter.dimensions ?? {} };
+      this.metrics.put(id, p.timestamp, p.value);
+    }
+    if (!this.tally.has(name)) this.tally.set(name, new Map());
+    // Two versions share a minute: their counts add up.
+    const earlier = this.tally.get(name)!.get(minuteStart);
+    this.tally.get(name)!.set(minuteStart, earlier && environmentKey !== name ? addTally(earlier, tally) : tally);
+  }
+}
+
+function addTally(a: WorkloadTally, b: WorkloadTally): WorkloadTally {
+  return {
+    invocations: a.invocations + b.invocations,
+    errors: a.errors + b.errors,
+    oom: a.oom + b.oom,
+    timeouts: a.timeouts + b.timeouts,
+    throttles: a.throttles + b.throttles,
+  };
 }
 
 export function logGroupOf(functionName: string): string {

@@ -98,6 +98,8 @@ export interface DeployRecord {
 interface Alias {
   functionVersion: string;
   revisionId: string;
+  /** `RoutingConfig.AdditionalVersionWeights`: the second version and its share (at most one entry). */
+  weights: Record<string, number>;
 }
 
 /** Mutable state of one simulated function. */
@@ -135,9 +137,12 @@ export interface LambdaServiceOptions {
 export interface InvokeScript {
   /**
    * `answer` (default): returns `answer`; `error`: throws `errorType`; `slow`: returns `answer`
-   * after `latencyMs` (default 60,000); `invalid`: returns text that is not JSON.
+   * after `latencyMs` (default 60,000); `invalid`: returns text that is not JSON;
+   * `applyMemory`: a custom repair function (`RepairStrategy.custom`) that sets the memory its
+   * event asks for (`functionName`, `toMemoryMb`) with UpdateFunctionConfiguration and returns
+   * `answer`. Its own role is the user's and is not evaluated here.
    */
-  readonly mode?: 'answer' | 'error' | 'slow' | 'invalid';
+  readonly mode?: 'answer' | 'error' | 'slow' | 'invalid' | 'applyMemory';
   /** What the function returns (any JSON value). */
   readonly answer?: unknown;
   /** The error the code throws for `error`. @default 'Error' */
@@ -214,7 +219,7 @@ export class LambdaService {
     };
     if (spec.alias) {
       fn.versions.set('1', { config: { ...config }, revisionId: this.random.uuid() });
-      fn.aliases.set(spec.alias, { functionVersion: '1', revisionId: this.random.uuid() });
+      fn.aliases.set(spec.alias, { functionVersion: '1', revisionId: this.random.uuid(), weights: {} });
       if (spec.latestDiffersFromAlias) {
         // Code was uploaded to $LATEST after version 1 was published (UpdateFunctionCode), and
         // nobody published it: the alias still runs version 1.
@@ -337,6 +342,17 @@ export class LambdaService {
         ExecutedVersion: '$LATEST',
         Payload: encode({ errorType, errorMessage: `${errorType}: simulated failure of ${name}`, trace: [`${errorType}: simulated failure of ${name}`, '    at Runtime.handler (file:///var/task/index.mjs:12:11)'] }),
       };
+    }
+    if (s.mode === 'applyMemory') {
+      const e = event as { functionName?: string; toMemoryMb?: number };
+      try {
+        this.updateFunctionConfiguration({ FunctionName: e.functionName, MemorySize: e.toMemoryMb });
+      } catch (err) {
+        // The code does not catch it: an Unhandled function error with the SDK's error.
+        const errorType = (err as Error).name ?? 'Error';
+        this.invocations.push({ at, functionName: name, qualifier, event, functionError: 'Unhandled' });
+        return { StatusCode: 200, FunctionError: 'Unhandled', ExecutedVersion: '$LATEST', Payload: encode({ errorType, errorMessage: (err as Error).message }) };
+      }
     }
     this.invocations.push({ at, functionName: name, qualifier, event });
     const body = s.mode === 'invalid' ? 'probably memory, raise it' : s.answer ?? null;
@@ -526,7 +542,32 @@ export class LambdaService {
     const name = required(input.Name, 'Name');
     const alias = fn.aliases.get(name);
     if (!alias) throw notFound(`Alias not found: ${fn.arn}:${name}`);
-    return { AliasArn: `${fn.arn}:${name}`, Name: name, FunctionVersion: alias.functionVersion, RevisionId: alias.revisionId };
+    return {
+      AliasArn: `${fn.arn}:${name}`,
+      Name: name,
+      FunctionVersion: alias.functionVersion,
+      RevisionId: alias.revisionId,
+      // GetAlias returns RoutingConfig only for an alias with weighted routing.
+      ...(Object.keys(alias.weights).length ? { RoutingConfig: { AdditionalVersionWeights: { ...alias.weights } } } : {}),
+    };
+  }
+
+  /**
+   * The versions an alias's invocations run and the share of each: the alias's version gets
+   * what the additional version's weight leaves
+   * (https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html).
+   */
+  public aliasRoutes(fn: SimFunction, aliasName: string): Array<{ version: string; share: number; config: ConfigSnapshot }> {
+    this.settle(fn);
+    const alias = fn.aliases.get(aliasName);
+    if (!alias) return [];
+    const configOf = (v: string) => (v === '$LATEST' ? fn.config : fn.versions.get(v)!.config);
+    const extra = Object.entries(alias.weights).filter(([, w]) => w > 0);
+    const rest = 1 - extra.reduce((a, [, w]) => a + w, 0);
+    return [
+      { version: alias.functionVersion, share: rest, config: configOf(alias.functionVersion) },
+      ...extra.map(([version, share]) => ({ version, share, config: configOf(version) })),
+    ];
   }
 
   public listAliases(input: { FunctionName?: string }): Record<string, unknown> {
@@ -534,7 +575,21 @@ export class LambdaService {
     return { Aliases: [...fn.aliases.keys()].map((name) => this.getAlias({ FunctionName: fn.spec.functionName, Name: name })) };
   }
 
-  public updateAlias(input: { FunctionName?: string; Name?: string; FunctionVersion?: string; RevisionId?: string }): Record<string, unknown> {
+  /**
+   * UpdateAlias (https://docs.aws.amazon.com/lambda/latest/api/API_UpdateAlias.html), with
+   * `RoutingConfig` as Lambda checks it: `AdditionalVersionWeights` maps a version number
+   * (pattern `[0-9]+`) to a weight from 0.0 to 1.0 (API_AliasRoutingConfiguration.html); "you can
+   * point an alias to a maximum of two Lambda function versions", both published, so an alias
+   * with routing cannot point at `$LATEST` (configuring-alias-routing.html). An empty map clears
+   * the routing; without `RoutingConfig` the routing stays as it was.
+   */
+  public updateAlias(input: {
+    FunctionName?: string;
+    Name?: string;
+    FunctionVersion?: string;
+    RevisionId?: string;
+    RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> };
+  }): Record<string, unknown> {
     const { fn } = this.get(required(input.FunctionName, 'FunctionName'));
     const name = required(input.Name, 'Name');
     const alias = fn.aliases.get(name);
@@ -542,9 +597,25 @@ export class LambdaService {
     if (input.RevisionId !== undefined && input.RevisionId !== alias.revisionId) {
       throw new PreconditionFailedException({ message: 'The Revision Id provided does not match the latest Revision Id.', $metadata: { httpStatusCode: 412 } });
     }
-    if (input.FunctionVersion !== undefined) {
-      if (input.FunctionVersion !== '$LATEST' && !fn.versions.has(input.FunctionVersion)) throw notFound(`Function not found: ${fn.arn}:${input.FunctionVersion}`);
-      alias.functionVersion = input.FunctionVersion;
+    const primary = input.FunctionVersion ?? alias.functionVersion;
+    if (input.FunctionVersion !== undefined && input.FunctionVersion !== '$LATEST' && !fn.versions.has(input.FunctionVersion)) {
+      throw notFound(`Function not found: ${fn.arn}:${input.FunctionVersion}`);
+    }
+    const weights = input.RoutingConfig ? { ...(input.RoutingConfig.AdditionalVersionWeights ?? {}) } : alias.weights;
+    const invalid = (message: string) => new InvalidParameterValueException({ message, $metadata: { httpStatusCode: 400 } });
+    const entries = Object.entries(weights);
+    if (entries.length > 1) throw invalid(`Number of items in AdditionalVersionWeights exceeds the limit of 1, got ${entries.length}`);
+    for (const [v, w] of entries) {
+      if (!/^[0-9]+$/.test(v)) throw invalid(`1 validation error detected: Value '${v}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [0-9]+]`);
+      if (typeof w !== 'number' || !(w >= 0 && w <= 1)) throw invalid(`1 validation error detected: Value '${w}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must be between 0.0 and 1.0`);
+      if (!fn.versions.has(v)) throw notFound(`Function not found: ${fn.arn}:${v}`);
+      if (v === primary) throw invalid(`Invalid function version ${v}. Function version ${v} is already included in routing configuration.`);
+      if (primary === '$LATEST') throw invalid('$LATEST is not supported for an alias pointing to more than 1 version');
+    }
+    const changed = primary !== alias.functionVersion || JSON.stringify(weights) !== JSON.stringify(alias.weights);
+    alias.functionVersion = primary;
+    alias.weights = weights;
+    if (changed || input.FunctionVersion !== undefined) {
       alias.revisionId = this.random.uuid();
       fn.memoryHistory.push({ at: this.clock.now(), memorySize: this.effectiveConfig(fn).memorySize, qualifier: name });
     }
@@ -568,6 +639,8 @@ export class LambdaService {
         const version = this.publish(fn);
         const alias = fn.aliases.get(fn.spec.alias)!;
         alias.functionVersion = version;
+        // The template's alias has no routing: the deploy leaves none.
+        alias.weights = {};
         alias.revisionId = this.random.uuid();
         deploy.movedAliasTo = version;
         fn.memoryHistory.push({ at: this.clock.now(), memorySize: fn.versions.get(version)!.config.memorySize, qualifier: fn.spec.alias });

@@ -51,3 +51,44 @@ describe('versions, aliases and code (Lambda)', () => {
     expect(lambda.aliasCodeSha('orders', 'live')).toBe(during.CodeSha256);
   });
 });
+
+describe('weighted alias routing (configuring-alias-routing.html, API_AliasRoutingConfiguration.html)', () => {
+  function withVersion2() {
+    const s = service(false);
+    s.lambda.updateFunctionConfiguration({ FunctionName: 'orders', MemorySize: 1024 });
+    s.clock.advanceTo(T0 + 2000);
+    expect(s.lambda.publishVersion({ FunctionName: 'orders' }).Version).toBe('2');
+    return s;
+  }
+
+  test('GIVEN a 0.2 weight for version 2 THEN GetAlias shows it and the invocations split 80/20 between 512 MB and 1,024 MB', () => {
+    const { lambda } = withVersion2();
+    lambda.updateAlias({ FunctionName: 'orders', Name: 'live', RoutingConfig: { AdditionalVersionWeights: { 2: 0.2 } } });
+    expect(lambda.getAlias({ FunctionName: 'orders', Name: 'live' })).toMatchObject({ FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { 2: 0.2 } } });
+    const fn = lambda.get('orders').fn;
+    expect(lambda.aliasRoutes(fn, 'live').map((r) => [r.version, r.share, r.config.memorySize])).toEqual([['1', 0.8, 512], ['2', 0.2, 1024]]);
+  });
+
+  test('GIVEN an empty map THEN the routing is cleared; without RoutingConfig it stays', () => {
+    const { lambda } = withVersion2();
+    lambda.updateAlias({ FunctionName: 'orders', Name: 'live', RoutingConfig: { AdditionalVersionWeights: { 2: 0.2 } } });
+    lambda.updateAlias({ FunctionName: 'orders', Name: 'live', FunctionVersion: '1' });
+    expect(lambda.getAlias({ FunctionName: 'orders', Name: 'live' }).RoutingConfig).toBeDefined();
+    lambda.updateAlias({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2', RoutingConfig: { AdditionalVersionWeights: {} } });
+    expect(lambda.getAlias({ FunctionName: 'orders', Name: 'live' })).toEqual(expect.not.objectContaining({ RoutingConfig: expect.anything() }));
+    expect(lambda.aliasRoutes(lambda.get('orders').fn, 'live').map((r) => r.version)).toEqual(['2']);
+  });
+
+  test.each([
+    ['a weight above 1.0', { 2: 1.5 }, undefined, /Map value must be between 0.0 and 1.0/],
+    ['two additional versions', { 2: 0.1, 3: 0.1 }, undefined, /exceeds the limit of 1/],
+    ['an unpublished version', { 5: 0.1 }, undefined, /Function not found/],
+    ['$LATEST as a key', { $LATEST: 0.1 }, undefined, /regular expression pattern: \[0-9\]\+/],
+    ['the alias\'s own version', { 1: 0.1 }, undefined, /already included in routing configuration/],
+    ['an alias on $LATEST with routing', { 2: 0.1 }, '$LATEST', /\$LATEST is not supported for an alias pointing to more than 1 version/],
+  ])('fails as Lambda does for %s', (_label, weights, functionVersion, error) => {
+    const { lambda } = withVersion2();
+    expect(() => lambda.updateAlias({ FunctionName: 'orders', Name: 'live', ...(functionVersion ? { FunctionVersion: functionVersion } : {}), RoutingConfig: { AdditionalVersionWeights: weights as Record<string, number> } })).toThrow(error);
+    expect(lambda.getAlias({ FunctionName: 'orders', Name: 'live' }).RoutingConfig).toBeUndefined();
+  });
+});
