@@ -16,6 +16,9 @@ const DIR = join(__dirname, '..', '..', 'scenarios');
 /** Scenarios whose file describes something only a state machine has, and why. */
 export const STEP_FUNCTIONS_ONLY: Readonly<Record<string, string>> = {
   'execution-aborted-after-repair': 'StopExecution of a running execution: a coordinator run has no execution to stop',
+  'progressive-promotes': 'RepairStrategy.progressive() bakes and promotes the canary in states of the workflow: synthesis refuses it with the coordinator',
+  'progressive-rolls-back': 'RepairStrategy.progressive() bakes and removes the canary in states of the workflow: synthesis refuses it with the coordinator',
+  'environments-prod-and-dev': 'its production environment requires approval and a progressive repair, both of which need the Step Functions workflow',
 };
 
 /**
