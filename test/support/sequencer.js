@@ -1,7 +1,8 @@
 /**
  * Jest's order of test files, but for one case: without timings of an earlier run (a fresh
- * clone, as in CI), jest starts the largest files first, and the scenario shards
- * (test/simulation/scenarios-<n>.test.ts) are small files whose tests run for minutes. Left to the
+ * clone, as in CI), jest starts the largest files first, and the scenario shards of both modes
+ * (test/simulation/scenarios-<n>.test.ts, coordinator-scenarios-<n>.test.ts) are small files whose
+ * tests run for minutes. Left to the
  * end they would keep one worker busy while the others idle; they start first instead.
  * https://jestjs.io/docs/configuration#testsequencer-string
  */
