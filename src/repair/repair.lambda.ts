@@ -194,7 +194,7 @@ export async function handler(input: HandlerInputs['repair'], context?: HandlerC
     }
     const why = `raised ${fn} from ${intent.fromMb} MB to ${intent.toMb} MB: ${d.reason}`;
     return finish('SUCCEEDED', intent.fromMb, intent.toMb, why, extra);
-  });
+  }, input);
 }
 
 /** Why a repair of an alarm on `qualifier` must not change `$LATEST`, if it must not. */

@@ -16,7 +16,7 @@ import { INTAKE_SOURCE, IntakeInput } from '../workflow/contract';
 import { COORDINATOR_RUN_NAME_FIELD } from '../workflow/coordinator-contract';
 
 registerClient('sfn', (o) => new SFNClient({ region: o.region, maxAttempts: 5 }));
-registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 
 /**
  * A deterministic execution name: `<kind>-<first 40 hex of sha256(parts)>`. Execution names are

@@ -165,6 +165,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     const detail: ResultEventDetail = {
       executionId,
       ...(functionName ? { functionName } : {}),
+      ...(input.alarm?.account && input.alarm.region ? { account: input.alarm.account, region: input.alarm.region } : {}),
       outcome,
       reason,
       ...(state.repair ? { originalMemoryMb: state.repair.originalMemoryMb, newMemoryMb: body.repair?.newMemory } : {}),
@@ -211,7 +212,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
       lockReleased,
       finishedAt: at,
     };
-  });
+  }, input);
 }
 
 /**
