@@ -63,7 +63,9 @@ async function spokeCredentials(where: TargetEnv): Promise<ClientCredentials> {
   }
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey) throw new ConfigurationError(`sts:AssumeRole on ${roleArn} returned no credentials`);
-  const got: ClientCredentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  const got: ClientCredentials = {
+    accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration,
+  };
   credentials.set(roleArn, got);
   return got;
 }

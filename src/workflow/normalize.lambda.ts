@@ -21,6 +21,7 @@ import {
   STANDING_OUTCOMES,
   WorkflowState,
 } from './contract';
+import { DEFAULT_SPOKE_ALARM_PREFIX, DEFAULT_SPOKE_TAG_KEY, HUB_ENV } from '../hub/hub-contract';
 import {
   AlarmRef,
   AlarmTarget,
@@ -43,7 +44,6 @@ import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runt
 import { Store, utcDay } from '../runtime/store';
 import { currentRemote, hubHome, isAdmitted } from '../runtime/target-account';
 import { requireFields, requireObject } from '../runtime/validate';
-import { DEFAULT_SPOKE_ALARM_PREFIX, DEFAULT_SPOKE_TAG_KEY, HUB_ENV } from '../hub/hub-contract';
 
 /** What normalize knows about where it runs. */
 interface Intake {
