@@ -21,8 +21,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { apiQuery, MetricQuery, MetricValueQuery } from './alarm-event';
 import { registerClient } from './clients';
-import { targetClient } from './target-clients';
 import { toNamedError } from './errors';
+import { targetClient } from './target-clients';
 
 registerClient('cloudWatch', (o) => new CloudWatchClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 

@@ -12,9 +12,9 @@
 import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { registerClient } from './clients';
-import { targetClient } from './target-clients';
 import { toNamedError } from './errors';
 import { readFunctionConfig, SafeFunctionConfig } from './function-config';
+import { targetClient } from './target-clients';
 
 export { readFunctionConfig, toSafeConfig } from './function-config';
 export type { SafeFunctionConfig } from './function-config';

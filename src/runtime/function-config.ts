@@ -4,8 +4,8 @@
  */
 import { GetFunctionConfigurationCommand, GetFunctionConfigurationCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { registerClient } from './clients';
-import { targetClient } from './target-clients';
 import { toNamedError } from './errors';
+import { targetClient } from './target-clients';
 import type { FunctionConfigSummary } from '../core/model';
 
 registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));

@@ -32,10 +32,10 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { registerClient } from './clients';
-import { targetClient } from './target-clients';
 import { sleep } from './clock';
 import { DependencyTimeoutError, RepairFailedError, toNamedError, UpdateConflictError } from './errors';
 import { toSafeConfig, SafeFunctionConfig } from './function-config';
+import { targetClient } from './target-clients';
 
 registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 

@@ -6,9 +6,9 @@
  */
 import { LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { registerClient } from './clients';
-import { targetClient } from './target-clients';
 import { ConfigurationError, toNamedError } from './errors';
 import { Store } from './store';
+import { targetClient } from './target-clients';
 import { ENV } from '../workflow/contract';
 import { MANAGED_FROM_TABLE, ManagedSettings } from '../workflow/setup-contract';
 

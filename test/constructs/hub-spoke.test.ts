@@ -21,7 +21,9 @@ function hubStack(hub: Hub, withFunctions = false): { app: App; stack: Stack; re
   return { app, stack, remediation };
 }
 
-function spokeStack(props: Partial<ConstructorParameters<typeof RemediationSpoke>[2]> = {}): { app: App; stack: Stack; spoke: RemediationSpoke; fns: lambda.Function[] } {
+interface SpokeUnderTest { app: App; stack: Stack; spoke: RemediationSpoke; fns: lambda.Function[] }
+
+function spokeStack(props: Partial<ConstructorParameters<typeof RemediationSpoke>[2]> = {}): SpokeUnderTest {
   const app = new App();
   const stack = new Stack(app, 'Spoke', { env: { account: SPOKE, region: 'eu-west-1' } });
   const fns = demoFunctions(stack, 2);
