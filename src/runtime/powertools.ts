@@ -47,7 +47,7 @@ export async function runHandler<T>(
   logger.appendKeys({ handler: handlerId, requestId: context?.awsRequestId });
   try {
     requireEnv(requiredEnv);
-    return await inTarget(targetOfInput(input), body);
+    return await inTarget(targetOfInput(input), body, context?.functionName);
   } catch (err) {
     const e = err as Error;
     logger.error('handler failed', { errorName: e.name, errorMessage: e.message });

@@ -19,7 +19,13 @@ export interface TargetEnv {
   readonly partition?: string;
 }
 
-const storage = new AsyncLocalStorage<TargetEnv>();
+/** A remote target as the running code holds it: the spoke, and the function that acts there. */
+interface Scope extends TargetEnv {
+  /** The Lambda function running (its own credentials assume the spoke role). */
+  readonly holder: string;
+}
+
+const storage = new AsyncLocalStorage<Scope>();
 
 /** The hub's own account and region, when the handler runs on a hub. */
 export function hubHome(): TargetEnv | undefined {
@@ -36,15 +42,24 @@ export function remoteOf(where: TargetEnv | undefined): TargetEnv | undefined {
   return where.account === home.account && where.region === home.region ? undefined : where;
 }
 
-/** Run `fn` (and what it awaits) for the target `where` (undefined: the handler's own account). */
-export function inTarget<T>(where: TargetEnv | undefined, fn: () => T): T {
+/**
+ * Run `fn` (and what it awaits) for the target `where` (undefined: the handler's own account).
+ * `holder`: the Lambda function running it (its name), whose role assumes the spoke's role.
+ */
+export function inTarget<T>(where: TargetEnv | undefined, fn: () => T, holder = process.env.AWS_LAMBDA_FUNCTION_NAME ?? ''): T {
   const remote = remoteOf(where);
-  return remote ? storage.run(remote, fn) : fn();
+  return remote ? storage.run({ ...remote, holder }, fn) : fn();
 }
 
 /** The spoke the running code acts in, if any. */
 export function currentRemote(): TargetEnv | undefined {
-  return storage.getStore();
+  const s = storage.getStore();
+  return s ? { account: s.account, region: s.region, ...(s.partition ? { partition: s.partition } : {}) } : undefined;
+}
+
+/** The function acting in the current spoke (credentials are its own: one cache per function). */
+export function currentHolder(): string {
+  return storage.getStore()?.holder ?? '';
 }
 
 /**

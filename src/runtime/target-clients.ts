@@ -11,7 +11,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { client, ClientCredentials, Clients, createClient, onClientsReset, registerClient } from './clients';
 import { ConfigurationError, toNamedError } from './errors';
-import { currentRemote, TargetEnv } from './target-account';
+import { currentHolder, currentRemote, TargetEnv } from './target-account';
 import { DEFAULT_SPOKE_ROLE_PREFIX, HUB_ENV, spokeRoleArn } from '../hub/hub-contract';
 
 registerClient('sts', (o) => new STSClient({ region: o.region, maxAttempts: 3 }));
@@ -35,10 +35,12 @@ onClientsReset(() => {
 export function targetClient<K extends TargetClientName>(name: K): Clients[K] {
   const remote = currentRemote();
   if (!remote) return client(name);
-  const key = `${name}@${remote.account}/${remote.region}`;
+  // One Lambda function per container in AWS; the holder keeps functions apart where they share a process.
+  const holder = currentHolder();
+  const key = `${name}@${remote.account}/${remote.region}#${holder}`;
   let c = clients.get(key) as Clients[K] | undefined;
   if (!c) {
-    c = createClient(name, { region: remote.region, credentials: () => spokeCredentials(remote) });
+    c = createClient(name, { region: remote.region, credentials: () => spokeCredentials(remote, holder) });
     clients.set(key, c);
   }
   return c;
@@ -51,9 +53,10 @@ export function spokeRoleOf(where: TargetEnv): string {
 }
 
 /** Credentials of the spoke's access role (AssumeRole), cached until shortly before they expire. */
-async function spokeCredentials(where: TargetEnv): Promise<ClientCredentials> {
+async function spokeCredentials(where: TargetEnv, holder: string): Promise<ClientCredentials> {
   const roleArn = spokeRoleOf(where);
-  const held = credentials.get(roleArn);
+  const key = `${roleArn}#${holder}`;
+  const held = credentials.get(key);
   if (held && (!held.expiration || held.expiration.getTime() - RENEW_BEFORE_MS > Date.now())) return held;
   let out;
   try {
@@ -66,6 +69,6 @@ async function spokeCredentials(where: TargetEnv): Promise<ClientCredentials> {
   const got: ClientCredentials = {
     accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration,
   };
-  credentials.set(roleArn, got);
+  credentials.set(key, got);
   return got;
 }

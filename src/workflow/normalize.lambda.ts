@@ -513,11 +513,14 @@ function placed(out: NormalizeOutput, where: { region: string; account: string }
  * that account, no lock is taken; finalize records and notifies NOT_ADMITTED.
  */
 function notAdmitted(state: WorkflowState, from: { account: string; region: string }): NormalizeOutput {
-  const alarmName = (state.event as { detail?: { alarmName?: unknown } } | undefined)?.detail?.alarmName;
+  const detail = (state.event as { detail?: { alarmName?: unknown; configuration?: { metrics?: Array<{ metricStat?: { metric?: { dimensions?: Record<string, unknown> } } }> } } } | undefined)?.detail;
+  const alarmName = detail?.alarmName;
+  // The function, when the event names it plainly (a metric alarm on FunctionName): for the record only, nothing is asked of that account.
+  const named = detail?.configuration?.metrics?.map((m) => m.metricStat?.metric?.dimensions?.FunctionName).find((f) => typeof f === 'string');
   const reason = `alarm ${typeof alarmName === 'string' ? alarmName : '(unnamed)'} comes from account ${from.account} (${from.region}), which this hub does not act for: nothing was read or changed there; add the account to the hub's accounts to manage it`;
   logger.warn('alarm from an account not admitted', { account: from.account, region: from.region });
   metrics.addMetric('AlarmNotAdmitted', MetricUnit.Count, 1);
-  return { status: 'NOT_ADMITTED', reason, account: from.account, region: from.region };
+  return { status: 'NOT_ADMITTED', reason, ...(typeof named === 'string' ? { functionName: named } : {}), account: from.account, region: from.region };
 }
 
 function ignored(reason: string): NormalizeOutput {
