@@ -34,10 +34,10 @@ export interface ObservedRun {
   readonly automationStatuses?: string[];
   /** A hub scenario's spokes by `<account>/<region>`: memory and updates of their functions, events forwarded and refused. */
   readonly spokeRuns?: Record<string, {
-    memoryOf(functionName: string): number;
-    updates(functionName: string): number;
     readonly forwarded: number;
     readonly refused: number;
+    memoryOf(functionName: string): number;
+    updates(functionName: string): number;
   }>;
   /** STS AssumeRole of the hub's handlers. */
   readonly assumeRoleCounts?: { readonly allowed: number; readonly denied: number };

@@ -33,7 +33,7 @@ import { matchesPattern } from './event-pattern';
 import { SeededRandom } from './random';
 import { Scenario, ScenarioSpoke } from './scenario';
 import { spokeStackName, synthesizeSpokeTemplate } from './stack';
-import { TemplateResolver, TemplateRule } from './template';
+import { CfnTemplate, TemplateResolver, TemplateRule } from './template';
 
 const MINUTE = 60_000;
 
@@ -65,9 +65,13 @@ export interface HubSide {
 
 export class SpokeWorld {
   /** Synthesize and build every spoke of the scenario. */
-  public static create(scenario: Scenario, hub: HubSide, start: number, evaluate: boolean): SpokeWorld {
+  public static create(
+    scenario: Scenario, hub: HubSide, start: number, evaluate: boolean,
+    change?: (template: CfnTemplate, spoke: { account: string; region: string }) => CfnTemplate,
+  ): SpokeWorld {
     const spokes: SpokeRun[] = (scenario.spokes ?? []).map((spec, i) => {
-      const template = synthesizeSpokeTemplate(scenario, spec);
+      const synthesized = synthesizeSpokeTemplate(scenario, spec);
+      const template = change ? change(synthesized, { account: spec.account, region: spec.region }) : synthesized;
       const resolver = new TemplateResolver(template, spokeStackName(spec), { account: spec.account, region: spec.region });
       const authorizer = IamAuthorizer.fromTemplate(resolver);
       const tags = new Map(resolver.functions().map((f) => [f.functionName, f.tags]));
@@ -104,8 +108,18 @@ export class SpokeWorld {
         sim.useAuthorization(gate);
       }
       return {
-        account: spec.account, region: spec.region, organizationId: spec.organizationId, spec, sim, resolver, authorizer, gate,
-        rules: resolver.rules(), forwarded: 0, refused: [], transitions: [],
+        account: spec.account,
+        region: spec.region,
+        organizationId: spec.organizationId,
+        spec,
+        sim,
+        resolver,
+        authorizer,
+        gate,
+        rules: resolver.rules(),
+        forwarded: 0,
+        refused: [],
+        transitions: [],
       };
     });
     return new SpokeWorld(spokes, hub, scenario, evaluate);
@@ -114,7 +128,10 @@ export class SpokeWorld {
   public readonly sts: StsService;
 
   private constructor(public readonly spokes: SpokeRun[], private readonly hub: HubSide, scenario: Scenario, private readonly evaluate: boolean) {
-    const org = new Map<string, string | undefined>([[hub.sim.accountId, hub.organizationId], ...spokes.map((s) => [s.account, s.organizationId] as [string, string | undefined])]);
+    const org = new Map<string, string | undefined>([
+      [hub.sim.accountId, hub.organizationId],
+      ...spokes.map((s) => [s.account, s.organizationId] as [string, string | undefined]),
+    ]);
     this.sts = new StsService({
       clock: hub.sim.clock,
       random: new SeededRandom((scenario.seed ?? 42) + 0x575),
@@ -135,7 +152,8 @@ export class SpokeWorld {
     const credentials = await config.credentials();
     const session = this.sts.sessionOf(credentials?.accessKeyId);
     const account = session?.account ?? this.hub.sim.accountId;
-    if (account === this.hub.sim.accountId && region === this.hub.sim.region) return { account: this.hub.sim, ...(session ? { assumedRole: session.roleArn } : {}) };
+    const as = session ? { assumedRole: session.roleArn } : {};
+    if (account === this.hub.sim.accountId && region === this.hub.sim.region) return { account: this.hub.sim, ...as };
     const spoke = this.spokes.find((s) => s.account === account && s.region === region);
     if (!spoke) {
       const e = new Error(`the simulated world has no account ${account} in ${region} (the credentials are ${session ? `of ${session.roleArn}` : 'the handler\'s own'})`);
@@ -171,7 +189,9 @@ export class SpokeWorld {
    * The spoke's default bus: every rule whose pattern matches sends the event to its event bus
    * target, if IAM lets the rule's role put it there; `deliver` puts it on the hub's bus.
    */
-  public async forward(spoke: SpokeRun, event: Record<string, unknown>, deliver: (event: Record<string, unknown>, busName: string) => void): Promise<void> {
+  public async forward(
+    spoke: SpokeRun, event: Record<string, unknown>, deliver: (event: Record<string, unknown>, busName: string) => void,
+  ): Promise<void> {
     const alarmName = String((event.detail as { alarmName?: unknown } | undefined)?.alarmName ?? '');
     for (const rule of spoke.rules.filter((r) => busNameOf(r.eventBusName) === 'default' && matchesPattern(r.eventPattern, event))) {
       for (const target of rule.targets.filter((x) => /:event-bus\//.test(x.arn))) {

@@ -22,6 +22,7 @@ import { EventBus, TargetInvocation } from './event-bus';
 import { BoundHandler, ExecutionRecord, invokeHandler, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
 import { constructHandlerOfDescription, loadHandlerModule } from './handler-modules';
+import { SpokeWorld } from './hub-spoke';
 import { AsyncInvokeConfig, HandlerInvocations } from './lambda-invocations';
 import { SeededRandom } from './random';
 import { aliasOf, Scenario, SecretSink } from './scenario';
@@ -29,7 +30,6 @@ import { executionLoggingOf, executionLogLines, heldLocks, secretsInSinks, sinkT
 import { scenarioStackUnderTest, StackUnderTest } from './stack';
 import { CfnTemplate, TemplateResolver } from './template';
 import { installVirtualDate } from './virtual-date';
-import { SpokeWorld } from './hub-spoke';
 import { setClients } from '../runtime/clients';
 import { setClock } from '../runtime/clock';
 import { HandlerId } from '../workflow/contract';
@@ -173,6 +173,8 @@ export interface RunOptions {
    * @default the scenario's own stack, synthesized
    */
   readonly stack?: StackUnderTest;
+  /** Change a spoke's synthesized template before it is read (tests: change the access role's trust). */
+  readonly spokeTemplate?: (template: CfnTemplate, spoke: { account: string; region: string }) => CfnTemplate;
 }
 
 /** Run one scenario. Never throws for a scenario failure: the result says what went wrong. */
@@ -255,7 +257,8 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   let world: SpokeWorld | undefined;
   if (scenario.spokes?.length && !setupError) {
     try {
-      world = SpokeWorld.create(scenario, { sim: account, resolver, authorizer, organizationId: scenario.hub?.organizationId }, start, options.iam !== false);
+      const hubSide = { sim: account, resolver, authorizer, organizationId: scenario.hub?.organizationId };
+      world = SpokeWorld.create(scenario, hubSide, start, options.iam !== false, options.spokeTemplate);
     } catch (err) {
       setupError = `${(err as Error).name}: ${(err as Error).message}`;
     }
@@ -668,7 +671,9 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       spokes: world.spokes.map((sp) => ({
         account: sp.account,
         region: sp.region,
-        functions: sp.spec.functions.map((f) => ({ functionName: f.functionName, finalMemoryMb: sp.sim.functionNamed(f.functionName).config.memorySize })),
+        functions: sp.spec.functions.map((f) => ({
+          functionName: f.functionName, finalMemoryMb: sp.sim.functionNamed(f.functionName).config.memorySize,
+        })),
         apiCalls: sp.sim.recorder.calls(),
         forwardedEvents: sp.forwarded,
         refusedEvents: sp.refused,

@@ -292,7 +292,9 @@ export interface ScenarioExpectations {
      * Records that must exist with these fields (a hub: each names the account and region of its
      * function): an item of the table matches when every given field equals.
      */
-    readonly places?: Array<{ readonly account: string; readonly region: string; readonly functionName?: string; readonly recordType?: string; readonly outcome?: string }>;
+    readonly places?: Array<{
+      readonly account: string; readonly region: string; readonly functionName?: string; readonly recordType?: string; readonly outcome?: string;
+    }>;
   };
   /** Per spoke (`<account>/<region>`): its functions' final memory and updates, the alarm events it forwarded and the ones the hub's bus refused. */
   readonly spokes?: Record<string, {
@@ -555,10 +557,17 @@ const SCENARIO_SHAPE: Shape = obj({
     functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool })),
     notifications: obj({ count: int, types: strings, contain: strings, notContain: strings }),
     records: obj({
-      diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings, drift: int,
+      diagnosis: int,
+      repair: int,
+      minAudit: int,
+      repairStatuses: strings,
+      verificationStatuses: strings,
+      drift: int,
       places: list(obj({ account: str, region: str, functionName: str, recordType: str, outcome: str }, ['account', 'region'])),
     }),
-    spokes: map(obj({ functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int })), forwardedEvents: int, refusedEvents: int })),
+    spokes: map(obj({
+      functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int })), forwardedEvents: int, refusedEvents: int,
+    })),
     assumeRole: obj({ allowed: int, denied: int }),
     configCompliance: map(oneOf('COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE')),
     opsItems: obj({ count: int, contain: strings, records: int }),

@@ -309,7 +309,9 @@ export class TemplateResolver {
         logicalId: id,
         eventPattern: p.EventPattern ?? {},
         ...(p.EventBusName !== undefined ? { eventBusName: String(p.EventBusName) } : {}),
-        targets: (p.Targets ?? []).map((t: any) => ({ arn: t.Arn, input: t.Input, inputPath: t.InputPath, ...(t.RoleArn ? { roleArn: String(t.RoleArn) } : {}) })),
+        targets: (p.Targets ?? []).map((t: any) => ({
+          arn: t.Arn, input: t.Input, inputPath: t.InputPath, ...(t.RoleArn ? { roleArn: String(t.RoleArn) } : {}),
+        })),
       };
     });
   }

@@ -513,7 +513,8 @@ function placed(out: NormalizeOutput, where: { region: string; account: string }
  * that account, no lock is taken; finalize records and notifies NOT_ADMITTED.
  */
 function notAdmitted(state: WorkflowState, from: { account: string; region: string }): NormalizeOutput {
-  const detail = (state.event as { detail?: { alarmName?: unknown; configuration?: { metrics?: Array<{ metricStat?: { metric?: { dimensions?: Record<string, unknown> } } }> } } } | undefined)?.detail;
+  type Metrics = Array<{ metricStat?: { metric?: { dimensions?: Record<string, unknown> } } }>;
+  const detail = (state.event as { detail?: { alarmName?: unknown; configuration?: { metrics?: Metrics } } } | undefined)?.detail;
   const alarmName = detail?.alarmName;
   // The function, when the event names it plainly (a metric alarm on FunctionName): for the record only, nothing is asked of that account.
   const named = detail?.configuration?.metrics?.map((m) => m.metricStat?.metric?.dimensions?.FunctionName).find((f) => typeof f === 'string');

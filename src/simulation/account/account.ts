@@ -188,7 +188,9 @@ export class SimulatedAccount {
       now: () => this.clock.now(),
       requestId: () => this.random.uuid(),
     });
-    this.lambda = new LambdaService(this.clock, this.random, { ...options.lambda, sleep: (ms) => this.scheduler.sleep(ms), account: this.accountId, region: this.region });
+    this.lambda = new LambdaService(this.clock, this.random, {
+      ...options.lambda, sleep: (ms) => this.scheduler.sleep(ms), account: this.accountId, region: this.region,
+    });
     for (const f of options.scriptedFunctions ?? []) this.lambda.addScriptedFunction(f);
     // The integrations' ids (CloudTrail, AWS Config, OpsCenter, Automation, default-bus event ids)
     // come from a stream of their own: a scenario that does not use them draws exactly what it drew

@@ -32,7 +32,9 @@ export class CallPipeline {
    * Make one SDK call of `client`: `perform` is one attempt at the service (it may run several
    * times, once per attempt the SDK makes).
    */
-  public async call<T>(client: object, service: string, operation: string, input: unknown, perform: () => Promise<T>, assumedRole?: string): Promise<RetriedCall<T>> {
+  public async call<T>(
+    client: object, service: string, operation: string, input: unknown, perform: () => Promise<T>, assumedRole?: string,
+  ): Promise<RetriedCall<T>> {
     const caller = currentCaller();
     const invocation = caller?.invocation;
     if (invocation?.killed) throw new SandboxGoneError(caller!.functionName);

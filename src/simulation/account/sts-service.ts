@@ -16,8 +16,8 @@
  * than the default 3,600 s, regional STS endpoints, role chaining limits.
  */
 import { currentCaller } from './caller';
-import { accessDeniedError } from './iam-requests';
 import { authorizeCrossAccount, IamAuthorizer, IamDecision } from './iam';
+import { accessDeniedError } from './iam-requests';
 import { VirtualClock } from '../clock';
 import { SeededRandom } from '../random';
 
@@ -78,7 +78,10 @@ export class StsService {
     const owner = this.options.accounts.find((a) => a.account === account);
     const who = callerRole ?? caller?.functionName ?? 'operator';
     const decision: IamDecision = await this.decide(callerRole, RoleArn, owner);
-    this.records.push({ at: this.options.clock.nowIso(), caller: who, roleArn: RoleArn, allowed: decision.allowed, ...(decision.allowed ? {} : { reason: decision.explanation }) });
+    this.records.push({
+      at: this.options.clock.nowIso(), caller: who, roleArn: RoleArn, allowed: decision.allowed,
+      ...(decision.allowed ? {} : { reason: decision.explanation }),
+    });
     if (!decision.allowed) {
       throw accessDeniedError('STS', `User: ${who} is not authorized to perform: sts:AssumeRole on resource: ${RoleArn} ${decision.explanation ?? ''}`.trim());
     }
