@@ -78,10 +78,8 @@ export class StsService {
     const owner = this.options.accounts.find((a) => a.account === account);
     const who = callerRole ?? caller?.functionName ?? 'operator';
     const decision: IamDecision = await this.decide(callerRole, RoleArn, owner);
-    this.records.push({
-      at: this.options.clock.nowIso(), caller: who, roleArn: RoleArn, allowed: decision.allowed,
-      ...(decision.allowed ? {} : { reason: decision.explanation }),
-    });
+    const reason = decision.allowed ? {} : { reason: decision.explanation };
+    this.records.push({ at: this.options.clock.nowIso(), caller: who, roleArn: RoleArn, allowed: decision.allowed, ...reason });
     if (!decision.allowed) {
       throw accessDeniedError('STS', `User: ${who} is not authorized to perform: sts:AssumeRole on resource: ${RoleArn} ${decision.explanation ?? ''}`.trim());
     }
