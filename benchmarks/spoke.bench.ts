@@ -33,7 +33,8 @@ function synthesize(functions: number): { ms: number; line: string } {
     }));
   }
   new RemediationSpoke(stack, 'Spoke', {
-    hubAccount, hubRegion,
+    hubAccount,
+    hubRegion,
     ...(functions > 0 ? { functions: fns } : { monitoring: { fleet: { tagValue: 'orders-team' } } }),
   });
   const assembly = app.synth();
