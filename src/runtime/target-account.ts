@@ -73,13 +73,16 @@ export function functionKey(functionName: string): string {
 
 /**
  * The target of a handler input: normalize's output (`alarm.account` / `alarm.region`), else the
- * raw CloudWatch alarm event's `account` and `region`. Undefined when neither says.
+ * raw CloudWatch alarm event's `account` and `region` (or those of a further run the workflow
+ * started for a spoke's function). Undefined when neither says.
  */
 export function targetOfInput(input: unknown): TargetEnv | undefined {
   const s = (input ?? {}) as { alarm?: { account?: unknown; region?: unknown }; event?: { source?: unknown; account?: unknown; region?: unknown } };
   if (typeof s.alarm?.account === 'string' && typeof s.alarm?.region === 'string') return { account: s.alarm.account, region: s.alarm.region };
   const e = s.event;
-  if (e?.source === 'aws.cloudwatch' && typeof e.account === 'string' && typeof e.region === 'string') return { account: e.account, region: e.region };
+  // A CloudWatch alarm event, or a further run the workflow started for a spoke's function (intakeInput).
+  const ours = e?.source === 'aws.cloudwatch' || e?.source === 'lambda-auto-remediation';
+  if (ours && typeof e?.account === 'string' && typeof e.region === 'string') return { account: e.account, region: e.region };
   return undefined;
 }
 

@@ -703,6 +703,9 @@ export interface IntakeInput<D> {
   readonly 'source': typeof INTAKE_SOURCE;
   readonly 'detail-type': string;
   readonly 'detail': D;
+  /** On a hub, the spoke the run acts in (a further run of a spoke's function stays there). */
+  readonly 'account'?: string;
+  readonly 'region'?: string;
 }
 
 /** Output of collect, at `$.collection`. The evidence itself is in the table. */
