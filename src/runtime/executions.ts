@@ -11,8 +11,8 @@ import { createHash } from 'crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { client, registerClient } from './clients';
-import { currentRemote } from './target-account';
 import { toNamedError } from './errors';
+import { currentRemote } from './target-account';
 import { INTAKE_SOURCE, IntakeInput } from '../workflow/contract';
 import { COORDINATOR_RUN_NAME_FIELD } from '../workflow/coordinator-contract';
 

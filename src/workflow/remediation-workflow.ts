@@ -422,12 +422,12 @@ export class RemediationWorkflow extends Construct {
    * Start runs from the alarm events that match `eventPattern` on another event bus (a hub's bus,
    * where spokes forward their alarms), with the same target settings as the alarm rule.
    *
-   * @param id construct id of the new rule
+   * @param ruleId construct id of the new rule
    * @param eventBus the bus the events arrive on
    * @param eventPattern which events start a run
    */
-  public routeAlarmEvents(id: string, eventBus: events.IEventBus, eventPattern: events.EventPattern): events.Rule {
-    return new events.Rule(this, id, {
+  public routeAlarmEvents(ruleId: string, eventBus: events.IEventBus, eventPattern: events.EventPattern): events.Rule {
+    return new events.Rule(this, ruleId, {
       description: 'Routes alarm state changes forwarded from other accounts and regions to the remediation workflow',
       eventBus,
       eventPattern,
