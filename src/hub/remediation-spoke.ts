@@ -127,6 +127,11 @@ export class RemediationSpoke extends Construct {
     if (!Token.isUnresolved(props.hubAccount) && !/^\d{12}$/.test(props.hubAccount)) {
       throw new InvalidRemediationPolicyError(`hubAccount must be a 12-digit account id, got '${props.hubAccount}'`);
     }
+    // A StackSet provisions "stacks across AWS accounts and Regions from a single CloudFormation
+    // template ... customize individual stacks using parameters"
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html):
+    // one template, no per-account synthesis and no asset staging, so nothing here may need an
+    // asset, and everything account-specific comes from pseudo parameters or the props' tokens.
     const stack = Stack.of(this);
     const prefix = props.alarmNamePrefix ?? DEFAULT_SPOKE_ALARM_PREFIX;
     const fleet = props.monitoring?.fleet;
