@@ -8,6 +8,7 @@ import { diagnoseBenchmark } from './diagnose.bench';
 import { handlersBenchmark } from './handlers.bench';
 import { Benchmark } from './harness';
 import { simulateBenchmark } from './simulate.bench';
+import { spokeBenchmark } from './spoke.bench';
 import { synthBenchmark } from './synth.bench';
 
 const BENCHMARKS: readonly Benchmark[] = [
@@ -15,6 +16,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   diagnoseBenchmark,
   handlersBenchmark,
   synthBenchmark,
+  spokeBenchmark,
   simulateBenchmark,
 ];
 

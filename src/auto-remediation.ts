@@ -11,6 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { Diagnosis } from './diagnosis/diagnosis';
 import { DiagnosisService } from './diagnosis/diagnosis-service';
 import { DriftDetection, DriftDetectionOptions } from './drift/drift-detection';
+import { HubOptions, RemediationHub } from './hub/remediation-hub';
 import { RemediationKnowledgeBase } from './knowledge/remediation-knowledge-base';
 import { MonitoringOptions } from './monitoring/monitoring-options';
 import { RemediationDashboard } from './monitoring/remediation-dashboard';
@@ -38,7 +39,7 @@ export interface AutoRemediationProps {
    * (`Function.fromFunctionArn`) both work; add more later with `addFunction`. Functions defined
    * in the app are tagged `LambdaAutoRemediation=<alarm name prefix>` (or with the fleet tag).
    *
-   * @default - none; then `monitoring.fleet` must select functions by tag
+   * @default - none; then `monitoring.fleet` must select functions by tag, or `hub` be given
    */
   readonly functions?: lambda.IFunction[];
 
@@ -191,6 +192,17 @@ export interface AutoRemediationProps {
    * @default false
    */
   readonly manualRepairRunbook?: boolean;
+
+  /**
+   * Make this the hub of several accounts and regions: an event bus that the spokes
+   * (`RemediationSpoke`, one stack per account and region) forward their alarms to, and the right
+   * to assume each spoke's access role to read the function's telemetry and change its memory
+   * there. The workflow, records, notifications and dashboard stay here, each naming the account
+   * and region. This stack's own `functions` (if any) are handled as without a hub.
+   *
+   * @default - no hub: the functions of this stack's account and region only
+   */
+  readonly hub?: HubOptions;
 }
 
 /**
@@ -229,6 +241,8 @@ export class AutoRemediation extends Construct {
   public readonly opsItems?: RemediationOpsItems;
   /** The Automation runbook that applies a recommendation by hand, when `manualRepairRunbook` is set. */
   public readonly manualRepair?: ManualRepairRunbook;
+  /** The hub's event bus, rule and spoke access, when `hub` is given. */
+  public readonly hub?: RemediationHub;
 
   /** The deploy-time setup (missing log groups, managed-function settings). */
   private readonly setup: RemediationSetup;
@@ -254,7 +268,7 @@ export class AutoRemediation extends Construct {
     this.node.addValidation({ validate: () => this.validateApproval(props.approval) });
     const common = { encryptionKey: props.encryptionKey, logRetention: props.logRetention };
 
-    if ((props.functions ?? []).length === 0 && !props.monitoring?.fleet) {
+    if ((props.functions ?? []).length === 0 && !props.monitoring?.fleet && !props.hub) {
       throw new InvalidRemediationPolicyError('functions is empty and monitoring.fleet is not set: give the functions to manage, or a tag that selects them');
     }
 
@@ -299,6 +313,17 @@ export class AutoRemediation extends Construct {
       workflow: props.workflow,
     });
 
+    if (props.hub) {
+      this.hub = new RemediationHub(this, 'Hub', {
+        ...props.hub,
+        workflow: this.workflow,
+        spokeHandlers: [
+          this.workflow.normalizeFunction, this.diagnosis.collectFunction, this.repair.repairFunction,
+          this.repair.rollbackFunction, this.verification.verifyFunction,
+        ],
+      });
+    }
+
     if (props.driftDetection) {
       this.driftDetection = new DriftDetection(this, 'Drift', {
         ...common,
@@ -341,6 +366,7 @@ export class AutoRemediation extends Construct {
         // Alarms in nested stacks stay there (a reference would add an output per alarm).
         alarms: this.monitoring.alarms.filter((a) => Stack.of(a) === Stack.of(this)),
         deadLetterQueue: this.workflow.deadLetterQueue,
+        ...(props.hub ? { byAccountAndRegion: true } : {}),
         handlers: [
           ...(this.workflow.coordinatorFunction ? [this.workflow.coordinatorFunction] : []),
           this.workflow.normalizeFunction, this.diagnosis.collectFunction, this.diagnosis.diagnoseFunction,

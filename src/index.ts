@@ -19,3 +19,5 @@ export * from './workflow/remediation-workflow';
 export * from './knowledge/remediation-knowledge-base';
 export * from './knowledge/remediation-agent';
 export * from './workflow/workflow-kind';
+export * from './hub/remediation-hub';
+export * from './hub/remediation-spoke';

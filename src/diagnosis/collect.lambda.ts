@@ -72,5 +72,5 @@ export async function handler(input: HandlerInputs['collect'], context?: Handler
       incomplete: evidence.incompleteReasons.length > 0,
       incompleteReasons: evidence.incompleteReasons,
     };
-  });
+  }, input);
 }

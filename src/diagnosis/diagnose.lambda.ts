@@ -154,7 +154,7 @@ export async function handler(input: HandlerInputs['diagnose'], context?: Handle
       history: { source: history.source, cases: history.cases.length },
       ...(followUp ? { followUp } : {}),
     };
-  });
+  }, input);
 }
 
 /** The analyzers' function ARNs from `ANALYZER_FUNCTIONS` (a JSON list); none when unset. */

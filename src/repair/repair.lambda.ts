@@ -284,7 +284,7 @@ async function repair(input: HandlerInputs['repair'], context?: HandlerContext):
     }
     const why = `raised ${fn} from ${intent.fromMb} MB to ${intent.toMb} MB: ${d.reason}`;
     return finish('SUCCEEDED', intent.fromMb, intent.toMb, why, extra);
-  });
+  }, input);
 }
 
 type Finish = (status: RepairStatus, original: number, newMemory: number, reason: string, extra?: Partial<RepairOutput>) => Promise<RepairOutput>;

@@ -145,5 +145,5 @@ export async function handler(input: HandlerInputs['rollback'], context?: Handle
     });
     logger.info('rollback finished', { functionName: fn, status: result.status });
     return result;
-  });
+  }, input);
 }

@@ -20,10 +20,11 @@ import {
   MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
 import { apiQuery, MetricQuery, MetricValueQuery } from './alarm-event';
-import { client, registerClient } from './clients';
+import { registerClient } from './clients';
 import { toNamedError } from './errors';
+import { targetClient } from './target-clients';
 
-registerClient('cloudWatch', (o) => new CloudWatchClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('cloudWatch', (o) => new CloudWatchClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 
 /** Most alarm names one DescribeAlarms call takes. */
 const NAMES_PER_CALL = 100;
@@ -70,7 +71,7 @@ export async function describeAlarms(names: string[]): Promise<DescribedAlarm[]>
     do {
       let answer;
       try {
-        answer = await client('cloudWatch').send(new DescribeAlarmsCommand({
+        answer = await targetClient('cloudWatch').send(new DescribeAlarmsCommand({
           AlarmNames: batch,
           AlarmTypes: ['MetricAlarm', 'LogAlarm'],
           NextToken: nextToken,
@@ -100,7 +101,7 @@ export async function alarmContributors(alarmName: string): Promise<ContributorI
   do {
     let answer;
     try {
-      answer = await client('cloudWatch').send(new DescribeAlarmContributorsCommand({ AlarmName: alarmName, NextToken: nextToken }));
+      answer = await targetClient('cloudWatch').send(new DescribeAlarmContributorsCommand({ AlarmName: alarmName, NextToken: nextToken }));
     } catch (err) {
       throw toNamedError(err, `cloudwatch:DescribeAlarmContributors for ${alarmName}`);
     }
@@ -126,7 +127,7 @@ export async function latestMetricValue(query: MetricValueQuery, at: Date, perio
   const period = Math.max(60, Math.round(query.periodSeconds / 60) * 60);
   let answer;
   try {
-    answer = await client('cloudWatch').send(new GetMetricDataCommand({
+    answer = await targetClient('cloudWatch').send(new GetMetricDataCommand({
       MetricDataQueries: [{
         Id: 'value',
         MetricStat: {

@@ -24,7 +24,7 @@ import './store'; // registers the DynamoDB client
 import { HISTORY } from '../core/history';
 import type { PastCase } from '../core/model';
 import { CASES_PREFIX, readCaseMetadata, RenderedCase } from '../knowledge/cases';
-import { ENV, RECORD_SORT_KEY_PREFIX } from '../workflow/contract';
+import { ENV, functionPk, RECORD_SORT_KEY_PREFIX } from '../workflow/contract';
 
 registerClient('s3', (o) => new S3Client({ region: o.region, maxAttempts: 3 }));
 registerClient('bedrockAgentBuild', (o) => new BedrockAgentClient({ region: o.region, maxAttempts: 2 }));
@@ -123,7 +123,7 @@ export class TableCaseHistory implements CaseHistorySource {
       const out = await client('dynamo').send(new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': `FUNCTION#${functionName}`, ':from': `${prefix}${since.toISOString()}`, ':to': `${prefix}~` },
+        ExpressionAttributeValues: { ':pk': functionPk(functionName), ':from': `${prefix}${since.toISOString()}`, ':to': `${prefix}~` },
         ScanIndexForward: false,
         Limit: HISTORY.maxCases,
       }));

@@ -15,6 +15,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
 
@@ -36,11 +37,23 @@ export interface Clients {
   readonly s3: S3Client;
   /** Bedrock Agents (build time API): the ingestion job that indexes a new case. */
   readonly bedrockAgentBuild: BedrockAgentClient;
+  /** STS: a hub assuming a spoke's access role (target-clients.ts). */
+  readonly sts: STSClient;
+}
+
+/** Temporary credentials, as the SDK's credential providers return them. */
+export interface ClientCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
 }
 
 /** Client options every client gets (the SDK's adaptive retry absorbs short throttling bursts). */
 export interface ClientOptions {
   readonly region?: string;
+  /** Credentials other than the handler's own (a spoke's role, assumed by a hub). @default - the default provider chain */
+  readonly credentials?: () => Promise<ClientCredentials>;
 }
 
 /** Creates one client. */
@@ -60,16 +73,22 @@ let options: ClientOptions = {};
 export function client<K extends keyof Clients>(name: K): Clients[K] {
   let c = cache[name] as Clients[K] | undefined;
   if (!c) {
-    const factory = factories[name] as ClientFactory<K> | undefined;
-    if (!factory) throw new Error(`no factory registered for the ${name} client`);
-    c = factory(options);
-    // Tracing patches the middleware stack; keep the handlers working if X-Ray is unavailable.
-    try {
-      if (name !== 'dynamo') tracer.captureAWSv3Client(c as never);
-    } catch {
-      // no tracing
-    }
+    c = createClient(name, options);
     cache[name] = c;
+  }
+  return c;
+}
+
+/** A new client of `name` with `o` (not cached here: target-clients.ts caches per account and region). */
+export function createClient<K extends keyof Clients>(name: K, o: ClientOptions): Clients[K] {
+  const factory = factories[name] as ClientFactory<K> | undefined;
+  if (!factory) throw new Error(`no factory registered for the ${name} client`);
+  const c = factory(o);
+  // Tracing patches the middleware stack; keep the handlers working if X-Ray is unavailable.
+  try {
+    if (name !== 'dynamo') tracer.captureAWSv3Client(c as never);
+  } catch {
+    // no tracing
   }
   return c;
 }
@@ -81,4 +100,12 @@ export function client<K extends keyof Clients>(name: K): Clients[K] {
 export function setClients(overrides: Partial<Clients> = {}, opts: ClientOptions = {}): void {
   cache = { ...overrides };
   options = opts;
+  for (const reset of resetHooks) reset();
+}
+
+const resetHooks: Array<() => void> = [];
+
+/** Run `reset` whenever the clients are replaced (caches built on top of them). */
+export function onClientsReset(reset: () => void): void {
+  resetHooks.push(reset);
 }

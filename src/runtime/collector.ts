@@ -11,17 +11,18 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { client, registerClient } from './clients';
+import { registerClient } from './clients';
 import { toNamedError } from './errors';
 import { readFunctionConfig, SafeFunctionConfig } from './function-config';
+import { targetClient } from './target-clients';
 
 export { readFunctionConfig, toSafeConfig } from './function-config';
 export type { SafeFunctionConfig } from './function-config';
 import { maskSecrets } from '../core/logs/mask';
 import type { AlarmDetails, DiagnosisRequest, LogRecord, TimedValue } from '../core/model';
 
-registerClient('cloudWatch', (o) => new CloudWatchClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
-registerClient('logs', (o) => new CloudWatchLogsClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('cloudWatch', (o) => new CloudWatchClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('logs', (o) => new CloudWatchLogsClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 
 /** What to collect. */
 export interface CollectRequest {
@@ -123,7 +124,7 @@ export async function collectVersionCounts(
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const out = await client('cloudWatch').send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken: nextToken }));
+      const out = await targetClient('cloudWatch').send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken: nextToken }));
       for (const r of out.MetricDataResults ?? []) {
         const total = (r.Values ?? []).filter((x) => Number.isFinite(x)).reduce((a, x) => a + x, 0);
         sums.set(r.Id ?? '', (sums.get(r.Id ?? '') ?? 0) + total);
@@ -160,7 +161,7 @@ export async function collectMetrics(
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const out = await client('cloudWatch').send(new GetMetricDataCommand({
+      const out = await targetClient('cloudWatch').send(new GetMetricDataCommand({
         MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending', NextToken: nextToken,
       }));
       for (const r of out.MetricDataResults ?? []) {
@@ -278,7 +279,7 @@ export async function collectLogs(
     let nextToken: string | undefined;
     let used = 0;
     do {
-      const out = await client('logs').send(new FilterLogEventsCommand({
+      const out = await targetClient('logs').send(new FilterLogEventsCommand({
         logGroupName: logGroup,
         startTime: from,
         endTime: to,

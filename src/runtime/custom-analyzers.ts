@@ -21,7 +21,7 @@ import type { DiagnosisRequest, DiagnosisResult } from '../core/model';
 import type { PolicySettings } from '../core/policy';
 import type { AnalyzerUsage } from '../workflow/contract';
 
-registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 
 /** Synchronous Invoke payload quota, bytes (API_Invoke.html: "the maximum payload size is 6 MB"). */
 export const INVOKE_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;

@@ -12,11 +12,12 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { client, registerClient } from './clients';
 import { toNamedError } from './errors';
+import { currentRemote } from './target-account';
 import { INTAKE_SOURCE, IntakeInput } from '../workflow/contract';
 import { COORDINATOR_RUN_NAME_FIELD } from '../workflow/coordinator-contract';
 
 registerClient('sfn', (o) => new SFNClient({ region: o.region, maxAttempts: 5 }));
-registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 
 /**
  * A deterministic execution name: `<kind>-<first 40 hex of sha256(parts)>`. Execution names are
@@ -30,7 +31,9 @@ export function executionName(kind: string, parts: readonly string[]): string {
 
 /** The execution input the workflow writes itself. */
 export function intakeInput<D>(detailType: string, detail: D): IntakeInput<D> {
-  return { 'source': INTAKE_SOURCE, 'detail-type': detailType, detail };
+  // Started from a spoke's run (hub): the further run acts in the same spoke (target-account.ts).
+  const spoke = currentRemote();
+  return { 'source': INTAKE_SOURCE, 'detail-type': detailType, detail, ...(spoke ? { account: spoke.account, region: spoke.region } : {}) };
 }
 
 /** What a start did. */

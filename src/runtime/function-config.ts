@@ -3,11 +3,12 @@
  * fields. Separate from the collector so the repair and rollback bundles need no CloudWatch client.
  */
 import { GetFunctionConfigurationCommand, GetFunctionConfigurationCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { client, registerClient } from './clients';
+import { registerClient } from './clients';
 import { toNamedError } from './errors';
+import { targetClient } from './target-clients';
 import type { FunctionConfigSummary } from '../core/model';
 
-registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 
 /** The subset of a function's configuration the workflow keeps. No environment, ever. */
 export interface SafeFunctionConfig {
@@ -49,7 +50,7 @@ export function toSafeConfig(functionName: string, out: GetFunctionConfiguration
 /** Read the function's configuration (sanitized). */
 export async function readFunctionConfig(functionName: string, qualifier?: string): Promise<SafeFunctionConfig> {
   try {
-    const out = await client('lambda').send(new GetFunctionConfigurationCommand({
+    const out = await targetClient('lambda').send(new GetFunctionConfigurationCommand({
       FunctionName: functionName,
       ...(qualifier ? { Qualifier: qualifier } : {}),
     }));

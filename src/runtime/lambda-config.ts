@@ -31,12 +31,13 @@ import {
   UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { client, registerClient } from './clients';
+import { registerClient } from './clients';
 import { sleep } from './clock';
 import { DependencyTimeoutError, RepairFailedError, toNamedError, UpdateConflictError } from './errors';
 import { toSafeConfig, SafeFunctionConfig } from './function-config';
+import { targetClient } from './target-clients';
 
-registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 
 /** Tuning of the update loop (tests shorten it). */
 export interface UpdateOptions {
@@ -63,7 +64,7 @@ export class RevisionChangedError extends RepairFailedError {}
 
 async function getConfiguration(functionName: string, qualifier?: string): Promise<GetFunctionConfigurationCommandOutput> {
   try {
-    return await client('lambda').send(new GetFunctionConfigurationCommand({ FunctionName: functionName, ...(qualifier ? { Qualifier: qualifier } : {}) }));
+    return await targetClient('lambda').send(new GetFunctionConfigurationCommand({ FunctionName: functionName, ...(qualifier ? { Qualifier: qualifier } : {}) }));
   } catch (err) {
     throw toNamedError(err, `lambda:GetFunctionConfiguration on ${functionName}${qualifier ? `:${qualifier}` : ''}`);
   }
@@ -140,7 +141,7 @@ export async function applyMemoryChange(
       throw new RepairFailedError(`update of ${change.functionName} ended Failed: ${current.lastUpdateStatus}`);
     }
     try {
-      await client('lambda').send(new UpdateFunctionConfigurationCommand({
+      await targetClient('lambda').send(new UpdateFunctionConfigurationCommand({
         FunctionName: change.functionName,
         MemorySize: change.toMb,
         ...(change.fromRevisionId ? { RevisionId: change.fromRevisionId } : {}),
@@ -257,7 +258,7 @@ export async function readAliasRelease(functionName: string, alias: string): Pro
   for (let attempt = 1; ; attempt++) {
     let a;
     try {
-      a = await client('lambda').send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
+      a = await targetClient('lambda').send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
     } catch (err) {
       throw toNamedError(err, what);
     }
@@ -287,7 +288,7 @@ export interface AliasTarget {
 /** Where an alias points now. */
 export async function getAliasTarget(functionName: string, alias: string): Promise<AliasTarget> {
   try {
-    const a = await client('lambda').send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
+    const a = await targetClient('lambda').send(new GetAliasCommand({ FunctionName: functionName, Name: alias }));
     return { version: a.FunctionVersion!, revisionId: a.RevisionId, weights: { ...(a.RoutingConfig?.AdditionalVersionWeights ?? {}) } };
   } catch (err) {
     throw toNamedError(err, `lambda:GetAlias on ${functionName}:${alias}`);
@@ -303,7 +304,7 @@ export async function getAliasTarget(functionName: string, alias: string): Promi
  */
 export async function publishVersion(functionName: string, revisionId: string | undefined, codeSha256: string | undefined): Promise<string> {
   try {
-    const out = await client('lambda').send(new PublishVersionCommand({
+    const out = await targetClient('lambda').send(new PublishVersionCommand({
       FunctionName: functionName,
       ...(revisionId ? { RevisionId: revisionId } : {}),
       ...(codeSha256 ? { CodeSha256: codeSha256 } : {}),
@@ -325,7 +326,7 @@ export async function publishVersion(functionName: string, revisionId: string | 
  */
 export async function moveAlias(functionName: string, alias: string, version: string, aliasRevisionId: string | undefined): Promise<void> {
   try {
-    await client('lambda').send(new UpdateAliasCommand({
+    await targetClient('lambda').send(new UpdateAliasCommand({
       FunctionName: functionName,
       Name: alias,
       FunctionVersion: version,
@@ -351,7 +352,7 @@ export async function routeAlias(
   functionName: string, alias: string, version: string, weights: Readonly<Record<string, number>>, aliasRevisionId: string | undefined,
 ): Promise<void> {
   try {
-    await client('lambda').send(new UpdateAliasCommand({
+    await targetClient('lambda').send(new UpdateAliasCommand({
       FunctionName: functionName,
       Name: alias,
       FunctionVersion: version,

@@ -19,6 +19,7 @@ import './store'; // registers the DynamoDB client
 import {
   executionCleanupKey,
   executionIntakeKey,
+  functionPk,
   LOCK_PENDING_ATTRIBUTE,
   lockKey,
   Outcome,
@@ -265,7 +266,7 @@ export class LockFollowUp {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
           FilterExpression: 'executionId = :id',
-          ExpressionAttributeValues: { ':pk': `FUNCTION#${functionName}`, ':prefix': RECORD_SORT_KEY_PREFIX.REPAIR, ':id': executionId },
+          ExpressionAttributeValues: { ':pk': functionPk(functionName), ':prefix': RECORD_SORT_KEY_PREFIX.REPAIR, ':id': executionId },
           ScanIndexForward: false,
           ExclusiveStartKey: startKey,
         }));

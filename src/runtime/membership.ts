@@ -5,13 +5,14 @@
  * writes to the remediation table.
  */
 import { LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
-import { client, registerClient } from './clients';
+import { registerClient } from './clients';
 import { ConfigurationError, toNamedError } from './errors';
 import { Store } from './store';
+import { targetClient } from './target-clients';
 import { ENV } from '../workflow/contract';
 import { MANAGED_FROM_TABLE, ManagedSettings } from '../workflow/setup-contract';
 
-registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 
 /** The parsed `MANAGED_FUNCTIONS`. */
 export type Membership =
@@ -54,7 +55,7 @@ export async function isManagedFunction(membership: Membership, functionName: st
     default: {
       let tags: Record<string, string>;
       try {
-        const out = await client('lambda').send(new ListTagsCommand({ Resource: functionArn }));
+        const out = await targetClient('lambda').send(new ListTagsCommand({ Resource: functionArn }));
         tags = out.Tags ?? {};
       } catch (err) {
         // A function that does not exist (any more) is not one we manage.

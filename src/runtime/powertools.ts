@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { requireEnv } from './env';
+import { inTarget, targetOfInput } from './target-account';
 import { EnvName, METRICS_NAMESPACE } from '../workflow/contract';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'lambda-auto-remediation';
@@ -33,18 +34,20 @@ export interface HandlerContext {
 
 /**
  * Run a handler body with the environment checked first, the logger keyed to the request,
- * errors logged by name, and metrics flushed on every path.
+ * errors logged by name, and metrics flushed on every path. Given the handler's `input`, the body
+ * runs for the account and region the input names (target-account.ts: on a hub, a spoke's).
  */
 export async function runHandler<T>(
   handlerId: string,
   requiredEnv: readonly EnvName[],
   context: HandlerContext | undefined,
   body: () => Promise<T>,
+  input?: unknown,
 ): Promise<T> {
   logger.appendKeys({ handler: handlerId, requestId: context?.awsRequestId });
   try {
     requireEnv(requiredEnv);
-    return await body();
+    return await inTarget(targetOfInput(input), body, context?.functionName);
   } catch (err) {
     const e = err as Error;
     logger.error('handler failed', { errorName: e.name, errorMessage: e.message });

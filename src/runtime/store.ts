@@ -7,10 +7,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { client, registerClient } from './clients';
 import { toNamedError } from './errors';
+import { recordPlace } from './target-account';
 import type { DiagnosisRecord, DiagnosisRequest, RepairRecord } from '../core/model';
 import {
   evidenceKey,
   followUpMarkerKey,
+  functionPk,
   functionStateKey,
   IntentKind,
   intentKey,
@@ -325,9 +327,10 @@ export class Store {
   /** The seed's diagnosis record, plus how it was reached. */
   async putDiagnosisRecord(record: DiagnosisRecord, extra: Record<string, unknown>): Promise<void> {
     await this.put({
-      pk: `FUNCTION#${record.functionName}`,
+      pk: functionPk(record.functionName),
       sk: `${RECORD_SORT_KEY_PREFIX.DIAGNOSIS}${record.endTime}#${record.diagnosisId}`,
       recordType: 'DIAGNOSIS',
+      ...recordPlace(),
       ...extra,
       ...record,
     }, `diagnosis record of ${record.functionName}`);
@@ -336,9 +339,10 @@ export class Store {
   /** The seed's repair record (written again with the final statuses by finalize). */
   async putRepairRecord(record: RepairRecord, extra: Record<string, unknown> = {}): Promise<void> {
     await this.put({
-      pk: `FUNCTION#${record.functionName}`,
+      pk: functionPk(record.functionName),
       sk: `${RECORD_SORT_KEY_PREFIX.REPAIR}${record.startTime}#${record.repairId}`,
       recordType: 'REPAIR',
+      ...recordPlace(),
       ...extra,
       ...record,
     }, `repair record of ${record.functionName}`);
@@ -347,9 +351,10 @@ export class Store {
   /** One audit entry: who did what, before, after, why. */
   async putAudit(entry: AuditEntry): Promise<void> {
     await this.put({
-      pk: `FUNCTION#${entry.functionName ?? '-'}`,
+      pk: entry.functionName ? functionPk(entry.functionName) : 'FUNCTION#-',
       sk: `${RECORD_SORT_KEY_PREFIX.AUDIT}${entry.at}#${entry.step}#${entry.executionId}`,
       recordType: 'AUDIT',
+      ...recordPlace(),
       ...entry,
     }, `audit entry of ${entry.functionName ?? 'unknown function'}`);
   }

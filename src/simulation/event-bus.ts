@@ -21,6 +21,13 @@ import { TemplateRule } from './template';
 
 const MINUTE = 60_000;
 
+/** A bus's name from its name or ARN (`arn:aws:events:<region>:<account>:event-bus/<name>`); none is the default bus. */
+export function busNameOf(nameOrArn: string | undefined): string {
+  if (!nameOrArn) return 'default';
+  const m = /:event-bus\/(.+)$/.exec(nameOrArn);
+  return m ? m[1] : nameOrArn;
+}
+
 /** One invocation of a handler by a rule's target, and how it ended. */
 export interface TargetInvocation {
   readonly at: string;
@@ -70,9 +77,12 @@ export class EventBus {
    * Deliver `event` to the targets of every matching rule.
    * @param startExecution starts the state machine (defaults to the bus's own)
    * @param delayMs when a function target's invocation arrives (a storm's copies spread over their minute)
+   * @param busName the bus the event is put on (its name or ARN): only that bus's rules see it
+   *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rules.html: a rule belongs to one event bus)
    */
-  public put(event: Record<string, unknown>, startExecution?: (input: unknown) => void, delayMs = 0): void {
-    const matched = this.options.rules.filter((r) => matchesPattern(r.eventPattern, event));
+  public put(event: Record<string, unknown>, startExecution?: (input: unknown) => void, delayMs = 0, busName?: string): void {
+    const bus = busNameOf(busName);
+    const matched = this.options.rules.filter((r) => busNameOf(r.eventBusName) === bus && matchesPattern(r.eventPattern, event));
     if (matched.length === 0) {
       this.unrouted++;
       return;

@@ -34,6 +34,15 @@ export interface ObservedRun {
   readonly configCompliance?: Record<string, string>;
   /** The statuses of the Automation executions. */
   readonly automationStatuses?: string[];
+  /** A hub scenario's spokes by `<account>/<region>`: memory and updates of their functions, events forwarded and refused. */
+  readonly spokeRuns?: Record<string, {
+    readonly forwarded: number;
+    readonly refused: number;
+    memoryOf(functionName: string): number;
+    updates(functionName: string): number;
+  }>;
+  /** STS AssumeRole of the hub's handlers. */
+  readonly assumeRoleCounts?: { readonly allowed: number; readonly denied: number };
   /** The OpsItems OpsCenter holds. */
   readonly opsItems?: Array<{ title: string; description: string; status: string; operationalData: Record<string, { Value?: string }> }>;
 }
@@ -80,6 +89,25 @@ export function checkExpectations(expect: ScenarioExpectations, run: ObservedRun
       const hit = texts.some((x) => x.includes(t));
       out.push({ name: `no notification contains '${t}'`, passed: !hit, detail: hit ? 'found' : 'absent' });
     }
+  }
+  for (const [key, e] of Object.entries(expect.spokes ?? {})) {
+    const sp = run.spokeRuns?.[key];
+    if (!sp) {
+      out.push({ name: `spoke ${key}`, passed: false, detail: 'not simulated' });
+      continue;
+    }
+    for (const [fn, f] of Object.entries(e.functions ?? {})) {
+      if (f.finalMemoryMb !== undefined) check(`${key} ${fn} final memory (MB)`, f.finalMemoryMb, sp.memoryOf(fn));
+      if (f.updateFunctionConfigurationCalls !== undefined) check(`${key} ${fn} UpdateFunctionConfiguration calls`, f.updateFunctionConfigurationCalls, sp.updates(fn));
+    }
+    if (e.forwardedEvents !== undefined) check(`${key} alarm events forwarded to the hub`, e.forwardedEvents, sp.forwarded);
+    if (e.refusedEvents !== undefined) check(`${key} alarm events refused on the way to the hub`, e.refusedEvents, sp.refused);
+  }
+  if (expect.assumeRole?.allowed !== undefined) check('sts:AssumeRole allowed', expect.assumeRole.allowed, run.assumeRoleCounts?.allowed ?? 0);
+  if (expect.assumeRole?.denied !== undefined) check('sts:AssumeRole denied', expect.assumeRole.denied, run.assumeRoleCounts?.denied ?? 0);
+  for (const place of expect.records?.places ?? []) {
+    const hit = run.records.some((item) => Object.entries(place).every(([k, v]) => item[k] === v));
+    out.push({ name: `a record with ${JSON.stringify(place)}`, passed: hit, detail: hit ? 'found' : `not among ${run.records.length} item(s)` });
   }
   const r = expect.records;
   if (r) {

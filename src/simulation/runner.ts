@@ -22,6 +22,7 @@ import { EventBus, TargetInvocation } from './event-bus';
 import { BoundHandler, ExecutionRecord, invokeHandler, WorkflowExecutor } from './executor';
 import { checkExpectations, ExpectationResult } from './expectations';
 import { constructHandlerOfDescription, loadHandlerModule } from './handler-modules';
+import { SpokeWorld } from './hub-spoke';
 import { AsyncInvokeConfig, HandlerInvocations } from './lambda-invocations';
 import { SeededRandom } from './random';
 import { aliasOf, Scenario, SecretSink } from './scenario';
@@ -119,6 +120,18 @@ export interface ScenarioResult {
   readonly customResources: CustomResourceResult[];
   /** Handler invocations by rule targets (e.g. the cleanup on execution status changes). */
   readonly targetInvocations: TargetInvocation[];
+  /** A hub scenario's spokes: their functions, the calls they answered, the alarm events they forwarded or had refused. */
+  readonly spokes?: Array<{
+    readonly account: string;
+    readonly region: string;
+    readonly functions: Array<{ functionName: string; finalMemoryMb: number }>;
+    readonly apiCalls: ApiCall[];
+    readonly forwardedEvents: number;
+    readonly refusedEvents: Array<{ at: string; alarmName: string; reason: string }>;
+    readonly alarmTransitions: Array<{ alarmName: string; from: string; to: string; at: string }>;
+  }>;
+  /** STS AssumeRole calls of the hub's handlers, allowed or not. */
+  readonly assumeRoles?: Array<{ at: string; caller: string; roleArn: string; allowed: boolean; reason?: string }>;
   /** The locks still held at the end (their TTL not passed in virtual time). */
   readonly locksHeldAtEnd: Array<{ pk: string; owner?: string }>;
   /** How many secrets each sink holds. */
@@ -160,6 +173,8 @@ export interface RunOptions {
    * @default the scenario's own stack, synthesized
    */
   readonly stack?: StackUnderTest;
+  /** Change a spoke's synthesized template before it is read (tests: change the access role's trust). */
+  readonly spokeTemplate?: (template: CfnTemplate, spoke: { account: string; region: string }) => CfnTemplate;
 }
 
 /** Run one scenario. Never throws for a scenario failure: the result says what went wrong. */
@@ -247,6 +262,16 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     // Log alarms' query roles are authorized by the same evaluator.
     ...(authorizer ? { authorize: (req: IamRequest) => authorizer!.authorize(req) } : {}),
   });
+  // A hub scenario: each spoke account and region is a simulated account of its own (hub-spoke.ts).
+  let world: SpokeWorld | undefined;
+  if (scenario.spokes?.length && !setupError) {
+    try {
+      const hubSide = { sim: account, resolver, authorizer, organizationId: scenario.hub?.organizationId };
+      world = SpokeWorld.create(scenario, hubSide, start, options.iam !== false, options.spokeTemplate);
+    } catch (err) {
+      setupError = `${(err as Error).name}: ${(err as Error).message}`;
+    }
+  }
   const faults = new FaultInjector(start, scenario.account?.faults, scenario.handlerFaults, scenario.executionFaults);
   account.useFaults(faults);
   const aliasCodeAtStart = new Map(scenario.functions.filter((f) => aliasOf(f))
@@ -397,7 +422,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       .filter((v): v is string => !!v),
   ];
   const handlerLog: string[] = [];
-  const restore = installRuntime(account, env, handlerEnv, handlerLog);
+  const restore = installRuntime(account, env, handlerEnv, handlerLog, world);
   const transitions: AlarmTransition[] = [];
   let alarmEvents = 0;
   let customResources: CustomResourceResult[] = [];
@@ -433,6 +458,7 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     // Alarms are created through the Put APIs' checks: a rejected alarm fails the deploy.
     try {
       await account.deployAlarms(templateAlarms);
+      if (world) notes.push(...await world.deploy());
     } catch (err) {
       error = `deploy failed: ${(err as Error).name}: ${(err as Error).message}`;
       throw new DeployFailed();
@@ -519,6 +545,14 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
       const happened = account.runUntil(nextMinute);
       transitions.push(...happened);
       if (nextMinute <= end) happened.forEach(deliver);
+      // The spokes' alarms reach the hub's bus through their forwarding rules (hub-spoke.ts).
+      for (const { spoke, transition } of world?.runUntil(nextMinute) ?? []) {
+        if (nextMinute > end) continue;
+        await world!.forward(spoke, transition.event, (event, busName) => {
+          alarmEvents++;
+          bus!.put(event, (input) => startExecution(input), 0, busName);
+        });
+      }
       account.scheduler.wakeUntil(nextMinute);
       if (nextMinute - start > 7 * 24 * 60 * MINUTE) throw new Error('the simulation ran for a virtual week without finishing');
     }
@@ -579,6 +613,13 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     const n = repairIds.filter((x) => x === id).length;
     if (n > 1) notes.push(`repair ${id} has ${n} repair records (written at repair and at finalize under different sort keys)`);
   }
+  // Denials in the spokes (as the assumed role) and of STS AssumeRole count like the hub's.
+  const spokeDenials = [
+    ...(world?.spokes ?? []).flatMap((sp) => sp.gate?.denied ?? []),
+    ...(world?.sts.records ?? []).filter((r) => !r.allowed).map((r) => ({
+      time: r.at, principal: r.caller, operation: 'STS:AssumeRole', action: 'sts:AssumeRole', resource: r.roleArn, reason: r.reason ?? '',
+    })),
+  ];
   const partial = {
     records: tableItems,
     apiCalls,
@@ -592,7 +633,17 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     aliasCodeChanged,
     aliasAtEnd,
     secretsBySink,
-    ...(gate ? { accessDenied: gate.denied } : {}),
+    ...(gate ? { accessDenied: [...gate.denied, ...spokeDenials] } : {}),
+    ...(world ? {
+      spokeRuns: Object.fromEntries(world.spokes.map((sp) => [`${sp.account}/${sp.region}`, {
+        memoryOf: (fn: string) => sp.sim.functionNamed(fn).config.memorySize,
+        updates: (fn: string) => sp.sim.recorder.calls().filter((c) => c.service === 'Lambda' && c.operation === 'UpdateFunctionConfiguration' && !c.error
+          && String((c.input as { FunctionName?: string }).FunctionName).split(':').includes(fn)).length,
+        forwarded: sp.forwarded,
+        refused: sp.refused.length,
+      }])),
+      assumeRoleCounts: { allowed: world.sts.records.filter((r) => r.allowed).length, denied: world.sts.records.filter((r) => !r.allowed).length },
+    } : {}),
     configCompliance: Object.fromEntries(account.config.evaluations().map((e) => [e.resourceId, e.complianceType])),
     opsItems: account.ssm.opsItems,
     automationStatuses: account.ssm.automationExecutions.map((e) => e.status),
@@ -633,13 +684,27 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
     handlerLogLines: handlerLog.length,
     leakedSecrets,
     iamEvaluated: !!gate,
-    authorizedCalls: gate?.checked ?? 0,
-    accessDenied: gate?.denied ?? [],
+    authorizedCalls: (gate?.checked ?? 0) + (world?.spokes ?? []).reduce((n, sp) => n + (sp.gate?.checked ?? 0), 0),
+    accessDenied: [...(gate?.denied ?? []), ...spokeDenials],
     unlistedActions: gate?.unlisted ?? [],
     injectedFaults: faults.fired,
     deploys: account.deploys.map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
     customResources,
     targetInvocations: bus.invocations,
+    ...(world ? {
+      spokes: world.spokes.map((sp) => ({
+        account: sp.account,
+        region: sp.region,
+        functions: sp.spec.functions.map((f) => ({
+          functionName: f.functionName, finalMemoryMb: sp.sim.functionNamed(f.functionName).config.memorySize,
+        })),
+        apiCalls: sp.sim.recorder.calls(),
+        forwardedEvents: sp.forwarded,
+        refusedEvents: sp.refused,
+        alarmTransitions: sp.transitions.map((t) => ({ alarmName: t.alarmName, from: t.from, to: t.to, at: new Date(t.at).toISOString() })),
+      })),
+      assumeRoles: world.sts.records,
+    } : {}),
     locksHeldAtEnd: locks.map((l) => ({ pk: String(l.pk), owner: l.owner === undefined ? undefined : String(l.owner) })),
     secretsFound: Object.fromEntries(Object.entries(secretsBySink).map(([k, v]) => [k, v.length])) as Record<SecretSink, number>,
     cloudTrailEvents: account.cloudTrail.records.length,
@@ -779,7 +844,9 @@ function bindHandlers(resolver: TemplateResolver): Map<string, BoundHandler> {
 }
 
 /** Point the handlers at the simulated world; returns the function that puts everything back. */
-function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[]): () => void {
+function installRuntime(
+  account: SimulatedAccount, env: SimulationEnvironment, handlerEnv: Record<string, string>, handlerLog: string[], world?: SpokeWorld,
+): () => void {
   const savedEnv = { ...process.env };
   Object.assign(process.env, handlerEnv, {
     AWS_REGION: 'us-east-1',
@@ -788,7 +855,7 @@ function installRuntime(account: SimulatedAccount, env: SimulationEnvironment, h
     AWS_SECRET_ACCESS_KEY: 'simulated',
   });
   delete process.env.AWS_PROFILE;
-  const unmock = account.install();
+  const unmock = account.install(world?.router, world?.sts);
   setClients({ dynamo: env.dynamodb.documentClient(account.pipeline, account.scheduler) }, { region: 'us-east-1' });
   setClock({ now: () => new Date(account.clock.now()), sleep: (ms) => account.scheduler.sleep(ms) });
   const restoreDate = installVirtualDate(account.clock);

@@ -319,7 +319,22 @@ export interface ScenarioExpectations {
     readonly verificationStatuses?: string[];
     /** Drift records (a configuration change below the last verified repair). */
     readonly drift?: number;
+    /**
+     * Records that must exist with these fields (a hub: each names the account and region of its
+     * function): an item of the table matches when every given field equals.
+     */
+    readonly places?: Array<{
+      readonly account: string; readonly region: string; readonly functionName?: string; readonly recordType?: string; readonly outcome?: string;
+    }>;
   };
+  /** Per spoke (`<account>/<region>`): its functions' final memory and updates, the alarm events it forwarded and the ones the hub's bus refused. */
+  readonly spokes?: Record<string, {
+    readonly functions?: Record<string, { readonly finalMemoryMb?: number; readonly updateFunctionConfigurationCalls?: number }>;
+    readonly forwardedEvents?: number;
+    readonly refusedEvents?: number;
+  }>;
+  /** STS AssumeRole calls of the hub's handlers, allowed and denied. */
+  readonly assumeRole?: { readonly allowed?: number; readonly denied?: number };
   /** Statuses of the Automation executions the operator started (`Success`, `Failed`), sorted. */
   readonly automationStatuses?: string[];
   /** OpsCenter at the end: how many OpsItems, text each must show (title, description, operational data), OpsItem records (one per event handled, deduplicated ones too). */
@@ -353,6 +368,15 @@ export interface AccessDeniedExpectation {
   readonly count?: number;
 }
 
+/** One spoke of a hub scenario. */
+export interface ScenarioSpoke {
+  readonly account: string;
+  readonly region: string;
+  /** The account's AWS Organizations id (`aws:PrincipalOrgID` of its principals). @default - not in an organization */
+  readonly organizationId?: string;
+  readonly functions: ScenarioFunction[];
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description: string;
@@ -380,6 +404,13 @@ export interface Scenario {
   }>;
   /** Executions stopped or timed out. */
   readonly executionFaults?: ExecutionFault[];
+  /** The stack is a hub (`AutoRemediation` with `hub`): who it admits. */
+  readonly hub?: { readonly organizationId?: string; readonly accounts?: string[] };
+  /**
+   * Spoke accounts and regions (`RemediationSpoke` stacks) with their own functions; each is a
+   * simulated account of its own, its alarms forwarded to the hub's bus.
+   */
+  readonly spokes?: ScenarioSpoke[];
   readonly expect: ScenarioExpectations;
   /**
    * A known defect that keeps this scenario from meeting its expectations, in words. The run
@@ -447,6 +478,24 @@ const SCRIPTED_FUNCTION = obj({
 
 const STRATEGY = obj({ kind: oneOf('raiseMemory', 'progressive', 'custom'), canaryPercent: int, bakeTimeMinutes: num, function: SCRIPTED_FUNCTION, timeoutSeconds: num }, ['kind']);
 
+const FUNCTION_SHAPE: Shape = obj({
+  functionName: str,
+  runtime: str,
+  memorySizeMb: num,
+  timeoutSeconds: num,
+  architecture: oneOf('x86_64', 'arm64'),
+  logFormat: oneOf('text', 'json'),
+  environment: map(str),
+  alias: { kind: 'either', options: [str, obj({ name: str, latestDiffersFromAlias: bool }, ['name'])] },
+  workload: obj(WORKLOAD_FIELDS),
+  incidents: list(obj({ atMinute: num, workload: obj(WORKLOAD_FIELDS) }, ['atMinute', 'workload'])),
+  managed: bool,
+  requireApproval: bool,
+  logGroupName: str,
+  neverInvokedBefore: bool,
+  tags: map(str),
+});
+
 const SCENARIO_SHAPE: Shape = obj({
   name: str,
   description: str,
@@ -454,23 +503,7 @@ const SCENARIO_SHAPE: Shape = obj({
   start: str,
   durationMinutes: num,
   knownIssue: str,
-  functions: list(obj({
-    functionName: str,
-    runtime: str,
-    memorySizeMb: num,
-    timeoutSeconds: num,
-    architecture: oneOf('x86_64', 'arm64'),
-    logFormat: oneOf('text', 'json'),
-    environment: map(str),
-    alias: { kind: 'either', options: [str, obj({ name: str, latestDiffersFromAlias: bool }, ['name'])] },
-    workload: obj(WORKLOAD_FIELDS),
-    incidents: list(obj({ atMinute: num, workload: obj(WORKLOAD_FIELDS) }, ['atMinute', 'workload'])),
-    managed: bool,
-    requireApproval: bool,
-    logGroupName: str,
-    neverInvokedBefore: bool,
-    tags: map(str),
-  })),
+  functions: list(FUNCTION_SHAPE),
   stack: obj({
     policy: obj({
       maxMemoryMb: num,
@@ -564,6 +597,8 @@ const SCENARIO_SHAPE: Shape = obj({
     fromMinute: num,
   }, ['handler', 'effect'])),
   executionFaults: list(obj({ effect: oneOf('abort', 'timeout'), atMinute: num, execution: str }, ['effect', 'atMinute'])),
+  hub: obj({ organizationId: str, accounts: strings }),
+  spokes: list(obj({ account: str, region: str, organizationId: str, functions: list(FUNCTION_SHAPE) }, ['account', 'region', 'functions'])),
   operatorRunbooks: list(obj({ atMinute: num, functionName: str, memorySizeMb: int, reason: str }, ['atMinute', 'functionName', 'memorySizeMb'])),
   expect: obj({
     executions: int,
@@ -574,7 +609,19 @@ const SCENARIO_SHAPE: Shape = obj({
       finalMemoryMb: int, updateFunctionConfigurationCalls: int, aliasVersionCodeChanged: bool, aliasVersionMemoryMb: int, aliasRouted: bool,
     })),
     notifications: obj({ count: int, types: strings, contain: strings, notContain: strings }),
-    records: obj({ diagnosis: int, repair: int, minAudit: int, repairStatuses: strings, verificationStatuses: strings, drift: int }),
+    records: obj({
+      diagnosis: int,
+      repair: int,
+      minAudit: int,
+      repairStatuses: strings,
+      verificationStatuses: strings,
+      drift: int,
+      places: list(obj({ account: str, region: str, functionName: str, recordType: str, outcome: str }, ['account', 'region'])),
+    }),
+    spokes: map(obj({
+      functions: map(obj({ finalMemoryMb: int, updateFunctionConfigurationCalls: int })), forwardedEvents: int, refusedEvents: int,
+    })),
+    assumeRole: obj({ allowed: int, denied: int }),
     configCompliance: map(oneOf('COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE')),
     opsItems: obj({ count: int, contain: strings, records: int }),
     automationStatuses: strings,
@@ -714,6 +761,15 @@ export function parseScenario(json: unknown, source: string): Scenario {
   }
   for (const [i, f] of (s.executionFaults ?? []).entries()) {
     if (!(f.atMinute >= 0)) problems.push(`executionFaults[${i}].atMinute must be 0 or more, got ${f.atMinute}`);
+  }
+  for (const [i, sp] of (s.spokes ?? []).entries()) {
+    if (!/^\d{12}$/.test(sp.account)) problems.push(`spokes[${i}].account must be a 12-digit account id, got '${sp.account}'`);
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(sp.region)) problems.push(`spokes[${i}].region must be a region name like eu-west-1, got '${sp.region}'`);
+    if (sp.functions.length === 0) problems.push(`spokes[${i}].functions must list at least one function`);
+    if (!s.hub) problems.push(`spokes[${i}] needs hub: the spokes forward their alarms to a hub`);
+  }
+  for (const key of Object.keys(s.expect.spokes ?? {})) {
+    if (!(s.spokes ?? []).some((sp) => `${sp.account}/${sp.region}` === key)) problems.push(`expect.spokes.${key} is not a spoke of the scenario (<account>/<region>)`);
   }
   problems.push(...accessDeniedProblems(s.expect.accessDenied));
   if (s.expect.locksHeldAtEnd !== undefined && s.expect.locksHeldAtEnd < 0) problems.push(`expect.locksHeldAtEnd must be 0 or more, got ${s.expect.locksHeldAtEnd}`);

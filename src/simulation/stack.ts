@@ -12,10 +12,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { aliasOf, Scenario, ScenarioRepairStrategy } from './scenario';
+import { SIM_ACCOUNT, SIM_REGION } from './account/lambda-service';
+import { aliasOf, Scenario, ScenarioRepairStrategy, ScenarioSpoke } from './scenario';
 import { CfnTemplate } from './template';
 import { AutoRemediation } from '../auto-remediation';
 import { Diagnosis } from '../diagnosis/diagnosis';
+import { RemediationSpoke } from '../hub/remediation-spoke';
 import { Approval, FunctionOptions, RemediationPolicy } from '../policy';
 import { EnvironmentMatch, RemediationEnvironment } from '../remediation-environment';
 import { RepairStrategy } from '../repair/repair-strategy';
@@ -209,6 +211,7 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
       ...(scenario.stack?.driftDetection ? { driftDetection: { configRule: scenario.stack.driftDetection.configRule } } : {}),
       ...(scenario.stack?.opsItems ? { opsItems: { ...scenario.stack.opsItems } } : {}),
       ...(scenario.stack?.manualRepairRunbook ? { manualRepairRunbook: true } : {}),
+      ...(scenario.hub ? { hub: { organizationId: scenario.hub.organizationId, accounts: scenario.hub.accounts } } : {}),
       monitoring: {
         ...(m?.errors === false ? { errors: { enabled: false } } : {}),
         ...(m?.memoryUtilization === false ? { memoryUtilization: { enabled: false } } : {}),
@@ -237,6 +240,51 @@ export function synthesizeScenarioAssembly(scenario: Scenario): ScenarioAssembly
     const artifact = assembly.getStackByName(SIMULATION_STACK_NAME);
     const template = artifact.template as CfnTemplate;
     return { template, nestedTemplates: nestedTemplatesOf(template, assembly.directory) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The stack name of a spoke's stack. */
+export function spokeStackName(spoke: ScenarioSpoke): string {
+  return `LambdaRemediationSpoke-${spoke.account}-${spoke.region}`;
+}
+
+/**
+ * A spoke's stack as a user deploys it in its account and region (plain CloudFormation or a
+ * StackSet instance): its functions and `RemediationSpoke` pointing at the hub (the simulated
+ * hub account and region), with the scenario's monitoring switches. Environment-agnostic, as a
+ * StackSet template is: the account and region are the pseudo parameters, resolved by the
+ * simulation for the spoke.
+ */
+export function synthesizeSpokeTemplate(scenario: Scenario, spoke: ScenarioSpoke): CfnTemplate {
+  const outdir = mkdtempSync(join(tmpdir(), 'lar-spoke-'));
+  try {
+    const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:disable-asset-staging': true } });
+    const stack = new Stack(app, spokeStackName(spoke));
+    const codeBucket = s3.Bucket.fromBucketName(stack, 'TargetCode', 'simulated-target-code');
+    const functions = spoke.functions.map((f) => new lambda.Function(stack, `Target-${f.functionName}`, {
+      functionName: f.functionName,
+      runtime: new lambda.Runtime(f.runtime),
+      architecture: f.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromBucket(codeBucket, `${f.functionName}.zip`),
+      memorySize: f.memorySizeMb,
+      timeout: Duration.seconds(f.timeoutSeconds),
+      environment: f.environment,
+    }));
+    const m = scenario.stack?.monitoring;
+    new RemediationSpoke(stack, 'Spoke', {
+      hubAccount: SIM_ACCOUNT,
+      hubRegion: SIM_REGION,
+      functions: functions.filter((_, i) => spoke.functions[i].managed !== false),
+      monitoring: {
+        ...(m?.errors === false ? { errors: { enabled: false } } : {}),
+        ...(m?.memoryUtilization === false ? { memoryUtilization: { enabled: false } } : {}),
+        ...(m?.duration === false ? { duration: { enabled: false } } : {}),
+      },
+    });
+    return app.synth().getStackByName(stack.stackName).template as CfnTemplate;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -54,17 +54,34 @@ export interface TemplateResolverOptions {
   readonly nestedTemplates?: Record<string, CfnTemplate>;
   /** Parameter values passed in (a nested stack's parent `Parameters`). */
   readonly parameters?: Record<string, string>;
+  /** The account the stack is deployed to (`AWS::AccountId`). @default SIM_ACCOUNT */
+  readonly account?: string;
+  /** The region the stack is deployed to (`AWS::Region`). @default SIM_REGION */
+  readonly region?: string;
 }
 
 /** An EventBridge rule of the template and where it sends events. */
 export interface TemplateRule {
   readonly logicalId: string;
   readonly eventPattern: Record<string, unknown>;
-  readonly targets: Array<{ arn: string; input?: string; inputPath?: string }>;
+  /** The rule's bus (`EventBusName`: a name or an ARN); none is the default bus. */
+  readonly eventBusName?: string;
+  /** Each target; `roleArn`: the role EventBridge assumes to send to it (event bus targets). */
+  readonly targets: Array<{ arn: string; input?: string; inputPath?: string; roleArn?: string }>;
 }
 
 export class TemplateResolver {
   constructor(public readonly template: CfnTemplate, private readonly stackName = 'SimulationStack', private readonly options: TemplateResolverOptions = {}) {}
+
+  /** The account the stack is deployed to. */
+  public get account(): string {
+    return this.options.account ?? SIM_ACCOUNT;
+  }
+
+  /** The region the stack is deployed to. */
+  public get region(): string {
+    return this.options.region ?? SIM_REGION;
+  }
 
   /** A resolver per nested stack whose template was given, with its parameters resolved from this template. */
   public nestedResolvers(): TemplateResolver[] {
@@ -75,6 +92,8 @@ export class TemplateResolver {
       const params = this.resolve(r.Properties?.Parameters ?? {}) as Record<string, unknown>;
       out.push(new TemplateResolver(nested, `${this.stackName}-${id}`.slice(0, 128), {
         nestedTemplates: this.options.nestedTemplates,
+        account: this.options.account,
+        region: this.options.region,
         parameters: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)])),
       }));
     }
@@ -132,11 +151,11 @@ export class TemplateResolver {
   public ref(id: string): string {
     switch (id) {
       case 'AWS::Partition': return 'aws';
-      case 'AWS::Region': return SIM_REGION;
-      case 'AWS::AccountId': return SIM_ACCOUNT;
+      case 'AWS::Region': return this.region;
+      case 'AWS::AccountId': return this.account;
       case 'AWS::URLSuffix': return 'amazonaws.com';
       case 'AWS::StackName': return this.stackName;
-      case 'AWS::StackId': return `arn:aws:cloudformation:${SIM_REGION}:${SIM_ACCOUNT}:stack/${this.stackName}/00000000-0000-0000-0000-000000000000`;
+      case 'AWS::StackId': return `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.stackName}/00000000-0000-0000-0000-000000000000`;
       case 'AWS::NoValue': return '';
       default: break;
     }
@@ -146,10 +165,10 @@ export class TemplateResolver {
     if (!r) return id;
     const name = this.physicalName(id);
     switch (r.Type) {
-      case 'AWS::SNS::Topic': return `arn:aws:sns:${SIM_REGION}:${SIM_ACCOUNT}:${name}`;
-      case 'AWS::SQS::Queue': return `https://sqs.${SIM_REGION}.amazonaws.com/${SIM_ACCOUNT}/${name}`;
-      case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${SIM_REGION}:${SIM_ACCOUNT}:stateMachine:${name}`;
-      case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${SIM_ACCOUNT}:policy/${name}`;
+      case 'AWS::SNS::Topic': return `arn:aws:sns:${this.region}:${this.account}:${name}`;
+      case 'AWS::SQS::Queue': return `https://sqs.${this.region}.amazonaws.com/${this.account}/${name}`;
+      case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
+      case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${this.account}:policy/${name}`;
       case 'AWS::KMS::Key': return `${name.toLowerCase().replace(/[^a-z0-9]/g, '').padEnd(8, '0').slice(0, 8)}-0000-4000-8000-000000000000`;
       default: return name;
     }
@@ -162,16 +181,18 @@ export class TemplateResolver {
     if (!r) return `${id}.${attr}`;
     if (attr === 'Arn') {
       switch (r.Type) {
-        case 'AWS::Lambda::Function': return `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${name}`;
-        case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${SIM_REGION}:${SIM_ACCOUNT}:table/${name}`;
-        case 'AWS::SQS::Queue': return `arn:aws:sqs:${SIM_REGION}:${SIM_ACCOUNT}:${name}`;
-        case 'AWS::IAM::Role': return `arn:aws:iam::${SIM_ACCOUNT}:role/${name}`;
-        case 'AWS::Logs::LogGroup': return `arn:aws:logs:${SIM_REGION}:${SIM_ACCOUNT}:log-group:${name}:*`;
-        case 'AWS::KMS::Key': return `arn:aws:kms:${SIM_REGION}:${SIM_ACCOUNT}:key/${this.ref(id)}`;
+        case 'AWS::Lambda::Function': return `arn:aws:lambda:${this.region}:${this.account}:function:${name}`;
+        case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${this.region}:${this.account}:table/${name}`;
+        case 'AWS::SQS::Queue': return `arn:aws:sqs:${this.region}:${this.account}:${name}`;
+        case 'AWS::IAM::Role': return `arn:aws:iam::${this.account}:role/${name}`;
+        case 'AWS::Logs::LogGroup': return `arn:aws:logs:${this.region}:${this.account}:log-group:${name}:*`;
+        case 'AWS::KMS::Key': return `arn:aws:kms:${this.region}:${this.account}:key/${this.ref(id)}`;
         case 'AWS::StepFunctions::StateMachine': return this.ref(id);
         case 'AWS::SNS::Topic': return this.ref(id);
-        case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${SIM_REGION}:${SIM_ACCOUNT}:alarm:${name}`;
-        default: return `arn:aws:${r.Type.split('::')[1].toLowerCase()}:${SIM_REGION}:${SIM_ACCOUNT}:${name}`;
+        case 'AWS::CloudWatch::Alarm': return `arn:aws:cloudwatch:${this.region}:${this.account}:alarm:${name}`;
+        // "arn:aws:events:<region>:<account>:event-bus/<name>" (eb-event-bus-perms.html examples).
+        case 'AWS::Events::EventBus': return `arn:aws:events:${this.region}:${this.account}:event-bus/${name}`;
+        default: return `arn:aws:${r.Type.split('::')[1].toLowerCase()}:${this.region}:${this.account}:${name}`;
       }
     }
     if (attr === 'Name' || attr === 'TopicName' || attr === 'QueueName') return name;
@@ -287,7 +308,10 @@ export class TemplateResolver {
       return {
         logicalId: id,
         eventPattern: p.EventPattern ?? {},
-        targets: (p.Targets ?? []).map((t: any) => ({ arn: t.Arn, input: t.Input, inputPath: t.InputPath })),
+        ...(p.EventBusName !== undefined ? { eventBusName: String(p.EventBusName) } : {}),
+        targets: (p.Targets ?? []).map((t: any) => ({
+          arn: t.Arn, input: t.Input, inputPath: t.InputPath, ...(t.RoleArn ? { roleArn: String(t.RoleArn) } : {}),
+        })),
       };
     });
   }

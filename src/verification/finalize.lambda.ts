@@ -165,6 +165,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     const detail: ResultEventDetail = {
       executionId,
       ...(functionName ? { functionName } : {}),
+      ...(input.alarm?.account && input.alarm.region ? { account: input.alarm.account, region: input.alarm.region } : {}),
       outcome,
       reason,
       ...(state.repair ? { originalMemoryMb: state.repair.originalMemoryMb, newMemoryMb: body.repair?.newMemory } : {}),
@@ -197,7 +198,9 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
       followUp = f.started ? `${f.started}: ${f.reason}` : f.reason;
     });
     metrics.addMetric(`Outcome${outcome}`, MetricUnit.Count, 1);
-    logger.info('workflow finished', { functionName, outcome, reason, notificationStatus, lockReleased, caseHistory: caseNote, followUp });
+    // On a hub the line names the account and region: the dashboard groups the runs by them.
+    const place = input.alarm?.account && input.alarm.region ? { account: input.alarm.account, region: input.alarm.region } : {};
+    logger.info('workflow finished', { functionName, ...place, outcome, reason, notificationStatus, lockReleased, caseHistory: caseNote, followUp });
     if (failures.length > 0) {
       // Retried by the state machine; the marker keeps the notification and the event to one each.
       throw new ServiceUnavailableError(`finalize of ${functionName ?? executionId} could not write: ${failures.join('; ')}`);
@@ -211,7 +214,7 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
       lockReleased,
       finishedAt: at,
     };
-  });
+  }, input);
 }
 
 /**

@@ -164,5 +164,5 @@ export async function handler(input: HandlerInputs['verify'], context?: HandlerC
     metrics.addMetric(`Verification${status}`, MetricUnit.Count, 1);
     logger.info('verification finished', { functionName: fn, status, next, attempt });
     return out;
-  });
+  }, input);
 }

@@ -53,6 +53,7 @@ import type {
   MetricsComparison,
   RepairResult,
 } from '../core/model';
+import { functionKey } from '../runtime/target-account';
 
 // ---------------------------------------------------------------------------------------------
 // Environment variables shared by the constructs (which set them) and the handlers (which read them)
@@ -315,13 +316,21 @@ export const TABLE_SORT_KEY = 'sk';
 /** TTL attribute (epoch seconds): locks and evidence expire by themselves. */
 export const TABLE_TTL_ATTRIBUTE = 'expiresAt';
 
+/**
+ * Partition key of a function's records: `FUNCTION#<name>`, or `FUNCTION#<account>/<region>/<name>`
+ * for a spoke's function on a hub (runtime/target-account.ts), so two spokes' `orders` never share
+ * a lock, a cooldown or a history.
+ */
+export function functionPk(functionName: string): string {
+  return `FUNCTION#${functionKey(functionName)}`;
+}
 /** Key of the per-function lock item. */
 export function lockKey(functionName: string): { pk: string; sk: string } {
-  return { pk: `LOCK#${functionName}`, sk: 'LOCK' };
+  return { pk: `LOCK#${functionKey(functionName)}`, sk: 'LOCK' };
 }
 /** Key of the per-function guardrail state (last repair time, repairs per day). */
 export function functionStateKey(functionName: string): { pk: string; sk: string } {
-  return { pk: `FUNCTION#${functionName}`, sk: 'STATE' };
+  return { pk: functionPk(functionName), sk: 'STATE' };
 }
 /**
  * Key of the function's follow-up marker: the name of the one follow-up execution that may look
@@ -329,7 +338,7 @@ export function functionStateKey(functionName: string): { pk: string; sk: string
  * none), so alarms that each end in review never run parallel chains of follow-ups.
  */
 export function followUpMarkerKey(functionName: string): { pk: string; sk: string } {
-  return { pk: `FUNCTION#${functionName}`, sk: 'FOLLOW_UP' };
+  return { pk: functionPk(functionName), sk: 'FOLLOW_UP' };
 }
 /** Key of the evidence (the full diagnosis request) of one execution. */
 export function evidenceKey(executionId: string): { pk: string; sk: string } {
@@ -507,6 +516,8 @@ export const OUTCOMES = {
   COOLDOWN: 'COOLDOWN',
   DAILY_BUDGET_EXHAUSTED: 'DAILY_BUDGET_EXHAUSTED',
   IGNORED: 'IGNORED',
+  /** A hub received an alarm from an account it does not act for: recorded, nothing changed. */
+  NOT_ADMITTED: 'NOT_ADMITTED',
   REJECTED: 'REJECTED',
   APPROVAL_TIMED_OUT: 'APPROVAL_TIMED_OUT',
   /** The alarm's actions were muted (alarm mute rule) or suppressed (composite suppressor): no change. */
@@ -534,6 +545,7 @@ export function outcomeOf(value: unknown): Outcome | undefined {
 export type IntakeStatus =
   | 'ACCEPTED'
   | 'IGNORED'
+  | 'NOT_ADMITTED'
   | 'SUPPRESSED'
   | 'ALREADY_IN_PROGRESS'
   | 'COOLDOWN'
@@ -588,6 +600,12 @@ export interface NormalizeOutput {
   readonly lock?: LockInfo;
   /** Present when the execution is a follow-up ({@link FollowUpDetail}). */
   readonly followUp?: FollowUpInfo;
+  /**
+   * On a hub: the account and region the alarm came from (the event's `account` and `region`),
+   * where every later step acts (runtime/target-account.ts). Absent off a hub.
+   */
+  readonly account?: string;
+  readonly region?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -719,6 +737,9 @@ export interface IntakeInput<D> {
   readonly 'source': typeof INTAKE_SOURCE;
   readonly 'detail-type': string;
   readonly 'detail': D;
+  /** On a hub, the spoke the run acts in (a further run of a spoke's function stays there). */
+  readonly 'account'?: string;
+  readonly 'region'?: string;
 }
 
 /** Output of collect, at `$.collection`. The evidence itself is in the table. */
@@ -940,6 +961,9 @@ export interface ResultEventDetail {
   readonly iacChange?: string;
   readonly verificationStatus?: VerificationStatus;
   readonly notificationStatus: NotificationStatus;
+  /** On a hub: the account and region of the function. */
+  readonly account?: string;
+  readonly region?: string;
 }
 
 /**

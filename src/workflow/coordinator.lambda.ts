@@ -31,7 +31,7 @@ import { ConfigurationError, toNamedError } from '../runtime/errors';
 import { HandlerContext, logger, runHandler } from '../runtime/powertools';
 import '../runtime/store'; // registers the DynamoDB client
 
-registerClient('lambda', (o) => new LambdaClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 5 }));
+registerClient('lambda', (o) => new LambdaClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 5 }));
 registerClient('scheduler', (o) => new SchedulerClient({ region: o.region, maxAttempts: 5 }));
 
 /** The coordinator's context: its own ARN is where its schedules and further runs point. */

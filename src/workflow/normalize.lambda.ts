@@ -21,6 +21,7 @@ import {
   STANDING_OUTCOMES,
   WorkflowState,
 } from './contract';
+import { DEFAULT_SPOKE_ALARM_PREFIX, DEFAULT_SPOKE_TAG_KEY, HUB_ENV } from '../hub/hub-contract';
 import {
   AlarmRef,
   AlarmTarget,
@@ -41,6 +42,7 @@ import { LockFollowUp, releaseAndReexamine } from '../runtime/lock-followup';
 import { functionArnOf, isManagedFunction, managedSettings, Membership, parseMembership } from '../runtime/membership';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store, utcDay } from '../runtime/store';
+import { currentRemote, hubHome, isAdmitted } from '../runtime/target-account';
 import { requireFields, requireObject } from '../runtime/validate';
 
 /** What normalize knows about where it runs. */
@@ -66,30 +68,36 @@ export async function handler(input: WorkflowState, context?: HandlerContext): P
     const state = requireObject<WorkflowState>(input, 'normalize input');
     requireFields(state, ['executionId', 'event'], 'normalize input');
     const at = now();
-    const membership = parseMembership(envString(ENV.MANAGED_FUNCTIONS), envString(ENV.TABLE_NAME));
+    // On a hub, an alarm from a spoke: its account and region, its alarm prefix and management tag.
+    const spoke = currentRemote();
+    if (spoke && !isAdmitted(spoke.account)) return notAdmitted(state, spoke);
+    const membership = spoke
+      ? parseMembership(`tag:${process.env[HUB_ENV.SPOKE_TAG] || `${DEFAULT_SPOKE_TAG_KEY}=${DEFAULT_SPOKE_ALARM_PREFIX}`}`)
+      : parseMembership(envString(ENV.MANAGED_FUNCTIONS), envString(ENV.TABLE_NAME));
+    const home = whereOf(state);
     const intake: Intake = {
       state,
       at,
       membership,
-      where: whereOf(state),
+      where: spoke ? { partition: home.partition, region: spoke.region, account: spoke.account } : home,
       // Past the environment's size the custom log groups are in the settings item too.
       logGroupFunctions: membership.mode === 'table'
         ? { ...readLogGroupFunctions(), ...(await managedSettings(membership.tableName)).logGroupFunctions }
         : readLogGroupFunctions(),
     };
-    const parsed = parseIntake(state.event, at, { logAlarmPrefix: envOptional(ENV.LOG_ALARM_NAME_PREFIX) });
-    const prefix = envOptional(ENV.ALARM_NAME_PREFIX);
+    const parsed = parseIntake(state.event, at, { logAlarmPrefix: spoke ? undefined : envOptional(ENV.LOG_ALARM_NAME_PREFIX) });
+    const prefix = spoke ? (process.env[HUB_ENV.SPOKE_ALARM_PREFIX] || DEFAULT_SPOKE_ALARM_PREFIX) : envOptional(ENV.ALARM_NAME_PREFIX);
     const named = alarmNameOf(parsed);
     if (prefix && named && !named.startsWith(prefix)) {
-      return ignored(`alarm ${named} does not start with the managed prefix ${prefix}`);
+      return placed(ignored(`alarm ${named} does not start with the managed prefix ${prefix}`), intake.where);
     }
     const resolved = await resolve(parsed, intake);
     if ('verdict' in resolved) {
       logger.info('alarm not acted on', { status: resolved.verdict.status, reason: resolved.verdict.reason });
-      return resolved.verdict;
+      return placed(resolved.verdict, intake.where);
     }
-    return lockAndGuard(intake, resolved);
-  });
+    return placed(await lockAndGuard(intake, resolved), intake.where);
+  }, input);
 }
 
 /** Turn what the event says into one function to handle, or a verdict. */
@@ -489,6 +497,31 @@ function verdict(status: 'IGNORED' | 'SUPPRESSED', reason: string, known: {
       ...(known.contributorId ? { contributorId: known.contributorId } : {}),
     },
   };
+}
+
+/**
+ * On a hub, every verdict names the account and region the alarm came from: later steps act
+ * there, and the records and notifications say where. Off a hub the output is as it always was.
+ */
+function placed(out: NormalizeOutput, where: { region: string; account: string }): NormalizeOutput {
+  return hubHome() ? { ...out, account: where.account, region: where.region } : out;
+}
+
+/**
+ * An alarm from an account this hub does not act for (the bus policy admitted it, e.g. through
+ * the organization, but the hub's `accounts` do not list it): nothing is read from or changed in
+ * that account, no lock is taken; finalize records and notifies NOT_ADMITTED.
+ */
+function notAdmitted(state: WorkflowState, from: { account: string; region: string }): NormalizeOutput {
+  type Metrics = Array<{ metricStat?: { metric?: { dimensions?: Record<string, unknown> } } }>;
+  const detail = (state.event as { detail?: { alarmName?: unknown; configuration?: { metrics?: Metrics } } } | undefined)?.detail;
+  const alarmName = detail?.alarmName;
+  // The function, when the event names it plainly (a metric alarm on FunctionName): for the record only, nothing is asked of that account.
+  const named = detail?.configuration?.metrics?.map((m) => m.metricStat?.metric?.dimensions?.FunctionName).find((f) => typeof f === 'string');
+  const reason = `alarm ${typeof alarmName === 'string' ? alarmName : '(unnamed)'} comes from account ${from.account} (${from.region}), which this hub does not act for: nothing was read or changed there; add the account to the hub's accounts to manage it`;
+  logger.warn('alarm from an account not admitted', { account: from.account, region: from.region });
+  metrics.addMetric('AlarmNotAdmitted', MetricUnit.Count, 1);
+  return { status: 'NOT_ADMITTED', reason, ...(typeof named === 'string' ? { functionName: named } : {}), account: from.account, region: from.region };
 }
 
 function ignored(reason: string): NormalizeOutput {

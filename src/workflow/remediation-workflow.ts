@@ -123,6 +123,8 @@ export class RemediationWorkflow extends Construct {
   private managedByTag?: { key: string; value: string };
   private readonly normalizeRole: iam.IRole;
   private readonly coordinator?: CoordinatorResources;
+  /** What the alarm rule starts (the state machine or the coordinator), with its dead-letter queue and retries. */
+  private startTarget!: events.IRuleTarget;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
@@ -218,6 +220,7 @@ export class RemediationWorkflow extends Construct {
     };
     // The start target: the state machine, or the coordinator (coordinator-resources.ts).
     let startTarget: events.IRuleTarget;
+    const keepTarget = (t: events.IRuleTarget) => { this.startTarget = t; return t; };
     if (coordinatorMode) {
       this.coordinator = createCoordinator(this, {
         handlers,
@@ -229,7 +232,9 @@ export class RemediationWorkflow extends Construct {
       });
       this.coordinatorFunction = this.coordinator.fn;
       this.logGroup = this.coordinator.logGroup;
-      startTarget = new targets.LambdaFunction(this.coordinator.fn, { deadLetterQueue: dlq, retryAttempts: 8, maxEventAge: Duration.hours(2) });
+      startTarget = keepTarget(new targets.LambdaFunction(this.coordinator.fn, {
+        deadLetterQueue: dlq, retryAttempts: 8, maxEventAge: Duration.hours(2),
+      }));
     } else {
       this.logGroup = new logs.LogGroup(this, 'ExecutionLog', {
         retention,
@@ -238,7 +243,9 @@ export class RemediationWorkflow extends Construct {
       });
       allowLogsToUseKey(this, props.encryptionKey);
       this.stateMachine = this.createStateMachine(handlers, approvalTimeout, executionTimeout);
-      startTarget = new targets.SfnStateMachine(this.stateMachine, { deadLetterQueue: dlq, retryAttempts: 8, maxEventAge: Duration.hours(2) });
+      startTarget = keepTarget(new targets.SfnStateMachine(this.stateMachine, {
+        deadLetterQueue: dlq, retryAttempts: 8, maxEventAge: Duration.hours(2),
+      }));
     }
     // Normalize and finalize start further runs (log alarm fan-out, re-examination). In separate
     // policies the functions do not depend on: function -> its default policy -> state machine ->
@@ -418,6 +425,23 @@ export class RemediationWorkflow extends Construct {
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
     if (!this.stateMachine) throw new InvalidWorkflowError('grantApprove needs the Step Functions workflow: Workflow.lambdaCoordinator() has no approval step');
     return this.stateMachine.grantTaskResponse(grantee);
+  }
+
+  /**
+   * Start runs from the alarm events that match `eventPattern` on another event bus (a hub's bus,
+   * where spokes forward their alarms), with the same target settings as the alarm rule.
+   *
+   * @param ruleId construct id of the new rule
+   * @param eventBus the bus the events arrive on
+   * @param eventPattern which events start a run
+   */
+  public routeAlarmEvents(ruleId: string, eventBus: events.IEventBus, eventPattern: events.EventPattern): events.Rule {
+    return new events.Rule(this, ruleId, {
+      description: 'Routes alarm state changes forwarded from other accounts and regions to the remediation workflow',
+      eventBus,
+      eventPattern,
+      targets: [this.startTarget],
+    });
   }
 
   /** Executions started (one per routed alarm state change). */

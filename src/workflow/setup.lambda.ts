@@ -18,7 +18,7 @@ import { toNamedError } from '../runtime/errors';
 import { logger } from '../runtime/powertools';
 import '../runtime/store';
 
-registerClient('logs', (o) => new CloudWatchLogsClient({ region: o.region, retryMode: 'adaptive', maxAttempts: 8 }));
+registerClient('logs', (o) => new CloudWatchLogsClient({ region: o.region, ...(o.credentials ? { credentials: o.credentials } : {}), retryMode: 'adaptive', maxAttempts: 8 }));
 
 /** The custom resource event fields this handler uses. */
 export interface SetupEvent {

@@ -16,6 +16,9 @@ export interface NotificationBody extends Notification {
   readonly outcome: Outcome;
   readonly reason: string;
   readonly executionId: string;
+  /** On a hub: the account and region of the function (or of the alarm not admitted). */
+  readonly account?: string;
+  readonly region?: string;
   /** The summary line people read first (function, outcome, old -> new size, why): product words only. */
   readonly summary?: string;
   /** The infrastructure-code change that keeps the new size on the next deploy, when memory changed. */
@@ -46,6 +49,7 @@ const SUBJECT_WORDS: Record<Outcome, string> = {
   COOLDOWN: 'skipped, cooldown',
   DAILY_BUDGET_EXHAUSTED: 'skipped, daily budget used',
   IGNORED: 'alarm ignored',
+  NOT_ADMITTED: 'account not admitted, no change',
   SUPPRESSED: 'alarm muted, no change',
   REJECTED: 'repair rejected',
   APPROVAL_TIMED_OUT: 'nobody answered',
@@ -70,9 +74,11 @@ export function buildNotification(state: WorkflowState, outcome: Outcome, reason
   const verification = state.verification
     ? { status: state.verification.status as VerificationStatus, metricsComparison: state.verification.metricsComparison }
     : undefined;
+  const place = state.alarm?.account && state.alarm.region ? { account: state.alarm.account, region: state.alarm.region } : {};
   return {
     type: outcome,
     functionName,
+    ...place,
     issue: {
       // An unknown threshold or value reads "unknown", never 0 (contributor events carry neither).
       description: alarmEvent
@@ -146,6 +152,8 @@ export function buildMessageAttributes(body: NotificationBody): Record<string, {
     outcome: { DataType: 'String', StringValue: body.outcome },
     functionName: { DataType: 'String', StringValue: body.functionName },
     type: { DataType: 'String', StringValue: body.type },
+    ...(body.account ? { account: { DataType: 'String' as const, StringValue: body.account } } : {}),
+    ...(body.region ? { region: { DataType: 'String' as const, StringValue: body.region } } : {}),
   };
 }
 

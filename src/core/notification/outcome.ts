@@ -66,6 +66,7 @@ export function decideOutcome(state: WorkflowState, facts: OutcomeFacts = {}): O
   }
   switch (alarm.status) {
     case 'IGNORED': return { outcome: OUTCOMES.IGNORED, reason: alarm.reason };
+    case 'NOT_ADMITTED': return { outcome: OUTCOMES.NOT_ADMITTED, reason: alarm.reason };
     case 'SUPPRESSED': return { outcome: OUTCOMES.SUPPRESSED, reason: alarm.reason };
     case 'ALREADY_IN_PROGRESS': return { outcome: OUTCOMES.ALREADY_IN_PROGRESS, reason: alarm.reason };
     case 'COOLDOWN': return { outcome: OUTCOMES.COOLDOWN, reason: alarm.reason };

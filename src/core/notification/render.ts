@@ -216,6 +216,8 @@ function approverName(name: string): string {
 function whatHappened(state: WorkflowState): Section {
   const blocks: Block[] = [];
   const a = state.alarm?.alarmEvent;
+  // On a hub: where the function lives (the spoke's account and region, or the hub's own).
+  if (state.alarm?.account && state.alarm.region) blocks.push(bullet('Account ', code(state.alarm.account), ', region ', code(state.alarm.region), '.'));
   if (!a && state.alarm) blocks.push(bullet('The alarm event was not acted on (', code(state.alarm.status), ').'));
   if (a) {
     blocks.push(bullet('Alarm ', code(a.alarmName), ' on ', code(a.metricName), ` went to ${productLine(a.currentState, 20)} at ${a.stateChangeTime}: value ${displayNumber(a.currentValue)}, threshold ${displayNumber(a.threshold)}.`));
@@ -434,7 +436,7 @@ function footer(executionId: string, kind: string): string[] {
 /** The outcome notification Finalize sends. */
 export function outcomeDocument(input: OutcomeRenderInput): NotificationDocument {
   const { state, outcome } = input;
-  const links = consoleLinks(state.executionId, functionOf(state), state.collection?.functionArn);
+  const links = consoleLinks(state.executionId, functionOf(state), state.collection?.functionArn ?? placedFunctionArn(state));
   const refs = references(state.diagnosis?.result.knowledgeReferences);
   const quotes = quotations(state);
   if (refs.quotation) quotes.push(refs.quotation);
@@ -452,6 +454,14 @@ export function outcomeDocument(input: OutcomeRenderInput): NotificationDocument
     quotations: quotes,
     footer: footer(state.executionId, `outcome ${outcome}`),
   };
+}
+
+/** On a hub, the function's ARN in the account and region the alarm came from (its console link is there). */
+function placedFunctionArn(state: WorkflowState): string | undefined {
+  const { account, region, functionName } = state.alarm ?? {};
+  if (!account || !region || !functionName) return undefined;
+  const partition = /^arn:([^:]+):/.exec(state.executionId)?.[1] ?? 'aws';
+  return `arn:${partition}:lambda:${region}:${account}:function:${functionName}`;
 }
 
 /** Placeholder the approver replaces with their name (recorded in the audit trail). */

@@ -23,6 +23,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { VirtualClock } from '../clock';
 import { SeededRandom } from '../random';
@@ -35,7 +36,7 @@ import { CloudTrailOptions, CloudTrailService } from './cloudtrail';
 import { AlarmMuteRule, AlarmSpec, AlarmTransition, Authorize, CloudWatchService, CompositeAlarmSpec, LogAlarmSpec } from './cloudwatch-service';
 import { ConfigService, ConfigServiceOptions } from './config-service';
 import { FaultInjector } from './faults';
-import { DeployRecord, LambdaService, LambdaServiceOptions, ScriptedFunctionSpec, SimFunction, SimFunctionSpec } from './lambda-service';
+import { DeployRecord, LambdaService, LambdaServiceOptions, ScriptedFunctionSpec, SIM_ACCOUNT, SIM_REGION, SimFunction, SimFunctionSpec } from './lambda-service';
 import { applicationLogLine, invocationLogLines } from './log-format';
 import { LogsService, MetricFilterSpec } from './logs-service';
 import { MessagingOptions, MessagingService } from './messaging-service';
@@ -94,6 +95,12 @@ export interface AccountOptions {
   readonly roleOfFunction?: (functionArn: string) => string | undefined;
   readonly messaging?: MessagingOptions;
   readonly bedrock?: BedrockScript;
+  /** The account id. @default SIM_ACCOUNT */
+  readonly account?: string;
+  /** The region. @default SIM_REGION */
+  readonly region?: string;
+  /** Share another account's virtual clock and scheduler (a multi-account world has one time). */
+  readonly world?: { readonly clock: VirtualClock; readonly scheduler: VirtualScheduler };
 }
 
 /**
@@ -101,11 +108,17 @@ export interface AccountOptions {
  * answered.
  */
 export interface CallAuthorization {
-  /** Throws the service's access-denied error when the call is not allowed. */
-  check(service: string, operation: string, input: unknown): Promise<void>;
+  /** Throws the service's access-denied error when the call is not allowed (`assumedRole`: made with that role's credentials). */
+  check(service: string, operation: string, input: unknown, assumedRole?: string): Promise<void>;
   /** Sees each successful call (what later requests refer to, e.g. a query's log groups). */
   observe?(service: string, operation: string, input: unknown, output: unknown): void;
 }
+
+/**
+ * Which account of a world serves a call of `client` (from its region and credentials), and the
+ * role whose assumed credentials it holds, if any.
+ */
+export type CallRouter = (client: object, service: string) => Promise<{ account: SimulatedAccount; assumedRole?: string }>;
 
 /** Counts of what the workload did, per function. */
 export interface WorkloadTally {
@@ -119,6 +132,9 @@ export interface WorkloadTally {
 export class SimulatedAccount {
   public readonly clock: VirtualClock;
   public readonly scheduler: VirtualScheduler;
+  /** The account id and region this account serves. */
+  public readonly accountId: string;
+  public readonly region: string;
   /** Ids and tokens the services hand out (request ids, revision ids, message ids...). */
   public readonly random: SeededRandom;
   /**
@@ -159,8 +175,10 @@ export class SimulatedAccount {
 
   constructor(options: AccountOptions) {
     const start = Math.floor(options.start / MINUTE) * MINUTE;
-    this.clock = new VirtualClock(start);
-    this.scheduler = new VirtualScheduler(this.clock);
+    this.accountId = options.account ?? SIM_ACCOUNT;
+    this.region = options.region ?? SIM_REGION;
+    this.clock = options.world?.clock ?? new VirtualClock(start);
+    this.scheduler = options.world?.scheduler ?? new VirtualScheduler(this.clock);
     this.random = new SeededRandom((options.seed ?? 42) + 0x5eed);
     this.worldRandom = new SeededRandom(options.seed ?? 42);
     this.recorder = new ApiRecorder(() => this.clock.nowIso());
@@ -170,7 +188,9 @@ export class SimulatedAccount {
       now: () => this.clock.now(),
       requestId: () => this.random.uuid(),
     });
-    this.lambda = new LambdaService(this.clock, this.random, { ...options.lambda, sleep: (ms) => this.scheduler.sleep(ms) });
+    this.lambda = new LambdaService(this.clock, this.random, {
+      ...options.lambda, sleep: (ms) => this.scheduler.sleep(ms), account: this.accountId, region: this.region,
+    });
     for (const f of options.scriptedFunctions ?? []) this.lambda.addScriptedFunction(f);
     // The integrations' ids (CloudTrail, AWS Config, OpsCenter, Automation, default-bus event ids)
     // come from a stream of their own: a scenario that does not use them draws exactly what it drew
@@ -201,11 +221,13 @@ export class SimulatedAccount {
       });
       this.config.functionChanged(change.functionName, configuration);
     };
-    this.logs = new LogsService(this.clock, this.random);
+    this.logs = new LogsService(this.clock, this.random, { account: this.accountId, region: this.region });
     this.cloudwatch = new CloudWatchService(this.clock, this.random, this.metrics, {
       logs: this.logs,
       authorize: options.authorize,
       mutes: options.alarmMutes,
+      account: this.accountId,
+      region: this.region,
       // Lambda metrics belong to the function named by FunctionName: its tags are the resource tags.
       resourceTags: (m) => (m.namespace === 'AWS/Lambda' && m.dimensions.FunctionName ? this.functionTags(m.dimensions.FunctionName) : undefined),
     });
@@ -293,13 +315,22 @@ export class SimulatedAccount {
 
   /**
    * Serve the AWS SDK v3 clients from this account (everything but DynamoDB). Returns the
-   * function that restores the real clients.
+   * function that restores the real clients. With `router` (a world of several accounts and
+   * regions), each call of Lambda, CloudWatch and CloudWatch Logs is served by the account the
+   * router picks from the client's region and credentials, and authorized there (as the role
+   * whose assumed credentials the client holds); with `sts`, STS AssumeRole is served too.
    */
-  public install(): () => void {
+  public install(router?: CallRouter, sts?: { assumeRole(input: unknown): Promise<unknown> }): () => void {
+    const routed = (service: string, pick: (a: SimulatedAccount) => object) => (router
+      ? async (client: object) => {
+        const r = await router(client, service);
+        return { target: pick(r.account), pipeline: r.account.pipeline, assumedRole: r.assumedRole };
+      }
+      : undefined);
     const stubs = [
-      this.stub(LambdaClient, 'Lambda', this.lambda),
-      this.stub(CloudWatchClient, 'CloudWatch', this.cloudwatch),
-      this.stub(CloudWatchLogsClient, 'CloudWatchLogs', this.logs),
+      this.stub(LambdaClient, 'Lambda', this.lambda, routed('Lambda', (a) => a.lambda)),
+      this.stub(CloudWatchClient, 'CloudWatch', this.cloudwatch, routed('CloudWatch', (a) => a.cloudwatch)),
+      this.stub(CloudWatchLogsClient, 'CloudWatchLogs', this.logs, routed('CloudWatchLogs', (a) => a.logs)),
       this.stub(SNSClient, 'SNS', this.messaging),
       this.stub(EventBridgeClient, 'EventBridge', this.messaging),
       this.stub(BedrockRuntimeClient, 'BedrockRuntime', this.bedrock),
@@ -313,6 +344,24 @@ export class SimulatedAccount {
         deleteSchedule: (input: unknown) => this.schedulerService().deleteSchedule(input as never),
       }),
     ];
+    if (sts) {
+      const mock = mockClient(STSClient);
+      const random = this.random;
+      const recorder = this.recorder;
+      mock.send.callsFake(async (command: { input: unknown; constructor: { name: string } }) => {
+        const operation = command.constructor.name.replace(/Command$/, '');
+        if (operation !== 'AssumeRole') throw new UnsupportedOperationError(`the simulated account does not implement STS:${operation}`);
+        try {
+          const out = await sts.assumeRole(command.input);
+          recorder.record('STS', operation, command.input);
+          return { $metadata: { httpStatusCode: 200, requestId: random.uuid(), attempts: 1, totalRetryDelay: 0 }, ...(out as object) };
+        } catch (err) {
+          recorder.record('STS', operation, command.input, (err as Error).name);
+          throw err;
+        }
+      });
+      stubs.push(mock);
+    }
     return () => stubs.forEach((s) => s.restore());
   }
 
@@ -336,20 +385,26 @@ export class SimulatedAccount {
     this.pipeline.faults = faults;
   }
 
-  private stub(cls: any, service: string, target: object): { restore(): void } {
+  private stub(
+    cls: any,
+    service: string,
+    home: object,
+    route?: (client: object) => Promise<{ target: object; pipeline: CallPipeline; assumedRole?: string }>,
+  ): { restore(): void } {
     const mock = mockClient(cls);
-    const pipeline = this.pipeline;
+    const homePipeline = this.pipeline;
     const random = this.random;
     mock.send.callsFake(async function (this: object, command: { input: unknown; constructor: { name: string } }) {
       const operation = command.constructor.name.replace(/Command$/, '');
       const method = operation.charAt(0).toLowerCase() + operation.slice(1);
+      const { target, pipeline, assumedRole } = route ? await route(this) : { target: home, pipeline: homePipeline, assumedRole: undefined };
       const fn = (target as Record<string, unknown>)[method];
       const { output, attempts, totalRetryDelayMs } = await pipeline.call(this, service, operation, command.input, async () => {
         if (typeof fn !== 'function') {
           throw new UnsupportedOperationError(`the simulated account does not implement ${service}:${operation}`);
         }
         return (fn as (input: unknown) => unknown).call(target, command.input);
-      });
+      }, assumedRole);
       return { $metadata: { httpStatusCode: 200, requestId: random.uuid(), attempts, totalRetryDelay: totalRetryDelayMs }, ...(output as object) };
     });
     return mock;

@@ -32,7 +32,9 @@ export class CallPipeline {
    * Make one SDK call of `client`: `perform` is one attempt at the service (it may run several
    * times, once per attempt the SDK makes).
    */
-  public async call<T>(client: object, service: string, operation: string, input: unknown, perform: () => Promise<T>): Promise<RetriedCall<T>> {
+  public async call<T>(
+    client: object, service: string, operation: string, input: unknown, perform: () => Promise<T>, assumedRole?: string,
+  ): Promise<RetriedCall<T>> {
     const caller = currentCaller();
     const invocation = caller?.invocation;
     if (invocation?.killed) throw new SandboxGoneError(caller!.functionName);
@@ -42,7 +44,7 @@ export class CallPipeline {
         if (invocation?.killed) throw new SandboxGoneError(caller!.functionName);
         try {
           // IAM decides before the service does anything with the request.
-          await this.authorization?.check(service, operation, input);
+          await this.authorization?.check(service, operation, input, assumedRole);
           const fault = this.faults?.onCall(service, operation, this.options.now(), invocation?.executionId, invocation?.handlerId);
           if (fault && fault.effect !== 'applyThenFail') throw serviceError(service, fault.error, operation, this.options.requestId());
           const out = await perform();

@@ -73,6 +73,10 @@ export interface CloudWatchOptions {
   /** Resource tags of a metric's resource, for Metrics Insights `tag.<key>` filters. */
   readonly resourceTags?: ResourceTagLookup;
   readonly mutes?: AlarmMuteRule[];
+  /** The account of the alarms. @default SIM_ACCOUNT */
+  readonly account?: string;
+  /** Their region. @default SIM_REGION */
+  readonly region?: string;
 }
 
 export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -175,6 +179,19 @@ export class CloudWatchService {
     public readonly store: MetricStore,
     private readonly options: CloudWatchOptions = {},
   ) {}
+
+  /** The account and region of the alarms (their ARNs and events). */
+  private get account(): string {
+    return this.options.account ?? SIM_ACCOUNT;
+  }
+
+  private get region(): string {
+    return this.options.region ?? SIM_REGION;
+  }
+
+  private alarmArn(name: string): string {
+    return alarmArn(name, this.account, this.region);
+  }
 
   /** Create a metric alarm after PutMetricAlarm's checks (throws ValidationError as the API does). */
   public addAlarm(spec: AlarmSpec): void {
@@ -632,10 +649,10 @@ export class CloudWatchService {
     // Documented reasons: "arn:...:alarm:X was created and its alarm rule evaluates to OK" and
     // "arn:...:alarm:X transitioned to ALARM at Friday 22 July, 2022 15:57:45 UTC".
     const reason = !a.evaluated
-      ? `${alarmArn(a.spec.alarmName)} was created and its alarm rule evaluates to ${value}`
-      : `${alarmArn(latest?.spec.alarmName ?? a.spec.alarmName)} transitioned to ${latest?.state.value ?? value} at ${longUtc(latest?.state.transitioned ?? at)}`;
+      ? `${this.alarmArn(a.spec.alarmName)} was created and its alarm rule evaluates to ${value}`
+      : `${this.alarmArn(latest?.spec.alarmName ?? a.spec.alarmName)} transitioned to ${latest?.state.value ?? value} at ${longUtc(latest?.state.transitioned ?? at)}`;
     const reasonData = JSON.stringify({
-      triggeringAlarms: triggering.map((c) => ({ arn: alarmArn(c.spec.alarmName), state: { value: c.state.value, timestamp: cwTime(c.state.transitioned) } })),
+      triggeringAlarms: triggering.map((c) => ({ arn: this.alarmArn(c.spec.alarmName), state: { value: c.state.value, timestamp: cwTime(c.state.transitioned) } })),
     });
     a.evaluated = true;
     a.state = { value, reason, reasonData, updated: at, transitioned: at };
@@ -754,7 +771,7 @@ export class CloudWatchService {
     const mute = (this.options.mutes ?? []).find((m) => alarmName.startsWith(m.alarmNamePrefix) && at >= m.start && at < m.end);
     if (mute) {
       detail.muteDetail = {
-        mutedByArn: `arn:aws:cloudwatch:${SIM_REGION}:${SIM_ACCOUNT}:alarm-mute-rule:${mute.ruleName}`,
+        mutedByArn: `arn:aws:cloudwatch:${this.region}:${this.account}:alarm-mute-rule:${mute.ruleName}`,
         muteWindowStart: cwTime(mute.start),
         muteWindowEnd: cwTime(mute.end),
       };
@@ -764,10 +781,10 @@ export class CloudWatchService {
       'id': this.random.uuid(),
       'detail-type': detailType,
       'source': 'aws.cloudwatch',
-      'account': SIM_ACCOUNT,
+      'account': this.account,
       'time': new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      'region': SIM_REGION,
-      'resources': [alarmArn(alarmName)],
+      'region': this.region,
+      'resources': [this.alarmArn(alarmName)],
       detail,
     };
     return { alarmName, ...(contributor ? { contributor: { ...contributor } } : {}), from, to, at, reason, event };
@@ -809,7 +826,7 @@ export class CloudWatchService {
     const s = a.spec;
     return {
       AlarmName: s.alarmName,
-      AlarmArn: alarmArn(s.alarmName),
+      AlarmArn: this.alarmArn(s.alarmName),
       ...(s.alarmDescription !== undefined ? { AlarmDescription: s.alarmDescription } : {}),
       AlarmConfigurationUpdatedTimestamp: new Date(a.created),
       ActionsEnabled: true,
@@ -841,7 +858,7 @@ export class CloudWatchService {
     const s = a.spec;
     return {
       AlarmName: s.alarmName,
-      AlarmArn: alarmArn(s.alarmName),
+      AlarmArn: this.alarmArn(s.alarmName),
       ...(s.alarmDescription !== undefined ? { AlarmDescription: s.alarmDescription } : {}),
       AlarmConfigurationUpdatedTimestamp: new Date(a.created),
       ActionsEnabled: true,
@@ -856,7 +873,7 @@ export class CloudWatchService {
         QueryString: s.queryString,
         LogGroupIdentifiers: [...s.logGroupIdentifiers],
         // "This field is populated in DescribeAlarms responses."
-        QueryARN: `arn:aws:logs:${SIM_REGION}:${SIM_ACCOUNT}:scheduled-query:${s.alarmName}`,
+        QueryARN: `arn:aws:logs:${this.region}:${this.account}:scheduled-query:${s.alarmName}`,
         ScheduledQueryRoleARN: s.scheduledQueryRoleArn,
         ScheduleConfiguration: {
           ScheduleExpression: s.scheduleExpression,
@@ -878,7 +895,7 @@ export class CloudWatchService {
     const s = a.spec;
     return {
       AlarmName: s.alarmName,
-      AlarmArn: alarmArn(s.alarmName),
+      AlarmArn: this.alarmArn(s.alarmName),
       ...(s.alarmDescription !== undefined ? { AlarmDescription: s.alarmDescription } : {}),
       AlarmRule: s.alarmRule,
       AlarmConfigurationUpdatedTimestamp: new Date(a.created),
@@ -1203,8 +1220,8 @@ function contributorId(alarmName: string, attributes: Dimensions): string {
   return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
 }
 
-export function alarmArn(name: string): string {
-  return `arn:aws:cloudwatch:${SIM_REGION}:${SIM_ACCOUNT}:alarm:${name}`;
+export function alarmArn(name: string, account = SIM_ACCOUNT, region = SIM_REGION): string {
+  return `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
 }
 
 function logGroupArn(name: string): string {

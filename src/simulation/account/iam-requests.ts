@@ -22,6 +22,7 @@ import { SchedulerServiceException } from '@aws-sdk/client-scheduler';
 import { SFNServiceException } from '@aws-sdk/client-sfn';
 import { AuthorizationErrorException } from '@aws-sdk/client-sns';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
+import { STSServiceException } from '@aws-sdk/client-sts';
 
 /** One IAM authorization a call needs. A call may need several (one per log group, per table). */
 export interface IamCall {
@@ -455,6 +456,8 @@ export function accessDeniedError(service: string, message: string): Error {
     case 'SSM': return new SSMServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     case 'ConfigService': return new ConfigServiceServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
     case 'Scheduler': return new SchedulerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: meta(400), message });
+    // AWS query protocol: error code AccessDenied, HTTP 403 (API_AssumeRole.html errors; the SDK model).
+    case 'STS': return new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: meta(403), message });
     default: {
       const e = new Error(message);
       e.name = 'AccessDeniedException';

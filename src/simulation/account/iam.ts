@@ -195,7 +195,7 @@ export class IamAuthorizer {
       const doc = resolver.resolve(r.Properties?.PolicyDocument);
       for (const topic of (resolver.resolve(r.Properties?.Topics ?? []) as unknown[])) resourcePolicies.set(String(topic), doc);
     }
-    return new IamAuthorizer(roles, functionRoles, resourcePolicies);
+    return new IamAuthorizer(roles, functionRoles, resourcePolicies, { account: resolver.account, region: resolver.region });
   }
 
   private readonly cache = new Map<string, Promise<IamDecision>>();
@@ -204,7 +204,19 @@ export class IamAuthorizer {
     private readonly roles: Map<string, RoleModel>,
     private readonly functionRoles: Map<string, string>,
     private readonly resourcePolicies: Map<string, unknown>,
+    /** The account and region of the template's stack: where its roles call from. */
+    public readonly where: { readonly account: string; readonly region: string } = { account: SIM_ACCOUNT, region: SIM_REGION },
   ) {}
+
+  /** The identity policies of a role of the template (for a request another authorizer decides). */
+  public identityPoliciesOf(roleArn: string): Array<{ name: string; policy: unknown }> | undefined {
+    return this.roles.get(roleArn)?.policies.map((p) => ({ ...p }));
+  }
+
+  /** The trust policy (`AssumeRolePolicyDocument`) of a role of the template. */
+  public trustPolicyOf(roleArn: string): unknown {
+    return this.roles.get(roleArn)?.trustPolicy;
+  }
 
   /** The execution role ARN of a function of the template (by its unqualified ARN). */
   public roleOfFunction(functionArn: string): string | undefined {
@@ -248,7 +260,7 @@ export class IamAuthorizer {
       request: {
         principal: req.principal,
         action: 'sts:AssumeRole',
-        resource: { resource: role.arn, accountId: SIM_ACCOUNT },
+        resource: { resource: role.arn, accountId: this.where.account },
         contextVariables: { 'aws:SecureTransport': 'true', ...(req.context ?? {}) },
       },
       identityPolicies: caller?.policies ?? [],
@@ -344,12 +356,12 @@ export class IamAuthorizer {
       request: {
         principal: role.arn,
         action,
-        resource: { resource: req.resource, accountId: SIM_ACCOUNT },
+        resource: { resource: req.resource, accountId: this.where.account },
         contextVariables: {
           'aws:SecureTransport': 'true',
-          'aws:RequestedRegion': SIM_REGION,
+          'aws:RequestedRegion': this.where.region,
           'aws:PrincipalArn': role.arn,
-          'aws:PrincipalAccount': SIM_ACCOUNT,
+          'aws:PrincipalAccount': this.where.account,
           ...(req.context ?? {}),
         },
       },
@@ -435,22 +447,26 @@ export class AccessGate {
 
   constructor(public readonly authorizer: IamAuthorizer, private readonly options: AccessGateOptions) {
     this.env = {
-      region: SIM_REGION,
-      account: SIM_ACCOUNT,
+      region: authorizer.where.region,
+      account: authorizer.where.account,
       queryLogGroups: (id) => this.queries.get(id),
       functionTags: (name) => options.functionTags?.(name),
     };
   }
 
-  /** Authorize a call; throws the service's access-denied error when IAM denies it. */
-  public async check(service: string, operation: string, input: unknown): Promise<void> {
+  /**
+   * Authorize a call; throws the service's access-denied error when IAM denies it. `assumedRole`:
+   * the call is made with the credentials of that role of this account (assumed through STS by a
+   * handler of another account), not with the handler's execution role.
+   */
+  public async check(service: string, operation: string, input: unknown, assumedRole?: string): Promise<void> {
     const caller = currentCaller();
     if (!caller) return;
     this.checked++;
     const end = this.options.beginIo?.() ?? (() => undefined);
     try {
       const op = `${service}:${operation}`;
-      const roleArn = this.authorizer.roleOfFunction(caller.functionArn);
+      const roleArn = assumedRole ?? this.authorizer.roleOfFunction(caller.functionArn);
       if (!roleArn) this.deny(service, op, caller.functionName, undefined, { action: op, resource: '*' }, `because function ${caller.functionName} has no execution role in the template`);
       let calls: IamCall[] | undefined;
       try {
@@ -490,7 +506,7 @@ export class AccessGate {
 
   private deny(service: string, operation: string, principal: string, roleArn: string | undefined, call: IamCall, reason: string): never {
     this.denied.push({ time: this.options.now(), principal, operation, action: call.action, resource: call.resource, reason });
-    const who = roleArn ? `arn:aws:sts::${SIM_ACCOUNT}:assumed-role/${roleArn.split('/').pop()}/${principal}` : principal;
+    const who = roleArn ? `arn:aws:sts::${this.authorizer.where.account}:assumed-role/${roleArn.split('/').pop()}/${principal}` : principal;
     throw accessDeniedError(service, `User: ${who} is not authorized to perform: ${call.action} on resource: ${call.resource} ${reason}`);
   }
 }
@@ -500,4 +516,52 @@ export class IamEvaluatorMissingError extends Error {
     super(message);
     this.name = 'IamEvaluatorMissingError';
   }
+}
+
+/** A request a principal of one account makes on a resource of another. */
+export interface CrossAccountRequest {
+  readonly principalArn: string;
+  readonly principalAccount: string;
+  /** The principal's identity policies (from its own account's template). */
+  readonly identityPolicies: Array<{ name: string; policy: unknown }>;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount: string;
+  /** The resource's policy (a role's trust policy, an event bus policy). */
+  readonly resourcePolicy: unknown;
+  /** Request context the service adds (`aws:PrincipalOrgID`, `aws:SourceArn`, ...). */
+  readonly context?: Record<string, string | string[]>;
+}
+
+/**
+ * Decide a cross-account request with the evaluator: "the identity-based policy of the requester
+ * and the resource-based policy of the resource must both allow it"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
+ * Used for STS AssumeRole of a spoke's access role by a hub handler's role
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html) and for PutEvents of a
+ * spoke rule's role on the hub's event bus (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html).
+ * The evaluator gets both policies in one request; nothing here reads them.
+ */
+export async function authorizeCrossAccount(req: CrossAccountRequest): Promise<IamDecision> {
+  const result = await evaluator().runSimulation({
+    request: {
+      principal: req.principalArn,
+      action: req.action,
+      resource: { resource: req.resource, accountId: req.resourceAccount },
+      contextVariables: {
+        'aws:SecureTransport': 'true',
+        'aws:PrincipalArn': req.principalArn,
+        'aws:PrincipalAccount': req.principalAccount,
+        ...(req.context ?? {}),
+      },
+    },
+    identityPolicies: req.identityPolicies as NamedPolicy[],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(req.resourcePolicy !== undefined ? { resourcePolicy: req.resourcePolicy } : {}),
+  }, {});
+  if (result.resultType === 'error') return denied('Error', `because the evaluator rejected the request (${result.errors.message}${errorDetail(result.errors)})`);
+  if (result.resultType === 'single' && result.overallResult === 'Allowed') return { allowed: true, result: 'Allowed' };
+  const overall = result.resultType === 'single' ? result.overallResult : 'ImplicitlyDenied';
+  return denied(overall, `because ${req.principalArn} may not ${req.action} on ${req.resource}: the identity policies of the caller and the resource's policy must both allow it`);
 }

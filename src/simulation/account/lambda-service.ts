@@ -131,6 +131,10 @@ export interface LambdaServiceOptions {
   readonly conflictingUpdates?: number;
   /** Waits in virtual time (the run time of invoked code). @default - no wait */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The account the functions live in. @default SIM_ACCOUNT */
+  readonly account?: string;
+  /** Their region. @default SIM_REGION */
+  readonly region?: string;
 }
 
 /** What the code of a user's function does when invoked. */
@@ -191,12 +195,18 @@ export class LambdaService {
   /** Runs the template's own functions (lambda-invocations.ts); undefined for a function it does not know. */
   private handlerInvoker?: HandlerInvoker;
 
+  /** The account and region of the functions. */
+  public readonly account: string;
+  public readonly region: string;
+
   constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom, private readonly options: LambdaServiceOptions = {}) {
+    this.account = options.account ?? SIM_ACCOUNT;
+    this.region = options.region ?? SIM_REGION;
     this.conflictsLeft = options.conflictingUpdates ?? 0;
   }
 
   public addFunction(spec: SimFunctionSpec): SimFunction {
-    const arn = `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${spec.functionName}`;
+    const arn = `arn:aws:lambda:${this.region}:${this.account}:function:${spec.functionName}`;
     const config: ConfigSnapshot = {
       memorySize: spec.memorySizeMb,
       timeout: spec.timeoutSeconds,
@@ -262,7 +272,7 @@ export class LambdaService {
     if (this.functions.has(parseFunctionRef(ref).name)) {
       throw new UnsupportedInvocationError(`the simulation does not invoke target function ${ref} through the api (its workload runs minute by minute)`);
     }
-    throw notFound(`Function not found: ${ref.startsWith('arn:') ? ref : `arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${ref}`}`);
+    throw notFound(`Function not found: ${ref.startsWith('arn:') ? ref : `arn:aws:lambda:${this.region}:${this.account}:function:${ref}`}`);
   }
 
   public all(): SimFunction[] {
@@ -293,9 +303,9 @@ export class LambdaService {
       throw new UnsupportedInvokeError(`the simulation does not model invoking the workload function ${name}`);
     }
     const fn = this.scripted.get(name);
-    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ''}`);
+    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${this.region}:${this.account}:function:${name}${qualifier ? `:${qualifier}` : ''}`);
     // A scripted function has only $LATEST: any other qualifier names nothing.
-    if (qualifier !== undefined && qualifier !== '$LATEST') throw notFound(`Function not found: arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${name}:${qualifier}`);
+    if (qualifier !== undefined && qualifier !== '$LATEST') throw notFound(`Function not found: arn:aws:lambda:${this.region}:${this.account}:function:${name}:${qualifier}`);
     const type = input.InvocationType ?? 'RequestResponse';
     if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
       throw new InvalidParameterValueException({ message: `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`, $metadata: { httpStatusCode: 400 } });
@@ -363,7 +373,7 @@ export class LambdaService {
   public get(nameOrArn: string): { fn: SimFunction; qualifier?: string } {
     const { name, qualifier } = parseFunctionRef(nameOrArn);
     const fn = this.functions.get(name);
-    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${name}`);
+    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${this.region}:${this.account}:function:${name}`);
     this.settle(fn);
     return { fn, qualifier };
   }
@@ -387,7 +397,7 @@ export class LambdaService {
     const { fn, qualifier } = this.get(required(input.FunctionName, 'FunctionName'));
     return {
       Configuration: this.describe(fn, input.Qualifier ?? qualifier),
-      Code: { RepositoryType: 'S3', Location: `https://awslambda-${SIM_REGION}-tasks.s3.${SIM_REGION}.amazonaws.com/snapshots/${SIM_ACCOUNT}/${fn.spec.functionName}` },
+      Code: { RepositoryType: 'S3', Location: `https://awslambda-${this.region}-tasks.s3.${this.region}.amazonaws.com/snapshots/${this.account}/${fn.spec.functionName}` },
       Tags: { ...(fn.spec.tags ?? {}) },
     };
   }
@@ -493,7 +503,7 @@ export class LambdaService {
    */
   public deploy(change: { functionName: string; memorySizeMb?: number; codeChange?: boolean; moveAlias?: boolean }): DeployRecord | undefined {
     const fn = this.functions.get(change.functionName);
-    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${SIM_REGION}:${SIM_ACCOUNT}:function:${change.functionName}`);
+    if (!fn) throw notFound(`Function not found: arn:aws:lambda:${this.region}:${this.account}:function:${change.functionName}`);
     this.settle(fn);
     if (fn.lastUpdateStatus === 'InProgress') return undefined;
     if (change.codeChange) fn.codeRevisions++;
@@ -667,7 +677,7 @@ export class LambdaService {
       FunctionName: fn.spec.functionName,
       FunctionArn: qualifier ? `${fn.arn}:${qualifier}` : fn.arn,
       Runtime: config.runtime,
-      Role: `arn:aws:iam::${SIM_ACCOUNT}:role/${fn.spec.functionName}-role`,
+      Role: `arn:aws:iam::${this.account}:role/${fn.spec.functionName}-role`,
       Handler: 'index.handler',
       CodeSize: 48213,
       Description: '',

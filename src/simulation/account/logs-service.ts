@@ -41,7 +41,12 @@ export class LogsService {
   private readonly metricFilters: MetricFilterSpec[] = [];
   private eventCounter = 0;
 
-  constructor(private readonly clock: VirtualClock, private readonly random: SeededRandom) {}
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly random: SeededRandom,
+    /** The account and region of the log groups. */
+    private readonly where: { account: string; region: string } = { account: SIM_ACCOUNT, region: SIM_REGION },
+  ) {}
 
   /**
    * CreateLogGroup as the SDK calls it: "Log group names must be unique within a Region for an
@@ -109,11 +114,11 @@ export class LogsService {
         creationTime: this.created.get(n),
         metricFilterCount: this.metricFilters.filter((f) => f.logGroupName === n).length,
         // "This version of the ARN includes a trailing :* after the log group name."
-        arn: `arn:aws:logs:${SIM_REGION}:${SIM_ACCOUNT}:log-group:${n}:*`,
+        arn: `arn:aws:logs:${this.where.region}:${this.where.account}:log-group:${n}:*`,
         storedBytes: (this.groups.get(n) ?? []).reduce((x, e) => x + e.message.length, 0),
         logGroupClass: 'STANDARD',
         // "This version of the ARN doesn't include a trailing :* after the log group name."
-        logGroupArn: `arn:aws:logs:${SIM_REGION}:${SIM_ACCOUNT}:log-group:${n}`,
+        logGroupArn: `arn:aws:logs:${this.where.region}:${this.where.account}:log-group:${n}`,
       })),
       ...(from + limit < names.length ? { nextToken: Buffer.from(`groups:${from + limit}`).toString('base64') } : {}),
     };

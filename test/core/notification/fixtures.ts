@@ -299,6 +299,17 @@ export const STATES: Record<string, WorkflowState> = {
   'ALREADY_IN_PROGRESS': refused('ALREADY_IN_PROGRESS', `function orders is already being handled by execution ${EXECUTION.replace('1048', '1046')}; this alarm is re-examined when it ends`),
   'IGNORED': refused('IGNORED', 'alarm orders-fn-Errors-orders went to OK, not ALARM', false),
   'SUPPRESSED': refused('SUPPRESSED', 'alarm orders-fn-Errors-orders is muted by the mute rule deploy-window until 2026-11-20T11:00:00.000Z', false),
+  // A hub: an alarm from an account it does not act for; the output names the account and region.
+  'NOT_ADMITTED': {
+    ...BASE,
+    alarm: {
+      status: 'NOT_ADMITTED',
+      reason: 'alarm spoke-fn-Errors-orders comes from account 333333333333 (us-west-2), which this hub does not act for: nothing was read or changed there; add the account to the hub\'s accounts to manage it',
+      functionName: 'orders',
+      account: '333333333333',
+      region: 'us-west-2',
+    },
+  },
 };
 
 /** The state the approval request is sent from. */
