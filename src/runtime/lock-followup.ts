@@ -16,6 +16,7 @@ import { ServiceUnavailableError, toNamedError } from './errors';
 import { executionName, intakeInput, startExecutionOnce } from './executions';
 import { logger } from './powertools';
 import './store'; // registers the DynamoDB client
+import { currentRemote, TargetEnv } from './target-account';
 import {
   executionCleanupKey,
   executionIntakeKey,
@@ -100,13 +101,19 @@ function parsePending(values: unknown): PendingAlarm[] {
 export class LockFollowUp {
   constructor(private readonly tableName: string) {}
 
-  /** Note which function's lock `executionId` is about to take (before taking it). */
+  /**
+   * Note which function's lock `executionId` is about to take (before taking it). On a hub, a
+   * spoke's function is noted with its account and region: its lock is keyed by them, and the
+   * cleanup must find that lock without the alarm event.
+   */
   async recordIntake(executionId: string, functionName: string, at: Date, ttlSeconds: number): Promise<void> {
+    const remote = currentRemote();
     await this.put({
       ...executionIntakeKey(executionId),
       recordType: 'INTAKE',
       executionId,
       functionName,
+      ...(remote ? { account: remote.account, region: remote.region } : {}),
       at: at.toISOString(),
       [TABLE_TTL_ATTRIBUTE]: Math.floor(at.getTime() / 1000) + ttlSeconds,
     }, `intake record of ${executionId}`);
@@ -114,8 +121,15 @@ export class LockFollowUp {
 
   /** The function whose lock `executionId` took (or tried to take). */
   async intakeOf(executionId: string): Promise<string | undefined> {
+    return (await this.intakeTargetOf(executionId))?.functionName;
+  }
+
+  /** The function whose lock `executionId` took (or tried to take), and the spoke it lives in (none: the hub's own, or no hub). */
+  async intakeTargetOf(executionId: string): Promise<{ functionName: string; target?: TargetEnv } | undefined> {
     const item = await this.get(executionIntakeKey(executionId), `intake record of ${executionId}`);
-    return typeof item?.functionName === 'string' ? item.functionName : undefined;
+    if (typeof item?.functionName !== 'string') return undefined;
+    const target = typeof item.account === 'string' && typeof item.region === 'string' ? { account: item.account, region: item.region } : undefined;
+    return { functionName: item.functionName, ...(target ? { target } : {}) };
   }
 
   /** The lock of `functionName`, or undefined when none. */

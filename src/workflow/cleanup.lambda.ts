@@ -37,6 +37,7 @@ import { CleanupRecord, LockFollowUp, releaseAndReexamine, RepairRecordView } fr
 import { publishToTopic, putResultEvent } from '../runtime/notifier';
 import { HandlerContext, logger, metrics, MetricUnit, runHandler } from '../runtime/powertools';
 import { Store } from '../runtime/store';
+import { inTarget } from '../runtime/target-account';
 import { requireFields, requireObject } from '../runtime/validate';
 
 export async function handler(input: ExecutionStatusChangeEvent | AsyncFailureRecord, context?: HandlerContext): Promise<CleanupOutput> {
@@ -47,35 +48,40 @@ export async function handler(input: ExecutionStatusChangeEvent | AsyncFailureRe
     const at = now();
     const table = envString(ENV.TABLE_NAME);
     const follow = new LockFollowUp(table);
-    const functionName = await follow.intakeOf(executionArn);
-    if (!functionName) {
+    const intake = await follow.intakeTargetOf(executionArn);
+    if (!intake) {
       logger.info('execution ended before it chose a function: no lock to release', { executionArn, status });
       return base;
     }
+    // A spoke's function (on a hub): its lock, records and further runs are keyed by its account
+    // and region, as when normalize took the lock.
+    return inTarget(intake.target, () => releaseAfter(intake.functionName), context?.functionName);
 
-    let record = await follow.cleanupOf(executionArn);
-    if (!record) {
-      const lock = await follow.lockOf(functionName);
-      if (lock && lock.owner === executionArn) {
-        record = { functionName, status, releasedAt: at.toISOString(), notified: false };
-        // Before the release: if this invocation dies after releasing, the retry still notifies.
-        await follow.putCleanup(executionArn, record, at);
+    async function releaseAfter(functionName: string): Promise<CleanupOutput> {
+      let record = await follow.cleanupOf(executionArn);
+      if (!record) {
+        const lock = await follow.lockOf(functionName);
+        if (lock && lock.owner === executionArn) {
+          record = { functionName, status, releasedAt: at.toISOString(), notified: false };
+          // Before the release: if this invocation dies after releasing, the retry still notifies.
+          await follow.putCleanup(executionArn, record, at);
+        }
       }
-    }
-    const released = await releaseAndReexamine(follow, functionName, executionArn, stateMachineArn, at);
-    const common = { ...base, functionName, ...(released.reexamination ? { reexamination: released.reexamination } : {}) };
-    if (!record) {
-      // Finalize had released it already (and notified): nothing left to say.
-      logger.info('execution ended without holding the lock', { executionArn, status, functionName });
-      return common;
-    }
-    if (record.notified) return { ...common, lockReleased: true, notified: true };
+      const released = await releaseAndReexamine(follow, functionName, executionArn, stateMachineArn, at);
+      const common = { ...base, functionName, ...(released.reexamination ? { reexamination: released.reexamination } : {}) };
+      if (!record) {
+        // Finalize had released it already (and notified): nothing left to say.
+        logger.info('execution ended without holding the lock', { executionArn, status, functionName });
+        return common;
+      }
+      if (record.notified) return { ...common, lockReleased: true, notified: true };
 
-    const repair = await follow.repairRecordOf(functionName, executionArn);
-    await notify(table, executionArn, record, repair, at);
-    await follow.markCleanupNotified(executionArn);
-    metrics.addMetric('LocksReleasedByCleanup', MetricUnit.Count, 1);
-    return { ...common, lockReleased: true, notified: true };
+      const repair = await follow.repairRecordOf(functionName, executionArn);
+      await notify(table, executionArn, record, repair, at);
+      await follow.markCleanupNotified(executionArn);
+      metrics.addMetric('LocksReleasedByCleanup', MetricUnit.Count, 1);
+      return { ...common, lockReleased: true, notified: true };
+    }
   });
 }
 

@@ -11,7 +11,10 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { alarmEvent, awsError, clearTable, Db, documentedExecutionEvent, initialState, setEnv, startDb, TABLE, TOPIC_ARN, useTestWorld } from './support';
-import { executionReexamineKey } from '../../src/runtime/lock-followup';
+import { HUB_ENV } from '../../src/hub/hub-contract';
+import { executionReexamineKey, LockFollowUp } from '../../src/runtime/lock-followup';
+import { Store } from '../../src/runtime/store';
+import { inTarget } from '../../src/runtime/target-account';
 import { handler as cleanup, memorySentence } from '../../src/workflow/cleanup.lambda';
 import { executionCleanupKey, lockKey } from '../../src/workflow/contract';
 import { COORDINATOR_WAKE_SOURCE, coordinatorExecutionId } from '../../src/workflow/coordinator-contract';
@@ -176,6 +179,29 @@ describe('cleanup after an execution ended without finalize', () => {
     const e = documentedExecutionEvent('failed');
     delete e.detail.executionArn;
     await expect(cleanup(e)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining('detail.executionArn') });
+  });
+});
+
+describe('cleanup on a hub, for a spoke\'s function', () => {
+  const SPOKE = { account: '222222222222', region: 'eu-west-1' };
+
+  test('GIVEN a run that took the lock of a spoke\'s orders (keyed by account and region) WHEN it fails before finalize THEN the cleanup releases that lock and says so', async () => {
+    restoreEnv();
+    restoreEnv = setEnv({ [HUB_ENV.HOME_ACCOUNT]: '123456789012', [HUB_ENV.ADMITTED_ACCOUNTS]: SPOKE.account, AWS_REGION: 'us-east-1' });
+    const at = new Date('2026-11-20T10:50:00.000Z');
+    // what normalize does for a spoke's alarm: the intake, then the lock, in the spoke's scope
+    await inTarget(SPOKE, async () => {
+      await new LockFollowUp(TABLE).recordIntake(EXECUTION, 'orders', at, 3600);
+      expect((await new Store(TABLE).acquireLock('orders', EXECUTION, at, 3600)).acquired).toBe(true);
+    });
+    const spokeLock = `LOCK#${SPOKE.account}/${SPOKE.region}/orders`;
+    expect((await db.items()).some((i) => i.pk === spokeLock)).toBe(true);
+
+    const out = await cleanup(documentedExecutionEvent('failed'));
+
+    expect(out).toMatchObject({ status: 'FAILED', lockReleased: true, notified: true, functionName: 'orders' });
+    expect((await db.items()).some((i) => i.pk === spokeLock)).toBe(false);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
   });
 });
 
