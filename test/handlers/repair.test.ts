@@ -317,6 +317,15 @@ describe('alias repair never ships unreleased code (issue 10 item 2)', () => {
     expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
   });
 
+  test('code and handler both new in $LATEST: REFUSED, the reason names both', async () => {
+    const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
+    fake.latest = { ...fake.latest, CodeSha256: 'sha-code-unreleased', Handler: 'v2.handler' };
+    const out = await repair(state);
+    expect(out.status).toBe('REFUSED');
+    expect(out.reason).toMatch(/whose (CodeSha256, Handler|Handler, CodeSha256) differ from \$LATEST/);
+    expect(updates()).toBe(0);
+  });
+
   test('an environment variable added in $LATEST is named, its value never appears', async () => {
     const state = await given(aliased, { resource: 'ingest-2:live', alias: 'live' });
     fake.latest = { ...fake.latest, Environment: { Variables: { ...fake.latest.Environment.Variables, NEW_FLAG: SECRET } } };
