@@ -5,11 +5,14 @@
  * Each group's TypeScript checker project is stryker/tsconfig.<group>.json.
  */
 export const GROUPS = {
-  // repair and rollback, the Lambda calls they are made of (idempotence, alias release), their intents
+  // repair and rollback with their strategies, the Lambda calls they are made of (idempotence, alias
+  // release), their intents
   repair: {
     mutate: [
       'src/repair/repair.lambda.ts',
       'src/repair/rollback.lambda.ts',
+      'src/repair/progressive.ts', // the canary's alias routing (RepairStrategy.progressive)
+      'src/runtime/custom-strategy.ts', // the user's repair function (RepairStrategy.custom)
       'src/runtime/lambda-config.ts:41-372',
       'src/runtime/store.ts:124-148', // Store.getIntent, Store.createIntent
       'src/runtime/store.ts:246-262', // Store.updateRepairIntent
