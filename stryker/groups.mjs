@@ -53,7 +53,10 @@ export const GROUPS = {
   // loads the CDK's types, so its mutants are tested without the type check.
   policy: {
     mutate: ['src/workflow/settings.ts', 'src/core/policy.ts', 'src/runtime/env.ts:56-242'],
-    tests: ['constructs/policy-validation.test.ts', 'constructs/environments.test.ts', 'core/policy.test.ts', 'runtime/env.test.ts', 'core/sizing.test.ts'],
+    tests: [
+      'constructs/policy-validation.test.ts', 'constructs/environments.test.ts', 'constructs/strategy-settings.test.ts', 'core/policy.test.ts',
+      'runtime/env.test.ts', 'core/sizing.test.ts',
+    ],
   },
   // sizing, the model merge and the decision
   decision: {

@@ -327,3 +327,61 @@ describe('per-environment guardrails and strategy (RemediationEnvironment)', () 
     expect(() => effectivePolicy('x', bad)).toThrow(/repairStrategy.canaryWeight must be a number between 0 and 1 \(exclusive\), got 2/);
   });
 });
+
+describe('effectivePolicy: the repair strategy a handler acts under, checked', () => {
+  const CHANGER = 'arn:aws:lambda:us-east-1:123456789012:function:memory-changer';
+  const strategyOf = (repairStrategy: unknown) =>
+    effectivePolicy('orders', { REMEDIATION_POLICY: JSON.stringify({ maxMemoryMb: 3008, maxStepMb: 1024, repairStrategy }) }).strategy;
+  const failure = (repairStrategy: unknown) => () => strategyOf(repairStrategy);
+
+  test('GIVEN RAISE_MEMORY written out THEN it is the strategy', () => {
+    expect(strategyOf({ kind: 'RAISE_MEMORY' })).toEqual({ kind: 'RAISE_MEMORY' });
+  });
+
+  test('GIVEN CUSTOM with a function ARN and the shortest wait (1 second) THEN the handler invokes that function with that wait', () => {
+    expect(strategyOf({ kind: 'CUSTOM', functionArn: CHANGER, timeoutMs: 1000 })).toEqual({ kind: 'CUSTOM', functionArn: CHANGER, timeoutMs: 1000 });
+    expect(strategyOf({ kind: 'CUSTOM', functionArn: CHANGER, timeoutMs: 240000 })).toEqual({ kind: 'CUSTOM', functionArn: CHANGER, timeoutMs: 240000 });
+  });
+
+  test.each([
+    ['a function name instead of an ARN', { functionArn: 'memory-changer', timeoutMs: 60000 }, 'repairStrategy.functionArn must be a Lambda function ARN, got "memory-changer"'],
+    ['no function ARN', { timeoutMs: 60000 }, 'repairStrategy.functionArn must be a Lambda function ARN, got undefined'],
+    ['a wait below a second', { functionArn: CHANGER, timeoutMs: 999 }, 'repairStrategy.timeoutMs must be at least 1000, got 999'],
+    ['no wait', { functionArn: CHANGER }, 'repairStrategy.timeoutMs must be at least 1000, got undefined'],
+    ['a wait given as text', { functionArn: CHANGER, timeoutMs: '60000' }, 'repairStrategy.timeoutMs must be at least 1000, got 60000'],
+  ])('fails with ConfigurationError for CUSTOM with %s, naming the field and the value', (_label, fields, message) => {
+    expect(failure({ kind: 'CUSTOM', ...fields })).toThrow(expect.objectContaining({ name: 'ConfigurationError', message: `environment variable REMEDIATION_POLICY: ${message}` }));
+  });
+
+  test('GIVEN PROGRESSIVE at the limits (weight just above 0 or just below 1, a 60-second bake) THEN it is the strategy', () => {
+    expect(strategyOf({ kind: 'PROGRESSIVE', canaryWeight: 0.01, bakeTimeSeconds: 60 })).toEqual({ kind: 'PROGRESSIVE', canaryWeight: 0.01, bakeTimeSeconds: 60 });
+    expect(strategyOf({ kind: 'PROGRESSIVE', canaryWeight: 0.99, bakeTimeSeconds: 86400 })).toEqual({ kind: 'PROGRESSIVE', canaryWeight: 0.99, bakeTimeSeconds: 86400 });
+  });
+
+  test.each([
+    ['a weight of 0 (no canary traffic)', { canaryWeight: 0, bakeTimeSeconds: 600 }, 'repairStrategy.canaryWeight must be a number between 0 and 1 (exclusive), got 0'],
+    ['a weight of 1 (all traffic at once)', { canaryWeight: 1, bakeTimeSeconds: 600 }, 'repairStrategy.canaryWeight must be a number between 0 and 1 (exclusive), got 1'],
+    ['a negative weight', { canaryWeight: -0.1, bakeTimeSeconds: 600 }, 'repairStrategy.canaryWeight must be a number between 0 and 1 (exclusive), got -0.1'],
+    ['no weight', { bakeTimeSeconds: 600 }, 'repairStrategy.canaryWeight must be a number between 0 and 1 (exclusive), got undefined'],
+    ['a bake below a minute', { canaryWeight: 0.1, bakeTimeSeconds: 59 }, 'repairStrategy.bakeTimeSeconds must be a whole number of at least 60, got 59'],
+    ['a fractional bake', { canaryWeight: 0.1, bakeTimeSeconds: 60.5 }, 'repairStrategy.bakeTimeSeconds must be a whole number of at least 60, got 60.5'],
+    ['no bake', { canaryWeight: 0.1 }, 'repairStrategy.bakeTimeSeconds must be a whole number of at least 60, got undefined'],
+    ['a bake given as text', { canaryWeight: 0.1, bakeTimeSeconds: '600' }, 'repairStrategy.bakeTimeSeconds must be a whole number of at least 60, got 600'],
+  ])('fails with ConfigurationError for PROGRESSIVE with %s, naming the field and the value', (_label, fields, message) => {
+    expect(failure({ kind: 'PROGRESSIVE', ...fields })).toThrow(expect.objectContaining({ name: 'ConfigurationError', message: `environment variable REMEDIATION_POLICY: ${message}` }));
+  });
+
+  test('fails with ConfigurationError for a kind no handler knows, even with the fields of a canary, naming the kind', () => {
+    expect(failure({ kind: 'BLUE_GREEN', canaryWeight: 0.1, bakeTimeSeconds: 600 })).toThrow(expect.objectContaining({
+      name: 'ConfigurationError',
+      message: "environment variable REMEDIATION_POLICY: repairStrategy.kind must be RAISE_MEMORY, PROGRESSIVE or CUSTOM, got 'BLUE_GREEN'",
+    }));
+  });
+
+  test('a pattern with a character the construct refuses matches nothing, even when its allowed start would', () => {
+    // 'prod.*' would match 'prod-orders' as a RegExp; the construct allows no '.', so it is no pattern.
+    expect(matchesNamePattern('prod-orders', 'prod.*')).toBe(false);
+    expect(matchesNamePattern('prod-a', 'prod-(a|b)')).toBe(false);
+    expect(matchesNamePattern('prod-orders', 'prod-*')).toBe(true);
+  });
+});
