@@ -110,7 +110,9 @@ describe('environment guardrails are checked as the environments are given', () 
 
   test('GIVEN guardrails at their limits THEN they reach the environment\'s override', () => {
     const stack = new Stack(new App(), 'S');
-    const atLimits = { maxStepMb: 1, minConfidence: 0, maxRepairsPerDay: 24, cooldown: Duration.minutes(1), rollbackOnFailedVerification: false };
+    const atLimits = {
+      maxStepMb: 1, minConfidence: 0, maxRepairsPerDay: 24, cooldown: Duration.minutes(1), rollbackOnFailedVerification: false,
+    };
     const b = withPolicy(atLimits)();
     expect(JSON.parse(stack.resolve(b.toJson(stack))).environments[0].override)
       .toEqual({ maxStepMb: 1, minConfidence: 0, maxRepairsPerDay: 24, cooldownSeconds: 60, rollbackOnFailedVerification: false });
