@@ -215,12 +215,17 @@ project.addTask('typecheck', {
   description: 'Type-check everything tsconfig.dev.json includes (tests, benchmarks, examples, projenrc)',
   exec: 'tsc --noEmit -p tsconfig.dev.json',
 });
-// `npm test`: the bundles, jest, then eslint and the type check side by side (scripts/static-checks.js)
-// instead of projen's eslint step after jest and the type check after that.
-const eslintStep = project.testTask.steps.findIndex((s) => s.spawn === 'eslint');
-if (eslintStep < 0) throw new Error('projenrc: the test task no longer spawns eslint; update the static checks here');
-project.testTask.removeStep(eslintStep);
-project.testTask.exec('node scripts/static-checks.js');
+// `npm test`: the bundles, then jest, eslint and the type check side by side (scripts/run-tests.js)
+// instead of projen's jest step, then its eslint step, then the type check.
+for (const [what, isStep] of [
+  ['eslint', (s: { spawn?: string }) => s.spawn === 'eslint'],
+  ['jest', (s: { execArgs?: string[] }) => s.execArgs?.[0] === 'jest'],
+] as const) {
+  const i = project.testTask.steps.findIndex(isStep);
+  if (i < 0) throw new Error(`projenrc: the test task no longer has projen's ${what} step; update scripts/run-tests.js and this`);
+  project.testTask.removeStep(i);
+}
+project.testTask.exec('node scripts/run-tests.js', { receiveArgs: true });
 project.addTask('test:coverage', {
   description: 'Run the tests with coverage (coverage/; not part of `npm test` or CI)',
   exec: 'jest --passWithNoTests --coverage',

@@ -61,6 +61,12 @@ const result = await esbuild.build({
   minify: true,
   keepNames: true,
   legalComments: 'none',
+  // The handlers' Powertools Tracer loads the X-Ray SDK, whose default (automatic) mode installs
+  // an async hook on every promise (cls-hooked); the command line never runs in Lambda, where
+  // traces are recorded, so it starts the SDK in manual mode, which installs none
+  // (https://docs.aws.amazon.com/xray-sdk-for-nodejs/latest/reference, "Automatic and manual mode").
+  // The bundle's code is strict mode ("use strict" stays the file's first statement).
+  banner: { js: "'use strict';\nprocess.env.AWS_XRAY_MANUAL_MODE = process.env.AWS_XRAY_MANUAL_MODE || 'true';" },
   metafile: true,
   logLevel: 'warning',
   plugins: [dynaliteStaticRequires],

@@ -592,9 +592,12 @@ export async function runScenario(scenario: Scenario, env: SimulationEnvironment
   const secretsBySink = secretsInSinks(secrets, sinks);
   // An approval task token lets whoever holds it approve: it belongs in the approval request,
   // never in a log (issue 10 item 9).
-  const tokens = records.map((r) => executor?.taskToken(r.name) ?? `no-task-token-${r.name}`).filter((t) => records.some((r) => r.steps.some((st) => JSON.stringify(st.input ?? '').includes(t))));
+  // The step inputs and the handlers' log, each one text read once (one line per entry: a token has no newline).
+  const stepInputs = records.flatMap((r) => r.steps.map((st) => JSON.stringify(st.input ?? ''))).join('\n');
+  const tokens = records.map((r) => executor?.taskToken(r.name) ?? `no-task-token-${r.name}`).filter((t) => stepInputs.includes(t));
   secretsBySink.executionLog = [...secretsBySink.executionLog, ...secretsInSinks(tokens, sinks).executionLog];
-  const tokensInHandlerLogs = tokens.filter((t) => handlerLog.some((l) => l.includes(t)));
+  const handlerLogText = handlerLog.join('\n');
+  const tokensInHandlerLogs = tokens.filter((t) => handlerLogText.includes(t));
   if (tokensInHandlerLogs.length) notes.push(`${tokensInHandlerLogs.length} approval task token(s) in the handlers' logs`);
   const locks = heldLocks(allItems, ttlAttributeOf(template), endedAt);
   const aliasCodeChanged = Object.fromEntries([...aliasCodeAtStart.entries()].map(([fn, sha]) => {
