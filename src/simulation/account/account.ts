@@ -473,8 +473,14 @@ export class SimulatedAccount {
       { FunctionName: name, Resource: `${name}:${alias}` },
       { FunctionName: name, Resource: `${name}:${alias}`, ExecutedVersion: version },
     ] : [])];
+    const writers = new Map<string, Array<(t: number, v: number) => void>>();
     const put = (metricName: string, t: number, v: number) => {
-      for (const d of dims) this.metrics.put({ namespace: 'AWS/Lambda', metricName, dimensions: d }, t, v);
+      let w = writers.get(metricName);
+      if (!w) {
+        w = dims.map((d) => this.metrics.writer({ namespace: 'AWS/Lambda', metricName, dimensions: d }));
+        writers.set(metricName, w);
+      }
+      for (const write of w) write(t, v);
     };
     const tally: WorkloadTally = { invocations: 0, errors: 0, oom: 0, timeouts: 0, throttles: 0 };
     const day = new Date(minuteStart).toISOString().slice(0, 10).replace(/-/g, '/');

@@ -12,7 +12,8 @@ export interface SimLogEvent {
   readonly logStreamName: string;
   /** Epoch ms when CloudWatch Logs received it. */
   readonly ingestionTime: number;
-  readonly eventId: string;
+  /** The group's count of events when this one arrived; FilterLogEvents makes the event id of it (logs-service.ts). */
+  readonly sequence: number;
 }
 
 /** Lambda's function log format (`LoggingConfig.LogFormat`). */

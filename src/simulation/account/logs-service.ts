@@ -141,16 +141,13 @@ export class LogsService {
     const list = this.groups.get(group)!;
     const points: Array<{ filter: MetricFilterSpec; timestamp: number; value: number }> = [];
     const filters = this.metricFilters.filter((f) => f.logGroupName === group).map((f) => ({ f, p: compileFilterPattern(f.filterPattern) }));
+    const added: SimLogEvent[] = [];
     for (const e of events) {
       this.eventCounter++;
       const ev: SimLogEvent = {
-        ...e,
-        ingestionTime: e.timestamp + 200,
-        eventId: `${String(e.timestamp).padStart(20, '0')}${String(this.eventCounter).padStart(20, '0')}`.slice(0, 56),
+        timestamp: e.timestamp, message: e.message, logStreamName: e.logStreamName, ingestionTime: e.timestamp + 200, sequence: this.eventCounter,
       };
-      // Keep the group sorted by timestamp (events of one minute arrive in order).
-      if (list.length === 0 || list[list.length - 1].timestamp <= ev.timestamp) list.push(ev);
-      else list.splice(upperBound(list, ev.timestamp), 0, ev);
+      added.push(ev);
       for (const { f, p } of filters) {
         const fields = p.extract(e.message);
         if (!fields) continue;
@@ -161,6 +158,7 @@ export class LogsService {
         if (Number.isFinite(value)) points.push({ filter: f, timestamp: e.timestamp, value });
       }
     }
+    insertSorted(list, added);
     return points;
   }
 
@@ -204,7 +202,7 @@ export class LogsService {
         timestamp: e.timestamp,
         message: e.message,
         ingestionTime: e.ingestionTime,
-        eventId: e.eventId,
+        eventId: `${String(e.timestamp).padStart(20, '0')}${String(e.sequence).padStart(20, '0')}`,
       })),
       searchedLogStreams: [],
       ...(more ? { nextToken: Buffer.from(`page:${i}`).toString('base64') } : {}),
@@ -318,6 +316,29 @@ function lowerBound(list: SimLogEvent[], t: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * Keep a group sorted by timestamp: each event goes after every event of the group with the same
+ * or an earlier timestamp. The events of one call are ascending, and most come after the group's
+ * last one; those that do not (a REPORT line of the previous minute's last invocation is later
+ * than this minute's first START) are merged with the part of the group they interleave with,
+ * not spliced in one by one (each splice moves the rest of a group that grows all scenario long).
+ */
+function insertSorted(list: SimLogEvent[], added: SimLogEvent[]): void {
+  if (added.length === 0) return;
+  const ascending = added.every((e, i) => i === 0 || added[i - 1].timestamp <= e.timestamp);
+  if (!ascending) {
+    for (const ev of added) list.splice(upperBound(list, ev.timestamp), 0, ev);
+    return;
+  }
+  const tail = list.splice(upperBound(list, added[0].timestamp));
+  let i = 0;
+  for (const ev of added) {
+    while (i < tail.length && tail[i].timestamp <= ev.timestamp) list.push(tail[i++]);
+    list.push(ev);
+  }
+  while (i < tail.length) list.push(tail[i++]);
 }
 
 function upperBound(list: SimLogEvent[], t: number): number {

@@ -40,19 +40,33 @@ export class MetricStore {
   private readonly data = new Map<string, { id: MetricId; minutes: Map<number, number[]> }>();
 
   public put(id: MetricId, timestamp: number, value: number): void {
+    this.writer(id)(timestamp, value);
+  }
+
+  /**
+   * `put` for one metric, its key worked out once: for a caller that publishes many datapoints
+   * of the same metrics (a minute of invocations). The metric exists from its first datapoint.
+   */
+  public writer(id: MetricId): (timestamp: number, value: number) => void {
     const key = metricKey(id);
-    let entry = this.data.get(key);
-    if (!entry) {
-      entry = { id: { ...id, dimensions: { ...id.dimensions } }, minutes: new Map() };
-      this.data.set(key, entry);
-    }
-    const minute = Math.floor(timestamp / MINUTE) * MINUTE;
-    let values = entry.minutes.get(minute);
-    if (!values) {
-      values = [];
-      entry.minutes.set(minute, values);
-    }
-    values.push(value);
+    let minutes: Map<number, number[]> | undefined;
+    return (timestamp, value) => {
+      if (!minutes) {
+        let entry = this.data.get(key);
+        if (!entry) {
+          entry = { id: { ...id, dimensions: { ...id.dimensions } }, minutes: new Map() };
+          this.data.set(key, entry);
+        }
+        minutes = entry.minutes;
+      }
+      const minute = Math.floor(timestamp / MINUTE) * MINUTE;
+      let values = minutes.get(minute);
+      if (!values) {
+        values = [];
+        minutes.set(minute, values);
+      }
+      values.push(value);
+    };
   }
 
   /** Metrics matching namespace and name, optionally filtered by an exact dimension set. */
