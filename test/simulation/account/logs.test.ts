@@ -55,6 +55,18 @@ describe('CloudWatch Logs', () => {
     expect(pages).toBe(2);
   });
 
+  test('GIVEN a minute whose first events are earlier than the last minute\'s last ones THEN the group stays in time order, equal times in arrival order, ids unique', () => {
+    const svc = new LogsService(new VirtualClock(T0 + 3600_000), new SeededRandom(1));
+    const at = (ms: number, message: string) => ({ timestamp: T0 + ms, message, logStreamName: 's' });
+    svc.append('/aws/lambda/orders', [at(0, 'a'), at(59_000, 'b'), at(61_000, 'c'), at(62_000, 'd')]);
+    svc.append('/aws/lambda/orders', [at(60_000, 'e'), at(61_000, 'f'), at(63_000, 'g')]);
+    // Out of order within one call (not what the account sends): each event still finds its place.
+    svc.append('/aws/lambda/orders', [at(64_000, 'h'), at(1_000, 'i')]);
+    const out = svc.filterLogEvents({ logGroupName: '/aws/lambda/orders' }) as any;
+    expect(out.events.map((e: any) => e.message)).toEqual(['a', 'i', 'b', 'e', 'c', 'f', 'd', 'g', 'h']);
+    expect(new Set(out.events.map((e: any) => e.eventId)).size).toBe(9);
+  });
+
   test('GIVEN a time window and limit WHEN filtered THEN only events inside, at most limit', () => {
     const out = logs().filterLogEvents({ logGroupName: '/aws/lambda/orders', startTime: T0 + 1000, endTime: T0 + 1999, limit: 5 }) as any;
     expect(out.events.map((e: any) => e.timestamp)).toEqual([T0 + 1000, T0 + 1100, T0 + 1200, T0 + 1300, T0 + 1400]);
