@@ -12,7 +12,7 @@ export interface SimLogEvent {
   readonly logStreamName: string;
   /** Epoch ms when CloudWatch Logs received it. */
   readonly ingestionTime: number;
-  /** The group's count of events when this one arrived; FilterLogEvents makes the event id of it (logs-service.ts). */
+  /** How many events the service had received when this one arrived; FilterLogEvents makes the event id of it (logs-service.ts). */
   readonly sequence: number;
 }
 
