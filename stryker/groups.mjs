@@ -14,8 +14,8 @@ export const GROUPS = {
       'src/repair/progressive.ts', // the canary's alias routing (RepairStrategy.progressive)
       'src/runtime/custom-strategy.ts', // the user's repair function (RepairStrategy.custom)
       'src/runtime/lambda-config.ts:41-372',
-      'src/runtime/store.ts:124-148', // Store.getIntent, Store.createIntent
-      'src/runtime/store.ts:246-262', // Store.updateRepairIntent
+      'src/runtime/store.ts:127-150', // Store.getIntent, Store.createIntent
+      'src/runtime/store.ts:249-264', // Store.updateRepairIntent
     ],
     tests: ['handlers/repair.test.ts', 'runtime/lambda-config.test.ts', 'runtime/store.test.ts'],
   },
@@ -23,25 +23,27 @@ export const GROUPS = {
   // suppression, a standing conclusion, a superseded follow-up, lock, cooldown, budget, qualifier
   lock: {
     mutate: [
-      // Store.releaseLock (lines 75-90) is left out: no handler calls it (releases go through
+      // Store.releaseLock (lines 78-93) is left out: no handler calls it (releases go through
       // LockFollowUp.releaseIfUnchanged below, which checks the owner).
-      'src/runtime/store.ts:34-73', // isConditionFailure, utcDay, Store.acquireLock
-      'src/runtime/store.ts:92-122', // Store.functionState, Store.noteRepair (cooldown and budget)
-      'src/runtime/store.ts:357-368', // Store.managedSettings (the managed list kept in the table)
+      'src/runtime/store.ts:36-76', // isConditionFailure, utcDay, Store.acquireLock
+      'src/runtime/store.ts:95-124', // Store.functionState, Store.noteRepair (cooldown and budget)
+      'src/runtime/store.ts:363-373', // Store.managedSettings (the managed list kept in the table)
       'src/runtime/lock-followup.ts',
-      'src/workflow/normalize.lambda.ts:81-85', // handler: the managed alarm-name prefix
-      'src/workflow/normalize.lambda.ts:98-106', // resolve: ignored, suppressed, refusal of a target
-      'src/workflow/normalize.lambda.ts:135-136', // fromDescribedAlarm: refusal
-      'src/workflow/normalize.lambda.ts:158-160', // fromContributors: refusal per contributor
-      'src/workflow/normalize.lambda.ts:229-230', // fromComposite: refusal per child
-      'src/workflow/normalize.lambda.ts:245-250', // fromContributorInput: same function, refusal
-      'src/workflow/normalize.lambda.ts:262-267', // fromReexamination: refusal; a standing conclusion is not diagnosed again
-      'src/workflow/normalize.lambda.ts:296-301', // fromFollowUp: a superseded follow-up ends
-      'src/workflow/normalize.lambda.ts:312-318', // refusal: membership, exclusion
-      'src/workflow/normalize.lambda.ts:371-477', // lockAndGuard, guard (cooldown, budget), releaseQuietly, qualifierReview
-      'src/workflow/normalize.lambda.ts:499-507', // alarmNameOf
-      'src/runtime/membership.ts:23-67', // parseMembership, isManagedFunction
-      'src/runtime/membership.ts:85-95', // managedSettings (fails closed without the settings item)
+      // normalize.lambda.ts by function. Line ranges (here and above) are of the code at 9143b23: when the
+      // code moves, move them with it (the lock group's run of 2 December had ranges older than the code)
+      'src/workflow/normalize.lambda.ts:89-93', // handler: the managed alarm-name prefix
+      'src/workflow/normalize.lambda.ts:106-114', // resolve: ignored, suppressed, refusal of a target
+      'src/workflow/normalize.lambda.ts:143-144', // fromDescribedAlarm: refusal
+      'src/workflow/normalize.lambda.ts:164-169', // fromContributors: refusal per contributor, each function once
+      'src/workflow/normalize.lambda.ts:237-238', // fromComposite: refusal per child
+      'src/workflow/normalize.lambda.ts:253-258', // fromContributorInput: same function, refusal
+      'src/workflow/normalize.lambda.ts:270-275', // fromReexamination: refusal; a standing conclusion is not diagnosed again
+      'src/workflow/normalize.lambda.ts:305-309', // fromFollowUp: a superseded follow-up ends
+      'src/workflow/normalize.lambda.ts:321-325', // refusal: membership, exclusion
+      'src/workflow/normalize.lambda.ts:379-485', // lockAndGuard, guard (cooldown, budget), releaseQuietly, qualifierReview
+      'src/workflow/normalize.lambda.ts:532-540', // alarmNameOf
+      'src/runtime/membership.ts:28-68', // parseMembership, isManagedFunction
+      'src/runtime/membership.ts:86-96', // managedSettings (fails closed without the settings item)
     ],
     tests: [
       'runtime/store.test.ts', 'runtime/lock-followup.test.ts', 'handlers/normalize.test.ts', 'handlers/reexamine.test.ts', 'handlers/cleanup.test.ts',
