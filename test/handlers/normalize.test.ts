@@ -8,7 +8,7 @@ import {
   alarmEvent, awsError, clearTable, Db, documentedEvent, initialState, setEnv, startDb, STATE_MACHINE_ARN, TABLE, useTestWorld,
 } from './support';
 import { setClients } from '../../src/runtime/clients';
-import { forgetManagedSettings, managedSettings } from '../../src/runtime/membership';
+import { forgetManagedSettings, isManagedFunction, managedSettings, parseMembership } from '../../src/runtime/membership';
 import { logger } from '../../src/runtime/powertools';
 import { executionIntakeKey, functionStateKey, lockKey, WorkflowState } from '../../src/workflow/contract';
 import { handler } from '../../src/workflow/normalize.lambda';
@@ -581,5 +581,62 @@ describe('normalize handler: an alarm on an alias the alias option does not name
     await clearTable(db);
     expect((await handler(stateOf(alarmEvent({ resource: 'arn:aws:lambda:us-east-1:123456789012:function:orders:3' }), 'b'))).humanReviewReason)
       .toContain('version 3 of orders');
+  });
+});
+
+describe('membership: parsing MANAGED_FUNCTIONS', () => {
+  test('GIVEN a name list with spaces and empty entries THEN the names are trimmed and the empty ones dropped', () => {
+    expect(parseMembership(' orders , ,payments ,')).toEqual({ mode: 'names', names: new Set(['orders', 'payments']) });
+  });
+
+  test('GIVEN "table" with surrounding spaces THEN the list is in the table', () => {
+    expect(parseMembership('  table\n', TABLE)).toEqual({ mode: 'table', tableName: TABLE });
+  });
+
+  test('GIVEN "table" without a table name THEN it fails naming TABLE_NAME', () => {
+    expect(() => parseMembership('table')).toThrow(expect.objectContaining({ name: 'ConfigurationError', message: expect.stringContaining('TABLE_NAME is not set') }));
+  });
+
+  test('GIVEN a tag selector with spaces around the key THEN the key is trimmed and the value kept as written', () => {
+    expect(parseMembership('tag: team =pay ments')).toEqual({ mode: 'tag', key: 'team', value: 'pay ments' });
+  });
+
+  test('GIVEN a tag selector whose key is only spaces THEN it fails naming the value', () => {
+    expect(() => parseMembership('tag:  =x')).toThrow(expect.objectContaining({ name: 'ConfigurationError', message: expect.stringContaining("got 'tag:  =x'") }));
+  });
+
+  test('GIVEN a tag value running over a line break THEN it is not a tag selector (the whole value must match)', () => {
+    expect(() => parseMembership('tag:team=pay\nments')).toThrow(expect.objectContaining({ name: 'ConfigurationError' }));
+  });
+});
+
+describe('membership: tag mode lookups', () => {
+  const membership = { mode: 'tag', key: 'team', value: 'payments' } as const;
+  const arn = 'arn:aws:lambda:us-east-1:123456789012:function:orders';
+
+  test('GIVEN the function no longer exists WHEN its tags are read THEN it is not managed', async () => {
+    lambda.on(ListTagsCommand).rejects(awsError('ResourceNotFoundException', 'Function not found', 404));
+    expect(await isManagedFunction(membership, 'orders', arn)).toBe(false);
+  });
+
+  test('GIVEN reading the tags fails otherwise THEN it is a named error naming the call and the ARN', async () => {
+    lambda.on(ListTagsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    await expect(isManagedFunction(membership, 'orders', arn))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining(`lambda:ListTags on ${arn}`) });
+  });
+});
+
+describe('membership: the settings item cache', () => {
+  beforeEach(() => forgetManagedSettings());
+  afterEach(() => forgetManagedSettings());
+
+  test('GIVEN settings read exactly a minute ago THEN they are read again', async () => {
+    const put = (functions: string[]) => db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...MANAGED_SETTINGS_KEY, recordType: 'CONFIG', functions } }));
+    await put(['svc-1']);
+    const t0 = Date.now();
+    expect((await managedSettings(TABLE, t0)).functions).toEqual(['svc-1']);
+    await put(['svc-1', 'orders']);
+    expect((await managedSettings(TABLE, t0 + 59_999)).functions).toEqual(['svc-1']);
+    expect((await managedSettings(TABLE, t0 + 60_000)).functions).toEqual(['svc-1', 'orders']);
   });
 });

@@ -1,7 +1,8 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { setClients } from '../../src/runtime/clients';
 import { Store, utcDay } from '../../src/runtime/store';
 import { functionStateKey, intentKey, lockKey, RepairIntent, RollbackIntent, TABLE_TTL_ATTRIBUTE } from '../../src/workflow/contract';
+import { MANAGED_SETTINGS_KEY } from '../../src/workflow/setup-contract';
 import { awsError, clearTable, Db, startDb, TABLE, useTestWorld } from '../handlers/support';
 
 let db: Db;
@@ -188,5 +189,66 @@ describe('repair and rollback intents', () => {
       .rejects.toMatchObject({ message: expect.stringContaining('dynamodb:UpdateItem repair intent of exec-none failed: ConditionalCheckFailedException') });
     faultyDynamo((c) => (c instanceof UpdateCommand ? awsError('ProvisionedThroughputExceededException', 'slow down') : undefined));
     await expect(new Store(TABLE).updateRepairIntent('exec-a', { appliedRevisionId: 'rev-2' })).rejects.toMatchObject({ name: 'ThrottledError' });
+  });
+});
+
+describe('store: condition failures and what failed errors name (mutation-found gaps)', () => {
+  const at = new Date('2026-11-20T10:48:30.000Z');
+
+  test('GIVEN a repair already counted for an execution WHEN it is noted again THEN it is not counted twice', async () => {
+    const store = new Store(TABLE);
+    expect(await store.noteRepair('orders', '2026-11-20T10:00:00.000Z', 'exec-a')).toBe(true);
+    expect(await store.noteRepair('orders', '2026-11-20T10:05:00.000Z', 'exec-a')).toBe(false);
+    expect(await store.functionState('orders', '2026-11-20')).toEqual({ lastRepairAt: '2026-11-20T10:00:00.000Z', repairsOnDay: 1 });
+  });
+
+  test('GIVEN the lock is held WHEN reading its holder fails THEN the error names the lock read', async () => {
+    await new Store(TABLE).acquireLock('orders', 'exec-a', at, 600);
+    faultyDynamo((c) => (c instanceof GetCommand ? awsError('ProvisionedThroughputExceededException', 'slow down') : undefined));
+    await expect(new Store(TABLE).acquireLock('orders', 'exec-b', at, 600))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:GetItem lock for orders failed') });
+  });
+
+  test('a client that rejects with no error object still fails as a named error naming the lock', async () => {
+    setClients({ dynamo: { send: async () => Promise.reject(undefined) } as never }, { region: 'us-east-1' });
+    await expect(new Store(TABLE).acquireLock('orders', 'exec-a', new Date('2026-11-20T10:48:30.000Z'), 600))
+      .rejects.toMatchObject({ message: expect.stringContaining('dynamodb:PutItem lock for orders') });
+  });
+
+  test('a failed audit write names the function, or "unknown function" when the entry has none', async () => {
+    faultyDynamo(() => awsError('ProvisionedThroughputExceededException', 'slow down'));
+    const entry = { executionId: 'exec-a', step: 'normalize', actor: 'me', action: 'ignore', why: 'test', at: at.toISOString() };
+    await expect(new Store(TABLE).putAudit(entry)).rejects.toMatchObject({ message: expect.stringContaining('audit entry of unknown function') });
+    await expect(new Store(TABLE).putAudit({ ...entry, functionName: 'orders' })).rejects.toMatchObject({ message: expect.stringContaining('audit entry of orders') });
+  });
+});
+
+describe('store: the managed-function settings item', () => {
+  const putItem = (extra: Record<string, unknown>) => db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...MANAGED_SETTINGS_KEY, recordType: 'CONFIG', ...extra } }));
+
+  test('GIVEN an item without custom log groups THEN it has none (an empty map)', async () => {
+    await putItem({ functions: ['orders'] });
+    expect(await new Store(TABLE).managedSettings()).toEqual({ functions: ['orders'], logGroupFunctions: {} });
+  });
+
+  test('GIVEN a function list with a non-name in it THEN the item is malformed', async () => {
+    await putItem({ functions: ['orders', 7], logGroupFunctions: {} });
+    await expect(new Store(TABLE).managedSettings()).rejects.toThrow(/malformed/);
+  });
+
+  test('GIVEN log groups that do not map to names THEN the item is malformed', async () => {
+    await putItem({ functions: ['orders'], logGroupFunctions: { '/custom/orders': 'orders', '/custom/x': 7 } });
+    await expect(new Store(TABLE).managedSettings()).rejects.toThrow(/malformed/);
+  });
+
+  test('a failed read of the item is a named error naming the settings item', async () => {
+    faultyDynamo(() => awsError('ProvisionedThroughputExceededException', 'slow down'));
+    await expect(new Store(TABLE).managedSettings())
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:GetItem managed-function settings failed') });
+  });
+
+  test('GIVEN well-formed log groups THEN they are returned as written', async () => {
+    await putItem({ functions: ['orders'], logGroupFunctions: { '/custom/orders': 'orders' } });
+    expect(await new Store(TABLE).managedSettings()).toEqual({ functions: ['orders'], logGroupFunctions: { '/custom/orders': 'orders' } });
   });
 });
