@@ -277,3 +277,23 @@ describe('releaseAndReexamine', () => {
     expect(deletes).toBe(5);
   });
 });
+
+describe('the follow-up records: failed writes and reads name the record', () => {
+  test('GIVEN DynamoDB throttles WHEN a re-examination or cleanup record is written or read THEN the error names it', async () => {
+    const follow = new LockFollowUp(TABLE);
+    failing(throttle);
+    await expect(follow.putReexamine('exec-a', 'orders', [], at))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('re-examination record of exec-a') });
+    await expect(follow.reexamineOf('exec-a'))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('re-examination record of exec-a') });
+    await expect(follow.putCleanup('exec-a', { functionName: 'orders', status: 'FAILED', releasedAt: at.toISOString(), notified: false }, at))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('cleanup record of exec-a') });
+  });
+});
+
+describe('a lock item written without an owner or with a TTL that is not a number', () => {
+  test('GIVEN such a lock item THEN it reads as owned by nobody ("") with no expiry', async () => {
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...lockKey('orders'), [TABLE_TTL_ATTRIBUTE]: 'soon' } }));
+    expect(await new LockFollowUp(TABLE).lockOf('orders')).toEqual({ owner: '', pending: [] });
+  });
+});
