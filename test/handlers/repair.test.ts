@@ -851,6 +851,72 @@ describe('progressive repair (RepairStrategy.progressive): a canary through the 
     expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
   });
 
+  test('GIVEN a deploy added routing to another version of live during the bake WHEN promotion runs THEN the alias is left alone and the reason names the routing', async () => {
+    const state = await canaryStarted();
+    fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+    fake.aliases.set('live', { FunctionVersion: '7', RevisionId: 'alias-rev-deploy', Weights: { 9: 0.5 } });
+    const out = await repair({ promote: true, state });
+    expect(out).toMatchObject({ status: 'CHANGED_BY_OTHERS', aliasVersion: '7' });
+    expect(out.reason).toContain('was changed by someone else since the canary started (now version 7 with routing {"9":0.5}): not promoted');
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('GIVEN a deploy moved live to another version and kept the canary\'s routing WHEN promotion runs THEN the alias is left alone: CHANGED_BY_OTHERS', async () => {
+    const state = await canaryStarted();
+    fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+    fake.aliases.set('live', { FunctionVersion: '9', RevisionId: 'alias-rev-deploy', Weights: { 8: 0.2 } });
+    const out = await repair({ promote: true, state });
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('GIVEN live changed between the promotion\'s read and its write THEN the conditional update fails and nothing is promoted: CHANGED_BY_OTHERS', async () => {
+    const state = await canaryStarted();
+    fake.faults.updateAlias.push(awsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id.', 412));
+    const out = await repair({ promote: true, state });
+    expect(out).toMatchObject({ status: 'CHANGED_BY_OTHERS', aliasVersion: '7' });
+    expect(out.reason).toContain('was changed by someone else since the canary started (now version 7 with routing {"8":0.2}): not promoted');
+    expect(routingOf()).toMatchObject({ FunctionVersion: '7', Weights: { 8: 0.2 } });
+  });
+
+  test('fails when the promotion\'s alias update fails for another reason: the error is named, the alias unchanged', async () => {
+    const state = await canaryStarted();
+    fake.faults.updateAlias.push(awsError('ServiceException', 'internal error', 500));
+    await expect(repair({ promote: true, state })).rejects.toBeDefined();
+    expect(routingOf()).toMatchObject({ FunctionVersion: '7', Weights: { 8: 0.2 } });
+  });
+
+  test('GIVEN live already routes to another version before the repair THEN no canary starts and the reason names the routing', async () => {
+    const state = await given(progressive, { alias: 'live' });
+    fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+    fake.aliases.set('live', { FunctionVersion: '7', RevisionId: 'alias-rev-1', Weights: { 9: 0.1 } });
+    const out = await repair(state);
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(out.reason).toContain('it points at version 7 with routing {"9":0.1}; it pointed at 7 alone): no canary started');
+    expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 0);
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('GIVEN a deploy moved live during the bake WHEN the canary is rolled back THEN neither the alias nor $LATEST is touched: CHANGED_BY_OTHERS', async () => {
+    const state = await canaryStarted();
+    fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+    fake.aliases.set('live', { FunctionVersion: '9', RevisionId: 'alias-rev-deploy' });
+    const out = await rollback(state);
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(out.reason).toContain('alias live of ingest-2 (now version 9) was changed since the repair by someone else');
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+    expect(fake.latest.MemorySize).toBe(384);
+  });
+
+  test('GIVEN live changed between the rollback\'s read and its write THEN the routing stays and $LATEST keeps the raised size: CHANGED_BY_OTHERS', async () => {
+    const state = await canaryStarted();
+    fake.faults.updateAlias.push(awsError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id.', 412));
+    const out = await rollback(state);
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(out.reason).toContain('alias live of ingest-2 (now version 7 with routing {"8":0.2}) was changed since the repair');
+    expect(fake.latest.MemorySize).toBe(384);
+  });
+
   test('WHEN the canary did not pass THEN rollback removes the routing, live stays on 7, $LATEST is restored; a retry recognises both', async () => {
     const state = await canaryStarted();
     const out = await rollback(state);
