@@ -13,6 +13,7 @@ import { handler as collect } from '../../src/diagnosis/collect.lambda';
 import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
 import { handler as repair } from '../../src/repair/repair.lambda';
 import { handler as rollback } from '../../src/repair/rollback.lambda';
+import { invokeCustomRepair } from '../../src/runtime/custom-strategy';
 import { ThrottledError } from '../../src/runtime/errors';
 import { updateTuning } from '../../src/runtime/lambda-config';
 import { Store } from '../../src/runtime/store';
@@ -991,6 +992,75 @@ describe('custom repair (RepairStrategy.custom): the user\'s function makes the 
     const out = await repair(state);
     expect(out.status).toBe('SUCCEEDED');
     expect(events).toHaveLength(1);
+  });
+
+  async function repairedThroughCustom(): Promise<HandlerInputs['rollback']> {
+    const state = await given(custom);
+    userFunction('apply');
+    const r: RepairOutput = await repair(state);
+    expect(r.status).toBe('SUCCEEDED');
+    return { ...state, repair: r } as HandlerInputs['rollback'];
+  }
+
+  test('GIVEN the function is already back at its original size WHEN rollback is retried THEN ROLLED_BACK without asking the function again', async () => {
+    const state = await repairedThroughCustom();
+    fake.updateFunctionConfiguration({ MemorySize: 256 });
+    const out = await rollback(state);
+    expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
+    expect(out.reason).toContain('is back at 256 MB (a retried rollback)');
+    expect(events).toHaveLength(1);
+  });
+
+  test('GIVEN a deploy set another size after the repair THEN rollback leaves it and does not ask the function: CHANGED_BY_OTHERS', async () => {
+    const state = await repairedThroughCustom();
+    fake.updateFunctionConfiguration({ MemorySize: 512 });
+    const out = await rollback(state);
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(out.reason).toContain('memory is 512 MB');
+    expect(events).toHaveLength(1);
+    expect(fake.latest.MemorySize).toBe(512);
+  });
+
+  test('GIVEN the function fails on ROLLBACK THEN FAILED: the reason names it, the raised size is kept and said', async () => {
+    const state = await repairedThroughCustom();
+    userFunction('error');
+    const out = await rollback(state);
+    expect(out.status).toBe('FAILED');
+    expect(out.reason).toMatch(/repair function memory-changer did not put ingest-2 back to 256 MB \(CustomRepairFunctionError: .*\); it keeps 384 MB/);
+    expect(fake.latest.MemorySize).toBe(384);
+  });
+
+  test('GIVEN the function answers ROLLBACK but leaves the size THEN FAILED, naming the size read back', async () => {
+    const state = await repairedThroughCustom();
+    userFunction('nothing');
+    const out = await rollback(state);
+    expect(out.status).toBe('FAILED');
+    expect(out.reason).toContain('repair function memory-changer answered, but ingest-2 has 384 MB, not 256 MB');
+  });
+
+  const longSecretAnswer = () => lambda.on(InvokeCommand).callsFake(async () => ({
+    StatusCode: 200,
+    FunctionError: 'Unhandled',
+    Payload: new TextEncoder().encode(JSON.stringify({ errorMessage: `db password=hunter2 ${'x'.repeat(400)}` })),
+  }));
+
+  test('GIVEN the function fails with an answer holding a secret THEN the repair\'s reason quotes it masked', async () => {
+    const state = await given(custom);
+    longSecretAnswer();
+    const out = await repair(state);
+    expect(out.status).toBe('FAILED');
+    expect(out.reason).toContain('password=');
+    expect(out.reason).not.toContain('hunter2');
+  });
+
+  test('the error of a failed repair function quotes at most 300 characters of its answer, secrets masked', async () => {
+    longSecretAnswer();
+    const event = { action: 'RAISE' as const, functionName: 'ingest-2', fromMemoryMb: 256, toMemoryMb: 384, executionId: 'exec-1', reason: 'test' };
+    const err = await invokeCustomRepair(ARN, event, 5000).then(() => undefined, (e: Error) => e);
+    expect(err).toMatchObject({ name: 'CustomRepairFunctionError' });
+    expect(err!.message).not.toContain('hunter2');
+    expect(err!.message).toContain('x'.repeat(200));
+    expect(err!.message).not.toContain('x'.repeat(290));
   });
 
   test('WHEN verification failed THEN rollback asks the same function for the original size and reads it back', async () => {
