@@ -40,7 +40,7 @@ export class MetricStore {
   private readonly data = new Map<string, { id: MetricId; minutes: Map<number, number[]> }>();
 
   public put(id: MetricId, timestamp: number, value: number): void {
-    this.writer(id)(timestamp, value);
+    addValue(this.seriesOf(metricKey(id), id), timestamp, value);
   }
 
   /**
@@ -50,23 +50,17 @@ export class MetricStore {
   public writer(id: MetricId): (timestamp: number, value: number) => void {
     const key = metricKey(id);
     let minutes: Map<number, number[]> | undefined;
-    return (timestamp, value) => {
-      if (!minutes) {
-        let entry = this.data.get(key);
-        if (!entry) {
-          entry = { id: { ...id, dimensions: { ...id.dimensions } }, minutes: new Map() };
-          this.data.set(key, entry);
-        }
-        minutes = entry.minutes;
-      }
-      const minute = Math.floor(timestamp / MINUTE) * MINUTE;
-      let values = minutes.get(minute);
-      if (!values) {
-        values = [];
-        minutes.set(minute, values);
-      }
-      values.push(value);
-    };
+    return (timestamp, value) => addValue(minutes ??= this.seriesOf(key, id), timestamp, value);
+  }
+
+  /** The raw values by minute of the metric `key` names, the metric created when new. */
+  private seriesOf(key: string, id: MetricId): Map<number, number[]> {
+    let entry = this.data.get(key);
+    if (!entry) {
+      entry = { id: { ...id, dimensions: { ...id.dimensions } }, minutes: new Map() };
+      this.data.set(key, entry);
+    }
+    return entry.minutes;
   }
 
   /** Metrics matching namespace and name, optionally filtered by an exact dimension set. */
@@ -139,6 +133,13 @@ export class MetricStore {
   public minutesOf(id: MetricId): Map<number, number[]> {
     return this.data.get(metricKey(id))?.minutes ?? new Map();
   }
+}
+
+function addValue(minutes: Map<number, number[]>, timestamp: number, value: number): void {
+  const minute = Math.floor(timestamp / MINUTE) * MINUTE;
+  const values = minutes.get(minute);
+  if (values) values.push(value);
+  else minutes.set(minute, [value]);
 }
 
 export function metricKey(id: MetricId): string {
