@@ -455,6 +455,15 @@ describe('normalize handler: membership from the settings item (MANAGED_FUNCTION
     expect((await managedSettings(TABLE, t0 + 30_000)).functions).toEqual(['svc-1']);
     expect((await managedSettings(TABLE, t0 + 61_000)).functions).toEqual(['svc-1', 'orders']);
   });
+
+  test('GIVEN settings read exactly a minute ago THEN they are read again', async () => {
+    await putSettings(['svc-1']);
+    const t0 = Date.now();
+    expect((await managedSettings(TABLE, t0)).functions).toEqual(['svc-1']);
+    await putSettings(['svc-1', 'orders']);
+    expect((await managedSettings(TABLE, t0 + 59_999)).functions).toEqual(['svc-1']);
+    expect((await managedSettings(TABLE, t0 + 60_000)).functions).toEqual(['svc-1', 'orders']);
+  });
 });
 
 describe('normalize handler: the lock is never left held by a normalize failure', () => {
@@ -623,20 +632,5 @@ describe('membership: tag mode lookups', () => {
     lambda.on(ListTagsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
     await expect(isManagedFunction(membership, 'orders', arn))
       .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining(`lambda:ListTags on ${arn}`) });
-  });
-});
-
-describe('membership: the settings item cache', () => {
-  beforeEach(() => forgetManagedSettings());
-  afterEach(() => forgetManagedSettings());
-
-  test('GIVEN settings read exactly a minute ago THEN they are read again', async () => {
-    const put = (functions: string[]) => db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...MANAGED_SETTINGS_KEY, recordType: 'CONFIG', functions } }));
-    await put(['svc-1']);
-    const t0 = Date.now();
-    expect((await managedSettings(TABLE, t0)).functions).toEqual(['svc-1']);
-    await put(['svc-1', 'orders']);
-    expect((await managedSettings(TABLE, t0 + 59_999)).functions).toEqual(['svc-1']);
-    expect((await managedSettings(TABLE, t0 + 60_000)).functions).toEqual(['svc-1', 'orders']);
   });
 });
