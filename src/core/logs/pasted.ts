@@ -85,10 +85,18 @@ export function needsReassembly(message: string): boolean {
   if (c0 === 123 /* { */) return !endsWithBrace(message) || hasInnerNewline(message);
   if (c0 === 124 /* | */ || c0 === 64 /* @ */) return true;
   if (c0 === 35 /* # */) return isHeaderLine(message.split('\n', 1)[0].trim());
+  // Lambda's own START / END / REPORT lines are settled with one prefix check each (a call of
+  // startsWith costs as much as reading a few dozen characters).
+  if (c0 === 83 /* S */) {
+    if (message.startsWith('START RequestId: ')) return hasInnerNewline(message);
+    if (message.startsWith('START')) return true;
+  }
+  if (c0 === 69 /* E */) {
+    if (message.startsWith('END RequestId: ')) return hasInnerNewline(message);
+    if (message.startsWith('END')) return true;
+  }
   if (c0 === 82 /* R */ && message.startsWith('REPORT')) return !isLambdaReport(message) || hasEventBreak(message);
   if (c0 === 73 /* I */ && message.startsWith('INIT_REPORT')) return message.indexOf('\t') < 0 || hasEventBreak(message);
-  if (c0 === 83 /* S */ && message.startsWith('START')) return !message.startsWith('START RequestId: ') || hasInnerNewline(message);
-  if (c0 === 69 /* E */ && message.startsWith('END')) return !message.startsWith('END RequestId: ') || hasInnerNewline(message);
   if (c0 >= 48 && c0 <= 57 /* digit */ && consolePrefixLength(message) > 0) return true;
   return hasEventBreak(message);
 }
@@ -107,8 +115,7 @@ function isPasteHead(line: string): boolean {
 function isLambdaReport(message: string): boolean {
   const prefix = 'REPORT RequestId: ';
   if (!message.startsWith(prefix)) return false;
-  let i = prefix.length;
-  while (i < message.length && isIdChar(message.charCodeAt(i))) i++;
+  const i = idEnd(message, prefix.length);
   return i > prefix.length && message.charCodeAt(i) === 9;
 }
 
@@ -435,15 +442,13 @@ function readRequestId(text: string, from: number): string | undefined {
   let i = skipSpaces(text, from);
   let id = '';
   for (;;) {
-    let end = i;
-    while (end < text.length && isIdChar(text.charCodeAt(end))) end++;
+    const end = idEnd(text, i);
     if (end === i) break;
     id += text.slice(i, end);
     i = end;
     if (!(id.length < 36 && isUuidPrefix(id))) break;
     const next = skipSpaces(text, i);
-    let nextEnd = next;
-    while (nextEnd < text.length && isIdChar(text.charCodeAt(nextEnd))) nextEnd++;
+    const nextEnd = idEnd(text, next);
     if (nextEnd === next || !isUuidPrefix(id + text.slice(next, nextEnd))) break;
     i = next;
   }
@@ -453,10 +458,11 @@ function readRequestId(text: string, from: number): string | undefined {
 /** Whether a UUID followed by whitespace stands at `from`. */
 function isUuidAt(text: string, from: number): boolean {
   if (text.length < from + 37 || !isSpace(text.charCodeAt(from + 36))) return false;
+  const dashes = text.charCodeAt(from + 8) === 45 && text.charCodeAt(from + 13) === 45 && text.charCodeAt(from + 18) === 45
+    && text.charCodeAt(from + 23) === 45;
+  if (!dashes) return false;
   for (let k = 0; k < 36; k++) {
-    const c = text.charCodeAt(from + k);
-    const dash = k === 8 || k === 13 || k === 18 || k === 23;
-    if (dash ? c !== 45 : !isHex(c)) return false;
+    if (k !== 8 && k !== 13 && k !== 18 && k !== 23 && !isHex(text.charCodeAt(from + k))) return false;
   }
   return true;
 }
@@ -537,10 +543,30 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
+/**
+ * Character classes of ASCII codes (1 = in the class), looked up instead of compared range by
+ * range: these checks run on every request id of a request (tens of thousands of characters).
+ */
+const HEX_DIGITS = asciiClass((c) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70));
+const ID_CHARS = asciiClass((c) => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45 /* - */ || c === 95 /* _ */);
+
+function asciiClass(member: (c: number) => boolean): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = member(c) ? 1 : 0;
+  return table;
+}
+
 function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+  return c < 128 && HEX_DIGITS[c] === 1;
 }
 
 function isIdChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45 || c === 95;
+  return c < 128 && ID_CHARS[c] === 1;
+}
+
+/** The end of the run of request-id characters (letters, digits, `-`, `_`) starting at `from`. */
+function idEnd(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isIdChar(text.charCodeAt(i))) i++;
+  return i;
 }

@@ -57,13 +57,29 @@ export function parseReportFigures(message: string): ReportFigures {
   let i = message.indexOf('\t');
   while (i >= 0 && i < n) {
     const at = i + 1;
-    if (message.startsWith('Duration: ', at)) durationMs = numberAt(message, at + 10);
-    else if (message.startsWith('Billed Duration: ', at)) billedDurationMs = numberAt(message, at + 17);
-    else if (message.startsWith('Memory Size: ', at)) memorySizeMb = numberAt(message, at + 13);
-    else if (message.startsWith('Max Memory Used: ', at)) maxMemoryUsedMb = numberAt(message, at + 17);
-    else if (message.startsWith('Init Duration: ', at)) initDurationMs = numberAt(message, at + 15);
-    else if (message.startsWith('Status: ', at)) status = asStatus(textAt(message, at + 8));
-    else if (message.startsWith('Error Type: ', at)) errorType = textAt(message, at + 12);
+    // The field's first letter picks the one name it can be, so each field costs one prefix check.
+    switch (message.charCodeAt(at)) {
+      case 68 /* D */:
+        if (message.startsWith('Duration: ', at)) durationMs = numberAt(message, at + 10);
+        break;
+      case 66 /* B */:
+        if (message.startsWith('Billed Duration: ', at)) billedDurationMs = numberAt(message, at + 17);
+        break;
+      case 77 /* M */:
+        if (message.startsWith('Memory Size: ', at)) memorySizeMb = numberAt(message, at + 13);
+        else if (message.startsWith('Max Memory Used: ', at)) maxMemoryUsedMb = numberAt(message, at + 17);
+        break;
+      case 73 /* I */:
+        if (message.startsWith('Init Duration: ', at)) initDurationMs = numberAt(message, at + 15);
+        break;
+      case 83 /* S */:
+        if (message.startsWith('Status: ', at)) status = asStatus(textAt(message, at + 8));
+        break;
+      case 69 /* E */:
+        if (message.startsWith('Error Type: ', at)) errorType = textAt(message, at + 12);
+        break;
+      default:
+    }
     i = nextSeparator(message, at);
   }
   return { durationMs, billedDurationMs, memorySizeMb, maxMemoryUsedMb, initDurationMs, status, errorType };
@@ -85,8 +101,8 @@ function parseInitReport(message: string): LineFacts {
  * The signals a platform status and error type carry (shared with the JSON format, whose
  * `platform.report` has the same status and errorType).
  */
-export function statusSignals(status: InvocationStatus | undefined, errorType: string | undefined): LogSignal[] {
-  if (status === undefined && errorType === undefined) return [];
+export function statusSignals(status: InvocationStatus | undefined, errorType: string | undefined): readonly LogSignal[] {
+  if (status === undefined && errorType === undefined) return NO_SIGNALS;
   const signals: LogSignal[] = [];
   if (errorType === 'Runtime.OutOfMemory') signals.push('platformOom');
   else if (errorType === 'Runtime.ExitError') signals.push('exitError');

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { LogRecord, parseLogs, reassemblePastedLogs } from '../../../src/core';
+import { needsReassembly } from '../../../src/core/logs/pasted';
 import { rid, textInvocation } from '../support';
 
 const ID = '3f2a1b7c-5d4e-4f3a-9b8c-7d6e5f4a3b2c';
@@ -206,6 +207,24 @@ describe('reassemblePastedLogs: what it must not do', () => {
     const out = reassemblePastedLogs(records(lines));
     expect(out.records.map(r => r.message)).toEqual(lines);
     expect(out.pastedPlatformLines).toBe(0);
+  });
+
+  test('GIVEN runtime lines and REPORTs whose request id is or is not one WHEN read THEN only ids of hex digits (either case) in 8-4-4-4-12 keep their line', () => {
+    const runtime = (id: string) => `2026-11-20T10:00:00.000Z\t${id}\tERROR\tboom`;
+    const keeps = (message: string) => reassemblePastedLogs(records([message])).records[0].message === message;
+    for (const id of [ID, ID.toUpperCase(), '0123abcd-ABCD-ef09-AF00-9f9F9f9F9f9F']) expect({ id, kept: keeps(runtime(id)) }).toEqual({ id, kept: true });
+    // Not a request id: a letter after f, a character outside ASCII (a fullwidth digit), a dash moved, a character missing.
+    for (const id of [`g${ID.slice(1)}`, `${ID.slice(0, 35)}G`, `${ID.slice(0, 5)}\uff10${ID.slice(6)}`, `${ID.slice(0, 7)}-${ID.slice(7, 8)}${ID.slice(9)}`, ID.slice(1)]) {
+      expect({ id, kept: keeps(runtime(id)) }).toEqual({ id, kept: false });
+    }
+    // A REPORT's id runs over letters, digits, '-' and '_' up to a tab; anything else there is a copy to read back.
+    expect(keeps('REPORT RequestId: a_b-C9\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t')).toBe(true);
+    for (const id of [`${ID}!`, `${ID}\u00e9`, `${ID}.`]) {
+      expect({ id, kept: keeps(`REPORT RequestId: ${id}\tDuration: 1.00 ms\tMemory Size: 128 MB\tMax Memory Used: 70 MB\t`) }).toEqual({ id, kept: false });
+    }
+    // START / END lines not in Lambda's layout are read by the reader (which keeps what it cannot place).
+    expect(['START RequestId: x Version: $LATEST', 'START x Version: $LATEST', 'END RequestId: x', 'END x', 'START RequestId: x\nEND RequestId: x'].map(needsReassembly))
+      .toEqual([false, true, false, true, true]);
   });
 
   test('GIVEN every committed corpus incident WHEN read THEN records in Lambda\'s layout come back as the same array', () => {

@@ -33,6 +33,15 @@ describe('parseTextPlatformLine', () => {
     expect(facts?.report).toMatchObject({ durationMs: 12.01, memorySizeMb: 128, maxMemoryUsedMb: 70, initDurationMs: 150.12 });
   });
 
+  test('GIVEN a REPORT with its fields in another order, restore fields and unknown fields sharing a first letter WHEN parsed THEN each figure comes from its own field', () => {
+    const facts = parseTextPlatformLine(`REPORT RequestId: ${ID}\tMax Memory Used: 300 MB\tMemory Limit: 9 MB\tRestore Duration: 7.5 ms\tBilled Restore Duration: 8 ms\t`
+      + 'Memory Size: 512 MB\tDurable: 4 ms\tBilled Duration: 101 ms\tDuration: 100.25 ms\tInit Duration: 40.5 ms\tStatus: timeout\tError Type: Sandbox.Timedout\tSampled: true');
+    expect(facts?.report).toEqual({
+      durationMs: 100.25, billedDurationMs: 101, memorySizeMb: 512, maxMemoryUsedMb: 300, initDurationMs: 40.5, status: 'timeout', errorType: 'Sandbox.Timedout',
+    });
+    expect(facts?.signals).toEqual(['timeout']);
+  });
+
   test('GIVEN a REPORT with Status: timeout WHEN parsed THEN it signals a timeout', () => {
     const facts = parseTextPlatformLine(`REPORT RequestId: ${ID}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\tMemory Size: 512 MB\tMax Memory Used: 90 MB\tStatus: timeout`);
     expect(facts?.signals).toEqual(['timeout']);
