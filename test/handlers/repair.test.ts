@@ -13,9 +13,11 @@ import { handler as collect } from '../../src/diagnosis/collect.lambda';
 import { handler as diagnose } from '../../src/diagnosis/diagnose.lambda';
 import { handler as repair } from '../../src/repair/repair.lambda';
 import { handler as rollback } from '../../src/repair/rollback.lambda';
+import { setClock } from '../../src/runtime/clock';
 import { invokeCustomRepair } from '../../src/runtime/custom-strategy';
 import { ThrottledError } from '../../src/runtime/errors';
 import { updateTuning } from '../../src/runtime/lambda-config';
+import { metrics, MetricUnit } from '../../src/runtime/powertools';
 import { Store } from '../../src/runtime/store';
 import { functionStateKey, HandlerInputs, intentKey, RepairOutput } from '../../src/workflow/contract';
 import { handler as normalize } from '../../src/workflow/normalize.lambda';
@@ -607,6 +609,44 @@ describe('what a repair records and says, on each path', () => {
       expect(out.revisionAfterRepair).toBe('rev-2');
     });
   });
+
+  test('a repair with the stack\'s guardrails and the default strategy records neither an environment nor a strategy', async () => {
+    const state = await given();
+    await repair(state);
+    const [record] = await records();
+    expect(record).toMatchObject({ status: 'SUCCEEDED' });
+    expect(record).not.toHaveProperty('repairStrategy');
+    expect(record).not.toHaveProperty('environment');
+  });
+
+  test('the repair reads the function\'s configuration once before its update, and the rollback once before its restore', async () => {
+    const state = await given();
+    lambda.resetHistory();
+    const readsBeforeUpdate = () => {
+      const calls = lambda.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name);
+      return calls.slice(0, calls.indexOf('UpdateFunctionConfigurationCommand')).filter((n) => n === 'GetFunctionConfigurationCommand').length;
+    };
+    const out = await repair(state);
+    expect(out.status).toBe('SUCCEEDED');
+    expect(readsBeforeUpdate()).toBe(1);
+    lambda.resetHistory();
+    const back = await rollback({ ...state, repair: out } as HandlerInputs['rollback']);
+    expect(back.status).toBe('ROLLED_BACK');
+    expect(readsBeforeUpdate()).toBe(1);
+  });
+
+  test('a handler that fails counts the failure under its own name', async () => {
+    await given();
+    const counted = jest.spyOn(metrics, 'addMetric');
+    await expect(repair(null as unknown as HandlerInputs['repair'])).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(counted).toHaveBeenCalledWith('repairError', MetricUnit.Count, 1);
+    counted.mockClear();
+    await expect(repair({ promote: true, state: null as any })).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(counted).toHaveBeenCalledWith('repairError', MetricUnit.Count, 1);
+    counted.mockClear();
+    await expect(rollback(null as unknown as HandlerInputs['rollback'])).rejects.toMatchObject({ name: 'InvalidInputError' });
+    expect(counted).toHaveBeenCalledWith('rollbackError', MetricUnit.Count, 1);
+  });
 });
 
 describe('what a rollback does and records, on each path', () => {
@@ -931,6 +971,123 @@ describe('progressive repair (RepairStrategy.progressive): a canary through the 
     expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
     expect(updates()).toBe(1);
   });
+
+  test('GIVEN a dry run THEN the reason says the share of live the canary would get, and nothing is published', async () => {
+    const state = await given({ ...progressive, DRY_RUN: 'true' }, { alias: 'live' });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'DRY_RUN', newMemoryMb: 384 });
+    expect(out.reason).toBe('dry run: would raise ingest-2 from 256 MB to 384 MB and give it 20% of alias live\'s traffic as a canary');
+    expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 0);
+  });
+
+  test('GIVEN a bake time other than the verification window THEN verification waits the bake time, and the reason says who serves what', async () => {
+    const state = await given({
+      REMEDIATION_POLICY: JSON.stringify({
+        functionOverrides: { 'ingest-2': { aliases: ['live'] } },
+        repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.2, bakeTimeSeconds: 300 },
+      }),
+    }, { alias: 'live' });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', verifyAfterSeconds: 300 });
+    expect(out.reason).toBe('canary: version 8 of ingest-2 with 384 MB (was 256 MB) serves 20% of alias live, '
+      + `which stays on version 7 until the canary is verified: ${state.diagnosis.reason}`);
+  });
+
+  test('GIVEN live was moved to another version (no routing) before a retried repair started the canary THEN no canary starts and the reason says where live went', async () => {
+    const state = await given(progressive, { alias: 'live' });
+    fake.faults.update.push('apply-then-lose-response');
+    await expect(repair(state)).rejects.toMatchObject({ name: 'DependencyTimeoutError' });
+    fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+    fake.aliases.set('live', { FunctionVersion: '9', RevisionId: 'alias-rev-deploy' });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'CHANGED_BY_OTHERS', newMemoryMb: 384 });
+    expect(out.reason).toBe('memory of $LATEST raised from 256 MB to 384 MB, but alias live was changed by someone else (it points at version 9; it pointed at 7 alone): '
+      + 'no canary started; alias live still runs what it ran');
+    expect(lambda).toHaveReceivedCommandTimes(PublishVersionCommand, 0);
+  });
+
+  test('GIVEN publishing $LATEST returns live\'s own version THEN no canary starts: CHANGED_BY_OTHERS, the routing untouched', async () => {
+    const state = await given(progressive, { alias: 'live' });
+    lambda.on(PublishVersionCommand).resolves({ Version: '7' });
+    const out = await repair(state);
+    expect(out.status).toBe('CHANGED_BY_OTHERS');
+    expect(out.reason).toContain('publishing $LATEST returned version 7, the alias\'s own: the new memory size is not in a new version; no canary started');
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('WHEN the canary is promoted THEN the reason and the audit say so, with the verification\'s reason; a retry says the alias is on the canary', async () => {
+    const state = await canaryStarted();
+    const out = await repair({ promote: true, state });
+    expect(out.reason).toBe('canary version 8 promoted: alias live of ingest-2 moved from version 7 to 8, routing cleared');
+    expect((await items()).filter((i) => i.step === 'promote')).toEqual([expect.objectContaining({
+      actor: 'lambda-auto-remediation',
+      action: 'UpdateAlias FunctionVersion (canary promoted, routing cleared)',
+      before: { aliasVersion: '7', canaryVersion: '8', canaryWeight: 0.2 },
+      why: `${out.reason}; verification: canary version 8 against version 7: error rate 1 -> 0`,
+    })]);
+    const again = await repair({ promote: true, state });
+    expect(again.reason).toBe('alias live of ingest-2 points at version 8 (promoted)');
+  });
+
+  test('GIVEN a deploy moved live to another version without routing WHEN promotion runs THEN the reason says where it is, and the audit is not a promotion', async () => {
+    const state = await canaryStarted();
+    fake.versions.set('9', { ...fake.latest, CodeSha256: 'sha-code-9' });
+    fake.aliases.set('live', { FunctionVersion: '9', RevisionId: 'alias-rev-deploy' });
+    const out = await repair({ promote: true, state });
+    expect(out.reason).toBe('alias live of ingest-2 was changed by someone else since the canary started (now version 9): not promoted');
+    expect((await items()).filter((i) => i.step === 'promote')).toEqual([expect.objectContaining({
+      action: 'promotion CHANGED_BY_OTHERS', after: { aliasVersion: '9' }, why: `${out.reason}; verification: canary version 8 against version 7: error rate 1 -> 0`,
+    })]);
+  });
+
+  test('a promotion input that is not a state, or lacks what promotion needs, or a verification that asks for no promotion is refused, saying which', async () => {
+    const state = await canaryStarted();
+    await expect(repair({ promote: true, state: null as any })).rejects.toMatchObject({ name: 'InvalidInputError', message: 'promotion state must be an object, got null' });
+    await expect(repair({ promote: true, state: { executionId: 'exec-x' } as any })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: 'promotion state lacks alarm.functionName, repair.canary.version, repair.canary.previousVersion, repair.canary.aliasName, verification.status',
+    });
+    await expect(repair({ promote: true, state: { ...state, verification: { ...state.verification, next: 'ROLLBACK' } } }))
+      .rejects.toMatchObject({ message: 'promotion needs a verification that asks for it, got next \'ROLLBACK\'' });
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+  });
+
+  test('WHEN the canary is rolled back THEN the reason says the canary did not pass', async () => {
+    const state = await canaryStarted();
+    const out = await rollback(state);
+    expect(out.reason).toBe('restored ingest-2 from 384 MB to 256 MB after the canary did not pass verification; canary routing to version 8 removed; alias live stays on version 7');
+  });
+
+  test('GIVEN an alarm on a version that is not configured THEN the progressive repair refuses it like any repair', async () => {
+    const state = await given(progressive, { resource: 'ingest-2:7', alias: 'live' });
+    const out = await repair({ ...state, diagnosis: { ...state.diagnosis, action: 'REPAIR', targetMemoryMb: 384 } });
+    expect(out.status).toBe('REFUSED');
+    expect(out.reason).toContain('the alarm watched version 7 of ingest-2, which is not configured for repair');
+    expect(updates()).toBe(0);
+  });
+
+  test('GIVEN an alarm on $LATEST and no alias configured THEN REFUSED: nothing changed', async () => {
+    const state = await given({ REMEDIATION_POLICY: JSON.stringify({ repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.2, bakeTimeSeconds: 600 } }) });
+    const out = await repair({ ...state, alarm: { ...state.alarm, qualifier: '$LATEST' } });
+    expect(out.status).toBe('REFUSED');
+    expect(out.reason).toBe('the progressive repair strategy releases the new memory size through the function\'s alias, and ingest-2 has none configured '
+      + '(addFunction(fn, { alias })): nothing was changed');
+    expect(updates()).toBe(0);
+  });
+
+  test('GIVEN two aliases configured and an alarm on the function as a whole THEN REFUSED, the reason names them', async () => {
+    const state = await given({
+      REMEDIATION_POLICY: JSON.stringify({
+        functionOverrides: { 'ingest-2': { aliases: ['live', 'beta'] } },
+        repairStrategy: { kind: 'PROGRESSIVE', canaryWeight: 0.2, bakeTimeSeconds: 600 },
+      }),
+    }, { alias: 'live' });
+    const out = await repair(state);
+    expect(out.status).toBe('REFUSED');
+    expect(out.reason).toBe('the progressive repair strategy needs one alias of ingest-2, and 2 are configured (live, beta) '
+      + 'while the alarm watched the function as a whole: nothing was changed');
+    expect(updates()).toBe(0);
+  });
 });
 
 describe('custom repair (RepairStrategy.custom): the user\'s function makes the change, only the size read back counts', () => {
@@ -1071,5 +1228,134 @@ describe('custom repair (RepairStrategy.custom): the user\'s function makes the 
     expect(out).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
     expect(events[1].event).toMatchObject({ action: 'ROLLBACK', fromMemoryMb: 384, toMemoryMb: 256 });
     expect(lambda).toHaveReceivedCommandTimes(UpdateFunctionConfigurationCommand, 0);
+  });
+
+  test('GIVEN a function that applies the size THEN the reason says it went through the function and the read-back revision is kept', async () => {
+    const state = await given(custom);
+    userFunction('apply');
+    const out = await repair(state);
+    expect(out.reason).toBe(`raised ingest-2 from 256 MB to 384 MB through repair function memory-changer (read back from the function's configuration): ${state.diagnosis.reason}`);
+    expect(out.revisionAfterRepair).toBe(fake.latest.RevisionId);
+    expect(out.revisionAfterRepair).toBeDefined();
+  });
+
+  test('GIVEN a function that fails after setting another size THEN FAILED, and the reason says the size it left; a failure that changed nothing says no more', async () => {
+    const state = await given(custom);
+    lambda.on(InvokeCommand).callsFake(async () => {
+      fake.updateFunctionConfiguration({ MemorySize: 320 });
+      return { StatusCode: 200, FunctionError: 'Unhandled', Payload: new TextEncoder().encode('{"errorMessage":"half done"}') };
+    });
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'FAILED', newMemoryMb: 256 });
+    expect(out.reason).toMatch(/^repair function memory-changer did not make the change \(CustomRepairFunctionError: .*\); no change assumed; ingest-2 now has 320 MB: check it$/);
+
+    const untouched = await given(custom);
+    userFunction('error');
+    const plain = await repair(untouched);
+    expect(plain.reason).toMatch(/\); no change assumed$/);
+  });
+
+  test('GIVEN the invocation itself is refused THEN FAILED, and the reason names the call that failed', async () => {
+    const state = await given(custom);
+    lambda.on(InvokeCommand).rejects(awsError('AccessDeniedException', 'not authorized to invoke', 403));
+    const out = await repair(state);
+    expect(out.status).toBe('FAILED');
+    expect(out.reason).toContain('(AccessDeniedError: lambda:InvokeFunction memory-changer failed: AccessDeniedException: not authorized to invoke)');
+  });
+
+  test('GIVEN a function error without an answer THEN the reason quotes nothing of it', async () => {
+    const state = await given(custom);
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled' });
+    const out = await repair(state);
+    expect(out.reason).toContain('(CustomRepairFunctionError: repair function memory-changer failed (Unhandled): ); no change assumed');
+  });
+
+  test('GIVEN a function that does not answer in time THEN its invocation is aborted; one that answered is never aborted afterwards', async () => {
+    const state = await given({ REMEDIATION_POLICY: JSON.stringify({ repairStrategy: { kind: 'CUSTOM', functionArn: ARN, timeoutMs: 1000 } }) });
+    userFunction('hang');
+    const pending = repair(state);
+    const out = await pending;
+    expect(out.status).toBe('FAILED');
+    type SendArgs = [unknown, { abortSignal?: AbortSignal } | undefined];
+    const signalOf = (i: number) => (lambda.commandCalls(InvokeCommand)[i].args as unknown as SendArgs)[1]?.abortSignal;
+    expect(signalOf(0)?.aborted).toBe(true);
+
+    // On the real clock: a call that answered well within its limit is left alone when the limit passes.
+    lambda.resetHistory();
+    userFunction('nothing');
+    setClock();
+    try {
+      await invokeCustomRepair(ARN, { action: 'RAISE', functionName: 'ingest-2', fromMemoryMb: 256, toMemoryMb: 384, executionId: 'exec-1', reason: 'test' }, 30);
+      await new Promise((resolve) => setTimeout(resolve, 90));
+    } finally {
+      setClock(clock);
+    }
+    expect(signalOf(0)?.aborted).toBe(false);
+  });
+
+  test('GIVEN the function failed and the record write was throttled WHEN the step is retried THEN the function is asked again', async () => {
+    const state = await given(custom);
+    userFunction('error');
+    jest.spyOn(Store.prototype, 'putRepairRecord').mockRejectedValueOnce(new ThrottledError('dynamodb:PutItem repair record throttled'));
+    await expect(repair(state)).rejects.toMatchObject({ name: 'ThrottledError' });
+    userFunction('apply');
+    const out = await repair(state);
+    expect(out).toMatchObject({ status: 'SUCCEEDED', newMemoryMb: 384 });
+    expect(events).toHaveLength(1);
+  });
+
+  describe('with an alias configured and the alarm on it', () => {
+    const customAliased = {
+      REMEDIATION_POLICY: JSON.stringify({
+        functionOverrides: { 'ingest-2': { aliases: ['live'] } },
+        repairStrategy: { kind: 'CUSTOM', functionArn: ARN, timeoutMs: 5000 },
+      }),
+    };
+    /** The user's function: sets the size of the version live points at. */
+    function aliasFunction() {
+      events.length = 0;
+      lambda.on(InvokeCommand).callsFake(async (input: any) => {
+        const event = JSON.parse(new TextDecoder().decode(input.Payload));
+        events.push({ functionName: input.FunctionName, event });
+        fake.versions.set('7', { ...fake.versions.get('7')!, MemorySize: event.toMemoryMb });
+        return { StatusCode: 200, Payload: new TextEncoder().encode('{"ok":true}') };
+      });
+    }
+
+    test('GIVEN $LATEST runs other code than live THEN the function is still asked (it makes the release), with the qualifier, and the alias is not read', async () => {
+      const state = await given(customAliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.latest = { ...fake.latest, CodeSha256: 'sha-code-unreleased' };
+      aliasFunction();
+      lambda.resetHistory();
+      const out = await repair(state);
+      expect(out).toMatchObject({ status: 'SUCCEEDED', newMemoryMb: 384 });
+      expect(events).toEqual([{ functionName: ARN, event: expect.objectContaining({ action: 'RAISE', qualifier: 'live', fromMemoryMb: 256, toMemoryMb: 384 }) }]);
+      expect(lambda).toHaveReceivedCommandTimes(GetAliasCommand, 0);
+
+      const back = await rollback({ ...state, repair: out, verification: { reason: 'errors did not drop' } } as HandlerInputs['rollback']);
+      expect(back).toMatchObject({ status: 'ROLLED_BACK', restoredMemoryMb: 256 });
+      expect(events[1].event).toMatchObject({ action: 'ROLLBACK', qualifier: 'live', fromMemoryMb: 384, toMemoryMb: 256 });
+    });
+
+    test('GIVEN live\'s version already has the target size on the first attempt THEN the function is asked all the same', async () => {
+      const state = await given(customAliased, { resource: 'ingest-2:live', alias: 'live' });
+      fake.versions.set('7', { ...fake.versions.get('7')!, MemorySize: 384 });
+      aliasFunction();
+      const collection = { ...state.collection, functionConfig: { ...state.collection.functionConfig, memorySize: 256 } };
+      const out = await repair({ ...state, collection });
+      expect(out.status).toBe('SUCCEEDED');
+      expect(events).toHaveLength(1);
+    });
+  });
+
+  test('WHEN a custom rollback succeeds THEN the function is told why, the reason names the function; without a verification the function reads n/a', async () => {
+    const state = await repairedThroughCustom();
+    const out = await rollback({ ...state, verification: { reason: 'errors did not drop after the repair' } } as HandlerInputs['rollback']);
+    expect(out.reason).toBe('restored ingest-2 from 384 MB to 256 MB through repair function memory-changer after a failed verification');
+    expect(events[1].event).toMatchObject({ action: 'ROLLBACK', reason: 'verification failed: errors did not drop after the repair' });
+
+    const again = await repairedThroughCustom();
+    await rollback(again);
+    expect(events[1].event).toMatchObject({ action: 'ROLLBACK', reason: 'verification failed: n/a' });
   });
 });

@@ -7,7 +7,7 @@ import { SafeFunctionConfig } from '../../src/runtime/function-config';
 import {
   applyMemoryChange, classifyChange, getAliasTarget, isAlias, MemoryChange, moveAlias, publishVersion, readAliasRelease, readConfig,
   releaseDifferences,
-  RevisionChangedError, toReleaseFingerprint, waitUntilUpdated,
+  RevisionChangedError, routeAlias, toReleaseFingerprint, waitUntilUpdated,
 } from '../../src/runtime/lambda-config';
 import { FakeLambda } from '../handlers/lambda-fake';
 import { awsError, VirtualClock } from '../handlers/support';
@@ -220,6 +220,21 @@ describe('aliases', () => {
     await expect(moveAlias('orders', 'live', '7', 'alias-rev-old')).rejects.toThrow(new RevisionChangedError('alias orders:live moved since it was read: not moved to version 7'));
     fake.faults.updateAlias.push(awsError('AccessDeniedException', 'no', 403));
     await expect(moveAlias('orders', 'live', '7', undefined)).rejects.toMatchObject({ name: 'AccessDeniedError', message: expect.stringContaining('lambda:UpdateAlias on orders:live failed') });
+  });
+
+  test('a routing change is conditional on the alias revision read; a precondition failure is a RevisionChangedError, another failure is named', async () => {
+    fake.withAlias('live', '7');
+    fake.versions.set('8', { ...fake.latest });
+    await expect(routeAlias('orders', 'live', '7', { 8: 0.1 }, 'alias-rev-old'))
+      .rejects.toThrow(new RevisionChangedError('alias orders:live changed since it was read: its routing was not changed'));
+    fake.faults.updateAlias.push(awsError('AccessDeniedException', 'no', 403));
+    await expect(routeAlias('orders', 'live', '7', { 8: 0.1 }, undefined))
+      .rejects.toMatchObject({ name: 'AccessDeniedError', message: expect.stringMatching(/^lambda:UpdateAlias on orders:live failed: AccessDeniedException: no/) });
+    lambda.on(UpdateAliasCommand).callsFake(async () => {
+      throw null;
+    });
+    await expect(routeAlias('orders', 'live', '7', { 8: 0.1 }, undefined))
+      .rejects.toMatchObject({ name: 'ServiceUnavailableError', message: expect.stringMatching(/^lambda:UpdateAlias on orders:live failed/) });
   });
 });
 
