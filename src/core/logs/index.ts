@@ -11,7 +11,7 @@ import { USE_RATIO } from '../calibration';
 import { LogRecord } from '../model';
 import { classifyApplicationText, parseApplicationLine, readLevel } from './application-errors';
 import { parseJsonRecord } from './json-record';
-import { reassemblePastedLogs } from './pasted';
+import { hasEventBreak, hasInnerNewline, isLambdaReport, needsReassembly, reassemblePastedLogs } from './pasted';
 import { parsePlatformErrorLine } from './platform-errors';
 import { parseReportFigures, parseTextPlatformLine, statusSignals } from './text-report';
 import {
@@ -63,7 +63,21 @@ export function parseLogLine(message: string): LineFacts | undefined {
  * layout first (see pasted.ts).
  */
 export function parseLogs(input: LogRecord[]): LogEvidence {
-  const { records: logs, pastedPlatformLines } = reassemblePastedLogs(input);
+  // Records in Lambda's own layout (all a collected request holds) are checked in the same pass
+  // that reads them; the first record that is not sends the whole request through
+  // reassemblePastedLogs first (which returns the records unchanged when none needs it).
+  const direct = readEvidence(input, input.length, 0, true);
+  if (direct !== undefined) return direct;
+  const { records, pastedPlatformLines } = reassemblePastedLogs(input);
+  return readEvidence(records, input.length, pastedPlatformLines, false)!;
+}
+
+/**
+ * The evidence of `logs`. With `checkLayout`, returns undefined as soon as a record is not in
+ * Lambda's own layout (`needsReassembly`), checked without reading a line twice where the fast
+ * paths below already know what it starts with.
+ */
+function readEvidence(logs: readonly LogRecord[], eventCount: number, pastedPlatformLines: number, checkLayout: boolean): LogEvidence | undefined {
   const byId = new Map<string, MutableFacts>();
   const invocations: MutableFacts[] = [];
   const counts = zeroCounts();
@@ -108,12 +122,17 @@ export function parseLogs(input: LogRecord[]): LogEvidence {
     // Fast paths for the lines that make up most of a large request. Each gives exactly what the
     // general path below would, without building intermediate objects.
     if (c0 === 83 /* S */ && raw.startsWith(START_PREFIX)) {
+      if (checkLayout && hasInnerNewline(raw)) return undefined;
       const id = readToken(raw, START_PREFIX.length);
       if (id !== undefined) current = open(id);
       continue;
     }
-    if (c0 === 69 /* E */ && raw.startsWith(END_PREFIX)) continue; // names the invocation, says nothing
+    if (c0 === 69 /* E */ && raw.startsWith(END_PREFIX)) {
+      if (checkLayout && hasInnerNewline(raw)) return undefined;
+      continue; // names the invocation, says nothing
+    }
     if (c0 === 82 /* R */ && raw.startsWith(REPORT_PREFIX)) {
+      if (checkLayout && (!isLambdaReport(raw) || hasEventBreak(raw))) return undefined;
       const inv = current !== undefined && isTokenAt(raw, REPORT_PREFIX.length, current.requestId)
         ? current : invocationNamed(readToken(raw, REPORT_PREFIX.length));
       if (inv !== undefined) {
@@ -124,6 +143,7 @@ export function parseLogs(input: LogRecord[]): LogEvidence {
       }
       continue;
     }
+    if (checkLayout && needsReassembly(raw)) return undefined;
     if (isQuietApplicationLine(raw, c0)) continue;
 
     const message = trimEnd(raw);
@@ -150,7 +170,7 @@ export function parseLogs(input: LogRecord[]): LogEvidence {
   return {
     invocations,
     counts,
-    eventCount: input.length,
+    eventCount,
     jsonEventCount,
     pastedPlatformLines,
     memory: memoryStats(invocations),

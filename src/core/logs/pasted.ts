@@ -112,7 +112,7 @@ function isPasteHead(line: string): boolean {
 }
 
 /** `REPORT RequestId: <id>\t...`: the id is followed by a tab as Lambda writes it. */
-function isLambdaReport(message: string): boolean {
+export function isLambdaReport(message: string): boolean {
   const prefix = 'REPORT RequestId: ';
   if (!message.startsWith(prefix)) return false;
   const i = idEnd(message, prefix.length);
@@ -120,7 +120,7 @@ function isLambdaReport(message: string): boolean {
 }
 
 /** Whether a line after the first starts another log event (several events pasted into one record). */
-function hasEventBreak(message: string): boolean {
+export function hasEventBreak(message: string): boolean {
   let at = message.indexOf('\n');
   if (at < 0 || !isPasteHead(message.slice(0, at))) return false;
   while (at >= 0 && at < message.length - 1) {
@@ -131,7 +131,8 @@ function hasEventBreak(message: string): boolean {
   return false;
 }
 
-function hasInnerNewline(message: string): boolean {
+/** Whether text follows the first line break (a START or END line Lambda writes has none). */
+export function hasInnerNewline(message: string): boolean {
   const at = message.indexOf('\n');
   return at >= 0 && message.slice(at).trim() !== '';
 }

@@ -54,6 +54,8 @@ export function parseReportFigures(message: string): ReportFigures {
   let status: InvocationStatus | undefined;
   let errorType: string | undefined;
   const n = message.length;
+  // The next line break, searched again only once the fields have passed it (most REPORTs have none).
+  let newline = message.indexOf('\n');
   let i = message.indexOf('\t');
   while (i >= 0 && i < n) {
     const at = i + 1;
@@ -80,7 +82,9 @@ export function parseReportFigures(message: string): ReportFigures {
         break;
       default:
     }
-    i = nextSeparator(message, at);
+    if (newline >= 0 && newline < at) newline = message.indexOf('\n', at);
+    const tab = message.indexOf('\t', at);
+    i = tab < 0 || (newline >= 0 && newline < tab) ? newline : tab;
   }
   return { durationMs, billedDurationMs, memorySizeMb, maxMemoryUsedMb, initDurationMs, status, errorType };
 }
@@ -111,13 +115,15 @@ export function statusSignals(status: InvocationStatus | undefined, errorType: s
   return signals;
 }
 
-/** Index of the next tab or newline at or after `from` (fields of REPORT / INIT_REPORT lines), or -1. */
+/**
+ * Index of the next tab or newline at or after `from` (fields of REPORT / INIT_REPORT lines), or -1.
+ * Two native searches: a loop over the characters costs several times more on REPORT lines.
+ */
 function nextSeparator(message: string, from: number): number {
-  for (let i = from; i < message.length; i++) {
-    const c = message.charCodeAt(i);
-    if (c === 9 || c === 10) return i;
-  }
-  return -1;
+  const tab = message.indexOf('\t', from);
+  const newline = message.indexOf('\n', from);
+  if (tab < 0) return newline;
+  return newline < 0 || tab < newline ? tab : newline;
 }
 
 /** The decimal number starting at `from` (`990.80`), or undefined when there is none. */

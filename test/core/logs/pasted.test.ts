@@ -139,6 +139,20 @@ describe('reassemblePastedLogs: tables and copies of whole excerpts', () => {
     expect(evidence.pastedPlatformLines).toBe(5);
   });
 
+  test('GIVEN START, END or REPORT in Lambda\'s layout holding further events, after records that need nothing WHEN read THEN the whole request is read back', () => {
+    const start = `START RequestId: ${ID} Version: $LATEST`;
+    const end = `END RequestId: ${ID}`;
+    const kill = `RequestId: ${ID} Error: Runtime exited with error: signal: killed`;
+    const before = textInvocation({ id: rid(3), memorySizeMb: 128, maxMemoryUsedMb: 60 });
+    for (const pasted of [`${start}\n${kill}`, `${end}\n${REPORT}`, `${REPORT}\n${kill}`]) {
+      const evidence = parseLogs([...before, ...records(start === pasted.split('\n')[0] ? [pasted, end, REPORT] : [start, pasted])]);
+      const inv = evidence.invocations.find(i => i.requestId === ID);
+      expect({ pasted, reports: evidence.invocations.filter(i => i.hasReport).length, maxMemoryUsedMb: inv?.maxMemoryUsedMb })
+        .toEqual({ pasted, reports: 2, maxMemoryUsedMb: 128 });
+      expect({ pasted, lines: evidence.pastedPlatformLines > 0, events: evidence.eventCount }).toEqual({ pasted, lines: true, events: before.length + (pasted.startsWith('START') ? 3 : 2) });
+    }
+  });
+
   test('GIVEN console timestamps WHEN read THEN they become the records\' timestamps', () => {
     const out = reassemblePastedLogs(records([`2026-11-28T13:00:00.250+01:00 ${REPORT}`, `2026-11-28 12:00:01.500 START RequestId: ${ID} Version: $LATEST`]));
     expect(out.records.map(r => r.timestamp)).toEqual(['2026-11-28T12:00:00.250Z', '2026-11-28T12:00:01.500Z']);
