@@ -46,8 +46,8 @@ export const GROUPS = {
       'src/runtime/membership.ts:86-96', // managedSettings (fails closed without the settings item)
     ],
     tests: [
-      'runtime/store.test.ts', 'runtime/lock-followup.test.ts', 'handlers/normalize.test.ts', 'handlers/reexamine.test.ts', 'handlers/cleanup.test.ts',
-      'handlers/case-history.test.ts',
+      'runtime/store.test.ts', 'runtime/lock-followup.test.ts', 'runtime/membership.test.ts', 'handlers/normalize.test.ts', 'handlers/reexamine.test.ts',
+      'handlers/cleanup.test.ts', 'handlers/case-history.test.ts',
     ],
   },
   // policy resolution and validation: at synthesis, in the pure core, and as the handlers read it.

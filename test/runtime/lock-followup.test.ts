@@ -3,7 +3,7 @@
  * release that loses no alarm, against a real DynamoDB implementation (dynalite).
  */
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { setClients } from '../../src/runtime/clients';
@@ -295,5 +295,100 @@ describe('a lock item written without an owner or with a TTL that is not a numbe
   test('GIVEN such a lock item THEN it reads as owned by nobody ("") with no expiry', async () => {
     await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...lockKey('orders'), [TABLE_TTL_ATTRIBUTE]: 'soon' } }));
     expect(await new LockFollowUp(TABLE).lockOf('orders')).toEqual({ owner: '', pending: [] });
+  });
+});
+
+describe('lock follow-up: what the lock group\'s mutation run found untested', () => {
+  /** DynamoDB through dynalite, except that `answer` may answer a command itself (or throw). */
+  function answering(answer: (command: object) => Promise<unknown> | undefined): void {
+    setClients({
+      dynamo: { send: async (command: object) => (await answer(command)) ?? db.doc.send(command as never) } as never,
+    }, { region: 'us-east-1' });
+  }
+
+  test('GIVEN the read of the lock fails THEN the error names the lock of that function', async () => {
+    failing((c) => (c instanceof GetCommand ? throttle() : undefined));
+    await expect(new LockFollowUp(TABLE).lockOf('orders'))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:GetItem lock for orders failed') });
+  });
+
+  test('GIVEN the conditional delete fails without an error object THEN it is a named error, not a crash reading its name', async () => {
+    await new Store(TABLE).acquireLock('orders', 'exec-a', at, 600);
+    answering((c) => (c instanceof DeleteCommand ? Promise.reject(undefined) : undefined));
+    await expect(new LockFollowUp(TABLE).releaseIfUnchanged('orders', 'exec-a', 0))
+      .rejects.toMatchObject({ name: 'ServiceUnavailableError', message: expect.stringContaining('dynamodb:DeleteItem lock for orders failed') });
+  });
+
+  test('GIVEN the execution\'s repair record is on a later page THEN it is found; the query stops after twenty pages, or when the last page says so', async () => {
+    const follow = new LockFollowUp(TABLE);
+    await db.doc.send(new PutCommand({
+      TableName: TABLE, Item: { pk: 'FUNCTION#orders', sk: 'REPAIR#2026-11-20T10:00:00Z#r1', executionId: 'exec-a', originalMemory: 256, newMemory: 384, status: 'SUCCEEDED' },
+    }));
+    // The first `empty` pages hold only other executions' records (DynamoDB pages at 1 MB before the filter).
+    const pagesBefore = (empty: number) => {
+      let queries = 0;
+      answering((c) => {
+        if (!(c instanceof QueryCommand)) return undefined;
+        queries++;
+        if (queries <= empty) return Promise.resolve({ Items: [], LastEvaluatedKey: { pk: 'FUNCTION#orders', sk: `REPAIR#page-${queries}` } });
+        return db.doc.send(new QueryCommand({ ...c.input, ExclusiveStartKey: undefined }));
+      });
+      return () => queries;
+    };
+    let queries = pagesBefore(1);
+    expect(await follow.repairRecordOf('orders', 'exec-a')).toEqual({ originalMemory: 256, newMemory: 384, status: 'SUCCEEDED' });
+    expect(queries()).toBe(2);
+    queries = pagesBefore(19);
+    expect(await follow.repairRecordOf('orders', 'exec-a')).toEqual({ originalMemory: 256, newMemory: 384, status: 'SUCCEEDED' });
+    expect(queries()).toBe(20);
+    queries = pagesBefore(20);
+    expect(await follow.repairRecordOf('orders', 'exec-a')).toBeUndefined();
+    expect(queries()).toBe(20);
+    // One page without the record and without a next page: one query.
+    queries = pagesBefore(0);
+    expect(await follow.repairRecordOf('orders', 'exec-none')).toBeUndefined();
+    expect(queries()).toBe(1);
+  });
+
+  test('GIVEN another execution holds the lock with alarms waiting THEN releasing records no re-examination for the caller and starts nothing', async () => {
+    const follow = new LockFollowUp(TABLE);
+    await new Store(TABLE).acquireLock('orders', 'exec-b', at, 600);
+    await follow.recordPendingAlarm('orders', { alarmName: 'a' });
+    expect(await releaseAndReexamine(follow, 'orders', 'exec-a', STATE_MACHINE_ARN, at)).toEqual({ released: false });
+    expect(await item(executionReexamineKey('exec-a'))).toBeUndefined();
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 0);
+    expect(await follow.lockOf('orders')).toEqual(expect.objectContaining({ owner: 'exec-b', pending: [{ alarmName: 'a' }] }));
+  });
+
+  test('GIVEN the lock changes four times and is then taken by another execution THEN the fifth attempt ends: not released, no error', async () => {
+    const follow = new LockFollowUp(TABLE);
+    await new Store(TABLE).acquireLock('orders', 'exec-a', at, 600);
+    let deletes = 0;
+    answering(async (c) => {
+      if (!(c instanceof DeleteCommand)) return undefined;
+      deletes++;
+      if (deletes === 5) {
+        await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...lockKey('orders'), owner: 'exec-b' } }));
+      }
+      throw awsError('ConditionalCheckFailedException', 'The conditional request failed');
+    });
+    expect(await releaseAndReexamine(follow, 'orders', 'exec-a', STATE_MACHINE_ARN, at)).toEqual({ released: false });
+    expect(deletes).toBe(5);
+    expect((await follow.lockOf('orders'))?.owner).toBe('exec-b');
+  });
+
+  test('the re-examination\'s execution name is made of the execution and its alarms: another execution with the same alarms starts its own', async () => {
+    const follow = new LockFollowUp(TABLE);
+    const names: (string | undefined)[] = [];
+    for (const owner of ['exec-a', 'exec-b']) {
+      await new Store(TABLE).acquireLock('orders', owner, at, 600);
+      await follow.recordPendingAlarm('orders', { alarmName: 'a' });
+      names.push((await releaseAndReexamine(follow, 'orders', owner, STATE_MACHINE_ARN, at)).reexamination);
+    }
+    await new Store(TABLE).acquireLock('orders', 'exec-c', at, 600);
+    await follow.recordPendingAlarm('orders', { alarmName: 'b' });
+    names.push((await releaseAndReexamine(follow, 'orders', 'exec-c', STATE_MACHINE_ARN, at)).reexamination);
+    expect(new Set(names).size).toBe(3);
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual(names);
   });
 });

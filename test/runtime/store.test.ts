@@ -241,6 +241,11 @@ describe('store: the managed-function settings item', () => {
     await expect(new Store(TABLE).managedSettings()).rejects.toThrow(/malformed/);
   });
 
+  test('GIVEN log groups written as a string, not a map THEN the item is malformed', async () => {
+    await putItem({ functions: ['orders'], logGroupFunctions: 'orders' });
+    await expect(new Store(TABLE).managedSettings()).rejects.toThrow(/malformed/);
+  });
+
   test('a failed read of the item is a named error naming the settings item', async () => {
     faultyDynamo(() => awsError('ProvisionedThroughputExceededException', 'slow down'));
     await expect(new Store(TABLE).managedSettings())
