@@ -1,16 +1,17 @@
 import { CloudWatchClient, DescribeAlarmContributorsCommand, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import {
   alarmEvent, awsError, clearTable, Db, documentedEvent, initialState, setEnv, startDb, STATE_MACHINE_ARN, TABLE, useTestWorld,
 } from './support';
+import { DEFAULT_SPOKE_ALARM_PREFIX, DEFAULT_SPOKE_TAG_KEY, HUB_ENV } from '../../src/hub/hub-contract';
 import { setClients } from '../../src/runtime/clients';
 import { forgetManagedSettings, isManagedFunction, managedSettings, parseMembership } from '../../src/runtime/membership';
 import { logger } from '../../src/runtime/powertools';
-import { executionIntakeKey, functionStateKey, lockKey, WorkflowState } from '../../src/workflow/contract';
+import { executionIntakeKey, followUpMarkerKey, functionStateKey, lockKey, WorkflowState } from '../../src/workflow/contract';
 import { handler } from '../../src/workflow/normalize.lambda';
 import { MANAGED_SETTINGS_KEY } from '../../src/workflow/setup-contract';
 
@@ -295,6 +296,17 @@ describe('normalize handler: composite alarms', () => {
     });
   });
 
+  test('a child on a function not under management is passed over: IGNORED, the reason says why', async () => {
+    cw.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{
+        AlarmName: 'ServerCpuTooHigh', Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: 'payments' }], Threshold: 2, StateValue: 'ALARM',
+      }],
+    });
+    const out = await handler(stateOf(composite()));
+    expect(out).toMatchObject({ status: 'IGNORED', alarmKind: 'COMPOSITE', reason: expect.stringContaining('(function payments is not under management)') });
+    expect(await db.items()).toHaveLength(0);
+  });
+
   test('when the children may not be read: IGNORED, saying which permission is missing', async () => {
     cw.on(DescribeAlarmsCommand).rejects(awsError('AccessDenied', 'not authorized', 403));
     const out = await handler(stateOf(composite()));
@@ -388,6 +400,59 @@ describe('normalize handler: log alarms (DescribeAlarmContributors decides, not 
   test('an input claiming another function than the contributor stands for is IGNORED', async () => {
     const input = { 'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Contributor', 'detail': { alarmName: LOG_ALARM, functionName: 'orders', contributorId: 'c-ingest', reason: 'r', stateTimestamp: 't' } };
     expect(await handler(stateOf(input))).toMatchObject({ status: 'IGNORED', reason: expect.stringContaining('stands for ingest-2, not orders') });
+  });
+  test('two contributors in ALARM for one function: that function is handled once, no execution is started for the second', async () => {
+    cw.on(DescribeAlarmContributorsCommand).resolves({
+      AlarmContributors: [
+        { ContributorId: 'c-orders-a', ContributorAttributes: { logGroup: '/aws/lambda/orders' }, StateReason: 'a' },
+        { ContributorId: 'c-orders-b', ContributorAttributes: { logGroup: '/aws/lambda/orders' }, StateReason: 'b' },
+      ],
+    });
+    const out = await handler(stateOf(logAlarmEvent()));
+    expect(out).toMatchObject({ status: 'ACCEPTED', functionName: 'orders', contributorId: 'c-orders-a' });
+    expect(out.startedExecutions).toBeUndefined();
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  test('a contributor whose attributes name no function: IGNORED, the reason names the contributor and its attributes', async () => {
+    cw.on(DescribeAlarmContributorsCommand).resolves({ AlarmContributors: [{ ContributorId: 'c-x', ContributorAttributes: { host: 'web-1' }, StateReason: 'x' }] });
+    const out = await handler(stateOf(logAlarmEvent()));
+    expect(out).toMatchObject({
+      status: 'IGNORED',
+      reason: `alarm ${LOG_ALARM}: no managed function to handle (contributor c-x ({"host":"web-1"}) maps to no function)`,
+    });
+  });
+
+  test('the workflow\'s contributor input whose contributor now stands for no function is IGNORED, naming the function it claimed', async () => {
+    cw.on(DescribeAlarmContributorsCommand).resolves({ AlarmContributors: [{ ContributorId: 'c-x', ContributorAttributes: { host: 'web-1' }, StateReason: 'x' }] });
+    const input = { 'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Contributor', 'detail': { alarmName: LOG_ALARM, functionName: 'orders', contributorId: 'c-x', reason: 'r', stateTimestamp: 't' } };
+    expect(await handler(stateOf(input))).toEqual({
+      status: 'IGNORED',
+      reason: `contributor c-x of alarm ${LOG_ALARM} stands for no function, not orders`,
+      functionName: 'orders',
+    });
+  });
+
+  test('the workflow\'s contributor input for a function not under management is IGNORED, naming the function', async () => {
+    const input = { 'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Contributor', 'detail': { alarmName: LOG_ALARM, functionName: 'not-managed', contributorId: 'c-other', reason: 'r', stateTimestamp: 't' } };
+    expect(await handler(stateOf(input))).toEqual({ status: 'IGNORED', reason: 'function not-managed is not under management', functionName: 'not-managed' });
+  });
+
+  test('the workflow\'s contributor input is held to the managed alarm prefix too', async () => {
+    restoreEnv();
+    restoreEnv = setEnv({ ALARM_NAME_PREFIX: 'orders-', LOG_GROUP_FUNCTIONS: JSON.stringify([['/custom/ingest', 'ingest-2']]) });
+    const input = { 'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Contributor', 'detail': { alarmName: LOG_ALARM, functionName: 'ingest-2', contributorId: 'c-ingest', reason: 'r', stateTimestamp: 't' } };
+    expect(await handler(stateOf(input))).toMatchObject({ status: 'IGNORED', reason: `alarm ${LOG_ALARM} does not start with the managed prefix orders-` });
+    expect(cw).not.toHaveReceivedAnyCommand();
+    expect(await db.items()).toHaveLength(0);
+  });
+
+  test('a contributor event while the function\'s lock is held: the alarm and its contributor are recorded on the lock', async () => {
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...lockKey('ingest-2'), owner: 'holder', expiresAt: 4102444800 } }));
+    const out = await handler(stateOf(logAlarmEvent('c-ingest')));
+    expect(out).toMatchObject({ status: 'ALREADY_IN_PROGRESS', functionName: 'ingest-2', recordedOnLock: true });
+    const [lock] = await itemsWith(lockKey('ingest-2').pk);
+    expect([...(lock.pendingAlarms as Set<string>)]).toEqual([JSON.stringify({ alarmName: LOG_ALARM, contributorId: 'c-ingest' })]);
   });
 });
 
@@ -632,5 +697,180 @@ describe('membership: tag mode lookups', () => {
     lambda.on(ListTagsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
     await expect(isManagedFunction(membership, 'orders', arn))
       .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining(`lambda:ListTags on ${arn}`) });
+  });
+});
+
+describe('normalize handler: what the lock-group guards say and do', () => {
+  const reexamination = (detail: Record<string, unknown>) => ({ 'source': 'lambda-auto-remediation', 'detail-type': 'Lambda Remediation Re-examination', 'detail': detail });
+  const followUp = (round: number) => ({
+    'source': 'lambda-auto-remediation',
+    'detail-type': 'Lambda Remediation Follow-up',
+    'detail': {
+      functionName: 'orders',
+      alarms: [{ alarmName: 'orders-errors-alarm' }],
+      previousExecutionId: 'review-1',
+      round,
+      waitSeconds: 600,
+      baseline: { at: '2026-11-20T10:38:30.000Z', action: 'HUMAN_REVIEW' },
+    },
+  });
+
+  test('an accepted alarm says which alarm, of which kind, on which function', async () => {
+    const out = await handler(stateOf(alarmEvent()));
+    expect(out).toMatchObject({ status: 'ACCEPTED', reason: 'alarm orders-errors-alarm (METRIC) on orders' });
+  });
+
+  test('a function not under management is IGNORED with what the event said about it (function and alarm kind)', async () => {
+    expect(await handler(stateOf(alarmEvent({ functionName: 'payments' })))).toEqual({
+      status: 'IGNORED', reason: 'function payments is not under management', functionName: 'payments', alarmKind: 'METRIC',
+    });
+  });
+
+  test('exactly the cooldown after the last repair: the cooldown is over, ACCEPTED', async () => {
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...functionStateKey('orders'), lastRepairAt: '2026-11-20T10:18:30.000Z' } }));
+    expect((await handler(stateOf(alarmEvent()))).status).toBe('ACCEPTED');
+  });
+
+  test('a lock that names no owner: ALREADY_IN_PROGRESS says the holder is unknown', async () => {
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...lockKey('orders'), expiresAt: 4102444800 } }));
+    const out = await handler(stateOf(alarmEvent()));
+    expect(out).toMatchObject({
+      status: 'ALREADY_IN_PROGRESS',
+      reason: 'function orders is already being handled by execution unknown; this alarm is re-examined when it ends',
+    });
+  });
+
+  test('a lock that is taken and gone again three times in a row: a named error after exactly three attempts, nothing reported as in progress', async () => {
+    let lockPuts = 0;
+    const isLock = (c: { input: { Key?: { pk?: string }; Item?: { pk?: string } } }) => String(c.input.Key?.pk ?? c.input.Item?.pk ?? '').startsWith('LOCK#');
+    setClients({
+      dynamo: {
+        send: async (command: any) => {
+          if (command instanceof PutCommand && isLock(command)) {
+            lockPuts++;
+            // Bound the loop, so a test of a wrong loop ends instead of hanging.
+            if (lockPuts > 6) throw awsError('InternalServerError', 'too many attempts', 500);
+            throw awsError('ConditionalCheckFailedException', 'held');
+          }
+          if (command instanceof UpdateCommand && isLock(command)) throw awsError('ConditionalCheckFailedException', 'gone');
+          return db.doc.send(command as never);
+        },
+      } as never,
+    }, { region: 'us-east-1' });
+    await expect(handler(stateOf(alarmEvent()))).rejects.toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: 'the lock on orders changed hands three times in a row while arn:aws:states:us-east-1:123456789012:execution:remediation:exec-1 tried to take it',
+    });
+    expect(lockPuts).toBe(3);
+  });
+
+  test('a re-examination of a function no longer under management is IGNORED, naming the function', async () => {
+    const out = await handler(stateOf(reexamination({ functionName: 'payments', alarms: [{ alarmName: 'payments-errors-alarm' }], previousExecutionId: 'holder', reason: 'r' })));
+    expect(out).toEqual({ status: 'IGNORED', reason: 'function payments is not under management', functionName: 'payments' });
+  });
+
+  test('a conclusion that stands names every alarm that waited, and the function', async () => {
+    const out = await handler(stateOf(reexamination({
+      functionName: 'orders', alarms: [{ alarmName: 'orders-errors-alarm' }, { alarmName: 'orders-duration-alarm' }], previousExecutionId: 'holder', previousOutcome: 'NO_ACTION', reason: 'r',
+    })));
+    expect(out).toEqual({
+      status: 'IGNORED',
+      reason: 'holder concluded NO_ACTION for orders while orders-errors-alarm, orders-duration-alarm waited on its lock: that conclusion stands for them (no second diagnosis)',
+      functionName: 'orders',
+    });
+  });
+
+  test('a conclusion that stands for many waiting alarms: the reason is cut at 1000 characters', async () => {
+    const alarms = Array.from({ length: 40 }, (_, n) => ({ alarmName: `orders-alarm-with-a-rather-long-name-${n}` }));
+    const out = await handler(stateOf(reexamination({ functionName: 'orders', alarms, previousExecutionId: 'holder', previousOutcome: 'REJECTED', reason: 'r' })));
+    expect(out.status).toBe('IGNORED');
+    expect(out.reason).toHaveLength(1000);
+    expect(out.reason.startsWith('holder concluded REJECTED for orders while orders-alarm-with-a-rather-long-name-0, orders-alarm-')).toBe(true);
+  });
+
+  test('a follow-up superseded by an execution that scheduled none ends, saying so', async () => {
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...followUpMarkerKey('orders'), execution: '' } }));
+    expect(await handler(stateOf(followUp(2)))).toEqual({
+      status: 'IGNORED',
+      reason: 'follow-up 2 of orders ends: superseded by a later execution that scheduled none (a repair, or the last round)',
+      functionName: 'orders',
+    });
+  });
+
+  test('a follow-up superseded by a later follow-up ends, naming it', async () => {
+    await db.doc.send(new PutCommand({ TableName: TABLE, Item: { ...followUpMarkerKey('orders'), execution: 'followup-later' } }));
+    expect(await handler(stateOf(followUp(1)))).toEqual({
+      status: 'IGNORED', reason: 'follow-up 1 of orders ends: superseded by the later follow-up followup-later', functionName: 'orders',
+    });
+    expect(cw).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('normalize handler: which qualifiers need a person', () => {
+  test('$LATEST is what a repair changes: no person needed', async () => {
+    const out = await handler(stateOf(alarmEvent({ resource: 'orders:$LATEST' })));
+    expect(out).toMatchObject({ status: 'ACCEPTED', qualifier: '$LATEST' });
+    expect(out.humanReviewReason).toBeUndefined();
+  });
+
+  test.each([
+    ['v1', 'alarm orders-errors-alarm watches alias v1 of orders'],
+    ['1a', 'alarm orders-errors-alarm watches alias 1a of orders'],
+    ['12', 'alarm orders-errors-alarm watches version 12 of orders'],
+  ])('the qualifier %s is told apart as an alias or a version number', async (qualifier, said) => {
+    const out = await handler(stateOf(alarmEvent({ resource: `orders:${qualifier}` })));
+    expect(out.humanReviewReason).toContain(said);
+  });
+
+  test('aliases configured only for other functions: this one has none configured', async () => {
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { payments: { aliases: ['live'] } } }) });
+    const out = await handler(stateOf(alarmEvent({ resource: 'orders:live' })));
+    expect(out.humanReviewReason).toContain('but no alias is configured for it');
+  });
+
+  test('several configured aliases are all named', async () => {
+    restoreEnv();
+    restoreEnv = setEnv({ REMEDIATION_POLICY: JSON.stringify({ functionOverrides: { orders: { aliases: ['live', 'blue'] } } }) });
+    const out = await handler(stateOf(alarmEvent({ resource: 'orders:canary' })));
+    expect(out.humanReviewReason).toContain('but the alias option names live, blue;');
+  });
+});
+
+describe('normalize handler: a spoke\'s alarm on a hub is held to the spoke alarm prefix', () => {
+  const SPOKE = { account: '111111111111', region: 'eu-west-1' };
+  const fromSpoke = (alarmName: string) => ({ ...alarmEvent({ alarmName }), account: SPOKE.account, region: SPOKE.region });
+  const hub = (more: Record<string, string> = {}) => {
+    restoreEnv();
+    restoreEnv = setEnv({ [HUB_ENV.HOME_ACCOUNT]: '123456789012', [HUB_ENV.ADMITTED_ACCOUNTS]: SPOKE.account, AWS_REGION: 'us-east-1', ...more });
+    lambda.on(ListTagsCommand).resolves({ Tags: { [DEFAULT_SPOKE_TAG_KEY]: DEFAULT_SPOKE_ALARM_PREFIX } });
+  };
+
+  test('without a configured prefix: an alarm outside the default spoke prefix is IGNORED, naming the prefix and the spoke', async () => {
+    hub();
+    expect(await handler(stateOf(fromSpoke('orders-errors-alarm')))).toEqual({
+      status: 'IGNORED',
+      reason: `alarm orders-errors-alarm does not start with the managed prefix ${DEFAULT_SPOKE_ALARM_PREFIX}`,
+      account: SPOKE.account,
+      region: SPOKE.region,
+    });
+    expect(lambda).not.toHaveReceivedAnyCommand();
+    expect(await db.items()).toHaveLength(0);
+  });
+
+  test('without a configured prefix: an alarm under the default spoke prefix is ACCEPTED for the spoke', async () => {
+    hub();
+    const out = await handler(stateOf(fromSpoke(`${DEFAULT_SPOKE_ALARM_PREFIX}-orders`)));
+    expect(out).toMatchObject({ status: 'ACCEPTED', functionName: 'orders', account: SPOKE.account, region: SPOKE.region });
+  });
+
+  test('with a configured spoke prefix: that prefix decides, not the default', async () => {
+    hub({ [HUB_ENV.SPOKE_ALARM_PREFIX]: 'team-' });
+    expect(await handler(stateOf(fromSpoke('team-orders')))).toMatchObject({ status: 'ACCEPTED', functionName: 'orders', account: SPOKE.account });
+    await clearTable(db);
+    expect(await handler(stateOf(fromSpoke(`${DEFAULT_SPOKE_ALARM_PREFIX}-orders`)))).toMatchObject({
+      status: 'IGNORED',
+      reason: `alarm ${DEFAULT_SPOKE_ALARM_PREFIX}-orders does not start with the managed prefix team-`,
+    });
   });
 });
