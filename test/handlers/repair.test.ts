@@ -958,6 +958,25 @@ describe('progressive repair (RepairStrategy.progressive): a canary through the 
     expect(fake.latest.MemorySize).toBe(384);
   });
 
+  test('GIVEN live is back on version 7 with the canary left at weight 0 WHEN rolled back THEN the routing counts as removed: no alias update', async () => {
+    // A weight of 0.0 is a valid AdditionalVersionWeights value (UpdateAlias, AliasRoutingConfiguration:
+    // https://docs.aws.amazon.com/lambda/latest/api/API_AliasRoutingConfiguration.html): it routes nothing.
+    const state = await canaryStarted();
+    fake.aliases.set('live', { FunctionVersion: '7', RevisionId: 'alias-rev-zero', Weights: { 8: 0 } });
+    const out = await rollback(state);
+    expect(out.status).toBe('ROLLED_BACK');
+    expect(out.reason).toContain('canary routing to version 8 removed; alias live stays on version 7');
+    expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+    expect(fake.latest.MemorySize).toBe(256);
+  });
+
+  test('GIVEN the alias update that removes the canary is throttled THEN the rollback fails with that error (the workflow retries it), not CHANGED_BY_OTHERS', async () => {
+    const state = await canaryStarted();
+    fake.faults.updateAlias.push(awsError('ThrottlingException', 'Rate exceeded', 429));
+    await expect(rollback(state)).rejects.toMatchObject({ name: 'ThrottledError' });
+    expect(routingOf()).toMatchObject({ FunctionVersion: '7', Weights: { 8: 0.2 } });
+  });
+
   test('WHEN the canary did not pass THEN rollback removes the routing, live stays on 7, $LATEST is restored; a retry recognises both', async () => {
     const state = await canaryStarted();
     const out = await rollback(state);
