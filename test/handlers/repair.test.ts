@@ -1069,6 +1069,8 @@ describe('progressive repair (RepairStrategy.progressive): a canary through the 
     await expect(repair({ promote: true, state: { ...state, verification: { ...state.verification, next: 'ROLLBACK' } } }))
       .rejects.toMatchObject({ message: 'promotion needs a verification that asks for it, got next \'ROLLBACK\'' });
     expect(lambda).toHaveReceivedCommandTimes(UpdateAliasCommand, 0);
+    // No input at all is neither a promotion nor a repair: refused as a repair input that is missing.
+    await expect(repair(undefined as any)).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining('repair input must be an object') });
   });
 
   test('WHEN the canary is rolled back THEN the reason says the canary did not pass', async () => {
