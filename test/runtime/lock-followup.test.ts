@@ -306,6 +306,20 @@ describe('lock follow-up: what the lock group\'s mutation run found untested', (
     }, { region: 'us-east-1' });
   }
 
+  test('every read of the lock and of the follow-up records is strongly consistent (an eventually consistent read may miss a write just made)', async () => {
+    const reads: unknown[] = [];
+    answering((c) => {
+      if (c instanceof GetCommand) reads.push(c.input.ConsistentRead);
+      return undefined;
+    });
+    const follow = new LockFollowUp(TABLE);
+    await follow.lockOf('orders');
+    await follow.reexamineOf('exec-a');
+    await follow.cleanupOf('exec-a');
+    await follow.intakeOf('exec-a');
+    expect(reads).toEqual([true, true, true, true]);
+  });
+
   test('GIVEN the read of the lock fails THEN the error names the lock of that function', async () => {
     failing((c) => (c instanceof GetCommand ? throttle() : undefined));
     await expect(new LockFollowUp(TABLE).lockOf('orders'))
