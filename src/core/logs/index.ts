@@ -13,7 +13,7 @@ import { classifyApplicationText, parseApplicationLine, readLevel } from './appl
 import { parseJsonRecord } from './json-record';
 import { hasEventBreak, hasInnerNewline, isLambdaReport, needsReassembly, reassemblePastedLogs } from './pasted';
 import { parsePlatformErrorLine } from './platform-errors';
-import { parseReportFigures, parseTextPlatformLine, statusSignals } from './text-report';
+import { parseTextPlatformLine, readReportFigures } from './text-report';
 import {
   InvocationFacts, LineFacts, LOG_SIGNALS, LogEvidence, LogSignal, MemoryUsageStats, ReportFigures, SignalCounts,
 } from './types';
@@ -136,9 +136,8 @@ function readEvidence(logs: readonly LogRecord[], eventCount: number, pastedPlat
       const inv = current !== undefined && isTokenAt(raw, REPORT_PREFIX.length, current.requestId)
         ? current : invocationNamed(readToken(raw, REPORT_PREFIX.length));
       if (inv !== undefined) {
-        const figures = parseReportFigures(raw);
-        applyReport(inv, figures);
-        for (const signal of statusSignals(figures.status, figures.errorType)) markSignal(inv, signal, raw);
+        inv.hasReport = true;
+        for (const signal of readReportFigures(raw, inv)) markSignal(inv, signal, raw);
         if (inv === current) current = undefined;
       }
       continue;
