@@ -288,6 +288,8 @@ describe('the follow-up records: failed writes and reads name the record', () =>
       .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('re-examination record of exec-a') });
     await expect(follow.putCleanup('exec-a', { functionName: 'orders', status: 'FAILED', releasedAt: at.toISOString(), notified: false }, at))
       .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('cleanup record of exec-a') });
+    await expect(follow.cleanupOf('exec-a'))
+      .rejects.toMatchObject({ name: 'ThrottledError', message: expect.stringContaining('dynamodb:GetItem cleanup record of exec-a failed') });
   });
 });
 
