@@ -10,9 +10,3 @@ process.env.CDK_VALIDATION = 'false';
 // for the rest of its life. Manual mode (https://docs.aws.amazon.com/xray-sdk-for-nodejs/latest/reference, "Automatic and manual mode",
 // AWS_XRAY_MANUAL_MODE) installs none.
 process.env.AWS_XRAY_MANUAL_MODE = 'true';
-
-// The handlers flush their Powertools metrics (EMF lines on stdout) at the end of every call; in
-// jest that is a thousand JSON lines in the test log, read by nothing (tests that check a metric spy
-// on addMetric). POWERTOOLS_METRICS_DISABLED "explicitly disables emitting metrics to stdout"
-// (https://docs.aws.amazon.com/powertools/typescript/latest/environment-variables).
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
