@@ -26,6 +26,8 @@ export interface Db {
   close(): Promise<void>;
   /** Every item in the table. */
   items(): Promise<Record<string, unknown>[]>;
+  /** Create another table with the remediation table's key schema. */
+  createTable(name: string): Promise<void>;
 }
 
 /** Start dynalite on 127.0.0.1, port 0, and create the table. */
@@ -38,15 +40,19 @@ export async function startDb(): Promise<Db> {
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  await raw.send(new CreateTableCommand({
-    TableName: TABLE,
-    AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: TABLE_SORT_KEY, AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: TABLE_SORT_KEY, KeyType: 'RANGE' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
+  const createTable = async (name: string): Promise<void> => {
+    await raw.send(new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: TABLE_SORT_KEY, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: TABLE_SORT_KEY, KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+  };
+  await createTable(TABLE);
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
   return {
     doc,
+    createTable,
     close: async () => {
       raw.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,13 +3,11 @@
  * run found untested. The rest of membership is tested through the normalize handler
  * (test/handlers/normalize.test.ts).
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { setClients } from '../../src/runtime/clients';
 import { forgetManagedSettings, isManagedFunction, managedSettings, parseMembership } from '../../src/runtime/membership';
-import { TABLE_PARTITION_KEY, TABLE_SORT_KEY } from '../../src/workflow/contract';
 import { MANAGED_SETTINGS_KEY } from '../../src/workflow/setup-contract';
 import { clearTable, Db, startDb, TABLE, useTestWorld } from '../handlers/support';
 
@@ -19,12 +17,7 @@ let db: Db;
 
 beforeAll(async () => {
   db = await startDb();
-  await db.doc.send(new CreateTableCommand({
-    TableName: OTHER_TABLE,
-    AttributeDefinitions: [{ AttributeName: TABLE_PARTITION_KEY, AttributeType: 'S' }, { AttributeName: TABLE_SORT_KEY, AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: TABLE_PARTITION_KEY, KeyType: 'HASH' }, { AttributeName: TABLE_SORT_KEY, KeyType: 'RANGE' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }) as never);
+  await db.createTable(OTHER_TABLE);
 });
 afterAll(async () => {
   await db.close();
